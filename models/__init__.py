@@ -1,0 +1,15 @@
+"""SQLAlchemy tables. Importing this package registers every table on Base.metadata."""
+from models.availability import AvailabilitySlot, BlackoutDate
+from models.base import Base
+from models.booking import Booking
+from models.catalog import Category, Service, Subcategory
+from models.history import SearchHistory
+from models.instructor import InstructorProfile, InstructorService
+from models.outbox import OutboxMessage
+from models.user import PasswordResetToken, Permission, RevokedToken, RolePermission, User, UserPermission
+
+__all__ = [
+    "AvailabilitySlot", "BlackoutDate", "Base", "Booking", "Category", "Service", "Subcategory",
+    "SearchHistory", "InstructorProfile", "InstructorService", "OutboxMessage", "PasswordResetToken",
+    "Permission", "RevokedToken", "RolePermission", "User", "UserPermission",
+]
