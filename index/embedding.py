@@ -1,0 +1,160 @@
+"""Run-time text embedder: all-MiniLM-L6-v2 on onnxruntime + tokenizers + numpy.
+
+Imported by the API process, so this module must NEVER import torch,
+transformers or sentence_transformers (a test enforces it). The ONNX model is
+produced once at setup time by ``python -m index.export_onnx`` (``make model``).
+
+Output matches ``SentenceTransformer.encode(normalize_embeddings=True)``:
+mean pooling over the attention mask, L2 normalisation, truncation at 256
+tokens, float32, 384 dims.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODEL_DIR = PROJECT_ROOT / "var" / "models" / "all-MiniLM-L6-v2"
+
+EMBEDDING_DIM = 384
+MAX_LENGTH = 256
+QUERY_CACHE_SIZE = 4096
+
+# Default intra-op threads. Measured with bench/bench_embed.py on the 2-core
+# (shared, noisy) dev box: single-query uncached median latency was
+# lower with threads=1 than threads=2, and
+# batch throughput was only modestly better with 2. A web API serves concurrent
+# requests, so one thread per session also avoids oversubscribing the cores.
+DEFAULT_THREADS = 1
+
+
+class ModelNotExported(RuntimeError):
+    """The ONNX model (or its tokenizer) has not been exported yet."""
+
+
+def _normalize_query(text: str) -> str:
+    # Lossless for this model: the BERT normalizer lower-cases and the
+    # pre-tokenizer splits on any whitespace.
+    return " ".join(text.split()).lower()
+
+
+class Embedder:
+    def __init__(self, model_dir: Path | None = None, threads: int = DEFAULT_THREADS) -> None:
+        self.model_dir = Path(model_dir) if model_dir is not None else MODEL_DIR
+        onnx_path = self.model_dir / "model.onnx"
+        tok_path = self.model_dir / "tokenizer.json"
+        missing = [p.name for p in (onnx_path, tok_path) if not p.is_file()]
+        if missing:
+            raise ModelNotExported(
+                f"Embedding model not found: missing {', '.join(missing)} in {self.model_dir}. "
+                "Export it once with `python -m index.export_onnx` (or `make model`)."
+            )
+
+        self.max_length = MAX_LENGTH
+        meta_path = self.model_dir / "meta.json"
+        if meta_path.is_file():
+            try:
+                meta = json.loads(meta_path.read_text())
+                self.max_length = int(meta.get("max_length", MAX_LENGTH))
+                dims = int(meta.get("dims", EMBEDDING_DIM))
+            except (OSError, ValueError, TypeError):
+                dims = EMBEDDING_DIM
+            if dims != EMBEDDING_DIM:
+                raise ModelNotExported(
+                    f"{meta_path} says dims={dims}, expected {EMBEDDING_DIM}; "
+                    "re-export with `python -m index.export_onnx --force`."
+                )
+
+        self.tokenizer = Tokenizer.from_file(str(tok_path))
+        # The packaged tokenizer.json ships with truncation=128 and fixed
+        # padding to 128; sentence-transformers uses 256 and pads per batch.
+        self.tokenizer.enable_truncation(max_length=self.max_length)
+        pad_id = self.tokenizer.token_to_id("[PAD]")
+        self.tokenizer.enable_padding(pad_id=0 if pad_id is None else pad_id, pad_token="[PAD]")
+
+        self.threads = int(threads)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(
+            str(onnx_path), sess_options=opts, providers=["CPUExecutionProvider"]
+        )
+        self._input_names = {i.name for i in self.session.get_inputs()}
+        self._output_name = self.session.get_outputs()[0].name
+
+        self._cached_query = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._embed_normalized_query)
+
+    # -- core ---------------------------------------------------------------
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encs = self.tokenizer.encode_batch(texts)
+        ids = np.asarray([e.ids for e in encs], dtype=np.int64)
+        mask = np.asarray([e.attention_mask for e in encs], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self.session.run([self._output_name], feeds)[0]  # (b, seq, 384)
+
+        m = mask.astype(np.float32)[:, :, None]
+        summed = (hidden * m).sum(axis=1)
+        counts = np.clip(m.sum(axis=1), 1e-9, None)
+        pooled = summed / counts
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32, copy=False)
+
+    def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """Embed texts -> float32 (n, 384), L2-normalised."""
+        if isinstance(texts, str):
+            raise TypeError("embed() takes a list of strings; use embed_query() for one text")
+        texts = list(texts)
+        out = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
+        if not texts:
+            return out
+        batch_size = max(1, int(batch_size))
+        # Sort by length so each batch pads to a similar length (less wasted compute);
+        # results are scattered back to the caller's order.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            out[idx] = self._embed_batch([texts[i] for i in idx])
+        return out
+
+    def _embed_normalized_query(self, key: str) -> np.ndarray:
+        vec = self._embed_batch([key])[0].copy()  # own its memory, detached from the batch
+        vec.setflags(write=False)
+        return vec
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query -> read-only float32 (384,), LRU-cached on the normalised text."""
+        return self._cached_query(_normalize_query(text))
+
+    def cache_info(self):
+        return self._cached_query.cache_info()
+
+    def cache_clear(self) -> None:
+        self._cached_query.cache_clear()
+
+
+_embedder: Embedder | None = None
+_embedder_lock = threading.Lock()
+
+
+def get_embedder() -> Embedder:
+    """Process-wide lazily created Embedder (thread-safe)."""
+    global _embedder
+    emb = _embedder
+    if emb is None:
+        with _embedder_lock:
+            emb = _embedder
+            if emb is None:
+                emb = _embedder = Embedder()
+    return emb
