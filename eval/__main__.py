@@ -1,0 +1,44 @@
+"""Evaluation command line: ``python -m eval <command> [options]``.
+
+A thin dispatcher. Each subcommand lives in its own module, imported only when
+that subcommand runs, so a missing dependency of one evaluation (e.g. the
+parser for ``parse``) never breaks the others. To add a command, add one line
+to ``COMMANDS``: the module must expose ``main(argv: list[str]) -> int``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# name -> (module, one-line description)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "parse": ("eval.parse_eval", "score nls.parse against the judged golden / holdout sets"),
+}
+
+
+def _usage() -> str:
+    lines = ["usage: python -m eval <command> [options]", "", "commands:"]
+    width = max(len(name) for name in COMMANDS)
+    for name, (_, desc) in sorted(COMMANDS.items()):
+        lines.append(f"  {name.ljust(width)}  {desc}")
+    lines.append("")
+    lines.append("run `python -m eval <command> --help` for a command's options")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(_usage())
+        return 0 if argv else 2
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"error: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[name][0])
+    return int(module.main(rest) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
