@@ -43,4 +43,4 @@ class BlackoutDate(Base):
         ForeignKey("instructor_profiles.id", ondelete="CASCADE"), nullable=False
     )
     blackout_date: Mapped[date] = mapped_column(Date, nullable=False)
-    reason: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    reason: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")

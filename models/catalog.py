@@ -13,7 +13,7 @@ class Category(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
-    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
 
 class Subcategory(Base):
@@ -25,7 +25,7 @@ class Subcategory(Base):
     )
     slug: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
-    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
 
 class Service(Base):
@@ -37,7 +37,7 @@ class Service(Base):
     )
     slug: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
-    age_groups: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)
-    search_terms: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)
-    default_duration: Mapped[int] = mapped_column(Integer, nullable=False, default=60)
-    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    age_groups: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list, server_default="{}")
+    search_terms: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list, server_default="{}")
+    default_duration: Mapped[int] = mapped_column(Integer, nullable=False, default=60, server_default="60")
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")

@@ -33,8 +33,8 @@ class SearchHistory(Base):
     query: Mapped[str] = mapped_column(Text, nullable=False)
     normalized_query: Mapped[str] = mapped_column(Text, nullable=False)
     search_type: Mapped[str] = mapped_column(String(20), nullable=False)
-    result_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    search_count: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    result_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    search_count: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
     first_searched_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=text("now()")
     )

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -37,14 +38,14 @@ class InstructorProfile(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True
     )
-    bio: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    years_experience: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    languages: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)
+    bio: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+    years_experience: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    languages: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list, server_default="{}")
     rating_avg: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
-    rating_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    rating_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     # Service areas: whole boroughs and/or neighborhood slugs of nyc_locations.json.
-    boroughs: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)
-    neighborhoods: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)
+    boroughs: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list, server_default="{}")
+    neighborhoods: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list, server_default="{}")
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 
@@ -93,13 +94,13 @@ class InstructorService(Base):
     price_online: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     duration_options: Mapped[list[int]] = mapped_column(ARRAY(Integer), nullable=False)
     # Who and what level this instructor teaches for this service (subset of the service's groups).
-    age_groups: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)
-    levels: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)
-    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    age_groups: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list, server_default="{}")
+    levels: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list, server_default="{}")
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
     # Retrieval document: trigram text and its embedding; embedded_hash tells the index build
     # which rows changed since they were embedded.
-    search_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    search_text: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
     embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIM))
     embedded_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = created_at()

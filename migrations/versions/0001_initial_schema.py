@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 04:00:14.462363
+Create Date: 2026-11-26 04:01:28.127569
 """
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=80), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_categories')),
     sa.UniqueConstraint('slug', name=op.f('uq_categories_slug'))
     )
@@ -62,8 +62,8 @@ def upgrade() -> None:
     sa.Column('recipient', sa.String(length=320), nullable=False),
     sa.Column('subject', sa.Text(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('payload', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('payload', postgresql.JSONB(astext_type=sa.Text()), server_default='{}', nullable=False),
+    sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
@@ -73,7 +73,7 @@ def upgrade() -> None:
     op.create_table('permissions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=80), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('description', sa.Text(), server_default='', nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_permissions')),
     sa.UniqueConstraint('name', name=op.f('uq_permissions_name'))
     )
@@ -83,25 +83,25 @@ def upgrade() -> None:
     sa.Column('password_hash', sa.Text(), nullable=False),
     sa.Column('full_name', sa.String(length=200), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
-    sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('token_version', sa.Integer(), nullable=False),
+    sa.Column('is_active', sa.Boolean(), server_default=sa.text('true'), nullable=False),
+    sa.Column('token_version', sa.Integer(), server_default='0', nullable=False),
     sa.Column('anonymized_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.CheckConstraint("role IN ('student', 'instructor', 'admin')", name=op.f('ck_users_role')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users'))
     )
-    op.create_index('uq_users_email_lower', 'users', [sa.text("lower(email)")], unique=True)
+    op.create_index('uq_users_email_lower', 'users', [sa.text('lower(email)')], unique=True)
     op.create_table('instructor_profiles',
     sa.Column('id', sa.UUID(), nullable=False),
     sa.Column('user_id', sa.UUID(), nullable=False),
-    sa.Column('bio', sa.Text(), nullable=False),
-    sa.Column('years_experience', sa.Integer(), nullable=False),
-    sa.Column('languages', sa.ARRAY(sa.Text()), nullable=False),
+    sa.Column('bio', sa.Text(), server_default='', nullable=False),
+    sa.Column('years_experience', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('languages', sa.ARRAY(sa.Text()), server_default='{}', nullable=False),
     sa.Column('rating_avg', sa.Numeric(precision=3, scale=2), nullable=True),
-    sa.Column('rating_count', sa.Integer(), nullable=False),
-    sa.Column('boroughs', sa.ARRAY(sa.Text()), nullable=False),
-    sa.Column('neighborhoods', sa.ARRAY(sa.Text()), nullable=False),
+    sa.Column('rating_count', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('boroughs', sa.ARRAY(sa.Text()), server_default='{}', nullable=False),
+    sa.Column('neighborhoods', sa.ARRAY(sa.Text()), server_default='{}', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.CheckConstraint('rating_avg IS NULL OR (rating_avg >= 1 AND rating_avg <= 5)', name=op.f('ck_instructor_profiles_rating')),
@@ -144,8 +144,8 @@ def upgrade() -> None:
     sa.Column('query', sa.Text(), nullable=False),
     sa.Column('normalized_query', sa.Text(), nullable=False),
     sa.Column('search_type', sa.String(length=20), nullable=False),
-    sa.Column('result_count', sa.Integer(), nullable=False),
-    sa.Column('search_count', sa.Integer(), nullable=False),
+    sa.Column('result_count', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('search_count', sa.Integer(), server_default='1', nullable=False),
     sa.Column('first_searched_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.Column('last_searched_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
@@ -162,7 +162,7 @@ def upgrade() -> None:
     sa.Column('category_id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=80), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_subcategories_category_id_categories'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_subcategories')),
     sa.UniqueConstraint('slug', name=op.f('uq_subcategories_slug'))
@@ -171,7 +171,7 @@ def upgrade() -> None:
     op.create_table('user_permissions',
     sa.Column('user_id', sa.UUID(), nullable=False),
     sa.Column('permission_id', sa.Integer(), nullable=False),
-    sa.Column('granted', sa.Boolean(), nullable=False),
+    sa.Column('granted', sa.Boolean(), server_default=sa.text('true'), nullable=False),
     sa.ForeignKeyConstraint(['permission_id'], ['permissions.id'], name=op.f('fk_user_permissions_permission_id_permissions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_permissions_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'permission_id', name=op.f('pk_user_permissions'))
@@ -192,7 +192,7 @@ def upgrade() -> None:
     sa.Column('id', sa.UUID(), nullable=False),
     sa.Column('instructor_id', sa.UUID(), nullable=False),
     sa.Column('blackout_date', sa.Date(), nullable=False),
-    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('reason', sa.String(length=200), server_default='', nullable=False),
     sa.ForeignKeyConstraint(['instructor_id'], ['instructor_profiles.id'], name=op.f('fk_blackout_dates_instructor_id_instructor_profiles'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_blackout_dates')),
     sa.UniqueConstraint('instructor_id', 'blackout_date', name='uq_blackout_dates_day')
@@ -202,10 +202,10 @@ def upgrade() -> None:
     sa.Column('subcategory_id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=80), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
-    sa.Column('age_groups', sa.ARRAY(sa.Text()), nullable=False),
-    sa.Column('search_terms', sa.ARRAY(sa.Text()), nullable=False),
-    sa.Column('default_duration', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('age_groups', sa.ARRAY(sa.Text()), server_default='{}', nullable=False),
+    sa.Column('search_terms', sa.ARRAY(sa.Text()), server_default='{}', nullable=False),
+    sa.Column('default_duration', sa.Integer(), server_default='60', nullable=False),
+    sa.Column('position', sa.Integer(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['subcategory_id'], ['subcategories.id'], name=op.f('fk_services_subcategory_id_subcategories'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_services')),
     sa.UniqueConstraint('slug', name=op.f('uq_services_slug'))
@@ -218,11 +218,11 @@ def upgrade() -> None:
     sa.Column('price_in_person', sa.Numeric(precision=8, scale=2), nullable=True),
     sa.Column('price_online', sa.Numeric(precision=8, scale=2), nullable=True),
     sa.Column('duration_options', sa.ARRAY(sa.Integer()), nullable=False),
-    sa.Column('age_groups', sa.ARRAY(sa.Text()), nullable=False),
-    sa.Column('levels', sa.ARRAY(sa.Text()), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('search_text', sa.Text(), nullable=False),
+    sa.Column('age_groups', sa.ARRAY(sa.Text()), server_default='{}', nullable=False),
+    sa.Column('levels', sa.ARRAY(sa.Text()), server_default='{}', nullable=False),
+    sa.Column('description', sa.Text(), server_default='', nullable=False),
+    sa.Column('is_active', sa.Boolean(), server_default=sa.text('true'), nullable=False),
+    sa.Column('search_text', sa.Text(), server_default='', nullable=False),
     sa.Column('embedding', pgvector.sqlalchemy.vector.VECTOR(dim=384), nullable=True),
     sa.Column('embedded_hash', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
@@ -248,9 +248,9 @@ def upgrade() -> None:
     sa.Column('start_time', sa.Time(), nullable=False),
     sa.Column('end_time', sa.Time(), nullable=False),
     sa.Column('duration_minutes', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('status', sa.String(length=20), server_default='confirmed', nullable=False),
     sa.Column('location_type', sa.String(length=20), nullable=False),
-    sa.Column('location', sa.Text(), nullable=False),
+    sa.Column('location', sa.Text(), server_default='', nullable=False),
     sa.Column('hourly_rate', sa.Numeric(precision=8, scale=2), nullable=False),
     sa.Column('total_price', sa.Numeric(precision=8, scale=2), nullable=False),
     sa.Column('availability_slot_id', sa.UUID(), nullable=True),
@@ -258,7 +258,7 @@ def upgrade() -> None:
     sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('cancelled_by', sa.UUID(), nullable=True),
     sa.Column('cancellation_kind', sa.String(length=20), nullable=True),
-    sa.Column('notes', sa.Text(), nullable=False),
+    sa.Column('notes', sa.Text(), server_default='', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     postgresql.ExcludeConstraint((sa.column('instructor_id'), '='), (sa.text("tsrange(booking_date + start_time, booking_date + end_time, '[)')"), '&&'), where=sa.text("status IN ('confirmed', 'completed', 'no_show')"), using='gist', name='ex_bookings_instructor_overlap'),
@@ -287,6 +287,8 @@ def upgrade() -> None:
     op.bulk_insert(grants, [
         {"role": role, "permission_id": ids[name]} for role, names in ROLE_GRANTS.items() for name in names
     ])
+
+
 
 
 def downgrade() -> None:
