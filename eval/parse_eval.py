@@ -144,8 +144,8 @@ def normalize(field: str, value: Any) -> Any:
             return sorted(items)
         except TypeError:
             return sorted(items, key=repr)
-    if isinstance(value, bool):
-        return True
+    if isinstance(value, bool):  # True (False was handled above); never equal to a number
+        return ("<bool>", True)
     if isinstance(value, (int, float)):
         if isinstance(value, float) and math.isnan(value):
             return ("<nan>",)
