@@ -85,7 +85,8 @@ def preflight(url: str) -> None:
         with engine.connect() as conn:
             available = set(conn.execute(text("SELECT name FROM pg_available_extensions")).scalars())
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        lines = str(getattr(exc, "orig", exc)).splitlines()
+        reason = " ".join(line.strip() for line in lines if line.strip())
         raise DatabaseUnavailable(f"cannot connect to the database ({describe(url)}): {reason}") from None
     finally:
         engine.dispose()

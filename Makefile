@@ -1,0 +1,48 @@
+# InstaInstru discovery service. `make run` and `make test` work on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MODEL := var/models/all-MiniLM-L6-v2/model.onnx
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run test install model setup seed bench eval clean-db
+
+run: install model ## set up if needed and serve on http://127.0.0.1:8000
+	$(PY) -m cli serve
+
+test: install model ## the whole test suite (unit, integration on the embedded Postgres, API)
+	$(PY) -m pytest
+
+install: $(STAMP)
+
+# torch first and pinned: the CPU build lies on disk; an unpinned torch pulls gigabytes of CUDA.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e ".[export,dev]"
+	touch $@
+
+model: install $(MODEL)
+
+$(MODEL):
+	$(PY) -m index.export_onnx
+
+setup: install model ## migrate and seed without serving
+	$(PY) -m cli setup
+
+seed: install ## seed demo data: make seed N=10000
+	$(PY) -m cli seed --instructors $(or $(N),2000)
+
+bench: install model
+	$(PY) bench/bench_parse.py
+	$(PY) bench/bench_embed.py
+
+eval: install model
+	$(PY) -m eval parse
+
+clean-db: ## remove the embedded database (it is recreated and reseeded by make run)
+	rm -rf .pgdata var/pgdata-test

@@ -1,0 +1,89 @@
+"""Operations: `python -m cli serve | setup | migrate | seed`."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Annotated, Optional
+
+import typer
+
+from cli.setup import console, prepare
+from core.db import DatabaseUnavailable, make_engine, preflight, resolve_url
+from core.settings import get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True)
+
+
+def _fail(message: str) -> None:
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def setup() -> None:
+    """Start the embedded database if needed, migrate, and seed the demo data if empty."""
+    try:
+        url = prepare(get_settings())
+    except DatabaseUnavailable as exc:
+        _fail(str(exc))
+    console.print(f"database ready: {url.split('@')[-1]}")
+
+
+@app.command()
+def serve() -> None:
+    """Set everything up if needed, then serve the API."""
+    import uvicorn
+
+    settings = get_settings()
+    try:
+        prepare(settings)
+    except DatabaseUnavailable as exc:
+        _fail(str(exc))
+    console.print(f"serving on http://{settings.host}:{settings.port}  (docs at /docs)")
+    uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers, log_level="warning")
+
+
+@app.command()
+def migrate(downgrade: Annotated[Optional[str], typer.Option(help="revision to go down to")] = None) -> None:
+    """Apply the migrations (or go down to a revision)."""
+    from core import migrate as m
+
+    try:
+        url = resolve_url()
+        preflight(url)
+    except DatabaseUnavailable as exc:
+        _fail(str(exc))
+    if downgrade:
+        m.downgrade(url, downgrade)
+    else:
+        m.upgrade(url)
+
+
+@app.command()
+def seed(
+    instructors: Annotated[int, typer.Option(help="how many instructors")] = 2000,
+    seed: Annotated[int, typer.Option(help="random seed; the same seed gives the same rows")] = 42,
+    start: Annotated[Optional[str], typer.Option(help="first availability day, YYYY-MM-DD (default today)")] = None,
+) -> None:
+    """Seed the demo data into an empty database."""
+    from core import migrate as m
+    from services import seeding
+
+    try:
+        url = resolve_url()
+        preflight(url)
+    except DatabaseUnavailable as exc:
+        _fail(str(exc))
+    m.upgrade(url)
+    engine = make_engine(url)
+    counts = seeding.seed(engine, instructors=instructors, seed=seed,
+                          start=date.fromisoformat(start) if start else None)
+    if counts.get("skipped"):
+        console.print("the database already has instructors; nothing seeded")
+    else:
+        console.print(counts)
+
+
+if __name__ == "__main__":
+    sys.exit(app())

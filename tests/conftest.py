@@ -1,0 +1,69 @@
+"""Shared fixtures: an embedded Postgres (its own data folder), migrated and seeded once per session.
+
+Each DB test runs inside a transaction that is rolled back, so tests never see each other's writes.
+"""
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from core.settings import PROJECT_ROOT
+
+TEST_PGDATA = PROJECT_ROOT / "var" / "pgdata-test"
+TEST_DB = "instainstru_test"
+TEST_INSTRUCTORS = 300
+TEST_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    from core import embedded_pg
+
+    return embedded_pg.start(Path(os.environ.get("TEST_PGDATA", TEST_PGDATA)))
+
+
+@pytest.fixture(scope="session")
+def db_url(pg_server) -> str:
+    from core import embedded_pg, migrate
+    from core.db import make_engine
+    from services import seeding
+
+    embedded_pg.drop_database(pg_server, TEST_DB)
+    embedded_pg.ensure_database(pg_server, TEST_DB)
+    url = embedded_pg.url_for(pg_server, TEST_DB)
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    seeding.seed(engine, instructors=TEST_INSTRUCTORS, seed=TEST_SEED, start=date.today(), quiet=True)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(db_url):
+    from core.db import make_engine
+
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine):
+    """A connection inside an outer transaction that is rolled back after the test."""
+    conn = engine.connect()
+    outer = conn.begin()
+    yield conn
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def db(connection):
+    from sqlalchemy.orm import Session
+
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield session
+    session.close()
