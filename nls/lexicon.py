@@ -1,0 +1,331 @@
+"""Lexicons built once from the fixture files.
+
+One phrase table maps a tuple of normalised words to ``(kind, value)``:
+
+- ``service``  -> service slug (catalog names, slugs, synonyms.json)
+- ``family``   -> category slug (category names, subcategory names that are not
+  services, synonyms.json "families")
+- ``place``    -> ``(borough, neighborhood)`` ; ``ambig`` -> candidate slugs;
+  ``noloc`` -> None ("nyc", "new york")
+- simple word classes registered by the field modules (level, audience,
+  price intent, urgency, near_me, format).
+
+The first registration of a phrase wins, so registration order is priority.
+Matching is greedy longest-match, left to right, over unclaimed word runs.
+Fuzzy matching (rapidfuzz OSA distance) runs only over leftover unclaimed
+words that are not common English, against a length-bucketed choice list.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from . import misc, people
+
+_ROOT = Path(os.environ.get("NLS_FIXTURES", Path(__file__).resolve().parent.parent / "data" / "fixtures"))
+
+_WORD_RE = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
+
+# words never fuzzy-matched (common English + query filler); exact matches still apply
+COMMON_WORDS = frozenset("""
+a about above after again against all also am an and any anyone anything anywhere are around as at
+available away back be because been before being below best better between big book booking both
+but by can cant class classes close coach coaching come could day days did do does doing done dont
+each early easy even every few find first for free friend friendly from fun get give go going good
+great group had has have help her here high him his home hour hours house how i if im in into is it
+its just kid kids know last learn learning least less lesson lessons let like little live local
+long look looking lot love make many may me more most much must my near need needs new next nice
+no not now of off old on once one only or other our out over own patient people person place please
+private real really right same school see session sessions she should show since small so some
+someone something soon start starting still such take taught teach teacher teachers teaching than
+that the their them then there these they thing things think this those time times to today
+tomorrow too try two under until up us use very want wants was way we week weekly well were what
+when where which while who why will with within without work would year years yes yet you young
+your yours
+hello thanks thank person people patient private group groups fluent native certified
+experienced experience qualified professional licensed recommended reviews review
+family families parent parents mother father daughter son sons daughters brother sister
+children child toddler toddlers teenager teenagers adult adults senior seniors beginner
+beginners advanced expert intermediate weekend weekends monday tuesday wednesday thursday
+friday saturday sunday morning mornings afternoon afternoons evening evenings night nights
+tonight chest cheese glass grass class classy clash place plate there three where whose
+price prices priced cheap cheaper budget money dollar dollars hourly minute minutes
+online remote virtual near nearby close closer area areas around street avenue block
+office apartment building studio studios center centre space spaces room rooms
+something anything everything nothing within without another others other
+""".split())
+
+
+def _words(phrase: str) -> tuple[str, ...]:
+    s = phrase.lower().replace("'", "").replace("\u2019", "")
+    return tuple(_WORD_RE.findall(s))
+
+
+class Lexicon:
+    def __init__(self) -> None:
+        self.table: dict[tuple[str, ...], tuple[str, Any]] = {}
+        self.service_category: dict[str, str] = {}
+        self.service_name: dict[str, str] = {}
+        self.category_slugs: list[str] = []
+        self.neighborhood_borough: dict[str, str] = {}
+        self.boroughs: list[str] = []
+        self.max_len = 1
+        self._build()
+        self._build_fuzzy()
+
+    # -- registration ---------------------------------------------------------
+    def add(self, phrase: str, kind: str, value: Any) -> None:
+        key = _words(phrase)
+        if not key:
+            return
+        if key not in self.table:
+            self.table[key] = (kind, value)
+            if len(key) > self.max_len:
+                self.max_len = len(key)
+
+    def _build(self) -> None:
+        catalog = json.loads((_ROOT / "catalog.json").read_text())
+        places = json.loads((_ROOT / "nyc_locations.json").read_text())
+        try:
+            synonyms = json.loads((_ROOT / "synonyms.json").read_text())
+        except (OSError, ValueError):  # pragma: no cover - the file ships with nls
+            synonyms = {"services": {}, "families": {}}
+
+        # 1. fixed word classes from the field modules (multi-word phrases such as
+        #    "from scratch" must beat a service word inside them)
+        for kind, mapping in (*misc.LEXICON_WORDS, *people.LEXICON_WORDS):
+            for phrase, value in mapping.items():
+                self.add(phrase, kind, value)
+
+        # 2. no-location words
+        for phrase in ("nyc", "new york", "new york city", "new york ny", "ny", "anywhere",
+                       "the city", "manhattan ny", "anywhere in nyc", "nyc area", "tri state",
+                       "tristate", "any borough", "all boroughs"):
+            self.add(phrase, "noloc", None)
+
+        # 3. services: names, slugs, synonyms, plurals
+        subcat_names: list[tuple[str, str]] = []
+        for cat in catalog["categories"]:
+            cslug = cat["slug"]
+            self.category_slugs.append(cslug)
+            for sub in cat["subcategories"]:
+                subcat_names.append((sub["name"], cslug))
+                for svc in sub["services"]:
+                    self.service_category[svc["slug"]] = cslug
+                    self.service_name[svc["slug"]] = svc["name"]
+        for slug, name in self.service_name.items():
+            self.add(name, "service", slug)
+            self.add(name.replace("&", "and"), "service", slug)
+            self.add(slug.replace("-", " "), "service", slug)
+            key = _words(name)
+            if len(key) == 1 and not key[0].endswith("s"):
+                self.add(key[0] + "s", "service", slug)
+        for slug, syns in synonyms.get("services", {}).items():
+            if slug not in self.service_category:
+                continue
+            for phrase in syns:
+                self.add(phrase, "service", slug)
+
+        # 4. families: synonyms, category names, subcategory names that are not services
+        for cslug, words in synonyms.get("families", {}).items():
+            if cslug not in self.category_slugs:
+                continue
+            for phrase in words:
+                self.add(phrase, "family", cslug)
+        for cat in catalog["categories"]:
+            self.add(cat["name"], "family", cat["slug"])
+            self.add(cat["name"].replace("&", "and"), "family", cat["slug"])
+            self.add(cat["slug"], "family", cat["slug"])
+        for name, cslug in subcat_names:
+            self.add(name, "family", cslug)
+            self.add(name.replace("&", "and"), "family", cslug)
+
+        # 5. places
+        self._build_places(places)
+
+    def _build_places(self, places: dict[str, Any]) -> None:
+        for b in places["boroughs"]:
+            self.boroughs.append(b["slug"])
+            self.add(b["name"], "place", (b["slug"], None))
+            self.add(b["slug"].replace("-", " "), "place", (b["slug"], None))
+        borough_extra = {
+            "the bronx": "bronx", "bronx ny": "bronx", "south bronx": "bronx", "north bronx": "bronx",
+            "lower manhattan": "manhattan", "upper manhattan": "manhattan", "downtown manhattan": "manhattan",
+            "midtown manhattan": "midtown", "north brooklyn": "brooklyn", "south brooklyn": "brooklyn",
+            "brooklyn ny": "brooklyn", "queens ny": "queens", "staten": "staten-island",
+        }
+        for n in places["neighborhoods"]:
+            self.neighborhood_borough[n["slug"]] = n["borough"]
+        for alias in places.get("aliases", []):
+            if "neighborhood" in alias and alias["neighborhood"] in self.neighborhood_borough:
+                nb = alias["neighborhood"]
+                self.add(alias["alias"], "place", (self.neighborhood_borough[nb], nb))
+            elif "borough" in alias:
+                self.add(alias["alias"], "place", (alias["borough"], None))
+        for amb in places.get("ambiguous_aliases", []):
+            cands = [c for c in amb.get("candidates", []) if c in self.neighborhood_borough]
+            if cands:
+                self.add(amb["alias"], "ambig", tuple(cands))
+        for phrase, b in borough_extra.items():
+            if b == "midtown":
+                self.add(phrase, "place", ("manhattan", "midtown"))
+            elif b:
+                self.add(phrase, "place", (b, None))
+        hoods = places["neighborhoods"]
+        # full names, slugs, then parts of "A / B" names, then NTA names and parts
+        for n in hoods:
+            val = (n["borough"], n["slug"])
+            name = n["name"]
+            self.add(name, "place", val)
+            self.add(n["slug"].replace("-", " "), "place", val)
+        for n in hoods:
+            val = (n["borough"], n["slug"])
+            for part in n["name"].split("/"):
+                self.add(part, "place", val)
+                self.add(part.replace("St.", "Saint"), "place", val)
+        skip = {("travis",), ("rugby",), ("steinway",), ("country", "club"), ("utopia",),
+                ("woodrow",), ("arlington",), ("clifton",), ("charleston",), ("madison",),
+                ("fox", "hills"), ("remsen", "village"), ("city", "line"), ("new", "lots")}
+        for n in hoods:
+            val = (n["borough"], n["slug"])
+            for nta in n.get("ntas", []):
+                clean = re.sub(r"\(.*?\)", "", nta)
+                for part in [clean, *clean.split("-")]:
+                    if _words(part) in skip:
+                        continue
+                    self.add(part, "place", val)
+                    self.add(part.replace("St.", "Saint"), "place", val)
+        # non-residential areas (parks, cemeteries, airports): the borough only
+        boro_by_name = {b["name"].lower(): b["slug"] for b in places["boroughs"]}
+        nonres: dict[tuple[str, ...], set[str]] = {}
+        for area in places.get("non_residential_areas", []):
+            b = boro_by_name.get(str(area.get("borough", "")).lower())
+            if not b:
+                continue
+            clean = re.sub(r"\(.*?\)", "", area.get("nta", ""))
+            for part in {clean, *clean.split("-")}:
+                key = _words(part)
+                if len(key) >= 2 or (key and key[0] not in COMMON_WORDS and len(key[0]) > 5):
+                    nonres.setdefault(key, set()).add(b)
+        for key, bs in nonres.items():
+            if len(bs) == 1 and key not in self.table:
+                self.add(" ".join(key), "place", (next(iter(bs)), None))
+
+    # -- fuzzy ----------------------------------------------------------------
+    def _build_fuzzy(self) -> None:
+        buckets: dict[int, list[str]] = {}
+        self._fuzzy_value: dict[str, tuple[str, Any]] = {}
+        for key, val in self.table.items():
+            if val[0] not in ("service", "family", "place", "ambig", "level"):
+                continue
+            joined = " ".join(key)
+            if len(joined) < 5 or any(ch.isdigit() for ch in joined):
+                continue
+            self._fuzzy_value[joined] = val
+            buckets.setdefault(len(joined), []).append(joined)
+        self._buckets = buckets
+        self.vocab = frozenset(w for key in self.table for w in key)
+
+    @lru_cache(maxsize=4096)
+    def fuzzy(self, phrase: str) -> tuple[str, tuple[str, Any]] | None:
+        """Closest lexicon phrase within the allowed edit distance, or None.
+
+        5-6 letters: one edit (a transposition counts as one); 7+: two edits.
+        Places need a closer match (one edit, 6+ letters)."""
+        n = len(phrase)
+        if n < 5:
+            return None
+        limit = 1 if n <= 6 else 2
+        choices: list[str] = []
+        for length in range(n - limit, n + limit + 1):
+            choices.extend(self._buckets.get(length, ()))
+        if not choices:
+            return None
+        best = process.extractOne(phrase, choices, scorer=OSA.distance, score_cutoff=limit)
+        if best is None:
+            return None
+        choice, dist = best[0], best[1]
+        val = self._fuzzy_value[choice]
+        if val[0] in ("place", "ambig") and (dist > 1 or n < 6):
+            return None
+        if choice[0] != phrase[0] and dist > 1:
+            return None
+        return choice, val
+
+
+_LEXICON: Lexicon | None = None
+
+
+def get_lexicon() -> Lexicon:
+    global _LEXICON
+    if _LEXICON is None:
+        _LEXICON = Lexicon()
+    return _LEXICON
+
+
+def match(doc: Any, lex: Lexicon) -> list[tuple[str, Any, list[int]]]:
+    """Greedy longest exact matches over unclaimed word runs; claims them."""
+    out: list[tuple[str, Any, list[int]]] = []
+    table = lex.table
+    max_len = lex.max_len
+    for run in doc.free_word_runs():
+        words = [doc.tokens[i].text for i in run]
+        i = 0
+        n = len(words)
+        while i < n:
+            hit = None
+            for L in range(min(max_len, n - i), 0, -1):
+                v = table.get(tuple(words[i:i + L]))
+                if v is not None:
+                    hit = (L, v)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            L, (kind, value) = hit
+            idx = run[i:i + L]
+            doc.claim_tokens(idx[0], idx[-1] + 1)
+            out.append((kind, value, idx))
+            i += L
+    return out
+
+
+def fuzzy_match(doc: Any, lex: Lexicon, skip: frozenset[str], budget: int = 24) -> list[tuple[str, Any, list[int]]]:
+    """Typo-tolerant matches for leftover words (bigrams first, then single words)."""
+    out: list[tuple[str, Any, list[int]]] = []
+    vocab = lex.vocab
+    for run in doc.free_word_runs():
+        i = 0
+        n = len(run)
+        while i < n and budget > 0:
+            tok = doc.tokens[run[i]]
+            w = tok.text
+            if not w.isalpha() or w in skip or w in COMMON_WORDS or w in vocab:
+                i += 1
+                continue
+            if i + 1 < n:
+                w2 = doc.tokens[run[i + 1]].text
+                if w2.isalpha() and w2 not in skip:
+                    budget -= 1
+                    hit = lex.fuzzy(w + " " + w2)
+                    if hit is not None and " " in hit[0]:
+                        doc.claim_tokens(run[i], run[i + 1] + 1)
+                        out.append((hit[1][0], hit[1][1], [run[i], run[i + 1]]))
+                        i += 2
+                        continue
+            if len(w) >= 5:
+                budget -= 1
+                hit = lex.fuzzy(w)
+                if hit is not None:
+                    doc.claim_tokens(run[i], run[i] + 1)
+                    out.append((hit[1][0], hit[1][1], [run[i]]))
+            i += 1
+    return out

@@ -1,0 +1,165 @@
+"""Orchestrates the extractors into the parse contract (docs/parse-contract.md).
+
+Tokenizer decision (measured on this machine, `python -X importtime` and wall
+clock): ``import spacy; spacy.blank("en")`` takes 2.5 s warm and 23 s cold,
+five to fifty times the 0.5 s budget for ``import nls`` plus lexicon build,
+and a blank pipeline call costs ~50-100 us per query on its own. So nls uses
+a regex tokenizer (nls/tokens.py) with the same design spaCy's
+PhraseMatcher/EntityRuler would give: lexicons built once from the fixtures,
+greedy longest phrase matching, and span claiming so a word is read once.
+rapidfuzz (30 ms import) gives typo tolerance over unclaimed words only.
+dateparser is not used: month/day formats are handled by small regexes.
+
+Extractor order (each claims tokens, later ones see only free tokens):
+
+1. people.extract_ages  - "8 year old", "age 12", "kids under 10" (before prices)
+2. misc.extract         - "online or in person", "in spanish", "4+ stars", "45 minute"
+3. when.extract         - dates, weekdays, windows ("sat" only with a date context)
+4. price.extract        - ranges, bounds, bare amounts
+5. lexicon.match        - longest exact phrases: level, audience, format, near me,
+                          urgency, price intent, no-location words, services,
+                          families/categories, places
+6. lexicon.fuzzy_match  - bounded typo matching over leftover words
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from . import misc, people, place, price, service, when
+from .lexicon import fuzzy_match, get_lexicon, match
+from .tokens import Doc
+
+FIELDS = (
+    "query", "service", "category", "price_min", "price_max", "price_intent", "location",
+    "near_me", "format", "dates", "weekdays", "start_time", "end_time", "age", "audience",
+    "level", "duration_minutes", "min_rating", "lesson_language", "urgency", "text",
+)
+
+DEFAULT_TZ = "America/New_York"
+STRICT = os.environ.get("NLS_STRICT") == "1"
+
+FILLER = frozenset("""
+a an the for my our me i im we us you your in on at of to with and or from by near nearby
+lesson lessons class classes teacher teachers tutor tutors instructor instructors coach coaches
+course courses session sessions program programs training private privately
+need needs want wants wanted looking look find finding search searching get some someone somebody
+anyone who that can could would will please help is are be am do does any good great best
+learn learning teach teaching taught like something around about this next just also
+hi hello hey thanks thank want wanna gonna trying try please pls plz id ill
+""".split())
+
+
+def empty(query: str) -> dict[str, Any]:
+    return {
+        "query": query, "service": None, "category": None, "price_min": None, "price_max": None,
+        "price_intent": None, "location": None, "near_me": False, "format": None, "dates": None,
+        "weekdays": None, "start_time": None, "end_time": None, "age": None, "audience": None,
+        "level": None, "duration_minutes": None, "min_rating": None, "lesson_language": None,
+        "urgency": None, "text": "",
+    }
+
+
+def _zone(tz: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz or DEFAULT_TZ)
+    except Exception:  # unknown zone name, bad type: fall back, never raise
+        return ZoneInfo(DEFAULT_TZ)
+
+
+def reference_date(now: datetime | date | None, tz: str | None) -> date:
+    zone = _zone(tz)
+    if now is None:
+        return datetime.now(zone).date()
+    if isinstance(now, datetime):
+        if now.tzinfo is not None:
+            return now.astimezone(zone).date()
+        return now.date()
+    if isinstance(now, date):
+        return now
+    return datetime.now(zone).date()
+
+
+def parse(text: Any, now: datetime | date | None = None, tz: str = DEFAULT_TZ) -> dict[str, Any]:
+    """Parse one free-text query into the contract object. Never raises."""
+    query = text if isinstance(text, str) else ("" if text is None else _to_str(text))
+    try:
+        return _parse(query, reference_date(now, tz))
+    except Exception:  # pragma: no cover - defensive: the contract says never raise
+        if STRICT:  # tests run strict so a logic bug fails loudly instead of hiding here
+            raise
+        return empty(query)
+
+
+def _to_str(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    try:
+        return str(value)
+    except Exception:  # pragma: no cover
+        return ""
+
+
+def _parse(query: str, today: date) -> dict[str, Any]:
+    out = empty(query)
+    out["_age_audience"] = None
+    out["_phrase_audience"] = None
+    doc = Doc(query)
+    lex = get_lexicon()
+
+    people.extract_ages(doc, out)
+    misc.extract(doc, out)
+    when.extract(doc, out, today)
+    price.extract(doc, out)
+
+    hits = match(doc, lex)
+    hits += fuzzy_match(doc, lex, FILLER)
+    hits.sort(key=lambda h: h[2][0])
+
+    svc: list[tuple[str, Any, list[str]]] = []
+    places: list[tuple[str, Any]] = []
+    formats: list[str] = []
+    word_audience = None
+    for kind, value, idx in hits:
+        if kind in ("service", "family"):
+            svc.append((kind, value, [doc.tokens[i].text for i in idx]))
+        elif kind in ("place", "ambig", "noloc"):
+            places.append((kind, value))
+        elif kind == "level":
+            if out["level"] is None:
+                out["level"] = value
+        elif kind == "audience":
+            if word_audience is None:
+                word_audience = value
+        elif kind == "format":
+            formats.append(value)
+        elif kind == "near_me":
+            out["near_me"] = True
+        elif kind == "urgency":
+            if out["urgency"] is None:
+                out["urgency"] = value
+        elif kind == "intent":
+            if out["price_intent"] is None:
+                out["price_intent"] = value
+
+    service.resolve(svc, lex, out)
+    place.resolve(places, lex, out)
+
+    if not out.pop("_format_either", False) and formats:
+        out["format"] = formats[0] if len(set(formats)) == 1 else None
+
+    age_aud = people.audience_for_age(out["age"]) if out["age"] is not None else None
+    out["audience"] = age_aud or out["_age_audience"] or word_audience or out["_phrase_audience"]
+    del out["_age_audience"], out["_phrase_audience"]
+
+    # an explicit price beats a vague one (the vague word stays consumed)
+    if out["price_min"] is not None or out["price_max"] is not None:
+        out["price_intent"] = None
+
+    words = [t.text for i, t in enumerate(doc.tokens)
+             if not doc.claimed[i] and t.is_word and t.text not in FILLER]
+    out["text"] = " ".join(words)
+    return {k: out[k] for k in FIELDS}

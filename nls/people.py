@@ -1,0 +1,178 @@
+"""Age, audience and level.
+
+Age phrases run first of all extractors: "8 year old" is an age and never a
+price, and "under 10" right after a kid word is an age phrase.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .tokens import NUM_WORD_RE, Doc, to_number
+
+AUDIENCE_WORDS: dict[str, str] = {
+    **{w: "kids" for w in (
+        "kids", "kid", "children", "child", "childrens", "my son", "my daughter", "my kid", "my kids",
+        "my child", "my children", "son", "daughter", "sons", "daughters", "toddler", "toddlers",
+        "preschooler", "preschoolers", "preschool", "pre k", "prek", "kindergarten", "kindergartener",
+        "kindergartner", "little ones", "little one", "my little one", "baby", "babies", "infant",
+        "infants", "elementary school", "elementary schooler", "elementary schoolers",
+        "elementary student", "elementary students", "grade school", "grade schooler",
+        "grade schoolers", "boys", "girls", "my boy", "my girl", "tweens", "tween", "youngsters",
+        "kiddos", "kiddo", "my twins", "twins", "my grandson", "my granddaughter", "grandkids",
+        "grandchildren", "my nephew", "my niece", "newborn", "newborns", "for littles", "littles",
+        "little kids", "young kids", "young children", "kids class", "kids classes")},
+    **{w: "teens" for w in (
+        "teens", "teen", "teenager", "teenagers", "teenage", "my teen", "my teenager",
+        "high schooler", "high schoolers", "high school student", "high school students",
+        "high school", "highschool", "highschooler", "adolescent", "adolescents", "teen aged",
+        "teenaged", "young adults")},
+    **{w: "adults" for w in (
+        "adults", "adult", "grown ups", "grownups", "grown up", "grownup", "seniors", "senior",
+        "senior citizen", "senior citizens", "older adults", "older adult", "retirees", "retiree",
+        "elderly", "college student", "college students", "adults only", "for adults",
+        "adult learner", "adult learners", "grown-ups")},
+}
+LEVEL_WORDS: dict[str, str] = {
+    **{w: "beginner" for w in (
+        "beginner", "beginners", "beginning", "beginner level", "newbie", "newbies", "novice",
+        "novices", "first time", "first timer", "first timers", "firsttime", "never played",
+        "never done", "never tried", "never taken", "from scratch", "just starting",
+        "just started", "just starting out", "starting out", "starter", "intro", "introductory",
+        "introduction", "intro level", "basics", "the basics", "basic", "entry level",
+        "complete beginner", "total beginner", "absolute beginner", "absolute beginners",
+        "no experience", "zero experience", "beginer", "begginer", "beginnner", "learn from zero",
+        "level 1", "level one", "fundamentals")},
+    **{w: "intermediate" for w in (
+        "intermediate", "some experience", "improver", "improvers", "mid level", "middle level",
+        "intermediate level", "intermediates", "a bit of experience", "little experience",
+        "level 2", "level two")},
+    **{w: "advanced" for w in (
+        "advanced", "expert", "experts", "pro level", "professional level", "audition prep",
+        "audition", "auditions", "conservatory", "conservatory prep", "advanced level",
+        "pre professional", "preprofessional", "competition level", "competitive level",
+        "master level", "mastery", "level 3", "level three")},
+}
+LEXICON_WORDS: list[tuple[str, dict[str, Any]]] = [("level", LEVEL_WORDS), ("audience", AUDIENCE_WORDS)]
+
+KID_NOUNS = r"(?:kids?|children|child|toddlers?|boys?|girls?|sons?|daughters?|students?|teens?|teenagers?|adults?|seniors?|learners?|players?|ones|people|ages?)"
+_N = rf"(?:\d{{1,2}}|{NUM_WORD_RE})"
+_YO = r"(?:years?|yrs?|yr)\s*-?\s*olds?|y\s*/\s*o|y\.o\.?|yo|yos"
+
+
+def audience_for_age(age: float) -> str | None:
+    if age < 0 or age > 120:
+        return None
+    if age < 13:
+        return "kids"
+    if age < 18:
+        return "teens"
+    return "adults"
+
+
+def _range_audience(a: float, b: float) -> str | None:
+    x, y = audience_for_age(min(a, b)), audience_for_age(max(a, b))
+    return x if x == y else None
+
+
+_AGE_RANGE = re.compile(rf"\b(?:ages?\s+|aged\s+)?(?P<a>{_N})\s*(?:-|to|and|&|or)\s*(?P<b>{_N})\s*-?\s*(?:{_YO})\b|\b(?:ages?|aged)\s*:?\s*(?P<c>{_N})\s*(?:-|to|and|&)\s*(?P<d>{_N})\b")
+_AGE_SINGLE = [
+    re.compile(rf"\b(?P<n>{_N})\s*-?\s*(?:{_YO})\b"),
+    re.compile(rf"\b(?P<n>{_N})\s+(?:years?|yrs?)\s+of\s+age\b"),
+    re.compile(rf"\b(?:age|aged)\s*:?\s*(?P<n>{_N})\b(?!\s*(?:\+|and\s+(?:up|under|over|older|younger|below|above)|or\s+(?:older|younger|under|over)|-|to\b))"),
+]
+_AGE_OPEN = re.compile(rf"\b(?:ages?|aged)\s*:?\s*(?P<n>{_N})\s*(?P<dir>\+|and\s+(?:up|over|older|above)|or\s+older|and\s+(?:under|younger|below)|or\s+younger|or\s+under)")
+_MONTHS_OLD = re.compile(rf"\b{_N}\s*-?\s*(?:months?|mos?)\s*-?\s*olds?\b")
+_KID_THEN_NUM = re.compile(
+    rf"\b(?P<w>{KID_NOUNS})\s+(?:(?:aged?|ages)\s+)?(?:(?P<dir>under|below|younger\s+than|less\s+than|up\s+to|over|above|older\s+than|<|>)\s*(?P<n>{_N})\b"
+    rf"|(?P<a>{_N})\s*(?:-|to)\s*(?P<b>{_N})\b(?!\s*(?:am|pm|dollars|bucks|\$|/|:))"
+    rf"|(?P<m>{_N})\s*(?P<dir2>\+|and\s+(?:up|under|over|older|younger|below)|or\s+(?:older|younger|under)))"
+)
+_WHO_IS = re.compile(rf"\b(?:son|daughter|kid|child|boy|girl)\s+(?:who\s+is|whos|who\s+s|is|hes|shes)\s+(?P<n>{_N})\b(?!\s*(?:am|pm|:|\$|dollars))")
+_GRADE = re.compile(r"\b(?P<n>\d{1,2})(?:st|nd|rd|th)\s*-?\s*grade(?:rs?)?\b|\b(?P<k>kindergarten|first|second|third|fourth|fifth|sixth|ninth|tenth|eleventh|twelfth)\s+grade(?:rs?)?\b")
+_GRADE_WORD = {"kindergarten": 0, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+               "sixth": 6, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12}
+_WORD_AUD = {"kid": "kids", "kids": "kids", "children": "kids", "child": "kids", "toddler": "kids",
+             "toddlers": "kids", "boy": "kids", "boys": "kids", "girl": "kids", "girls": "kids",
+             "son": "kids", "sons": "kids", "daughter": "kids", "daughters": "kids", "teen": "teens",
+             "teens": "teens", "teenager": "teens", "teenagers": "teens", "adult": "adults",
+             "adults": "adults", "senior": "adults", "seniors": "adults"}
+
+
+def _set_age(out: dict[str, Any], n: float | None) -> bool:
+    if n is None or n != int(n) or not (0 < n <= 99):
+        return False
+    if out["age"] is None:
+        out["age"] = int(n)
+    return True
+
+
+def extract_ages(doc: Doc, out: dict[str, Any]) -> None:
+    """Age phrases. Sets out['age'] and out['_age_audience'] (audience implied by
+    an age phrase that is not itself a single age)."""
+    def aud(value: str | None) -> None:
+        if value and out.get("_age_audience") is None:
+            out["_age_audience"] = value
+
+    for m in doc.finditer(_AGE_RANGE):
+        a = to_number(m.group("a") or m.group("c") or "")
+        b = to_number(m.group("b") or m.group("d") or "")
+        if a is None or b is None:
+            continue
+        doc.claim(*m.span())
+        aud(_range_audience(a, b))
+    for m in doc.finditer(_KID_THEN_NUM):
+        word = m.group("w")
+        wa = _WORD_AUD.get(word)
+        if m.group("n"):
+            n = to_number(m.group("n"))
+            if n is None:
+                continue
+            d = m.group("dir")
+            if d in ("under", "below", "younger than", "less than", "up to", "<"):
+                aud(wa or audience_for_age(max(n - 1, 0)))
+            else:
+                aud(wa or audience_for_age(n + 1))
+        elif m.group("a"):
+            a, b = to_number(m.group("a")), to_number(m.group("b"))
+            if a is None or b is None or a > 99 or b > 99:
+                continue
+            aud(wa or _range_audience(a, b))
+        else:
+            n = to_number(m.group("m"))
+            if n is None:
+                continue
+            aud(wa or audience_for_age(n))
+        doc.claim(*m.span())
+    for m in doc.finditer(_AGE_OPEN):
+        n = to_number(m.group("n"))
+        if n is None:
+            continue
+        doc.claim(*m.span())
+        d = m.group("dir")
+        if "under" in d or "younger" in d or "below" in d:
+            aud(audience_for_age(max(n - 1, 0)))
+        else:
+            aud("adults" if n >= 18 else None)
+    for pat in _AGE_SINGLE:
+        for m in doc.finditer(pat):
+            if _set_age(out, to_number(m.group("n"))):
+                doc.claim(*m.span())
+    for m in doc.finditer(_WHO_IS):
+        if _set_age(out, to_number(m.group("n"))):
+            # keep the kid word for the audience lexicon; claim the number part
+            doc.claim(m.start("n"), m.end("n"))
+    for m in doc.finditer(_MONTHS_OLD):
+        doc.claim(*m.span())
+        aud("kids")
+    for m in doc.finditer(_GRADE):
+        if m.group("n"):
+            g = int(m.group("n"))
+        else:
+            g = _GRADE_WORD[m.group("k")]
+        doc.claim(*m.span())
+        if g <= 6:
+            aud("kids")
+        elif 9 <= g <= 12:
+            aud("teens")
