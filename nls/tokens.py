@@ -18,6 +18,7 @@ MAX_CHARS = 4000  # longer input is truncated for extraction (the query field ke
 _TOKEN_RE = re.compile(r"[a-z]+|\d+(?:\.\d+)?|[^\sa-z\d]")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _APOS_RE = re.compile(r"(?<=[a-z])['\u2019`](?=[a-z])|(?<=[a-z]s)['\u2019`](?=\s|$)")
+_ABBR_DOT_RE = re.compile(r"\b(st|mt|ft|dr|mr|mrs|ms|jr|ave|vs|prof)\.(?=\s*[a-z])")
 _TRANS = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ",
@@ -56,6 +57,8 @@ def normalize(text: str) -> str:
         s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = _CONTROL_RE.sub(" ", s.lower())
     s = _APOS_RE.sub("", s)
+    if "." in s:
+        s = _ABBR_DOT_RE.sub(r"\1", s)
     return s
 
 
@@ -126,7 +129,7 @@ class Doc:
     def free_word_runs(self) -> list[list[int]]:
         """Runs of unclaimed word-token indices; a claimed token breaks a run,
         punctuation does not (so "hip-hop" and "voice & singing" stay together),
-        except sentence punctuation , ; . ! ? ( ) which breaks runs."""
+        except sentence punctuation , ; . ! ? | " which breaks runs."""
         runs: list[list[int]] = []
         cur: list[int] = []
         for i, t in enumerate(self.tokens):
@@ -137,7 +140,7 @@ class Doc:
                 continue
             if t.is_word:
                 cur.append(i)
-            elif t.text in ",;.!?()[]{}|\"" and cur:
+            elif t.text in ",;.!?|\"" and cur:
                 runs.append(cur)
                 cur = []
         if cur:

@@ -1,0 +1,141 @@
+"""Service and category: names, synonyms, families, typos, first-named wins."""
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+os.environ["NLS_STRICT"] = "1"
+import nls  # noqa: E402
+
+NOW = datetime(2026, 11, 26, 10, 0)
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULTS = {k: v for k, v in nls.parser.empty("").items() if k not in ("query", "text")}
+
+
+def check(q, **expected):
+    """Assert the expected fields and that every other field keeps its default."""
+    r = nls.parse(q, now=NOW)
+    want = {**DEFAULTS, **expected}
+    got = {k: v for k, v in r.items() if k not in ("query", "text")}
+    assert got == want, q
+    return r
+
+
+@pytest.mark.parametrize("q,service,category", [
+    ("piano lessons", "piano", "music"),
+    ("guitar teacher", "guitar", "music"),
+    ("singing lessons", "voice-singing", "music"),
+    ("voice coach", "voice-singing", "music"),
+    ("drums", "drums-percussion", "music"),
+    ("jiu jitsu", "jiu-jitsu", "sports"),
+    ("ju jitsu", "jiu-jitsu", "sports"),
+    ("bjj", "jiu-jitsu", "sports"),
+    ("brazilian jiu-jitsu", "jiu-jitsu", "sports"),
+    ("pilates", "pilates", "sports"),
+    ("swim lessons", "swimming", "sports"),
+    ("sat prep", "sat", "tutoring"),
+    ("SAT tutor", "sat", "tutoring"),
+    ("mcat", "mcat", "tutoring"),
+    ("calc tutor", "calculus", "tutoring"),
+    ("coding for kids", "kids-coding-scratch", "tutoring"),
+    ("scratch programming", "kids-coding-scratch", "tutoring"),
+    ("spanish lessons", "spanish", "languages"),
+    ("learn french", "french", "languages"),
+    ("esl classes", "english-esl-efl", "languages"),
+    ("hip-hop dance", "hip-hop", "dance"),
+    ("k-pop", "k-pop", "dance"),
+    ("paint and sip", "paint-sip", "arts"),
+    ("tae kwon do", "taekwondo", "sports"),
+    ("muay thai", "muay-thai", "sports"),
+    ("ap calc", "calculus", "tutoring"),
+    ("homework help", "homework-help", "tutoring"),
+    ("dog training", "dog-training", "hobbies"),
+    ("wine tasting", "wine-tasting", "hobbies"),
+    ("french horn", "french-horn", "music"),
+    ("double bass", "double-bass", "music"),
+    ("ukulele", "ukulele", "music"),
+    ("chess", "chess", "sports"),
+    ("python", "python", "tutoring"),
+    ("hindi", "hindi-urdu", "languages"),
+    ("ceramics", "pottery", "arts"),
+    ("drivers ed", "driving", "hobbies"),
+])
+def test_service_names_and_synonyms(q, service, category):
+    r = nls.parse(q, now=NOW)
+    assert (r["service"], r["category"]) == (service, category), q
+
+
+@pytest.mark.parametrize("q,service,category", [
+    ("guiter lessons", "guitar", "music"),
+    ("paino lessons", "piano", "music"),
+    ("calculas tutor", "calculus", "tutoring"),
+    ("violen teacher", "violin", "music"),
+    ("ukelele", "ukulele", "music"),
+    ("saxaphone", "saxophone", "music"),
+    ("geomtry help", "geometry", "tutoring"),
+    ("chemestry tutor", "chemistry", "tutoring"),
+    ("jui jitsu", "jiu-jitsu", "sports"),
+])
+def test_typos(q, service, category):
+    check(q, service=service, category=category)
+
+
+@pytest.mark.parametrize("q,category", [
+    ("a music teacher", "music"),
+    ("tutoring", "tutoring"),
+    ("sports coach", "sports"),
+    ("painting", "arts"),
+    ("martial arts", "sports"),
+    ("test prep", "tutoring"),
+    ("cooking", "hobbies"),
+    ("dance classes", "dance"),
+    ("art class", "arts"),
+    ("language lessons", "languages"),
+    ("chinese lessons", "languages"),
+])
+def test_category_alone(q, category):
+    check(q, category=category)
+
+
+def test_two_services_first_wins():
+    check("piano or guitar", service="piano", category="music")
+    check("guitar or piano", service="guitar", category="music")
+
+
+def test_service_beats_family_word():
+    check("martial arts like karate", service="karate", category="sports")
+
+
+def test_kids_phrase_sets_audience():
+    check("coding for kids", service="kids-coding-scratch", category="tutoring", audience="kids")
+
+
+def test_common_words_not_fuzzed():
+    for q in ("hello there", "my chest hurts", "class schedule", "someone patient"):
+        r = nls.parse(q, now=NOW)
+        assert r["service"] is None and r["category"] is None, q
+
+
+def test_synonyms_file_valid():
+    syn = json.loads((ROOT / "data/fixtures/synonyms.json").read_text())
+    cat = json.loads((ROOT / "data/fixtures/catalog.json").read_text())
+    slugs = {s["slug"] for c in cat["categories"] for sub in c["subcategories"] for s in sub["services"]}
+    cats = {c["slug"] for c in cat["categories"]}
+    assert set(syn["services"]) <= slugs
+    assert len(syn["services"]) >= 150
+    assert set(syn["families"]) <= cats
+    for slug, words in syn["services"].items():
+        assert words and all(isinstance(w, str) and w.strip() for w in words), slug
+
+
+def test_every_catalog_service_name_parses_to_itself():
+    cat = json.loads((ROOT / "data/fixtures/catalog.json").read_text())
+    for c in cat["categories"]:
+        for sub in c["subcategories"]:
+            for s in sub["services"]:
+                r = nls.parse(s["name"] + " lessons", now=NOW)
+                assert r["service"] == s["slug"], s["name"]
+                assert r["category"] == c["slug"], s["name"]
