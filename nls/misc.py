@@ -116,19 +116,26 @@ _FORMAT_EITHER = re.compile(
 )
 
 
+_FORMAT_GATE = re.compile(r"online|virtual|remote|zoom|hybrid")
+_LANG_GATE = re.compile(rf"\b(?:{_LANG})\b")
+_DUR_GATE = re.compile(r"\d\s*-?\s*[hm]\b")
+
+
 def _num(s: str) -> float | None:
     return to_number(s)
 
 
 def extract(doc: Doc, out: dict[str, Any]) -> None:
     """Regex-based misc fields. Mutates ``out``."""
+    s = doc.s
+    has_digit = any(ch.isdigit() for ch in s)
     # format ambiguity first: "online or in person" gives no format
-    for m in doc.finditer(_FORMAT_EITHER):
+    for m in (doc.finditer(_FORMAT_EITHER) if _FORMAT_GATE.search(s) else ()):
         doc.claim(*m.span())
         out["_format_either"] = True
 
     # lesson language
-    for pat in _LANG_PATTERNS:
+    for pat in (_LANG_PATTERNS if _LANG_GATE.search(s) else ()):
         for m in doc.finditer(pat):
             lang = LANGUAGES.get(re.sub(r"\s+", " ", m.group("l")))
             if lang is None:
@@ -138,7 +145,8 @@ def extract(doc: Doc, out: dict[str, Any]) -> None:
                 out["lesson_language"] = lang
 
     # rating
-    for pat in _RATING_PATTERNS:
+    rating_cue = "star" in s or "rat" in s or "review" in s or "recommended" in s
+    for pat in (_RATING_PATTERNS if rating_cue else ()):
         for m in doc.finditer(pat):
             n = _num(m.group("n"))
             if n is None or not (0 < n <= 5):
@@ -150,13 +158,14 @@ def extract(doc: Doc, out: dict[str, Any]) -> None:
             doc.claim(*m.span())
             if out["min_rating"] is None:
                 out["min_rating"] = n
-    for m in doc.finditer(_VAGUE_RATING):
+    for m in (doc.finditer(_VAGUE_RATING) if rating_cue else ()):
         doc.claim(*m.span())
         if out["min_rating"] is None:
             out["min_rating"] = 4.5
 
     # duration
-    for pat, kind in _DURATION_PATTERNS:
+    duration_cue = "hour" in s or "hr" in s or "min" in s or (has_digit and _DUR_GATE.search(s) is not None)
+    for pat, kind in (_DURATION_PATTERNS if duration_cue else ()):
         for m in doc.finditer(pat):
             minutes: float | None
             if kind == "hm":

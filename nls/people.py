@@ -91,6 +91,7 @@ _KID_THEN_NUM = re.compile(
 )
 _WHO_IS = re.compile(rf"\b(?:son|daughter|kid|child|boy|girl)\s+(?:who\s+is|whos|who\s+s|is|hes|shes)\s+(?P<n>{_N})\b(?!\s*(?:am|pm|:|\$|dollars))")
 _GRADE = re.compile(r"\b(?P<n>\d{1,2})(?:st|nd|rd|th)\s*-?\s*grade(?:rs?)?\b|\b(?P<k>kindergarten|first|second|third|fourth|fifth|sixth|ninth|tenth|eleventh|twelfth)\s+grade(?:rs?)?\b")
+_GATE = re.compile(rf"\d|\b(?:{NUM_WORD_RE})\b|grade|kindergarten")
 _GRADE_WORD = {"kindergarten": 0, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
                "sixth": 6, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12}
 _WORD_AUD = {"kid": "kids", "kids": "kids", "children": "kids", "child": "kids", "toddler": "kids",
@@ -111,6 +112,9 @@ def _set_age(out: dict[str, Any], n: float | None) -> bool:
 def extract_ages(doc: Doc, out: dict[str, Any]) -> None:
     """Age phrases. Sets out['age'] and out['_age_audience'] (audience implied by
     an age phrase that is not itself a single age)."""
+    if not _GATE.search(doc.s):
+        return
+
     def aud(value: str | None) -> None:
         if value and out.get("_age_audience") is None:
             out["_age_audience"] = value

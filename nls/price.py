@@ -54,6 +54,8 @@ def _clean(v: float) -> float | int:
 def extract(doc: Doc, out: dict[str, Any]) -> None:
     lo: float | None = None
     hi: float | None = None
+    if not any(ch.isdigit() for ch in doc.s):
+        return
 
     for m in doc.finditer(_RANGE):
         txt = m.group()

@@ -169,14 +169,27 @@ class _When:
         self.explicit: tuple[str | None, str | None] | None = None
 
 
+_WD_GATE = re.compile(r"mon|tue|wed|thu|fri|sat|sun")
+_REL_GATE = re.compile(r"to|night|this|day|tmr|tdy")
+_PERIOD_GATE = re.compile(r"morning|noon|evening|night|after|lunch|before")
+
+
 def extract(doc: Doc, out: dict[str, Any], today: date) -> None:
     w = _When(today)
-    _relative_days(doc, w)
-    _weekends_weeks(doc, w)
-    _calendar_dates(doc, w)
-    _weekday_chains(doc, w)
-    _periods(doc, w)
-    _times(doc, w)
+    s = doc.s
+    has_digit = any(ch.isdigit() for ch in s)
+    if _REL_GATE.search(s):
+        _relative_days(doc, w)
+    if "week" in s:
+        _weekends_weeks(doc, w)
+    if has_digit:
+        _calendar_dates(doc, w)
+    if _WD_GATE.search(s):
+        _weekday_chains(doc, w)
+    if _PERIOD_GATE.search(s):
+        _periods(doc, w)
+    if has_digit or "noon" in s or "midday" in s or "midnight" in s or "overnight" in s or "late" in s:
+        _times(doc, w)
 
     if w.dates:
         out["dates"] = [d.isoformat() for d in sorted(w.dates)]
