@@ -161,6 +161,7 @@ class Lexicon:
             "lower manhattan": "manhattan", "upper manhattan": "manhattan", "downtown manhattan": "manhattan",
             "midtown manhattan": "midtown", "north brooklyn": "brooklyn", "south brooklyn": "brooklyn",
             "brooklyn ny": "brooklyn", "queens ny": "queens", "staten": "staten-island",
+            "spanish harlem": "east-harlem",
         }
         for n in places["neighborhoods"]:
             self.neighborhood_borough[n["slug"]] = n["borough"]
@@ -177,6 +178,8 @@ class Lexicon:
         for phrase, b in borough_extra.items():
             if b == "midtown":
                 self.add(phrase, "place", ("manhattan", "midtown"))
+            elif b == "east-harlem":
+                self.add(phrase, "place", ("manhattan", "east-harlem"))
             elif b:
                 self.add(phrase, "place", (b, None))
         hoods = places["neighborhoods"]
@@ -186,18 +189,22 @@ class Lexicon:
             name = n["name"]
             self.add(name, "place", val)
             self.add(n["slug"].replace("-", " "), "place", val)
+        # name parts that are everyday words or people's names are not read alone
+        skip = {("travis",), ("rugby",), ("steinway",), ("country", "club"), ("utopia",),
+                ("woodrow",), ("arlington",), ("clifton",), ("charleston",), ("madison",),
+                ("fox", "hills"), ("remsen", "village"), ("city", "line"), ("new", "lots"),
+                ("stuyvesant",), ("bedford",), ("co",), ("op", "city")}
         for n in hoods:
             val = (n["borough"], n["slug"])
             for part in n["name"].split("/"):
+                if _words(part) in skip:
+                    continue
                 self.add(part, "place", val)
                 self.add(part.replace("St.", "Saint"), "place", val)
-        skip = {("travis",), ("rugby",), ("steinway",), ("country", "club"), ("utopia",),
-                ("woodrow",), ("arlington",), ("clifton",), ("charleston",), ("madison",),
-                ("fox", "hills"), ("remsen", "village"), ("city", "line"), ("new", "lots")}
         for n in hoods:
             val = (n["borough"], n["slug"])
             for nta in n.get("ntas", []):
-                clean = re.sub(r"\(.*?\)", "", nta)
+                clean = re.sub(r"\(.*?\)", "", nta).replace("Co-op", "Co op")
                 for part in [clean, *clean.split("-")]:
                     if _words(part) in skip:
                         continue

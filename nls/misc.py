@@ -48,8 +48,14 @@ INTENT_WORDS = {
         "premium", "luxury", "luxurious", "high end", "highend", "elite", "top tier", "toptier",
         "upscale", "high class", "world class", "boutique", "vip", "top notch", "exclusive")},
 }
+# consumed so they do not reach `text`, but set no field
+FILLER_PHRASES = {w: None for w in (
+    "one on one", "1 on 1", "1 to 1", "one to one", "private lessons", "private lesson",
+    "private tutor", "private tutoring", "private instructor", "private coach", "private teacher",
+    "lessons near", "looking for", "i am looking for", "im looking for", "i need", "i want",
+    "can you find", "recommend me", "any recommendations", "who can teach")}
 LEXICON_WORDS: list[tuple[str, dict[str, Any]]] = [
-    ("near_me", NEAR_WORDS), ("urgency", URGENCY_WORDS), ("format", FORMAT_WORDS),
+    ("filler", FILLER_PHRASES), ("near_me", NEAR_WORDS), ("urgency", URGENCY_WORDS), ("format", FORMAT_WORDS),
     ("intent", INTENT_WORDS),
 ]
 
@@ -73,7 +79,7 @@ LANGUAGES = {
     "american sign language": "sign language",
 }
 _LANG = "|".join(sorted((re.escape(k) for k in LANGUAGES), key=len, reverse=True))
-_NOT_SUBJECT = r"(?!\s*-?\s*(?:lessons?|class(?:es)?|tutor(?:ing|s)?|teachers?|instructors?|course|courses|immersion|homework|grammar|conversation|language\s+(?:lessons?|class(?:es)?)|speaking\b))"
+_NOT_SUBJECT = r"(?!\s*-?\s*(?:lessons?|class(?:es)?|tutor(?:ing|s)?|teachers?|instructors?|course|courses|immersion|homework|grammar|conversation|language\s+(?:lessons?|class(?:es)?)|speaking\b|harlem\b))"
 _LANG_PATTERNS = [
     re.compile(rf"\b(?:native\s+)?(?P<l>{_LANG})\s*-?\s*(?:speaking|speaker|speakers)\b"),
     re.compile(rf"\b(?:taught|teaches|teaching|conducted|delivered|given|instruction|instructed)\s+in\s+(?P<l>{_LANG})\b"),

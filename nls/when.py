@@ -378,8 +378,9 @@ def _times(doc: Doc, w: _When) -> None:
         am_, bm_ = int(m.group("am") or 0), int(m.group("bm") or 0)
         ap, bp = _meridiem(m.group("ap")), _meridiem(m.group("bp"))
         has_mer = bool(ap or bp or m.group("am") or m.group("bm"))
-        if not has_mer and not m.group("pre"):
-            continue
+        dated = bool(w.dates or w.weekdays or w.period)
+        if not has_mer and not m.group("pre") and not (dated and "-" in m.group()):
+            continue  # "9-11" alone could be ages or prices; "saturday 9-11" is a time
         if not has_mer and (ah > 12 or bh > 12):
             continue
         if am_ > 59 or bm_ > 59:

@@ -100,3 +100,15 @@ def test_non_string_input():
 def test_json_serialisable():
     r = nls.parse("piano 4.5 stars $60.50 dec 5 at 3pm", now=NOW)
     assert json.loads(json.dumps(r)) == r
+
+
+def test_filler_phrases_do_not_reach_text():
+    r = check("private piano lessons 1 on 1", service="piano", category="music")
+    assert r["text"] == ""
+
+
+def test_long_input_truncated_for_extraction_but_query_kept():
+    q = "piano in park slope " + "x " * 3000
+    r = nls.parse(q, now=NOW)
+    assert r["query"] == q and r["service"] == "piano"
+    assert r["location"] == {"borough": "brooklyn", "neighborhood": "park-slope"}

@@ -76,3 +76,9 @@ def test_first_place_wins():
 def test_language_is_not_a_place():
     r = nls.parse("piano in spanish", now=NOW)
     assert r["location"] is None and r["lesson_language"] == "spanish"
+
+
+def test_place_name_parts_that_are_common_words_are_skipped():
+    assert loc("co-op city") == {"borough": "bronx", "neighborhood": "co-op-city"}
+    assert loc("piano with travis") is None
+    assert loc("spanish lessons in spanish harlem") == {"borough": "manhattan", "neighborhood": "east-harlem"}

@@ -150,3 +150,15 @@ def test_invalid_dates_ignored():
 def test_dates_sorted_unique():
     check("friday or tomorrow", dates=["2026-11-27"])
     check("sunday and saturday", dates=["2026-11-28", "2026-11-29"])
+
+
+def test_bare_range_needs_a_date_context():
+    check("saturday 9-11", dates=["2026-11-28"], start_time="09:00", end_time="11:00")
+    check("tomorrow 3-5", dates=["2026-11-27"], start_time="15:00", end_time="17:00")
+    r = nls.parse("guitar 9-11", now=NOW)
+    assert r["start_time"] is None and r["end_time"] is None
+
+
+def test_explicit_time_beats_period():
+    check("evenings after 6", start_time="18:00")
+    check("on dec 5th at 4pm", dates=["2026-12-05"], start_time="16:00", end_time="17:00")
