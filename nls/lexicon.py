@@ -61,6 +61,10 @@ price prices priced cheap cheaper budget money dollar dollars hourly minute minu
 online remote virtual near nearby close closer area areas around street avenue block
 office apartment building studio studios center centre space spaces room rooms
 something anything everything nothing within without another others other
+improve improving improved improvement practice practicing practise prepare preparing perform
+performing performance recital concert skills skill technique techniques lessen listen stance
+colour color collar dollar mother sister water later letter better bitter batter matter
+summer winter spring camp camps studio gym library church community town city local
 """.split())
 
 

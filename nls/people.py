@@ -19,7 +19,7 @@ AUDIENCE_WORDS: dict[str, str] = {
         "kindergartner", "little ones", "little one", "my little one", "baby", "babies", "infant",
         "infants", "elementary school", "elementary schooler", "elementary schoolers",
         "elementary student", "elementary students", "grade school", "grade schooler",
-        "grade schoolers", "boys", "girls", "my boy", "my girl", "tweens", "tween", "youngsters",
+        "grade schoolers", "my boy", "my girl", "little boy", "little girl", "tweens", "tween", "youngsters",
         "kiddos", "kiddo", "my twins", "twins", "my grandson", "my granddaughter", "grandkids",
         "grandchildren", "my nephew", "my niece", "newborn", "newborns", "for littles", "littles",
         "little kids", "young kids", "young children", "kids class", "kids classes")},
@@ -95,7 +95,7 @@ _GATE = re.compile(rf"\d|\b(?:{NUM_WORD_RE})\b|grade|kindergarten")
 _GRADE_WORD = {"kindergarten": 0, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
                "sixth": 6, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12}
 _WORD_AUD = {"kid": "kids", "kids": "kids", "children": "kids", "child": "kids", "toddler": "kids",
-             "toddlers": "kids", "boy": "kids", "boys": "kids", "girl": "kids", "girls": "kids",
+             "toddlers": "kids",
              "son": "kids", "sons": "kids", "daughter": "kids", "daughters": "kids", "teen": "teens",
              "teens": "teens", "teenager": "teens", "teenagers": "teens", "adult": "adults",
              "adults": "adults", "senior": "adults", "seniors": "adults"}
