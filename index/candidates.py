@@ -1,0 +1,132 @@
+"""Candidate retrieval: one SQL statement applying every hard filter and scoring each row by
+pgvector cosine similarity and pg_trgm word similarity."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from index import places
+from index.constraints import Constraints
+
+# Rows per query in the ANN branch (no service or category): HNSW with iterative scan keeps
+# returning rows until the filters are satisfied, so filters never starve the result.
+ANN_LIMIT = 400
+
+SELECT = """
+SELECT s.id, s.profile_id, s.price_in_person, s.price_online, s.duration_options, s.levels,
+       s.age_groups, sv.slug, sv.name AS service_name, sv.default_duration, c.slug AS category,
+       p.rating_avg, p.rating_count, p.languages, p.boroughs, p.neighborhoods, u.full_name,
+       COALESCE(1 - (s.embedding <=> CAST(:qvec AS vector)), 0) AS semantic,
+       CASE WHEN :qtext = '' THEN 0 ELSE word_similarity(:qtext, s.search_text) END AS lexical
+FROM instructor_services s
+JOIN services sv ON sv.id = s.service_id
+JOIN subcategories sc ON sc.id = sv.subcategory_id
+JOIN categories c ON c.id = sc.category_id
+JOIN instructor_profiles p ON p.id = s.profile_id
+JOIN users u ON u.id = p.user_id
+WHERE s.is_active AND u.is_active
+"""
+
+
+@dataclass
+class Candidate:
+    id: object
+    profile_id: object
+    price_in_person: Decimal | None
+    price_online: Decimal | None
+    duration_options: list[int]
+    levels: list[str]
+    age_groups: list[str]
+    slug: str
+    service_name: str
+    default_duration: int
+    category: str
+    rating_avg: Decimal | None
+    rating_count: int
+    languages: list[str]
+    boroughs: list[str]
+    neighborhoods: list[str]
+    full_name: str
+    semantic: float
+    lexical: float
+
+
+def audience_groups(c: Constraints) -> list[str] | None:
+    if c.audience == "kids":
+        return ["kids", "toddler"] if c.age is not None and c.age <= 4 else ["kids"]
+    if c.audience in ("teens", "adults"):
+        return [c.audience]
+    return None
+
+
+def where_clause(c: Constraints) -> tuple[str, dict]:
+    sql, params = [], {}
+    if c.service:
+        sql.append("sv.slug = :service")
+        params["service"] = c.service
+    elif c.category:
+        sql.append("c.slug = :category")
+        params["category"] = c.category
+    price = {"online": "s.price_online", "in_person": "s.price_in_person"}.get(
+        c.format or "", "LEAST(s.price_in_person, s.price_online)")
+    if c.price_max is not None:
+        sql.append(f"{price} <= :price_max")
+        params["price_max"] = c.price_max
+    if c.price_min is not None:
+        sql.append(f"{price} >= :price_min")
+        params["price_min"] = c.price_min
+    if c.format == "online":
+        sql.append("s.price_online IS NOT NULL")
+    elif c.format == "in_person" or c.has_place():
+        # A place means someone who comes there: in-person lessons in that area.
+        sql.append("s.price_in_person IS NOT NULL")
+    if c.format != "online" and c.neighborhood:
+        sql.append("(:hood = ANY(p.neighborhoods) OR :borough = ANY(p.boroughs))")
+        params["hood"] = c.neighborhood
+        params["borough"] = c.borough or places.borough_of(c.neighborhood)
+    elif c.format != "online" and c.borough:
+        sql.append("(:borough = ANY(p.boroughs) OR p.neighborhoods && CAST(:borough_hoods AS text[]))")
+        params["borough"] = c.borough
+        params["borough_hoods"] = places.neighborhoods_of(c.borough)
+    groups = audience_groups(c)
+    if groups:
+        sql.append("s.age_groups && CAST(:groups AS text[])")
+        params["groups"] = groups
+    if c.language:
+        sql.append(":language = ANY(p.languages)")
+        params["language"] = c.language
+    if c.min_rating is not None:
+        sql.append("p.rating_avg >= :min_rating")
+        params["min_rating"] = c.min_rating
+    if c.duration:
+        sql.append(":duration = ANY(s.duration_options)")
+        params["duration"] = c.duration
+    return "".join(f" AND {part}" for part in sql), params
+
+
+def vector_literal(vec: np.ndarray) -> str:
+    return "[" + ",".join(f"{x:.6f}" for x in vec) + "]"
+
+
+def fetch(conn: Connection, c: Constraints, *, qvec: np.ndarray, qtext: str) -> list[Candidate]:
+    """Every row that satisfies the hard filters (exact scan when a service or category narrows
+    the set; HNSW with iterative scan otherwise), with its semantic and lexical scores."""
+    where, params = where_clause(c)
+    params.update(qvec=vector_literal(qvec), qtext=qtext[:200])
+    if c.service or c.category:
+        sql = SELECT + where
+    else:
+        conn.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+        conn.execute(text("SET LOCAL hnsw.ef_search = 200"))
+        ann = SELECT + where + " ORDER BY s.embedding <=> CAST(:qvec AS vector) LIMIT :ann_limit"
+        params["ann_limit"] = ANN_LIMIT
+        sql = ann
+        if qtext:
+            # Lexical matches the ANN may have missed ("chess" typed as a bare word).
+            sql = f"({ann}) UNION ({SELECT + where} AND :qtext <% s.search_text)"
+    rows = conn.execute(text(sql), params).all()
+    return [Candidate(*row) for row in rows]

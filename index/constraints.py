@@ -1,0 +1,79 @@
+"""Hard constraints taken from the parsed query, and the relaxation ladder of the search contract."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, time, timedelta
+
+# The contract's order: time, then date, then place (borough, then anywhere), then price ×1.25.
+RELAX_ORDER = ("time", "date", "place", "place", "price")
+
+
+@dataclass(frozen=True)
+class Constraints:
+    service: str | None = None
+    category: str | None = None
+    price_min: float | None = None
+    price_max: float | None = None
+    borough: str | None = None
+    neighborhood: str | None = None
+    format: str | None = None
+    dates: tuple[date, ...] | None = None
+    weekdays: tuple[int, ...] | None = None
+    start_time: time | None = None
+    end_time: time | None = None
+    audience: str | None = None
+    age: int | None = None
+    duration: int | None = None
+    language: str | None = None
+    min_rating: float | None = None
+
+    @classmethod
+    def from_parsed(cls, parsed: dict) -> "Constraints":
+        loc = parsed.get("location") or {}
+        return cls(
+            service=parsed.get("service"),
+            category=None if parsed.get("service") else parsed.get("category"),
+            price_min=parsed.get("price_min"),
+            price_max=parsed.get("price_max"),
+            borough=loc.get("borough"),
+            neighborhood=loc.get("neighborhood"),
+            format=parsed.get("format"),
+            dates=tuple(date.fromisoformat(d) for d in parsed["dates"]) if parsed.get("dates") else None,
+            weekdays=tuple(parsed["weekdays"]) if parsed.get("weekdays") else None,
+            start_time=time.fromisoformat(parsed["start_time"]) if parsed.get("start_time") else None,
+            end_time=time.fromisoformat(parsed["end_time"]) if parsed.get("end_time") else None,
+            audience=parsed.get("audience"),
+            age=parsed.get("age"),
+            duration=parsed.get("duration_minutes"),
+            language=parsed.get("lesson_language"),
+            min_rating=parsed.get("min_rating"),
+        )
+
+    def has_time(self) -> bool:
+        return self.start_time is not None or self.end_time is not None
+
+    def has_date(self) -> bool:
+        return bool(self.dates or self.weekdays)
+
+    def has_place(self) -> bool:
+        return self.borough is not None or self.neighborhood is not None
+
+    def relax(self, step: str) -> "Constraints | None":
+        """One step looser, or None when this step has nothing to relax."""
+        if step == "time" and self.has_time():
+            return replace(self, start_time=None, end_time=None)
+        if step == "date" and self.has_date():
+            return replace(self, dates=None, weekdays=None)
+        if step == "place" and self.neighborhood is not None:
+            return replace(self, neighborhood=None)
+        if step == "place" and self.borough is not None:
+            return replace(self, borough=None)
+        if step == "price" and self.price_max is not None:
+            return replace(self, price_max=round(self.price_max * 1.25, 2))
+        return None
+
+    def date_range(self, today: date) -> tuple[date, date]:
+        """Days to look for slots in: the asked dates, else the next 14 days."""
+        if self.dates:
+            return min(self.dates), max(self.dates)
+        return today, today + timedelta(days=13)

@@ -1,0 +1,199 @@
+"""Search, end to end: parse → embed → candidates (SQL) → slots (SQL) → rank → relax → cache."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time as clock
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+
+import nls
+from core.cache import Cache
+from index import candidates as cand
+from index import rank, slots
+from index.constraints import RELAX_ORDER, Constraints
+from index.embedding import get_embedder
+
+MARKET_TZ = ZoneInfo("America/New_York")  # availability and bookings are NYC wall-clock times
+ENOUGH = 3  # fewer results than this and the search relaxes
+BATCH = 50  # candidates whose slots are computed per round trip
+RELAX_WORDS = {"time": "the time of day", "date": "the date", "place": "the place", "price": "the price"}
+
+
+@dataclass
+class SearchOptions:
+    limit: int = 20
+    offset: int = 0
+    tz: str = "America/New_York"
+    notice_minutes: int = 120
+    cache_ttl: int = 300
+
+
+def embedding_text(parsed: dict) -> str:
+    """What the query means without its filters: the leftover words plus service, audience, level."""
+    parts = [parsed.get("text") or ""]
+    if parsed.get("service"):
+        parts.append(parsed["service"].replace("-", " "))
+    elif parsed.get("category"):
+        parts.append(parsed["category"])
+    for key in ("audience", "level"):
+        if parsed.get(key):
+            parts.append(parsed[key])
+    joined = " ".join(p for p in parts if p).strip()
+    return joined or parsed.get("query", "")[:200] or "lessons"
+
+
+def _lesson_minutes(c: cand.Candidate, cons: Constraints) -> int:
+    if cons.duration:
+        return cons.duration
+    if c.default_duration in c.duration_options:
+        return c.default_duration
+    return min(c.duration_options, key=lambda m: (abs(m - c.default_duration), m))
+
+
+def _iso(dt: datetime) -> str:
+    return dt.replace(tzinfo=MARKET_TZ).isoformat()
+
+
+def _result(c: cand.Candidate, cons: Constraints, parsed: dict, summary: slots.SlotSummary,
+            minutes: int, score: float) -> dict:
+    formats = []
+    if c.price_in_person is not None and (c.neighborhoods or c.boroughs):
+        formats.append("in_person")
+    if c.price_online is not None:
+        formats.append("online")
+    return {
+        "instructor": {
+            "id": str(c.profile_id), "name": c.full_name,
+            "rating": float(c.rating_avg) if c.rating_avg is not None else None,
+            "reviews": c.rating_count, "languages": list(c.languages),
+            "areas": {"boroughs": list(c.boroughs), "neighborhoods": list(c.neighborhoods)},
+        },
+        "service": {"slug": c.slug, "name": c.service_name, "category": c.category},
+        "instructor_service_id": str(c.id),
+        "price": {
+            "in_person": float(c.price_in_person) if c.price_in_person is not None else None,
+            "online": float(c.price_online) if c.price_online is not None else None,
+        },
+        "formats": formats,
+        "duration_minutes": minutes,
+        "slots": [{"start": _iso(s), "end": _iso(e)} for s, e in summary.first],
+        "next_available": _iso(summary.first[0][0]) if summary.first else None,
+        "score": score,
+        "why": rank.explain(c, cons, parsed, summary),
+    }
+
+
+def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, opts: SearchOptions,
+         timings: dict) -> tuple[list[dict], int, bool]:
+    """Ranked results for one set of constraints: (page, total, total_is_exact)."""
+    t = clock.perf_counter()
+    with engine.connect() as conn, conn.begin():
+        rows = cand.fetch(conn, cons, qvec=qvec, qtext=parsed.get("text") or "")
+        timings["retrieve"] += (clock.perf_counter() - t) * 1000
+        best: dict[object, tuple[float, cand.Candidate]] = {}
+        for row in rows:  # one result per instructor: the best-matching of their services
+            pre = rank.prescore(row, cons, parsed)
+            if row.profile_id not in best or pre > best[row.profile_id][0]:
+                best[row.profile_id] = (pre, row)
+        ordered = [row for _, row in sorted(best.values(), key=lambda x: (-x[0], str(x[1].id)))]
+        # Slots are computed batch by batch in prescore order; each batch is re-ranked with its
+        # availability. Batch edges do not depend on offset, so pages never overlap or skip.
+        need = opts.offset + opts.limit
+        kept: list[dict] = []
+        checked = 0
+        t = clock.perf_counter()
+        while checked < len(ordered) and len(kept) < need:
+            batch = ordered[checked:checked + BATCH]
+            checked += len(batch)
+            minutes = {row.profile_id: _lesson_minutes(row, cons) for row in batch}
+            found = slots.find(conn, cons, minutes, now=now, notice_minutes=opts.notice_minutes)
+            scored = []
+            for row in batch:
+                summary = found.get(row.profile_id)
+                if summary and summary.count:
+                    scored.append((rank.score(row, cons, parsed, summary, now), row, summary))
+            scored.sort(key=lambda x: (-x[0], str(x[1].id)))
+            kept.extend(_result(row, cons, parsed, summary, minutes[row.profile_id], s)
+                        for s, row, summary in scored)
+        timings["slots"] += (clock.perf_counter() - t) * 1000
+    exact = checked >= len(ordered)
+    total = len(kept) if exact else round(len(kept) / max(checked, 1) * len(ordered))
+    return kept[opts.offset:need], total, exact
+
+
+def _relax_message(relaxed: list[str], total: int) -> str:
+    words = []
+    for step in relaxed:
+        word = RELAX_WORDS[step]
+        if word not in words:
+            words.append(word)
+    if total == 0:
+        return "No instructors match this search, even after relaxing " + " and ".join(words) + "."
+    return "Few exact matches, so we relaxed " + ", then ".join(words) + "."
+
+
+def cache_key(parsed: dict, opts: SearchOptions, version: str) -> str:
+    # The parse carries resolved dates, so "tomorrow" maps to a new key every day.
+    material = {k: v for k, v in parsed.items() if k != "query"}
+    material.update(limit=opts.limit, offset=opts.offset, v=version)
+    digest = hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+    return f"search:{digest[:32]}"
+
+
+def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime | None = None,
+           opts: SearchOptions | None = None) -> dict:
+    opts = opts or SearchOptions()
+    started = clock.perf_counter()
+    user_tz = ZoneInfo(opts.tz)
+    now_user = (now.astimezone(user_tz) if now and now.tzinfo else now) or datetime.now(user_tz)
+    parsed = nls.parse(q, now=now_user.replace(tzinfo=None), tz=opts.tz)
+    timings = {"parse": (clock.perf_counter() - started) * 1000, "embed": 0.0, "retrieve": 0.0,
+               "slots": 0.0, "rank": 0.0}
+    key = cache_key(parsed, opts, cache.version()) if cache else None
+    if cache and (hit := cache.get(key)) is not None:
+        response = json.loads(hit)
+        response.update(query=q, cached=True, took_ms=round((clock.perf_counter() - started) * 1000, 2))
+        response["parsed"]["query"] = q
+        return response
+
+    t = clock.perf_counter()
+    qvec = get_embedder().embed_query(embedding_text(parsed))
+    timings["embed"] = (clock.perf_counter() - t) * 1000
+    now_market = (now_user if now_user.tzinfo else now_user.replace(tzinfo=user_tz)).astimezone(MARKET_TZ)
+    now_market = now_market.replace(tzinfo=None)
+
+    cons = Constraints.from_parsed(parsed)
+    relaxed: list[str] = []
+    results, total, exact = _run(engine, cons, parsed, qvec, now_market, opts, timings)
+    steps = list(RELAX_ORDER)
+    while total < ENOUGH and steps:
+        step = steps.pop(0)
+        looser = cons.relax(step)
+        if looser is None:
+            continue
+        cons = looser
+        relaxed.append(step)
+        results, total, exact = _run(engine, cons, parsed, qvec, now_market, opts, timings)
+    message = _relax_message(relaxed, total) if relaxed else (
+        None if total else "No instructors match this search.")
+    response = {
+        "query": q,
+        "corrected_query": None,
+        "parsed": parsed,
+        "results": results,
+        "relaxed": relaxed,
+        "message": message,
+        "total": total,
+        "total_is_exact": exact,
+        "took_ms": 0.0,
+        "timings_ms": {k: round(v, 2) for k, v in timings.items()},
+        "cached": False,
+    }
+    if cache:
+        cache.set(key, json.dumps(response).encode(), ttl=opts.cache_ttl)
+    response["took_ms"] = round((clock.perf_counter() - started) * 1000, 2)
+    return response

@@ -1,0 +1,89 @@
+"""Bookable starts: availability windows minus blackouts and live bookings, after the minimum notice,
+where the lesson length fits, inside the asked days and time-of-day window."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from index.constraints import Constraints
+from models.booking import LIVE_STATUSES
+
+STEP_MINUTES = 30
+
+SLOTS_SQL = f"""
+WITH wanted AS (
+    SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:durations AS int[])) AS w(instructor_id, minutes)
+), windows AS (
+    SELECT a.instructor_id, a.slot_date, w.minutes,
+           a.slot_date + GREATEST(a.start_time, CAST(:win_start AS time)) AS first_start,
+           a.slot_date + LEAST(a.end_time, CAST(:win_end AS time)) AS last_end
+    FROM availability_slots a
+    JOIN wanted w ON w.instructor_id = a.instructor_id
+    WHERE a.instructor_id = ANY(CAST(:ids AS uuid[]))
+      AND a.slot_date BETWEEN :day_from AND :day_to
+      AND (CAST(:dates AS date[]) IS NULL OR a.slot_date = ANY(CAST(:dates AS date[])))
+      AND (CAST(:dows AS int[]) IS NULL OR EXTRACT(ISODOW FROM a.slot_date)::int - 1 = ANY(CAST(:dows AS int[])))
+      AND NOT EXISTS (SELECT 1 FROM blackout_dates b
+                      WHERE b.instructor_id = a.instructor_id AND b.blackout_date = a.slot_date)
+), busy AS (
+    SELECT bk.instructor_id, bk.booking_date,
+           tsrange(bk.booking_date + bk.start_time, bk.booking_date + bk.end_time, '[)') AS span
+    FROM bookings bk
+    WHERE bk.instructor_id = ANY(CAST(:ids AS uuid[]))
+      AND bk.booking_date BETWEEN :day_from AND :day_to
+      AND bk.status IN ({", ".join(f"'{s}'" for s in LIVE_STATUSES)})
+), starts AS (
+    SELECT wi.instructor_id, wi.minutes, gs AS starts_at
+    FROM windows wi,
+         generate_series(wi.first_start, wi.last_end - make_interval(mins => wi.minutes),
+                         interval '{STEP_MINUTES} minutes') AS gs
+    WHERE gs >= :earliest
+      AND NOT EXISTS (
+        SELECT 1 FROM busy
+        WHERE busy.instructor_id = wi.instructor_id AND busy.booking_date = wi.slot_date
+          AND busy.span && tsrange(gs, gs + make_interval(mins => wi.minutes), '[)'))
+)
+SELECT instructor_id, min(minutes) AS minutes, count(*) AS n,
+       (array_agg(starts_at ORDER BY starts_at))[1:CAST(:keep AS int)] AS first_starts
+FROM starts
+GROUP BY instructor_id
+"""
+
+
+@dataclass
+class SlotSummary:
+    count: int = 0
+    first: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+
+def earliest_start(now: datetime, notice_minutes: int) -> datetime:
+    """Now plus the notice, rounded up to the 15-minute grid (naive local time)."""
+    t = now.replace(tzinfo=None, second=0, microsecond=0) + timedelta(minutes=notice_minutes)
+    return t + timedelta(minutes=(-t.minute) % 15)
+
+
+def find(conn: Connection, c: Constraints, wanted: dict, *, now: datetime, notice_minutes: int,
+         keep: int = 3) -> dict[object, SlotSummary]:
+    """wanted: instructor profile id → lesson minutes. Returns a summary per instructor with slots."""
+    if not wanted:
+        return {}
+    day_from, day_to = c.date_range(now.date())
+    params = {
+        "ids": [str(k) for k in wanted], "durations": list(wanted.values()),
+        "win_start": c.start_time or time(0, 0), "win_end": c.end_time or time(23, 59, 59),
+        "day_from": max(day_from, now.date()), "day_to": day_to,
+        "dates": list(c.dates) if c.dates else None,
+        "dows": list(c.weekdays) if c.weekdays else None,
+        "earliest": earliest_start(now, notice_minutes),
+    }
+    params["keep"] = keep
+    out: dict[object, SlotSummary] = {}
+    for instructor_id, minutes, count, first_starts in conn.execute(text(SLOTS_SQL), params):
+        lesson = timedelta(minutes=minutes)
+        out[instructor_id] = SlotSummary(count, [(s, s + lesson) for s in first_starts])
+    return out
+
+
