@@ -27,12 +27,15 @@ EMBEDDING_DIM = 384
 MAX_LENGTH = 256
 QUERY_CACHE_SIZE = 4096
 
-# Default intra-op threads. Measured with bench/bench_embed.py on the 2-core
-# (shared, noisy) dev box: single-query uncached median latency was
-# lower with threads=1 than threads=2, and
-# batch throughput was only modestly better with 2. A web API serves concurrent
-# requests, so one thread per session also avoids oversubscribing the cores.
-DEFAULT_THREADS = 1
+# Default intra-op threads, chosen by measurement (bench/bench_embed.py, 2-core
+# shared box, medians of interleaved runs): single-query uncached latency
+# p50 was 3.1 ms with threads=2 vs 4.4 ms with threads=1 (a separate
+# interleaved run: 2.8 vs 4.6 ms), so the default is 2, the lower median.
+# Trade-offs seen in the same runs: threads=2 has a worse p95 (~13 vs ~5.5 ms)
+# and, with 2 concurrent request threads sharing the session, threads=1 won
+# (p50 8.4 vs 10.5 ms, 237 vs 190 queries/s). A deployment running several
+# concurrent workers per box may prefer Embedder(threads=1).
+DEFAULT_THREADS = 2
 
 
 class ModelNotExported(RuntimeError):
