@@ -1,14 +1,28 @@
 """FastAPI app factory."""
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from api.routes import health
+from api.routes import health, search
+from core.cache import Cache
 from core.db import get_engine
 from core.redis_client import RedisHandle
 from core.settings import Settings, get_settings
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    # Load the parser lexicons and the ONNX model before the first request, not during it.
+    import nls
+    from index.embedding import get_embedder
+
+    nls.parse("piano lessons in park slope this saturday")
+    get_embedder().embed_query("piano lessons")
+    yield
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -17,10 +31,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="InstaInstru discovery service",
         version="0.1.0",
         description="Natural-language search for lessons in New York City, with bookable slots.",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine or get_engine()
     app.state.sessionmaker = sessionmaker(bind=app.state.engine, expire_on_commit=False)
     app.state.redis = RedisHandle(settings.redis_url)
+    app.state.cache = Cache(app.state.redis)
     app.include_router(health.router)
+    app.include_router(search.router)
     return app

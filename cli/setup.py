@@ -25,6 +25,11 @@ def prepare(settings: Settings, *, seed_if_empty: bool = True) -> str:
                 console.print(f"Seeding {settings.demo_instructors:,} demo instructors (seed {settings.demo_seed})…")
                 counts = seeding.seed(engine, instructors=settings.demo_instructors, seed=settings.demo_seed)
                 console.print(f"Seeded in {counts['seconds']} s: {counts}")
+            from index.build import build
+
+            built = build(engine)
+            if built["embedded"]:
+                console.print(f"Embedded {built['embedded']:,} documents in {built['seconds']} s")
         finally:
             engine.dispose()
     # Worker processes and subprocesses attach to the same database without starting anything.

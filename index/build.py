@@ -1,6 +1,7 @@
 """Index build: (re-)embed the instructor-service documents whose text changed since last time."""
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -9,9 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from index.documents import DOCUMENT_ROWS_SQL, build_document
-from index.embedding import get_embedder
+from index.embedding import Embedder
 
-BATCH = 64
+BATCH = 16  # measured: small batches pad less and run faster on 2 cores
 
 
 def pending_documents(engine: Engine, profile_ids: list | None = None) -> list[tuple]:
@@ -30,7 +31,8 @@ def pending_documents(engine: Engine, profile_ids: list | None = None) -> list[t
 def build(engine: Engine, *, profile_ids: list | None = None, quiet: bool = False) -> dict:
     started = time.perf_counter()
     todo = pending_documents(engine, profile_ids)
-    embedder = get_embedder() if todo else None
+    # A batch job: both cores, unlike the API's single-threaded query session.
+    embedder = Embedder(threads=os.cpu_count() or 1) if todo else None
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), disable=quiet or not todo) as progress:
         task = progress.add_task("embedding documents", total=len(todo))

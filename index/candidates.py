@@ -14,7 +14,7 @@ from index.constraints import Constraints
 
 # Rows per query in the ANN branch (no service or category): HNSW with iterative scan keeps
 # returning rows until the filters are satisfied, so filters never starve the result.
-ANN_LIMIT = 400
+ANN_LIMIT = 200
 
 SELECT = """
 SELECT s.id, s.profile_id, s.price_in_person, s.price_online, s.duration_options, s.levels,

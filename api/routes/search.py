@@ -1,0 +1,38 @@
+"""GET /api/search: natural-language search with bookable slots."""
+from __future__ import annotations
+
+import json
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from api.schemas.search import SearchResponse
+from index.search import SearchOptions, search
+
+router = APIRouter(prefix="/api", tags=["search"])
+MAX_QUERY = 5000
+
+
+@router.get("/search", response_model=SearchResponse)
+def search_route(
+    request: Request,
+    q: Annotated[str, Query(max_length=MAX_QUERY, description="what the student typed")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    tz: Annotated[str, Query(max_length=64, description="IANA time zone of the student")] = "America/New_York",
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
+) -> Response:
+    if not q.strip():
+        raise HTTPException(422, "Type what you are looking for, e.g. 'piano lessons in park slope'.")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise HTTPException(422, f"Unknown time zone {tz!r}; use an IANA name such as America/New_York.")
+    state = request.app.state
+    opts = SearchOptions(limit=limit, offset=offset, tz=tz, notice_minutes=state.settings.min_notice_minutes)
+    result = search(state.engine, q, cache=state.cache, opts=opts)
+    # Serialized once here: the dict already has the contract's shape (see api/schemas/search.py).
+    return Response(json.dumps(result), media_type="application/json")

@@ -1,0 +1,90 @@
+"""Response shapes of /api/search (docs/search-contract.md), for the OpenAPI schema."""
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class Location(BaseModel):
+    borough: str | None
+    neighborhood: str | None
+
+
+class Parsed(BaseModel):
+    query: str
+    service: str | None
+    category: str | None
+    price_min: float | None
+    price_max: float | None
+    price_intent: str | None
+    location: Location | None
+    near_me: bool
+    format: str | None
+    dates: list[str] | None
+    weekdays: list[int] | None
+    start_time: str | None
+    end_time: str | None
+    age: int | None
+    audience: str | None
+    level: str | None
+    duration_minutes: int | None
+    min_rating: float | None
+    lesson_language: str | None
+    urgency: str | None
+    text: str
+
+
+class Areas(BaseModel):
+    boroughs: list[str]
+    neighborhoods: list[str]
+
+
+class Instructor(BaseModel):
+    id: str
+    name: str
+    rating: float | None
+    reviews: int
+    languages: list[str]
+    areas: Areas
+
+
+class ServiceRef(BaseModel):
+    slug: str
+    name: str
+    category: str
+
+
+class Price(BaseModel):
+    in_person: float | None
+    online: float | None
+
+
+class Slot(BaseModel):
+    start: str
+    end: str
+
+
+class Result(BaseModel):
+    instructor: Instructor
+    service: ServiceRef
+    instructor_service_id: str
+    price: Price
+    formats: list[str]
+    duration_minutes: int
+    slots: list[Slot]
+    next_available: str | None
+    score: float
+    why: list[str]
+
+
+class SearchResponse(BaseModel):
+    query: str
+    corrected_query: str | None
+    parsed: Parsed
+    results: list[Result]
+    relaxed: list[str]
+    message: str | None
+    total: int
+    total_is_exact: bool
+    took_ms: float
+    timings_ms: dict[str, float]
+    cached: bool
