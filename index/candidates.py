@@ -15,6 +15,7 @@ from index.constraints import Constraints
 # Rows per query in the ANN branch (no service or category): HNSW with iterative scan keeps
 # returning rows until the filters are satisfied, so filters never starve the result.
 ANN_LIMIT = 200
+TIER_ROWS = 200
 
 SELECT = """
 SELECT s.id, s.profile_id, s.price_in_person, s.price_online, s.duration_options, s.levels,
@@ -53,6 +54,10 @@ class Candidate:
     full_name: str
     semantic: float
     lexical: float
+    # Ranking block: rows are ranked by score only within a block, and blocks keep their order.
+    # In the ANN branch a block is a fixed stretch of the nearest-neighbour order, so asking
+    # for more rows appends blocks and never reshuffles the pages already served.
+    tier: int = 0
 
 
 def audience_groups(c: Constraints) -> list[str] | None:
@@ -112,21 +117,24 @@ def vector_literal(vec: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.6f}" for x in vec) + "]"
 
 
-def fetch(conn: Connection, c: Constraints, *, qvec: np.ndarray, qtext: str) -> list[Candidate]:
-    """Every row that satisfies the hard filters (exact scan when a service or category narrows
-    the set; HNSW with iterative scan otherwise), with its semantic and lexical scores."""
+def fetch(conn: Connection, c: Constraints, *, qvec: np.ndarray, qtext: str,
+          depth: int = 0) -> tuple[list[Candidate], bool]:
+    """Rows that satisfy the hard filters, with their semantic and lexical scores, and whether
+    that is all of them. With a service or category: an exact scan of every matching row. Without:
+    the nearest rows by HNSW (iterative scan, so filters never starve it), at least `depth` of them,
+    so a deeper page asks for more instead of stopping at a cap."""
     where, params = where_clause(c)
     params.update(qvec=vector_literal(qvec), qtext=qtext[:200])
     if c.service or c.category:
-        sql = SELECT + where
-    else:
-        conn.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
-        conn.execute(text("SET LOCAL hnsw.ef_search = 200"))
-        ann = SELECT + where + " ORDER BY s.embedding <=> CAST(:qvec AS vector) LIMIT :ann_limit"
-        params["ann_limit"] = ANN_LIMIT
-        sql = ann
-        if qtext:
-            # Lexical matches the ANN may have missed ("chess" typed as a bare word).
-            sql = f"({ann}) UNION ({SELECT + where} AND :qtext <% s.search_text)"
-    rows = conn.execute(text(sql), params).all()
-    return [Candidate(*row) for row in rows]
+        return [Candidate(*row) for row in conn.execute(text(SELECT + where), params)], True
+    conn.execute(text("SET LOCAL hnsw.iterative_scan = strict_order"))  # same prefix at any depth
+    conn.execute(text("SET LOCAL hnsw.ef_search = 200"))
+    params["ann_limit"] = max(ANN_LIMIT, depth)
+    ann = SELECT + where + " ORDER BY s.embedding <=> CAST(:qvec AS vector) LIMIT :ann_limit"
+    rows = [Candidate(*row, tier=rank // TIER_ROWS) for rank, row in enumerate(conn.execute(text(ann), params))]
+    if qtext:
+        # Lexical matches the ANN may have missed ("chess" typed as a bare word) lead the ranking.
+        lexical = {row.id: row for row in (Candidate(*r) for r in conn.execute(
+            text(SELECT + where + " AND :qtext <% s.search_text"), params))}
+        rows = [row for row in rows if row.id not in lexical] + list(lexical.values())
+    return rows, len(rows) < params["ann_limit"]

@@ -92,14 +92,16 @@ def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, o
     """Ranked results for one set of constraints: (page, total, total_is_exact)."""
     t = clock.perf_counter()
     with engine.connect() as conn, conn.begin():
-        rows = cand.fetch(conn, cons, qvec=qvec, qtext=parsed.get("text") or "")
+        # Rows per instructor average about two: ask the ANN for enough to fill the page.
+        rows, complete = cand.fetch(conn, cons, qvec=qvec, qtext=parsed.get("text") or "",
+                                    depth=4 * (opts.offset + opts.limit))
         timings["retrieve"] += (clock.perf_counter() - t) * 1000
-        best: dict[object, tuple[float, cand.Candidate]] = {}
+        best: dict[object, tuple[tuple, cand.Candidate]] = {}
         for row in rows:  # one result per instructor: the best-matching of their services
-            pre = rank.prescore(row, cons, parsed)
-            if row.profile_id not in best or pre > best[row.profile_id][0]:
-                best[row.profile_id] = (pre, row)
-        ordered = [row for _, row in sorted(best.values(), key=lambda x: (-x[0], str(x[1].id)))]
+            key = (row.tier, -rank.prescore(row, cons, parsed), str(row.id))
+            if row.profile_id not in best or key < best[row.profile_id][0]:
+                best[row.profile_id] = (key, row)
+        ordered = [row for _, row in sorted(best.values(), key=lambda x: x[0])]
         # Slots are computed batch by batch in prescore order; each batch is re-ranked with its
         # availability. Batch edges do not depend on offset, so pages never overlap or skip.
         need = opts.offset + opts.limit
@@ -120,8 +122,8 @@ def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, o
             kept.extend(_result(row, cons, parsed, summary, minutes[row.profile_id], s)
                         for s, row, summary in scored)
         timings["slots"] += (clock.perf_counter() - t) * 1000
-    exact = checked >= len(ordered)
-    total = len(kept) if exact else round(len(kept) / max(checked, 1) * len(ordered))
+    exact = checked >= len(ordered) and complete
+    total = len(kept) if checked >= len(ordered) else round(len(kept) / max(checked, 1) * len(ordered))
     return kept[opts.offset:need], total, exact
 
 

@@ -67,3 +67,12 @@ def db(connection):
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     yield session
     session.close()
+
+
+@pytest.fixture(scope="session")
+def indexed_engine(engine):
+    """The test database with every instructor-service embedded (the search needs the vectors)."""
+    from index.build import build
+
+    build(engine, quiet=True)
+    return engine
