@@ -52,7 +52,7 @@ INTENT_WORDS = {
 FILLER_PHRASES = {w: None for w in (
     "one on one", "1 on 1", "1 to 1", "one to one", "private lessons", "private lesson",
     "private tutor", "private tutoring", "private instructor", "private coach", "private teacher",
-    "lessons near", "looking for", "i am looking for", "im looking for", "i need", "i want",
+    "looking for", "i am looking for", "im looking for", "i need", "i want",
     "can you find", "recommend me", "any recommendations", "who can teach")}
 LEXICON_WORDS: list[tuple[str, dict[str, Any]]] = [
     ("filler", FILLER_PHRASES), ("near_me", NEAR_WORDS), ("urgency", URGENCY_WORDS), ("format", FORMAT_WORDS),

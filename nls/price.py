@@ -21,7 +21,7 @@ def _amt(name: str) -> str:
     return _A.format(name)
 
 
-_MAXP = r"(?:under|below|less\s+than|lower\s+than|cheaper\s+than|max(?:imum)?(?:\s+of)?|at\s+most|up\s+to|no\s+more\s+than|not\s+more\s+than|not\s+over|within|<=?|=<|budget\s+(?:of|is|around|under|about)?|around|about|approx(?:imately)?|roughly|~|no\s+higher\s+than|not\s+above|tops|under\s+like|for)"
+_MAXP = r"(?:under|below|less\s+than|lower\s+than|cheaper\s+than|max(?:imum)?(?:\s+of)?|at\s+most|up\s+to|no\s+more\s+than|not\s+more\s+than|not\s+over|nothing\s+over|nothing\s+above|nothing\s+more\s+than|within|<=?|=<|budget\s+(?:of|is|around|under|about)?|around|about|approx(?:imately)?|roughly|~|no\s+higher\s+than|not\s+above|tops|under\s+like|for)"
 _MINP = r"(?:at\s+least|over|more\s+than|above|min(?:imum)?(?:\s+of)?|starting\s+at|starting\s+from|starts\s+at|from|>=?|=>|no\s+less\s+than|upwards\s+of|higher\s+than)"
 _MAXS = r"(?:\s*(?:or\s+less|or\s+under|or\s+below|max(?:imum)?|tops|at\s+most|or\s+cheaper|and\s+under|and\s+below|or\s+lower))"
 _MINS = r"(?:\s*(?:\+|plus|or\s+more|and\s+up|and\s+above|or\s+above|or\s+higher|minimum|min|and\s+over|or\s+over))"

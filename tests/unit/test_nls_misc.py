@@ -90,3 +90,16 @@ def test_near_me(q):
 
 def test_in_person_is_not_a_place():
     check("in person tennis", service="tennis", category="sports", format="in_person")
+
+
+def test_near_me_without_a_service():
+    from nls import parse
+
+    assert parse("lessons near me")["near_me"] is True
+
+
+def test_nothing_over_is_a_maximum():
+    from nls import parse
+
+    got = parse("guitar teacher nothing over 40 dollars")
+    assert (got["price_min"], got["price_max"]) == (None, 40)
