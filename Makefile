@@ -37,9 +37,10 @@ setup: install model ## migrate and seed without serving
 seed: install ## seed demo data: make seed N=10000
 	$(PY) -m cli seed --instructors $(or $(N),2000)
 
-bench: install model
-	$(PY) bench/bench_parse.py
-	$(PY) bench/bench_embed.py
+bench: install model ## parse, embedding and search benchmarks (builds 1k and 10k databases once)
+	$(PY) -m bench.bench_parse
+	$(PY) -m bench.bench_embed
+	$(PY) -m bench.bench_search
 
 eval: install model
 	$(PY) -m eval parse

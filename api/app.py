@@ -37,7 +37,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or get_engine()
     app.state.sessionmaker = sessionmaker(bind=app.state.engine, expire_on_commit=False)
     app.state.redis = RedisHandle(settings.redis_url)
-    app.state.cache = Cache(app.state.redis)
+    # One namespace per database, so two deployments (or the tests) never read each other's entries.
+    url = app.state.engine.url
+    app.state.cache = Cache(app.state.redis, namespace=f"ii:{url.host or ''}:{url.database}")
     app.include_router(health.router)
     app.include_router(search.router)
     return app

@@ -1,0 +1,146 @@
+"""Search benchmark: uncached and cached latency at 1,000 and 10,000 instructors (in process), then
+HTTP throughput with concurrent clients and the search/health latency ratio (uvicorn, same run).
+
+    python -m bench.bench_search [--sizes 1000 10000] [--seconds 20] [--clients 16] [--workers 1]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from bench.datasets import bench_engine
+from bench.queries import query_mix, zipf_stream
+from core.cache import Cache
+from core.redis_client import RedisHandle
+from index.embedding import get_embedder
+from index.search import search
+
+console = Console()
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000
+
+
+def in_process(size: int, queries: list[str]) -> dict:
+    engine = bench_engine(size)
+    get_embedder().cache_clear()
+    for q in queries[:10]:
+        search(engine, q)  # warm the connection pool and the plan cache
+    get_embedder().cache_clear()
+    cold = [timed(lambda q=q: search(engine, q)) for q in queries]  # query embedding computed
+    warm = [timed(lambda q=q: search(engine, q)) for q in queries]  # embedding cached, response not
+    cache = Cache(RedisHandle("redis://127.0.0.1:6379/0"), namespace=f"bench:{size}:{time.time()}")
+    for q in queries:
+        search(engine, q, cache=cache)
+    cached = [timed(lambda q=q: search(engine, q, cache=cache)) for q in queries]
+    engine.dispose()
+    return {"cold": cold, "warm": warm, "cached": cached}
+
+
+async def _load(base: str, stream: list[str], clients: int, seconds: float) -> tuple[list[float], int, int]:
+    latencies: list[float] = []
+    errors = 0
+    position = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker(client: httpx.AsyncClient):
+        nonlocal position, errors
+        while time.perf_counter() < deadline:
+            q = stream[position % len(stream)]
+            position += 1
+            t = time.perf_counter()
+            r = await client.get("/api/search", params={"q": q})
+            latencies.append((time.perf_counter() - t) * 1000)
+            errors += r.status_code != 200
+
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    return latencies, errors, int(len(latencies) / elapsed)
+
+
+def over_http(size: int, queries: list[str], clients: int, seconds: float, workers: int) -> dict:
+    engine = bench_engine(size)
+    env = {**os.environ, "INSTAINSTRU_RESOLVED_DB_URL": engine.url.render_as_string(hide_password=False)}
+    engine.dispose()
+    port = 8765
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--port", str(port),
+                               "--workers", str(workers), "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(base + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        with httpx.Client(base_url=base) as client:
+            for q in queries[:10]:
+                client.get("/api/search", params={"q": q})
+            health = [timed(lambda: client.get("/health")) for _ in range(300)]
+            fresh = [timed(lambda q=q: client.get("/api/search", params={"q": q + " lessons"})) for q in queries]
+        mixed = asyncio.run(_load(base, zipf_stream(queries, 20000), clients, seconds))
+        unique = [f"{q} {i}" for i, q in enumerate(zipf_stream(queries, 20000, seed=9))]
+        uncached = asyncio.run(_load(base, unique, clients, seconds))
+    finally:
+        server.terminate()
+        server.wait()
+    return {"health": health, "fresh": fresh, "mixed": mixed, "uncached": uncached}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+    queries = query_mix(args.queries)
+
+    table = Table(title=f"in-process search latency, ms ({len(queries)} distinct queries)")
+    for col in ("instructors", "uncached p50", "uncached p95", "warm-embed p50", "warm-embed p95", "cached p50"):
+        table.add_column(col, justify="right")
+    for size in args.sizes:
+        r = in_process(size, queries)
+        table.add_row(f"{size:,}", *(f"{x:.2f}" for x in (
+            statistics.median(r["cold"]), pct(r["cold"], 95), statistics.median(r["warm"]), pct(r["warm"], 95),
+            statistics.median(r["cached"]))))
+    console.print(table)
+
+    size = max(args.sizes)
+    h = over_http(size, queries, args.clients, args.seconds, args.workers)
+    health_p50, fresh_p50 = statistics.median(h["health"]), statistics.median(h["fresh"])
+    table = Table(title=f"HTTP at {size:,} instructors, {args.workers} worker(s), {args.clients} clients")
+    for col in ("measure", "p50 ms", "p95 ms", "req/s", "errors"):
+        table.add_column(col, justify="right")
+    table.add_row("/health, sequential", f"{health_p50:.2f}", f"{pct(h['health'], 95):.2f}", "", "")
+    table.add_row("search, sequential, uncached", f"{fresh_p50:.2f}", f"{pct(h['fresh'], 95):.2f}", "", "")
+    for label, (lat, errors, rps) in (("search, Zipf mix (cache on)", h["mixed"]),
+                                     ("search, all distinct (uncached)", h["uncached"])):
+        table.add_row(label, f"{statistics.median(lat):.2f}", f"{pct(lat, 95):.2f}", str(rps), str(errors))
+    console.print(table)
+    console.print(f"search p50 / health p50 = {fresh_p50 / health_p50:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
