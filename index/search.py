@@ -199,3 +199,25 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
         cache.set(key, json.dumps(response).encode(), ttl=opts.cache_ttl)
     response["took_ms"] = round((clock.perf_counter() - started) * 1000, 2)
     return response
+
+
+def browse(engine: Engine, filters: dict, *, now: datetime | None = None,
+           opts: SearchOptions | None = None) -> dict:
+    """Pill browsing: the same ranking and result shape as search, for explicit filters instead of
+    text. `filters` uses the parsed-query field names (service, category, location, price_min,
+    price_max, format, dates, ...); nothing is relaxed, since the student chose every filter."""
+    opts = opts or SearchOptions()
+    started = clock.perf_counter()
+    parsed = {field: None for field in nls.FIELDS}
+    parsed.update(query="", near_me=False, text="")
+    parsed.update({k: v for k, v in filters.items() if k in parsed})
+    timings = {"parse": 0.0, "embed": 0.0, "retrieve": 0.0, "slots": 0.0, "rank": 0.0}
+    name = (parsed.get("service") or parsed.get("category") or "lessons").replace("-", " ")
+    qvec = get_embedder().embed_query(name)
+    now_market = (now.astimezone(MARKET_TZ) if now and now.tzinfo else now) or datetime.now(MARKET_TZ)
+    results, total, exact = _run(engine, Constraints.from_parsed(parsed), parsed, qvec,
+                                 now_market.replace(tzinfo=None), opts, timings)
+    return {"filters": {k: v for k, v in parsed.items() if v not in (None, False, "")}, "results": results,
+            "total": total, "total_is_exact": exact, "limit": opts.limit, "offset": opts.offset,
+            "took_ms": round((clock.perf_counter() - started) * 1000, 2),
+            "timings_ms": {k: round(v, 2) for k, v in timings.items()}}
