@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from api.routes import health, search
+from api.routes import auth as auth_routes, history as history_routes
 from core.cache import Cache
 from core.db import get_engine
 from core.redis_client import RedisHandle
@@ -42,4 +43,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.cache = Cache(app.state.redis, namespace=f"ii:{url.host or ''}:{url.database}")
     app.include_router(health.router)
     app.include_router(search.router)
+    app.include_router(auth_routes.router)
+    app.include_router(history_routes.router)
     return app

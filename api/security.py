@@ -72,3 +72,60 @@ def require_permission(name: str):
         return user
 
     return check
+
+
+# --- Session cookies, guest identity, lenient lookup (added with the auth routes) ---
+
+GUEST_COOKIE = "guest_id"
+GUEST_HEADER = "X-Guest-Session-ID"
+GUEST_COOKIE_DAYS = 365
+REFRESH_COOKIE_PATH = "/api/auth"
+
+
+def _secure(settings) -> bool:
+    return settings.environment != "development"
+
+
+def set_session_cookies(response, settings, *, access_token: str, refresh_token: str) -> None:
+    """httpOnly, SameSite=Lax; Secure outside development. The refresh cookie only goes to /api/auth."""
+    response.set_cookie(ACCESS_COOKIE, access_token, max_age=tokens.ACCESS_MINUTES * 60, httponly=True,
+                        samesite="lax", secure=_secure(settings), path="/")
+    response.set_cookie(REFRESH_COOKIE, refresh_token, max_age=tokens.REFRESH_DAYS * 86400, httponly=True,
+                        samesite="lax", secure=_secure(settings), path=REFRESH_COOKIE_PATH)
+
+
+def clear_session_cookies(response, settings) -> None:
+    response.delete_cookie(ACCESS_COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(settings))
+    response.delete_cookie(REFRESH_COOKIE, path=REFRESH_COOKIE_PATH, httponly=True, samesite="lax",
+                           secure=_secure(settings))
+
+
+def set_guest_cookie(response, settings, guest_id: str) -> None:
+    response.set_cookie(GUEST_COOKIE, guest_id, max_age=GUEST_COOKIE_DAYS * 86400, httponly=True,
+                        samesite="lax", secure=_secure(settings), path="/")
+
+
+def guest_id(request: Request) -> str | None:
+    """The guest session: the X-Guest-Session-ID header, else the guest cookie; malformed ids are ignored."""
+    from services.history import valid_guest_id
+
+    for value in (request.headers.get(GUEST_HEADER), request.cookies.get(GUEST_COOKIE)):
+        if valid_guest_id(value):
+            return value
+    return None
+
+
+def user_or_none(request: Request, db, settings) -> User | None:
+    """For public routes: the signed-in user, or None when there is no token or it is not valid
+    (an expired cookie must not break a search)."""
+    token = _bearer(request)
+    if not token:
+        return None
+    try:
+        return user_from_token(db, settings, token)[0]
+    except HTTPException:
+        return None
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,171 @@
+"""Accounts and sessions: register, log in (throttled, timing-safe), token pairs, refresh rotation,
+revocation, log out everywhere, change password, password reset through the outbox."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models import OutboxMessage, PasswordResetToken, RevokedToken, User
+from services import passwords, tokens
+from services.throttle import LoginThrottle
+
+RESET_MINUTES = 60
+BAD_LOGIN = "Email or password is incorrect."
+BAD_RESET = "This reset link is invalid, expired or already used; ask for a new one."
+
+
+class AuthError(Exception):
+    """Refused with a message that is safe to show."""
+
+
+class EmailTaken(AuthError):
+    pass
+
+
+class Throttled(AuthError):
+    def __init__(self, retry_after: int):
+        super().__init__(f"Too many failed logins; try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    access_claims: dict
+    refresh_claims: dict
+
+
+def find_by_email(db: Session, *, email: str) -> User | None:
+    return db.execute(select(User).where(func.lower(User.email) == email.strip().lower())).scalar_one_or_none()
+
+
+def register(db: Session, *, email: str, password: str, full_name: str) -> User:
+    """A new student account. Flushes; the caller commits."""
+    email = email.strip()
+    if find_by_email(db, email=email) is not None:
+        raise EmailTaken("An account with this email already exists; log in or reset the password.")
+    user = User(id=uuid.uuid4(), email=email, password_hash=passwords.hash_password(password),
+                full_name=full_name.strip(), role="student")
+    db.add(user)
+    try:
+        with db.begin_nested():
+            db.flush()
+    except IntegrityError:  # the same email registered concurrently
+        raise EmailTaken("An account with this email already exists; log in or reset the password.")
+    return user
+
+
+def authenticate(db: Session, *, email: str, password: str, ip: str, throttle: LoginThrottle) -> User:
+    """The user whose password this is. Unknown emails cost the same Argon2 check as known ones."""
+    wait = throttle.retry_after(email=email, ip=ip)
+    if wait:
+        raise Throttled(wait)
+    user = find_by_email(db, email=email)
+    usable = user is not None and user.is_active and user.anonymized_at is None
+    if usable:
+        ok = passwords.verify_password(user.password_hash, password)
+    else:
+        passwords.dummy_verify(password)
+        ok = False
+    if not ok:
+        locked = throttle.failure(email=email, ip=ip)
+        if locked:
+            raise Throttled(locked)
+        raise AuthError(BAD_LOGIN)
+    throttle.success(email=email)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+def issue_pair(*, user: User, secret: str) -> TokenPair:
+    access, access_claims = tokens.issue(user_id=user.id, token_version=user.token_version,
+                                         kind="access", secret=secret)
+    refresh, refresh_claims = tokens.issue(user_id=user.id, token_version=user.token_version,
+                                           kind="refresh", secret=secret)
+    return TokenPair(access, refresh, access_claims, refresh_claims)
+
+
+def revoke(db: Session, *, user_id: uuid.UUID, claims: list[dict]) -> None:
+    """Refuse these tokens from now on (until they would have expired anyway)."""
+    for c in claims:
+        expires = datetime.fromtimestamp(c["exp"], timezone.utc)
+        db.execute(insert(RevokedToken).values(jti=c["jti"], user_id=user_id, expires_at=expires)
+                   .on_conflict_do_nothing(index_elements=["jti"]))
+
+
+def rotate(db: Session, *, user: User, refresh_claims: dict, secret: str) -> TokenPair:
+    """A refresh token is used once: it is revoked and a new pair is issued."""
+    revoke(db, user_id=user.id, claims=[refresh_claims])
+    return issue_pair(user=user, secret=secret)
+
+
+def log_out_everywhere(db: Session, *, user: User) -> None:
+    """Every token issued so far carries the old version and is refused from now on."""
+    user.token_version = user.token_version + 1
+    db.flush()
+
+
+def change_password(db: Session, *, user: User, current: str, new: str, secret: str) -> TokenPair:
+    """Other sessions are signed out; the caller gets a fresh pair."""
+    if not passwords.verify_password(user.password_hash, current):
+        raise AuthError("The current password is incorrect.")
+    user.password_hash = passwords.hash_password(new)
+    log_out_everywhere(db, user=user)
+    return issue_pair(user=user, secret=secret)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_reset(db: Session, *, email: str, now: datetime | None = None) -> str | None:
+    """Queue a reset email when the account exists; the caller answers the same either way.
+    Returns the raw token (only for the caller's tests to follow; never put it in a response)."""
+    now = now or datetime.now(timezone.utc)
+    user = find_by_email(db, email=email)
+    if user is None or not user.is_active or user.anonymized_at is not None:
+        _digest(secrets.token_urlsafe(32))  # the same work as the real path
+        return None
+    # Earlier links stop working: only the newest is live.
+    db.execute(update(PasswordResetToken)
+               .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+               .values(used_at=now))
+    token = secrets.token_urlsafe(32)
+    db.add(PasswordResetToken(id=uuid.uuid4(), user_id=user.id, token_hash=_digest(token),
+                              expires_at=now + timedelta(minutes=RESET_MINUTES)))
+    db.add(OutboxMessage(
+        id=uuid.uuid4(), kind="password_reset", recipient=user.email,
+        subject="Reset your InstaInstru password",
+        body=(f"Hi {user.full_name},\n\nSomeone asked to reset your password. If it was you, open "
+              f"/reset-password?token={token} within {RESET_MINUTES} minutes. The link works once.\n\n"
+              "If it was not you, ignore this email; your password stays the same."),
+        payload={"user_id": str(user.id)},
+    ))
+    db.flush()
+    return token
+
+
+def confirm_reset(db: Session, *, token: str, new_password: str, now: datetime | None = None) -> User:
+    """Set a new password with a reset token: once, within the hour. Signs out every session."""
+    now = now or datetime.now(timezone.utc)
+    row = db.execute(select(PasswordResetToken).where(PasswordResetToken.token_hash == _digest(token))
+                     .with_for_update()).scalar_one_or_none()
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise AuthError(BAD_RESET)
+    user = db.get(User, row.user_id, with_for_update=True)
+    if user is None or not user.is_active or user.anonymized_at is not None:
+        raise AuthError(BAD_RESET)
+    row.used_at = now
+    user.password_hash = passwords.hash_password(new_password)
+    log_out_everywhere(db, user=user)
+    return user
