@@ -21,6 +21,14 @@ MARKET_TZ = ZoneInfo("America/New_York")  # availability and bookings are NYC wa
 ENOUGH = 3  # fewer results than this and the search relaxes
 BATCH = 50  # candidates whose slots are computed per round trip
 RELAX_WORDS = {"time": "the time of day", "date": "the date", "place": "the place", "price": "the price"}
+# Chips a student can remove from a parsed query, and the contract fields each one clears.
+DROPPABLE = {
+    "service": ("service", "category"), "category": ("category",), "place": ("location", "near_me"),
+    "date": ("dates", "weekdays"), "time": ("start_time", "end_time"),
+    "price": ("price_min", "price_max", "price_intent"), "audience": ("age", "audience"),
+    "level": ("level",), "format": ("format",), "duration": ("duration_minutes",),
+    "rating": ("min_rating",), "language": ("lesson_language",), "urgency": ("urgency",),
+}
 
 
 @dataclass
@@ -30,6 +38,7 @@ class SearchOptions:
     tz: str = "America/New_York"
     notice_minutes: int = 120
     cache_ttl: int = 300
+    drop: tuple[str, ...] = ()  # keys of DROPPABLE: constraints the student removed
 
 
 def embedding_text(parsed: dict) -> str:
@@ -153,6 +162,9 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
     user_tz = ZoneInfo(opts.tz)
     now_user = (now.astimezone(user_tz) if now and now.tzinfo else now) or datetime.now(user_tz)
     parsed = nls.parse(q, now=now_user.replace(tzinfo=None), tz=opts.tz)
+    for chip in opts.drop:
+        for field in DROPPABLE[chip]:
+            parsed[field] = False if field == "near_me" else None
     timings = {"parse": (clock.perf_counter() - started) * 1000, "embed": 0.0, "retrieve": 0.0,
                "slots": 0.0, "rank": 0.0}
     key = cache_key(parsed, opts, cache.version()) if cache else None

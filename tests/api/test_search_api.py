@@ -117,3 +117,13 @@ def test_stopping_redis_mid_test_changes_nothing_visible(indexed_engine, own_red
         assert _visible(after) == _visible(first)
         again = client.get("/api/search", params=params).json()
         assert again["cached"] and client.app.state.redis.ping()
+
+
+def test_dropping_a_chip_removes_that_constraint(client):
+    params = {"q": "piano lessons in brooklyn under $60"}
+    full = client.get("/api/search", params=params).json()
+    assert full["parsed"]["location"]["borough"] == "brooklyn" and full["parsed"]["price_max"] == 60
+    dropped = client.get("/api/search", params={**params, "drop": ["place"]}).json()
+    assert dropped["parsed"]["location"] is None and dropped["parsed"]["price_max"] == 60
+    assert dropped["total"] >= full["total"]
+    assert client.get("/api/search", params={**params, "drop": ["nonsense"]}).status_code == 422
