@@ -4,10 +4,11 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from api.routes import health, search
+from api.routes import health, search, web
 from api.routes import auth as auth_routes, history as history_routes
 from core.cache import Cache
 from core.db import get_engine
@@ -43,6 +44,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.cache = Cache(app.state.redis, namespace=f"ii:{url.host or ''}:{url.database}")
     app.include_router(health.router)
     app.include_router(search.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=web.WEB_DIR), name="static")
     app.include_router(auth_routes.router)
     app.include_router(history_routes.router)
     return app
