@@ -14,6 +14,10 @@ import sys
 # name -> (module, one-line description)
 COMMANDS: dict[str, tuple[str, str]] = {
     "parse": ("eval.parse_eval", "score nls.parse against the judged golden / holdout sets"),
+    "search": ("eval.search_eval", "run the judged search set through hybrid / trigram / vector; report"),
+    "compare": ("eval.compare", "compare two runs: metric deltas, paired randomization p, wins / losses"),
+    "judge": ("eval.judge", "(re)write the graded qrels from the judging rule over the eval database"),
+    "dataset": ("eval.dataset_cli", "build the eval database (1,000 instructors, seed 42, fixed dates)"),
 }
 
 
