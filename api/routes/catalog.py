@@ -1,0 +1,69 @@
+"""Category and pill browsing: the catalog tree and the instructors of one service."""
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from api.deps import SessionDep
+from api.routes.bookings import DomainRoute
+from api.routes.public import cached_json
+from index import places, slots
+from index.search import MARKET_TZ, SearchOptions, browse
+from services import catalog
+from services.instructors import Invalid
+
+router = APIRouter(prefix="/api/catalog", tags=["catalog"], route_class=DomainRoute)
+TREE_MAX_AGE = 300
+
+
+@router.get("/categories")
+def categories(request: Request, db: SessionDep) -> Response:
+    """categories → subcategories → services, with the number of active instructors per service."""
+    return cached_json(request, "catalog:tree", TREE_MAX_AGE, lambda: {"categories": catalog.category_tree(db)})
+
+
+@router.get("/services/{slug}/instructors")
+def service_instructors(
+    slug: str, request: Request, db: SessionDep,
+    borough: Annotated[str | None, Query(max_length=40)] = None,
+    neighborhood: Annotated[str | None, Query(max_length=60)] = None,
+    price_min: Annotated[float | None, Query(ge=0, le=10_000)] = None,
+    price_max: Annotated[float | None, Query(ge=0, le=10_000)] = None,
+    format: Annotated[Literal["in_person", "online"] | None, Query()] = None,
+    dates: Annotated[list[date] | None, Query(max_length=31, description="YYYY-MM-DD, repeatable")] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> Response:
+    """Instructors of one service, ranked like search and in the same result shape, each with its
+    next bookable slots."""
+    service = catalog.service_by_slug(db, slug=slug)
+    if borough is not None and not places.neighborhoods_of(borough):
+        raise Invalid(f"Unknown borough {borough!r}.", field="borough")
+    if neighborhood is not None:
+        of = places.borough_of(neighborhood)
+        if of is None:
+            raise Invalid(f"Unknown neighborhood {neighborhood!r}.", field="neighborhood")
+        if borough is not None and borough != of:
+            raise Invalid(f"{places.display_name(neighborhood)} is not in {places.display_name(borough)}.",
+                          field="neighborhood")
+    if price_min is not None and price_max is not None and price_min > price_max:
+        raise Invalid("price_min must not be above price_max.", field="price_min")
+    filters: dict = {"service": service.slug, "price_min": price_min, "price_max": price_max, "format": format}
+    if borough or neighborhood:
+        filters["location"] = {"borough": borough or places.borough_of(neighborhood), "neighborhood": neighborhood}
+    if dates:
+        filters["dates"] = sorted({d.isoformat() for d in dates})
+    state = request.app.state
+    opts = SearchOptions(limit=limit, offset=offset, notice_minutes=state.settings.min_notice_minutes)
+    filters = {k: v for k, v in filters.items() if v is not None}
+    # Cached under the write version; slots depend on the clock (minimum notice), so the key also
+    # carries the earliest bookable start, which moves on the 15-minute grid.
+    now_local = datetime.now(MARKET_TZ).replace(tzinfo=None)
+    bucket = slots.earliest_start(now_local, state.settings.min_notice_minutes).isoformat()
+    material = repr((sorted(filters.items()), limit, offset, bucket))
+    key = "browse:" + hashlib.sha256(material.encode()).hexdigest()[:32]
+    return cached_json(request, key, 30, lambda: browse(state.engine, filters, opts=opts))

@@ -1,0 +1,155 @@
+"""Public instructor pages, no login: profile, bookable windows, next available start.
+
+Every answer is cached (core.cache: keys carry the write version, so any committed booking,
+availability or profile change invalidates them) and carries an ETag and Cache-Control; a matching
+If-None-Match gets a 304.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Annotated, Callable
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from api.deps import SessionDep
+from api.routes.bookings import DomainRoute, utc_now
+from index import slots
+from index.constraints import Constraints
+from index.search import MARKET_TZ
+from models import InstructorService
+from services import instructors
+from services.instructors import Invalid, NotFound
+
+router = APIRouter(prefix="/api/public/instructors", tags=["public"], route_class=DomainRoute)
+MAX_DAYS = 62
+NEXT_AVAILABLE_DAYS = 90
+PROFILE_MAX_AGE = 60
+AVAILABILITY_MAX_AGE = 30
+
+
+def cached_json(request: Request, key: str, max_age: int, compute: Callable[[], dict]) -> Response:
+    cache = request.app.state.cache
+    full_key = f"public:{key}:v{cache.version()}"
+    body = cache.get(full_key)
+    if body is None:
+        body = json.dumps(compute(), separators=(",", ":")).encode()
+        cache.set(full_key, body, ttl=max_age * 10)
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
+    wanted = request.headers.get("if-none-match", "")
+    if etag in {t.strip() for t in wanted.split(",")} or wanted.strip() == "*":
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _now_local() -> datetime:
+    return utc_now().astimezone(MARKET_TZ).replace(tzinfo=None)
+
+
+def _lesson_minutes(db, instructor_id: uuid.UUID, asked: int | None) -> int:
+    offered = sorted({m for opts in db.execute(select(InstructorService.duration_options).where(
+        InstructorService.profile_id == instructor_id, InstructorService.is_active)).scalars() for m in opts})
+    if not offered:
+        raise NotFound("This instructor offers no lessons at the moment.", code="no_services")
+    if asked is None:
+        return offered[0]
+    if asked not in offered:
+        raise Invalid(f"This instructor's lessons last {', '.join(map(str, offered))} minutes, not {asked}.",
+                      code="duration_not_offered", field="duration_minutes")
+    return asked
+
+
+def _starts(request: Request, db, instructor_id: uuid.UUID, days: tuple[date, ...], minutes: int,
+            now_local: datetime, keep: int) -> list[datetime]:
+    """Bookable starts from the same SQL as search (index.slots), so both always agree."""
+    found = slots.find(db.connection(), Constraints(dates=days), {instructor_id: minutes}, now=now_local,
+                       notice_minutes=request.app.state.settings.min_notice_minutes, keep=keep)
+    summary = found.get(instructor_id)
+    return [s for s, _ in summary.first] if summary else []
+
+
+def _iso(dt: datetime) -> str:
+    return dt.replace(tzinfo=MARKET_TZ).isoformat()
+
+
+def _exists(db, instructor_id: uuid.UUID) -> None:
+    instructors.public_profile(db, profile_id=instructor_id)  # raises NotFound
+
+
+@router.get("/{instructor_id}")
+def public_profile(instructor_id: uuid.UUID, request: Request, db: SessionDep) -> Response:
+    return cached_json(request, f"profile:{instructor_id}", PROFILE_MAX_AGE,
+                       lambda: instructors.public_profile(db, profile_id=instructor_id))
+
+
+@router.get("/{instructor_id}/availability")
+def public_availability(
+    instructor_id: uuid.UUID, request: Request, db: SessionDep,
+    start_date: Annotated[date | None, Query(description="first day, New York time (default today)")] = None,
+    end_date: Annotated[date | None, Query(description="last day (default start_date + 6)")] = None,
+    duration_minutes: Annotated[int | None, Query(ge=15, le=480, description="lesson length (default the shortest)")] = None,
+) -> Response:
+    """Bookable windows per day: availability minus live bookings and blackouts, after the minimum
+    notice, where a lesson of duration_minutes fits; with the bookable starts inside each window."""
+    now_local = _now_local()
+    start_date = start_date or now_local.date()
+    end_date = end_date or start_date + timedelta(days=6)
+    if end_date < start_date:
+        raise Invalid("end_date must not be before start_date.", field="end_date")
+    if (end_date - start_date).days + 1 > MAX_DAYS:
+        raise Invalid(f"Ask for at most {MAX_DAYS} days at a time.", field="end_date")
+    earliest = slots.earliest_start(now_local, request.app.state.settings.min_notice_minutes)
+    key = f"availability:{instructor_id}:{start_date}:{end_date}:{duration_minutes}:{earliest:%Y%m%d%H%M}"
+
+    def compute() -> dict:
+        _exists(db, instructor_id)
+        minutes = _lesson_minutes(db, instructor_id, duration_minutes)
+        days = tuple(start_date + timedelta(days=i) for i in range((end_date - start_date).days + 1))
+        starts = _starts(request, db, instructor_id, days, minutes, now_local, keep=100_000)
+        lesson = timedelta(minutes=minutes)
+        by_day: dict[date, list[list[datetime]]] = {}
+        for s in starts:  # consecutive starts (one step apart) form one window
+            runs = by_day.setdefault(s.date(), [])
+            if runs and s - runs[-1][-1] == timedelta(minutes=slots.STEP_MINUTES):
+                runs[-1].append(s)
+            else:
+                runs.append([s])
+        return {
+            "instructor_id": str(instructor_id), "duration_minutes": minutes, "timezone": str(MARKET_TZ),
+            "start_date": start_date.isoformat(), "end_date": end_date.isoformat(),
+            "earliest_start": _iso(earliest),
+            "days": [{
+                "date": d.isoformat(),
+                "windows": [{"start": _iso(run[0]), "end": _iso(run[-1] + lesson),
+                             "starts": [_iso(s) for s in run]} for run in by_day.get(d, [])],
+            } for d in days],
+        }
+
+    return cached_json(request, key, AVAILABILITY_MAX_AGE, compute)
+
+
+@router.get("/{instructor_id}/next-available")
+def next_available(
+    instructor_id: uuid.UUID, request: Request, db: SessionDep,
+    duration_minutes: Annotated[int | None, Query(ge=15, le=480)] = None,
+) -> Response:
+    now_local = _now_local()
+    earliest = slots.earliest_start(now_local, request.app.state.settings.min_notice_minutes)
+    key = f"next:{instructor_id}:{duration_minutes}:{earliest:%Y%m%d%H%M}"
+
+    def compute() -> dict:
+        _exists(db, instructor_id)
+        minutes = _lesson_minutes(db, instructor_id, duration_minutes)
+        days = tuple(now_local.date() + timedelta(days=i) for i in range(NEXT_AVAILABLE_DAYS))
+        first = _starts(request, db, instructor_id, days, minutes, now_local, keep=1)
+        return {"instructor_id": str(instructor_id), "duration_minutes": minutes,
+                "next_available": _iso(first[0]) if first else None,
+                "end": _iso(first[0] + timedelta(minutes=minutes)) if first else None,
+                "searched_days": NEXT_AVAILABLE_DAYS}
+
+    return cached_json(request, key, AVAILABILITY_MAX_AGE, compute)

@@ -1,0 +1,70 @@
+"""The email outbox: messages are written in the same transaction as the change that causes them,
+and a worker (`python -m cli outbox`) delivers them later through a pluggable sender."""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from models import OutboxMessage
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+class Sender(Protocol):
+    def send(self, *, to: str, subject: str, body: str, message_id: str) -> None: ...
+
+
+def enqueue(db: Session, *, kind: str, recipient: str, subject: str, body: str,
+            payload: dict | None = None) -> OutboxMessage:
+    """Add a message to the caller's transaction; nothing is sent until it commits."""
+    message = OutboxMessage(id=uuid.uuid4(), kind=kind, recipient=recipient, subject=subject, body=body,
+                            payload=payload or {}, attempts=0)
+    db.add(message)
+    return message
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict:
+        return {"sent": self.sent, "failed": self.failed}
+
+
+def deliver_pending(engine: Engine, *, sender: Sender, batch: int = 100, max_attempts: int = MAX_ATTEMPTS,
+                    kinds: list[str] | None = None) -> DeliveryReport:
+    """Send up to `batch` pending messages. Rows are claimed with FOR UPDATE SKIP LOCKED, so
+    several workers never send one message twice; a failure is recorded and retried next run
+    until max_attempts. `kinds` limits the run to some message kinds (e.g. booking_*)."""
+    report = DeliveryReport()
+    with Session(engine, expire_on_commit=False) as db:
+        stmt = select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < max_attempts)
+        if kinds:
+            stmt = stmt.where(OutboxMessage.kind.in_(kinds))
+        rows = db.execute(stmt.order_by(OutboxMessage.created_at).limit(batch)
+                          .with_for_update(skip_locked=True)).scalars().all()
+        for message in rows:
+            message.attempts += 1
+            try:
+                sender.send(to=message.recipient, subject=message.subject, body=message.body,
+                            message_id=str(message.id))
+            except Exception as exc:  # any transport error: keep the message for a retry
+                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                report.failed += 1
+                log.warning("outbox %s to %s failed: %s", message.id, message.recipient, exc)
+            else:
+                message.sent_at = datetime.now(timezone.utc)
+                message.last_error = None
+                report.sent += 1
+            # One commit per message: a crash mid-batch never re-sends what already went out.
+            db.commit()
+    return report
