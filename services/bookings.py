@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import and_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from models import (AvailabilitySlot, BlackoutDate, Booking, InstructorProfile, InstructorService, Service,
@@ -147,6 +147,12 @@ def _flush_or_conflict(db: Session) -> None:
             code, message = OVERLAP_MESSAGES[name]
             raise Conflict(message, code=code, constraint=name) from None
         raise
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "40P01":
+            raise
+        db.rollback()  # two writers waited on each other; Postgres aborted one of them
+        raise Conflict("Someone else was booking this time at the same moment; try again.",
+                       code="busy_retry") from None
 
 
 # ---- views -------------------------------------------------------------------------------------
