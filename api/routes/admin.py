@@ -1,0 +1,76 @@
+"""/api/admin: list users, change roles, per-user permission overrides (permission manage_users)."""
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from api.deps import SessionDep
+from api.schemas.admin import AdminUserOut, OverrideIn, RoleIn, UserPage
+from api.schemas.auth import UserOut
+from api.security import require_permission
+from models import User
+from services import permissions, users
+
+router = APIRouter(prefix="/api/admin", tags=["admin"])
+Admin = Annotated[User, Depends(require_permission("manage_users"))]
+
+
+def _detail(db, user: User) -> AdminUserOut:
+    return AdminUserOut(**UserOut.model_validate(user).model_dump(),
+                        permissions=sorted(permissions.effective(db, user_id=user.id, role=user.role)),
+                        overrides=users.overrides(db, user_id=user.id))
+
+
+@router.get("/users", response_model=UserPage)
+def list_users(admin: Admin, db: SessionDep,
+               limit: Annotated[int, Query(ge=1, le=200)] = 50,
+               offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+               role: Literal["student", "instructor", "admin"] | None = None,
+               q: Annotated[str | None, Query(max_length=200)] = None):
+    items, total = users.list_users(db, limit=limit, offset=offset, role=role,
+                                    q=q.replace("\x00", "").strip() if q else None)
+    return UserPage(items=[UserOut.model_validate(u) for u in items], total=total, limit=limit, offset=offset)
+
+
+@router.get("/users/{user_id}", response_model=AdminUserOut)
+def get_user(user_id: uuid.UUID, admin: Admin, db: SessionDep):
+    user = db.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, "No such user.")
+    return _detail(db, user)
+
+
+@router.patch("/users/{user_id}/role", response_model=AdminUserOut)
+def change_role(user_id: uuid.UUID, body: RoleIn, admin: Admin, db: SessionDep):
+    try:
+        user = users.set_role(db, user_id=user_id, role=body.role, acting_user_id=admin.id)
+    except users.NotFound as exc:
+        db.rollback()
+        raise HTTPException(404, str(exc))
+    except users.Refused as exc:
+        db.rollback()
+        raise HTTPException(409, str(exc))
+    db.commit()
+    return _detail(db, user)
+
+
+@router.put("/users/{user_id}/permissions/{name}", response_model=AdminUserOut)
+def set_override(user_id: uuid.UUID, name: str, body: OverrideIn, admin: Admin, db: SessionDep):
+    return _override(db, user_id, name, body.granted)
+
+
+@router.delete("/users/{user_id}/permissions/{name}", response_model=AdminUserOut)
+def remove_override(user_id: uuid.UUID, name: str, admin: Admin, db: SessionDep):
+    return _override(db, user_id, name, None)
+
+
+def _override(db, user_id: uuid.UUID, name: str, granted: bool | None) -> AdminUserOut:
+    try:
+        users.set_override(db, user_id=user_id, permission=name, granted=granted)
+    except users.NotFound as exc:
+        db.rollback()
+        raise HTTPException(404, str(exc))
+    db.commit()
+    return _detail(db, db.get(User, user_id))

@@ -1,0 +1,77 @@
+"""Administration of users: list them, change roles, set per-user permission overrides."""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from models import Permission, User, UserPermission
+from models.user import ROLES
+
+
+class NotFound(Exception):
+    pass
+
+
+class Refused(Exception):
+    pass
+
+
+def list_users(db: Session, *, limit: int = 50, offset: int = 0, role: str | None = None,
+               q: str | None = None) -> tuple[list[User], int]:
+    """A page of users (newest first) and the total matching; q matches email or name."""
+    where = []
+    if role:
+        where.append(User.role == role)
+    if q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(or_(User.email.ilike(pattern, escape="\\"), User.full_name.ilike(pattern, escape="\\")))
+    total = db.execute(select(func.count()).select_from(User).where(*where)).scalar_one()
+    users = db.execute(select(User).where(*where).order_by(User.created_at.desc(), User.id)
+                       .limit(limit).offset(offset)).scalars()
+    return list(users), total
+
+
+def _get(db: Session, user_id: uuid.UUID) -> User:
+    user = db.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def set_role(db: Session, *, user_id: uuid.UUID, role: str, acting_user_id: uuid.UUID) -> User:
+    """Change a user's role. An admin cannot change their own (no one locks the last admin out)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if user_id == acting_user_id:
+        raise Refused("You cannot change your own role; ask another admin.")
+    user = _get(db, user_id)
+    if user.anonymized_at is not None:
+        raise Refused("This account was deleted.")
+    user.role = role
+    db.flush()
+    return user
+
+
+def set_override(db: Session, *, user_id: uuid.UUID, permission: str, granted: bool | None) -> None:
+    """Grant (True) or take away (False) one permission for one user, whatever their role;
+    None removes the override so the role decides again."""
+    _get(db, user_id)
+    perm_id = db.execute(select(Permission.id).where(Permission.name == permission)).scalar_one_or_none()
+    if perm_id is None:
+        raise NotFound(f"No permission named {permission!r}.")
+    if granted is None:
+        db.query(UserPermission).filter_by(user_id=user_id, permission_id=perm_id).delete()
+    else:
+        db.execute(insert(UserPermission).values(user_id=user_id, permission_id=perm_id, granted=granted)
+                   .on_conflict_do_update(index_elements=["user_id", "permission_id"], set_={"granted": granted}))
+    db.flush()
+
+
+def overrides(db: Session, *, user_id: uuid.UUID) -> dict[str, bool]:
+    rows = db.execute(select(Permission.name, UserPermission.granted)
+                      .join(UserPermission, UserPermission.permission_id == Permission.id)
+                      .where(UserPermission.user_id == user_id)).all()
+    return {name: granted for name, granted in rows}
