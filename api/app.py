@@ -11,7 +11,6 @@ from sqlalchemy.orm import sessionmaker
 from api.routes import health, search, web
 from api.routes import auth as auth_routes, history as history_routes
 from api.routes import admin as admin_routes, privacy as privacy_routes
-from api.routes import admin as admin_routes, privacy as privacy_routes
 from api.routes import bookings as booking_routes, catalog as catalog_routes
 from api.routes import instructors as instructor_routes, public as public_routes
 from core.cache import Cache
@@ -52,8 +51,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static", StaticFiles(directory=web.WEB_DIR), name="static")
     app.include_router(auth_routes.router)
     app.include_router(history_routes.router)
-    app.include_router(privacy_routes.router)
-    app.include_router(admin_routes.router)
     app.include_router(privacy_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(booking_routes.router)
