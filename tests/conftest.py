@@ -13,7 +13,8 @@ import pytest
 from core.settings import PROJECT_ROOT
 
 TEST_PGDATA = PROJECT_ROOT / "var" / "pgdata-test"
-TEST_DB = "instainstru_test"
+# One database per test run, so runs side by side (developers, CI) never drop each other's data.
+TEST_DB = f"instainstru_test_{os.getpid()}"
 TEST_INSTRUCTORS = 300
 TEST_SEED = 7
 
@@ -38,7 +39,8 @@ def db_url(pg_server) -> str:
     engine = make_engine(url)
     seeding.seed(engine, instructors=TEST_INSTRUCTORS, seed=TEST_SEED, start=date.today(), quiet=True)
     engine.dispose()
-    return url
+    yield url
+    embedded_pg.drop_database(pg_server, TEST_DB)
 
 
 @pytest.fixture(scope="session")
