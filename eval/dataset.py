@@ -28,18 +28,22 @@ def database_name(instructors: int = INSTRUCTORS) -> str:
     return "instainstru_eval" if instructors == INSTRUCTORS else f"instainstru_eval_{instructors}"
 
 
-@lru_cache
-def eval_engine(instructors: int = INSTRUCTORS, quiet: bool = True) -> Engine:
+def eval_engine(instructors: int = INSTRUCTORS, quiet: bool = True, url: str | None = None) -> Engine:
     """Migrated, seeded and indexed eval database (built the first time, reused afterwards).
 
-    EVAL_DATABASE_URL points at an existing database instead (it must hold the same seed)."""
+    `url` (or EVAL_DATABASE_URL) names the database to use instead of `instainstru_eval` in the
+    embedded Postgres of .pgdata; it is seeded and indexed the same way when empty."""
+    return _engine(instructors, quiet, url or os.environ.get("EVAL_DATABASE_URL"))
+
+
+@lru_cache
+def _engine(instructors: int, quiet: bool, url: str | None) -> Engine:
     from core import embedded_pg, migrate
     from core.db import make_engine
     from core.settings import get_settings
     from index.build import build
     from services import seeding
 
-    url = os.environ.get("EVAL_DATABASE_URL")
     if not url:
         server = embedded_pg.start(get_settings().pgdata_dir)
         name = database_name(instructors)

@@ -40,7 +40,7 @@ def console_table(summary: dict) -> str:
 
 
 def significance_table(sig: dict[str, dict]) -> list[str]:
-    lines = ["| hybrid vs | metric | baseline | hybrid | Δ | p (paired randomization, 10k) | n |",
+    lines = ["| hybrid vs | metric | baseline | hybrid | Δ | p (paired randomization) | n |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for base, by_metric in sig.items():
         for metric, r in by_metric.items():
@@ -92,6 +92,8 @@ def write(out_dir: Path, record: dict, summary: dict, significance: dict, per_sy
              f"{record['queries']} queries, {record['instructors']} instructors"
              f"{', subset' if record['subset'] else ''}{', API ' + record['url'] if record.get('url') else ''}.", ""]
     for split in summary:
+        if split == "all" and len(summary) == 2:  # one split only: "all" repeats it
+            continue
         lines += [f"## Systems × metrics, {split} split" if split != "all" else "## Systems × metrics, all queries", ""]
         lines += systems_table(summary[split]) + [""]
         if significance.get(split):

@@ -202,7 +202,7 @@ def select(queries: list[dict], args) -> list[dict]:
         out = [q for q in out if q["id"] in wanted]
     if args.tag:
         out = [q for q in out if args.tag in q.get("tags", [])]
-    return out[:args.limit] if args.limit else out
+    return out
 
 
 def fmt(v, metric: str = "") -> str:
@@ -221,6 +221,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--limit", type=int, default=0, help="only the first N selected queries")
     ap.add_argument("--ids", default="", help="comma-separated query ids")
     ap.add_argument("--tag", default="", help="only queries with this tag")
+    ap.add_argument("--require-relevant", action="store_true",
+                    help="skip queries with no grade >= 2 row in the database (small CI databases)")
     ap.add_argument("--instructors", type=int, default=None,
                     help="eval database size (default 1000, judged by the committed qrels; other sizes "
                          "are judged in process by the same rule)")
@@ -260,6 +262,9 @@ def evaluate(args, below, above) -> int:
         log(f"judging {len(queries)} queries on the {instructors}-instructor database")
         all_qrels = judge.judge_all(engine, queries)
         instructor_of = {r.id: r.profile_id for r in judge.load_rows(engine)}
+    if args.require_relevant:
+        queries = [q for q in queries if any(g >= M.REL for g in all_qrels.get(q["id"], {}).values())]
+    queries = queries[:args.limit] if args.limit else queries
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     commit, dirty = git_commit()
@@ -296,7 +301,7 @@ def evaluate(args, below, above) -> int:
     record = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "commit": commit, "dirty": dirty,
         "instructors": instructors, "queries": len(queries),
-        "subset": bool(args.limit or args.ids or args.tag or args.split != "all"),
+        "subset": bool(args.limit or args.ids or args.tag or args.require_relevant or args.split != "all"),
         "url": args.url, "report": str(out_dir.relative_to(PROJECT_ROOT)) if out_dir.is_relative_to(PROJECT_ROOT) else str(out_dir),
         "metrics": {split: {s: {m: (round(v, 4) if isinstance(v, float) else v) for m, v in agg.items()}
                             for s, agg in by_sys.items()} for split, by_sys in summary.items()},
