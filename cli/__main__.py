@@ -85,5 +85,57 @@ def seed(
         console.print(counts)
 
 
+@app.command()
+def retention(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="count what would go, delete nothing")] = False,
+) -> None:
+    """Purge search history deleted over 90 days ago and guest history unconverted for 120 days
+    (and expired token revocations)."""
+    from sqlalchemy.orm import Session
+
+    from services import auth, history
+
+    try:
+        url = resolve_url()
+        preflight(url)
+    except DatabaseUnavailable as exc:
+        _fail(str(exc))
+    engine = make_engine(url)
+    with Session(engine) as db:
+        counts = history.purge(db, dry_run=dry_run)
+        if not dry_run:
+            counts.update(auth.purge_expired(db))
+            db.commit()
+    console.print(("would delete " if dry_run else "deleted ") + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@app.command()
+def outbox(
+    loop: Annotated[bool, typer.Option("--loop", help="keep delivering until stopped")] = False,
+    interval: Annotated[float, typer.Option(help="seconds between runs with --loop")] = 5.0,
+    batch: Annotated[int, typer.Option(help="messages per run")] = 100,
+) -> None:
+    """Deliver pending outbox emails (MAIL_BACKEND: console, file or smtp; SMTP when MAIL_SMTP_HOST is set)."""
+    import time
+
+    from services import mail, outbox as outbox_service
+    from services.mail_settings import get_mail_settings
+
+    try:
+        url = resolve_url()
+        preflight(url)
+        sender = mail.make_sender(get_mail_settings())
+    except (DatabaseUnavailable, ValueError) as exc:
+        _fail(str(exc))
+    engine = make_engine(url)
+    while True:
+        report = outbox_service.deliver_pending(engine, sender=sender, batch=batch)
+        if report.sent or report.failed or not loop:
+            console.print(f"outbox: {report.sent} sent, {report.failed} failed")
+        if not loop:
+            raise typer.Exit(1 if report.failed else 0)
+        time.sleep(interval)
+
+
 if __name__ == "__main__":
     sys.exit(app())

@@ -169,3 +169,15 @@ def confirm_reset(db: Session, *, token: str, new_password: str, now: datetime |
     user.password_hash = passwords.hash_password(new_password)
     log_out_everywhere(db, user=user)
     return user
+
+
+def purge_expired(db: Session, *, now: datetime | None = None) -> dict[str, int]:
+    """Revocations of tokens that have expired anyway, and reset tokens past their hour."""
+    from sqlalchemy import delete
+
+    now = now or datetime.now(timezone.utc)
+    return {
+        "revoked_tokens": db.execute(delete(RevokedToken).where(RevokedToken.expires_at < now)).rowcount,
+        "reset_tokens": db.execute(delete(PasswordResetToken)
+                                   .where(PasswordResetToken.expires_at < now - timedelta(days=1))).rowcount,
+    }
