@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 import nls
 from core.cache import Cache
 from index import candidates as cand
-from index import rank, slots
+from index import places, rank, slots
 from index.constraints import RELAX_ORDER, Constraints
 from index.embedding import get_embedder
 
@@ -80,6 +80,7 @@ def _result(c: cand.Candidate, cons: Constraints, parsed: dict, summary: slots.S
             "rating": float(c.rating_avg) if c.rating_avg is not None else None,
             "reviews": c.rating_count, "languages": list(c.languages),
             "areas": {"boroughs": list(c.boroughs), "neighborhoods": list(c.neighborhoods)},
+            "area_names": [places.display_name(slug) for slug in (*c.boroughs, *c.neighborhoods)],
         },
         "service": {"slug": c.slug, "name": c.service_name, "category": c.category},
         "instructor_service_id": str(c.id),

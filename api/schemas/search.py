@@ -45,6 +45,7 @@ class Instructor(BaseModel):
     reviews: int
     languages: list[str]
     areas: Areas
+    area_names: list[str]
 
 
 class ServiceRef(BaseModel):

@@ -127,7 +127,9 @@ function card(r) {
   if (r.price.in_person != null) prices.push(`$${r.price.in_person}/h in person`);
   if (r.price.online != null) prices.push(`$${r.price.online}/h online`);
   const rating = r.instructor.rating ? `★ ${r.instructor.rating.toFixed(1)} (${r.instructor.reviews} reviews)` : "New instructor";
-  const areas = [...r.instructor.areas.boroughs.map((b) => `all of ${label(b)}`), ...r.instructor.areas.neighborhoods.map(label)];
+  const names = r.instructor.area_names || [];
+  const boroughs = r.instructor.areas.boroughs.length;
+  const areas = names.map((n, i) => (i < boroughs ? `all of ${n}` : n));
   return el("li", { class: "card" },
     el("h3", {}, r.instructor.name),
     el("p", { class: "meta" }, `${r.service.name} · ${prices.join(" · ")} · ${rating}`),
