@@ -8,12 +8,12 @@ MODEL := var/models/all-MiniLM-L6-v2/model.onnx
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install model setup seed bench eval clean-db
+.PHONY: run test install model browser setup seed bench eval clean-db
 
 run: install model ## set up if needed and serve on http://127.0.0.1:8000
 	$(PY) -m cli serve
 
-test: install model ## the whole test suite (unit, integration on the embedded Postgres, API)
+test: install model browser ## the whole test suite (unit, integration, API, browser)
 	$(PY) -m pytest
 
 install: $(STAMP)
@@ -27,6 +27,10 @@ $(STAMP): pyproject.toml
 	touch $@
 
 model: install $(MODEL)
+
+# The browser tests drive Debian's Chromium with Playwright (Playwright's own download is unreachable).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 $(MODEL):
 	$(PY) -m index.export_onnx
