@@ -1,0 +1,147 @@
+"""The outbox: booking emails are written in the booking's transaction (none when it fails), and
+the worker delivers them through a real local SMTP server (aiosmtpd), retries failures, and the
+`outbox` CLI command writes files with the file backend."""
+from __future__ import annotations
+
+import email
+import os
+import socket
+import subprocess
+import sys
+import threading
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from core.settings import PROJECT_ROOT
+from services import bookings, mail, outbox
+from services.instructors import Conflict
+from services.mail_settings import MailSettings
+from tests.api.test_bookings_support import at, make_instructor, make_user, nyc_today
+
+BOOKING_KINDS = ["booking_confirmation", "booking_new_for_instructor", "booking_cancelled", "booking_rescheduled"]
+aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[tuple[list[str], email.message.Message]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
+        return "250 OK"
+
+    def to(self, address: str) -> list[email.message.Message]:
+        with self.lock:
+            return [m for rcpts, m in self.messages if address in rcpts]
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    port = free_port()
+    controller = aiosmtpd_controller.Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, MailSettings(backend="smtp", smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
+    controller.stop()
+
+
+def email_of(engine, user_id) -> str:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT email FROM users WHERE id = :i"), {"i": user_id}).scalar()
+
+
+def rows_for(engine, recipient: str) -> list:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT kind, attempts, sent_at, last_error FROM outbox WHERE recipient = :r "
+                                 "ORDER BY created_at"), {"r": recipient}).all()
+
+
+def new_booking(engine, *, hour: int = 10, day_offset: int = 2, inst=None, student=None):
+    inst = inst or make_instructor(engine)
+    student = student or make_user(engine)
+    with Session(engine) as db:
+        view = bookings.create(db, student_id=student, instructor_id=inst.profile_id,
+                               instructor_service_id=inst.offerings["piano"],
+                               start=datetime.fromisoformat(at(nyc_today() + timedelta(days=day_offset), hour)),
+                               duration_minutes=60, location_type="online",
+                               now=datetime.now(timezone.utc), notice_minutes=120)
+    return inst, student, view
+
+
+def test_booking_emails_go_through_real_smtp(engine, smtp):
+    inbox, settings = smtp
+    inst, student, view = new_booking(engine)
+    to = email_of(engine, student)
+    assert [r.kind for r in rows_for(engine, to)] == ["booking_confirmation"]
+    report = outbox.deliver_pending(engine, sender=mail.SmtpSender(settings), batch=10_000, kinds=BOOKING_KINDS)
+    assert report.sent >= 2 and report.failed == 0
+    [msg] = inbox.to(to)
+    assert msg["Subject"].startswith("Booked: Piano with ")
+    assert view["id"] in msg.get_payload() and msg["X-Outbox-Id"]
+    assert inbox.to(email_of(engine, inst.user_id))[0]["Subject"].startswith("New booking: Piano")
+    [row] = rows_for(engine, to)
+    assert row.sent_at is not None and row.attempts == 1 and row.last_error is None
+    # Sent once: a second run sends nothing more to this student.
+    outbox.deliver_pending(engine, sender=mail.SmtpSender(settings), batch=10_000, kinds=BOOKING_KINDS)
+    assert len(inbox.to(to)) == 1
+
+
+def test_failed_delivery_is_kept_and_retried(engine, smtp):
+    inbox, settings = smtp
+    _, student, _ = new_booking(engine)
+    to = email_of(engine, student)
+    down = MailSettings(backend="smtp", smtp_host="127.0.0.1", smtp_port=free_port(), smtp_starttls=False,
+                        smtp_timeout=2)
+    report = outbox.deliver_pending(engine, sender=mail.SmtpSender(down), batch=10_000, kinds=BOOKING_KINDS)
+    assert report.failed >= 1
+    [row] = rows_for(engine, to)
+    assert row.sent_at is None and row.attempts == 1 and "Connection" in row.last_error
+    outbox.deliver_pending(engine, sender=mail.SmtpSender(settings), batch=10_000, kinds=BOOKING_KINDS)
+    [row] = rows_for(engine, to)
+    assert row.sent_at is not None and row.attempts == 2 and len(inbox.to(to)) == 1
+
+
+def test_cancel_and_reschedule_write_emails_and_a_failed_booking_writes_none(engine):
+    inst, student, view = new_booking(engine)
+    to = email_of(engine, student)
+    now = datetime.now(timezone.utc)
+    with Session(engine) as db:
+        _, new = bookings.reschedule(db, booking_id=uuid.UUID(view["id"]), user_id=student,
+                                     start=datetime.fromisoformat(at(nyc_today() + timedelta(days=2), 15)),
+                                     now=now, notice_minutes=120)
+    with Session(engine) as db:
+        bookings.cancel(db, booking_id=uuid.UUID(new["id"]), user_id=student, now=now)
+    assert [r.kind for r in rows_for(engine, to)] == ["booking_confirmation", "booking_rescheduled",
+                                                      "booking_cancelled"]
+    other = make_user(engine)
+    new_booking(engine, inst=inst, hour=18)
+    with pytest.raises(Conflict):
+        new_booking(engine, inst=inst, student=other, hour=18)
+    assert rows_for(engine, email_of(engine, other)) == []
+
+
+def test_outbox_command_writes_files(engine, db_url, tmp_path):
+    _, student, view = new_booking(engine)
+    to = email_of(engine, student)
+    env = {**os.environ, "DATABASE_URL": db_url, "MAIL_BACKEND": "file", "MAIL_FILE_DIR": str(tmp_path)}
+    env.pop("INSTAINSTRU_RESOLVED_DB_URL", None)
+    result = subprocess.run([sys.executable, "-m", "cli", "outbox", "--batch", "100000"], cwd=PROJECT_ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert " sent, 0 failed" in result.stdout + result.stderr
+    files = [email.message_from_bytes(p.read_bytes()) for p in tmp_path.glob("*.eml")]
+    mine = [m for m in files if m["To"] == to]
+    assert len(mine) == 1 and view["id"] in mine[0].get_payload()
+    assert rows_for(engine, to)[0].sent_at is not None
