@@ -86,6 +86,30 @@ def seed(
 
 
 @app.command()
+def retention(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="count what would go, delete nothing")] = False,
+) -> None:
+    """Purge search history deleted over 90 days ago and guest history unconverted for 120 days
+    (and expired token revocations)."""
+    from sqlalchemy.orm import Session
+
+    from services import auth, history
+
+    try:
+        url = resolve_url()
+        preflight(url)
+    except DatabaseUnavailable as exc:
+        _fail(str(exc))
+    engine = make_engine(url)
+    with Session(engine) as db:
+        counts = history.purge(db, dry_run=dry_run)
+        if not dry_run:
+            counts.update(auth.purge_expired(db))
+            db.commit()
+    console.print(("would delete " if dry_run else "deleted ") + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@app.command()
 def outbox(
     loop: Annotated[bool, typer.Option("--loop", help="keep delivering until stopped")] = False,
     interval: Annotated[float, typer.Option(help="seconds between runs with --loop")] = 5.0,
