@@ -9,7 +9,13 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core.settings import Settings
-from tests.api.test_bookings_support import at, bearer, booking_body, make_instructor, make_user, nyc_today
+from tests.api.test_bookings_support import cleanup, at, bearer, booking_body, make_instructor, make_user, nyc_today
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remove_created_rows(engine):
+    yield
+    cleanup(engine)
 
 
 @pytest.fixture(scope="module")

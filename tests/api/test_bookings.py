@@ -14,8 +14,14 @@ from api.app import create_app
 from core.settings import Settings
 from services import bookings as booking_service
 from services.instructors import MARKET_TZ
-from tests.api.test_bookings_support import (at, bearer, booking_body, make_instructor, make_user, nyc_now,
+from tests.api.test_bookings_support import (cleanup, at, bearer, booking_body, make_instructor, make_user, nyc_now,
                                              nyc_today)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remove_created_rows(engine):
+    yield
+    cleanup(engine)
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,31 @@ from services import tokens
 from services.instructors import MARKET_TZ
 
 
+CREATED_USERS: list[uuid.UUID] = []
+
+
+def cleanup(engine: Engine) -> None:
+    """Delete every user made here, with their profiles, bookings and emails: the shared test
+    database keeps exactly its seeded rows for the tests that count them."""
+    ids = [str(u) for u in CREATED_USERS]
+    if not ids:
+        return
+    with engine.begin() as conn:
+        params = {"u": ids}
+        conn.execute(text(
+            "DELETE FROM outbox WHERE payload->>'booking_id' IN (SELECT b.id::text FROM bookings b "
+            "LEFT JOIN instructor_profiles p ON p.id = b.instructor_id "
+            "WHERE b.student_id = ANY(CAST(:u AS uuid[])) OR p.user_id = ANY(CAST(:u AS uuid[])))"), params)
+        conn.execute(text("DELETE FROM outbox WHERE recipient IN (SELECT email FROM users WHERE id = ANY(CAST(:u AS uuid[])))"),
+                     params)
+        conn.execute(text(
+            "DELETE FROM bookings WHERE student_id = ANY(CAST(:u AS uuid[])) OR instructor_id IN "
+            "(SELECT id FROM instructor_profiles WHERE user_id = ANY(CAST(:u AS uuid[])))"), params)
+        conn.execute(text("DELETE FROM instructor_profiles WHERE user_id = ANY(CAST(:u AS uuid[]))"), params)
+        conn.execute(text("DELETE FROM users WHERE id = ANY(CAST(:u AS uuid[]))"), params)
+    CREATED_USERS.clear()
+
+
 def nyc_now() -> datetime:
     return datetime.now(MARKET_TZ)
 
@@ -36,6 +61,7 @@ def make_user(engine: Engine, *, role: str = "student", name: str | None = None)
                           "VALUES (:i, :e, 'not-a-real-hash', :n, :r, true, 0)"),
                      {"i": uid, "e": f"{role}-{uid.hex[:12]}@bookings.test", "n": name or f"{role.title()} {uid.hex[:6]}",
                       "r": role})
+    CREATED_USERS.append(uid)
     return uid
 
 

@@ -20,10 +20,16 @@ from core.settings import PROJECT_ROOT
 from services import bookings, mail, outbox
 from services.instructors import Conflict
 from services.mail_settings import MailSettings
-from tests.api.test_bookings_support import at, make_instructor, make_user, nyc_today
+from tests.api.test_bookings_support import cleanup, at, make_instructor, make_user, nyc_today
 
 BOOKING_KINDS = ["booking_confirmation", "booking_new_for_instructor", "booking_cancelled", "booking_rescheduled"]
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remove_created_rows(engine):
+    yield
+    cleanup(engine)
 
 
 def free_port() -> int:
