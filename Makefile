@@ -8,7 +8,7 @@ MODEL := var/models/all-MiniLM-L6-v2/model.onnx
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install model browser setup seed bench eval clean-db
+.PHONY: run test install model browser screenshots setup seed bench eval clean-db
 
 run: install model ## set up if needed and serve on http://127.0.0.1:8000
 	$(PY) -m cli serve
@@ -34,6 +34,9 @@ browser:
 
 $(MODEL):
 	$(PY) -m index.export_onnx
+
+screenshots: install model browser ## refresh docs/screenshots from the browser tests
+	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest tests/e2e
 
 setup: install model ## migrate and seed without serving
 	$(PY) -m cli setup

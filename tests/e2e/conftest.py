@@ -1,7 +1,9 @@
 """A real server (uvicorn in a thread, on the test database) and a real headless Chromium."""
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 import socket
 import threading
 import time
@@ -13,7 +15,8 @@ import uvicorn
 from api.app import create_app
 from core.settings import PROJECT_ROOT, Settings
 
-SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+# Test runs write to var/ (ignored); `make screenshots` refreshes the committed docs/screenshots.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", PROJECT_ROOT / "var" / "screenshots"))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
