@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from models import Service
+from models import Category, Service
 from services.instructors import NotFound
 
 TREE_SQL = text("""
@@ -56,3 +56,10 @@ def service_by_slug(db: Session, *, slug: str) -> Service:
     if service is None:
         raise NotFound(f"No service {slug!r} in the catalog.", code="service_not_found")
     return service
+
+
+def category_by_slug(db: Session, *, slug: str) -> Category:
+    category = db.execute(select(Category).where(Category.slug == slug)).scalar_one_or_none()
+    if category is None:
+        raise NotFound(f"No category {slug!r} in the catalog.", code="category_not_found")
+    return category

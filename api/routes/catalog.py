@@ -1,7 +1,8 @@
-"""Category and pill browsing: the catalog tree and the instructors of one service."""
+"""Category and pill browsing: the catalog tree and the instructors of one service or category."""
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.deps import SessionDep
+from api.recording import remember
 from api.routes.bookings import DomainRoute
 from api.routes.public import cached_json
 from index import places, slots
@@ -66,4 +68,28 @@ def service_instructors(
     bucket = slots.earliest_start(now_local, state.settings.min_notice_minutes).isoformat()
     material = repr((sorted(filters.items()), limit, offset, bucket))
     key = "browse:" + hashlib.sha256(material.encode()).hexdigest()[:32]
-    return cached_json(request, key, 30, lambda: browse(state.engine, filters, opts=opts))
+    response = cached_json(request, key, 30, lambda: browse(state.engine, filters, opts=opts))
+    if response.status_code == 200 and offset == 0:  # a pill click, not the next page of it
+        total = int(json.loads(response.body).get("total") or 0)
+        remember(request, response, db, query=service.name, search_type="service_pill", total=total)
+    return response
+
+
+@router.get("/categories/{slug}/instructors")
+def category_instructors(
+    slug: str, request: Request, db: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> Response:
+    """Instructors of a whole category, ranked like search, in the same result shape."""
+    category = catalog.category_by_slug(db, slug=slug)
+    state = request.app.state
+    opts = SearchOptions(limit=limit, offset=offset, notice_minutes=state.settings.min_notice_minutes)
+    now_local = datetime.now(MARKET_TZ).replace(tzinfo=None)
+    bucket = slots.earliest_start(now_local, state.settings.min_notice_minutes).isoformat()
+    key = "browse-category:" + hashlib.sha256(repr((slug, limit, offset, bucket)).encode()).hexdigest()[:32]
+    response = cached_json(request, key, 30, lambda: browse(state.engine, {"category": slug}, opts=opts))
+    if response.status_code == 200 and offset == 0:
+        total = int(json.loads(response.body).get("total") or 0)
+        remember(request, response, db, query=category.name, search_type="category", total=total)
+    return response

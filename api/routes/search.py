@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,11 +10,8 @@ from fastapi.responses import Response
 
 from api.deps import SessionDep
 from api.schemas.search import SearchResponse
-from api.security import GUEST_HEADER, guest_id, set_guest_cookie, user_or_none
+from api.recording import remember
 from index.search import DROPPABLE, SearchOptions, search
-from services import history
-
-log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api", tags=["search"])
 MAX_QUERY = 5000
@@ -48,23 +44,5 @@ def search_route(
     result = search(state.engine, q, cache=state.cache, opts=opts)
     # Serialized once here: the dict already has the contract's shape (see api/schemas/search.py).
     response = Response(json.dumps(result), media_type="application/json")
-    _remember(request, response, db, q, int(result.get("total") or 0))
+    remember(request, response, db, query=q, search_type="natural_language", total=int(result.get("total") or 0))
     return response
-
-
-def _remember(request: Request, response: Response, db, q: str, total: int) -> None:
-    """Record the search in the caller's history; a first-time guest gets a guest id cookie.
-    A failure here is logged and never fails the search."""
-    try:
-        settings = request.app.state.settings
-        user = user_or_none(request, db, settings)
-        guest = None if user else guest_id(request)
-        if user is None and guest is None and GUEST_HEADER not in request.headers:
-            guest = history.new_guest_id()
-            set_guest_cookie(response, settings, guest)
-        history.record(db, user_id=user.id if user else None, guest_id=guest, query=q,
-                       search_type="natural_language", result_count=total)
-        db.commit()
-    except Exception:  # noqa: BLE001 - the search answer matters more than its history
-        db.rollback()
-        log.exception("recording search history failed")

@@ -64,7 +64,8 @@ async function api(method, path, body) {
 function friendly(response, data) {
   const detail = data && data.detail;
   const text = typeof detail === "string" ? detail : Array.isArray(detail) ? detail.map((d) => d.msg).join("; ") : null;
-  if (response.status === 409) return text || "Someone else just took that time. Please pick another slot.";
+  if (response.status === 409 && data && data.code === "slot_taken") return "Someone else just booked that time. Please pick another slot.";
+  if (response.status === 409) return text || "That is no longer possible. Please refresh and try again.";
   if (response.status === 429) {
     const wait = response.headers.get("Retry-After");
     return `Too many tries. Please wait ${wait ? wait + " seconds" : "a moment"} and try again.`;
@@ -75,6 +76,8 @@ function friendly(response, data) {
 
 function showError(message) { const box = $("error"); box.textContent = message || ""; box.hidden = !message; }
 function showNotice(message) { const box = $("notice"); box.textContent = message || ""; box.hidden = !message; }
+// Outcomes of the student's own actions; they stay while results refresh underneath.
+function flash(message) { const box = $("flash"); box.textContent = message || ""; box.hidden = !message; }
 
 // ---- search --------------------------------------------------------------------------------
 let debounce;
@@ -158,19 +161,21 @@ function pill(text, onclick, kind, slug) {
 function pickCategory(c) {
   $("services").replaceChildren();
   $("subcategories").replaceChildren(...c.subcategories.map((s) => pill(s.name, () => pickSubcategory(s), "subcategory", s.slug)));
+  showBrowse(`/api/catalog/categories/${encodeURIComponent(c.slug)}/instructors?limit=20`, c.name, c.slug);
 }
 function pickSubcategory(s) {
-  $("services").replaceChildren(...s.services.map((svc) => pill(`${svc.name}${svc.instructor_count != null ? ` (${svc.instructor_count})` : ""}`,
-    () => browseService(svc), "service", svc.slug)));
+  $("services").replaceChildren(...s.services.map((svc) => pill(`${svc.name} (${svc.instructors})`,
+    () => showBrowse(`/api/catalog/services/${encodeURIComponent(svc.slug)}/instructors?limit=20`, svc.name, svc.slug),
+    "service", svc.slug)));
 }
-async function browseService(svc) {
-  state.browse = svc.slug;
+async function showBrowse(path, name, slug) {
+  state.browse = slug;
   const seq = ++state.seq;
   try {
-    const data = await api("GET", `/api/catalog/services/${encodeURIComponent(svc.slug)}/instructors?limit=20`);
+    const data = await api("GET", path);
     if (seq !== state.seq) return;
     showError(null); showNotice(null); renderChips(null);
-    renderResults(data.results, `${data.total} ${svc.name} instructor${data.total === 1 ? "" : "s"}`);
+    renderResults(data.results, `${data.total} ${name} instructor${data.total === 1 ? "" : "s"}`);
     loadRecent();
   } catch (e) { if (seq === state.seq) showError(e.message); }
 }
@@ -240,11 +245,11 @@ async function confirmBooking(ev) {
   button.disabled = true;
   try {
     await api("POST", "/api/bookings", {
-      instructor_service_id: result.instructor_service_id, start: slot.start,
-      duration_minutes: result.duration_minutes, location_type: format,
+      instructor_id: result.instructor.id, instructor_service_id: result.instructor_service_id,
+      start: slot.start, duration_minutes: result.duration_minutes, format,
     });
     $("book-dialog").close();
-    showNotice(`Booked: ${result.service.name} with ${result.instructor.name}, ${when(slot.start)}.`);
+    flash(`Booked: ${result.service.name} with ${result.instructor.name}, ${when(slot.start)}.`);
     await loadLessons(true);
     if (state.q && !state.browse) runSearch();
   } catch (e) {
@@ -270,7 +275,7 @@ function lessonItem(b) {
     cancellable && el("button", { type: "button", class: "secondary", onclick: () => cancelLesson(b) }, "Cancel"));
 }
 async function cancelLesson(b) {
-  try { await api("POST", `/api/bookings/${b.id}/cancel`, {}); showNotice("Lesson cancelled."); loadLessons(false); }
+  try { await api("POST", `/api/bookings/${b.id}/cancel`, {}); flash("Lesson cancelled."); loadLessons(false); }
   catch (e) { showError(e.message); }
 }
 
