@@ -49,8 +49,10 @@ bench: install model ## parse, embedding and search benchmarks (builds 1k and 10
 	$(PY) -m bench.bench_embed
 	$(PY) -m bench.bench_search
 
-eval: install model
+eval: install model ## relevance report: parser scores, then the judged search set (hybrid vs trigram vs vector)
 	$(PY) -m eval parse
+	$(PY) -m eval parse --set holdout
+	$(PY) -m eval search --fail-below cp_contract@10=1.0
 
 clean-db: ## remove the embedded database (it is recreated and reseeded by make run)
 	rm -rf .pgdata var/pgdata-test
