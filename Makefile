@@ -45,6 +45,7 @@ seed: install ## seed demo data: make seed N=10000
 	$(PY) -m cli seed --instructors $(or $(N),2000)
 
 bench: install model ## parse, embedding and search benchmarks (builds 1k and 10k databases once)
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(PY) -m bench.bench_parse
 	$(PY) -m bench.bench_embed
 	$(PY) -m bench.bench_search

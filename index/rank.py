@@ -83,6 +83,23 @@ def prescore(c: Candidate, cons: Constraints, parsed: dict) -> float:
             + WEIGHTS["fit"] * audience_level_fit(c, cons, parsed.get("level")))
 
 
+def keeps_place_and_price(c: Candidate, cons: Constraints) -> bool:
+    """Whether a row found under relaxed constraints would also pass the original place and price
+    filters (the relaxations that can be checked per row), so exact matches rank first."""
+    price = shown_price(c, cons.format)
+    if cons.price_max is not None and (price is None or price > cons.price_max):
+        return False
+    if cons.price_min is not None and (price is None or price < cons.price_min):
+        return False
+    if cons.format == "online" or not cons.has_place():
+        return True
+    if c.price_in_person is None:
+        return False
+    if cons.neighborhood:
+        return cons.neighborhood in c.neighborhoods or (cons.borough or places.borough_of(cons.neighborhood)) in c.boroughs
+    return cons.borough in c.boroughs or any(places.borough_of(h) == cons.borough for h in c.neighborhoods)
+
+
 def _window_words(cons: Constraints, slots: SlotSummary) -> str:
     if cons.dates and len(cons.dates) == 1:
         return " " + cons.dates[0].strftime("%A")

@@ -98,8 +98,9 @@ def _result(c: cand.Candidate, cons: Constraints, parsed: dict, summary: slots.S
 
 
 def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, opts: SearchOptions,
-         timings: dict) -> tuple[list[dict], int, bool]:
-    """Ranked results for one set of constraints: (page, total, total_is_exact)."""
+         timings: dict, strict: Constraints | None = None) -> tuple[list[dict], int, bool]:
+    """Ranked results for one set of constraints: (page, total, total_is_exact). Under relaxation,
+    `strict` holds the original constraints: rows that still keep its place and price go first."""
     t = clock.perf_counter()
     with engine.connect() as conn, conn.begin():
         # Rows per instructor average about two: ask the ANN for enough to fill the page.
@@ -127,10 +128,11 @@ def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, o
             for row in batch:
                 summary = found.get(row.profile_id)
                 if summary and summary.count:
-                    scored.append((rank.score(row, cons, parsed, summary, now), row, summary))
-            scored.sort(key=lambda x: (-x[0], str(x[1].id)))
+                    exact_match = strict is None or rank.keeps_place_and_price(row, strict)
+                    scored.append((rank.score(row, cons, parsed, summary, now), row, summary, exact_match))
+            scored.sort(key=lambda x: (not x[3], -x[0], str(x[1].id)))
             kept.extend(_result(row, cons, parsed, summary, minutes[row.profile_id], s)
-                        for s, row, summary in scored)
+                        for s, row, summary, _ in scored)
         timings["slots"] += (clock.perf_counter() - t) * 1000
     exact = checked >= len(ordered) and complete
     total = len(kept) if checked >= len(ordered) else round(len(kept) / max(checked, 1) * len(ordered))
@@ -181,7 +183,7 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
     now_market = (now_user if now_user.tzinfo else now_user.replace(tzinfo=user_tz)).astimezone(MARKET_TZ)
     now_market = now_market.replace(tzinfo=None)
 
-    cons = Constraints.from_parsed(parsed)
+    cons = original = Constraints.from_parsed(parsed)
     relaxed: list[str] = []
     results, total, exact = _run(engine, cons, parsed, qvec, now_market, opts, timings)
     steps = list(RELAX_ORDER)
@@ -192,7 +194,7 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
             continue
         cons = looser
         relaxed.append(step)
-        results, total, exact = _run(engine, cons, parsed, qvec, now_market, opts, timings)
+        results, total, exact = _run(engine, cons, parsed, qvec, now_market, opts, timings, strict=original)
     message = _relax_message(relaxed, total) if relaxed else (
         None if total else "No instructors match this search.")
     response = {

@@ -122,9 +122,12 @@ def _parse(query: str, today: date) -> dict[str, Any]:
     places: list[tuple[str, Any]] = []
     formats: list[str] = []
     word_audience = None
+    family_words: list[int] = []
     for kind, value, idx in hits:
         if kind in ("service", "family"):
             svc.append((kind, value, [doc.tokens[i].text for i in idx]))
+            if kind == "family":
+                family_words.extend(idx)
         elif kind in ("place", "ambig", "noloc"):
             places.append((kind, value))
         elif kind == "level":
@@ -146,6 +149,11 @@ def _parse(query: str, today: date) -> dict[str, Any]:
 
     service.resolve(svc, lex, out)
     place.resolve(places, lex, out)
+    if out["service"] is None:
+        # "painting", "martial arts": the category alone loses what the student meant, so the
+        # family word also stays in `text` for retrieval.
+        for i in family_words:
+            doc.claimed[i] = False
 
     if not out.pop("_format_either", False) and formats:
         out["format"] = formats[0] if len(set(formats)) == 1 else None

@@ -165,3 +165,18 @@ def test_a_vague_query_pages_past_the_first_candidates(indexed_engine):
         assert not ids & seen
         seen |= ids
     assert len(seen) == 250
+
+
+def test_after_relaxing_the_exact_matches_come_first(indexed_engine):
+    """When a borough has too few teachers of a service, the place relaxes; those who do serve it lead."""
+    checked = 0
+    for service in ("harp", "cello", "viola", "pottery", "fencing", "archery", "tuba", "oboe", "mandolin", "banjo"):
+        for borough in ("staten island", "bronx", "queens", "brooklyn", "manhattan"):
+            response = search(indexed_engine, f"{service} lessons in {borough}")
+            if "place" not in response["relaxed"] or response["relaxed"] != ["place"]:
+                continue
+            exact = [not violations(response["parsed"], r, []) for r in response["results"]]
+            if any(exact):
+                assert exact == sorted(exact, reverse=True), (service, borough, exact)
+                checked += 1
+    assert checked >= 2
