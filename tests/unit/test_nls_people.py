@@ -1,22 +1,9 @@
 """Age, audience and level."""
 
-import os
-from datetime import datetime
 
 import pytest
 
-os.environ["NLS_STRICT"] = "1"
-import nls  # noqa: E402
-
-NOW = datetime(2026, 11, 26, 10, 0)
-DEFAULTS = {k: v for k, v in nls.parser.empty("").items() if k not in ("query", "text")}
-
-
-def check(q, **expected):
-    r = nls.parse(q, now=NOW)
-    got = {k: v for k, v in r.items() if k not in ("query", "text")}
-    assert got == {**DEFAULTS, **expected}, q
-    return r
+from tests.unit.nls_check import DEFAULTS, NOW, check, nls  # noqa: F401
 
 
 @pytest.mark.parametrize("q,age,audience", [
