@@ -9,7 +9,7 @@ import typer
 
 from cli.setup import console, prepare
 from core.db import DatabaseUnavailable, make_engine, preflight, resolve_url
-from core.settings import get_settings
+from core.settings import SettingsError, get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True)
 
@@ -24,7 +24,7 @@ def setup() -> None:
     """Start the embedded database if needed, migrate, and seed the demo data if empty."""
     try:
         url = prepare(get_settings())
-    except DatabaseUnavailable as exc:
+    except (DatabaseUnavailable, SettingsError) as exc:
         _fail(str(exc))
     console.print(f"database ready: {url.split('@')[-1]}")
 
@@ -34,10 +34,10 @@ def serve() -> None:
     """Set everything up if needed, then serve the API."""
     import uvicorn
 
-    settings = get_settings()
     try:
+        settings = get_settings()
         prepare(settings)
-    except DatabaseUnavailable as exc:
+    except (DatabaseUnavailable, SettingsError) as exc:
         _fail(str(exc))
     console.print(f"serving on http://{settings.host}:{settings.port}  (docs at /docs)")
     uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port,

@@ -4,8 +4,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-insecure-secret-change-me-0123456789"  # >= 32 bytes for HS256
@@ -31,7 +33,64 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=10, ge=0)
     min_notice_minutes: int = 120
 
+    # --- Operations (metrics, logs, limits, HTTP hardening) ---
+    log_format: Literal["json", "text"] = "json"
+    log_level: str = "INFO"
+    # CORS: exact origins allowed to call the API from a browser (comma-separated in the env). Empty: none.
+    cors_origins: Annotated[list[str], NoDecode] = []
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)  # larger request bodies get 413
+    # Rate limits: requests per window, per client IP and per signed-in user, in three budgets.
+    # Search is the expensive read; writes are every non-GET outside auth; auth is /api/auth/*.
+    rate_limit_enabled: bool = True
+    rate_limit_window_seconds: int = Field(default=60, ge=1)
+    rate_search_per_ip: int = Field(default=600, ge=1)
+    rate_search_per_user: int = Field(default=600, ge=1)
+    rate_write_per_ip: int = Field(default=300, ge=1)
+    rate_write_per_user: int = Field(default=120, ge=1)
+    rate_auth_per_ip: int = Field(default=120, ge=1)
+    rate_auth_per_user: int = Field(default=60, ge=1)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value):
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self):
+        if self.environment != "development" and self.secret_key == DEV_SECRET:
+            raise ValueError(
+                f"SECRET_KEY is the built-in development key, which is refused when ENVIRONMENT="
+                f"{self.environment}; set SECRET_KEY to a random value of at least 32 characters"
+            )
+        if self.environment != "development" and len(self.secret_key) < 32:
+            raise ValueError("SECRET_KEY must be at least 32 characters outside development")
+        return self
+
+
+class SettingsError(RuntimeError):
+    """The environment's settings are invalid; the message is one line for a human."""
+
+
+def settings_error_line(exc: Exception) -> str:
+    """One readable line from a pydantic ValidationError (or any error)."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        parts = []
+        for err in errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
+            msg = str(err.get("msg", "")).removeprefix("Value error, ")
+            parts.append(f"{where.upper()}: {msg}" if where else msg)
+        return "invalid settings: " + "; ".join(parts)
+    return f"invalid settings: {exc}"
+
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(settings_error_line(exc)) from None

@@ -107,23 +107,27 @@ def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, o
         rows, complete = cand.fetch(conn, cons, qvec=qvec, qtext=parsed.get("text") or "",
                                     depth=4 * (opts.offset + opts.limit))
         timings["retrieve"] += (clock.perf_counter() - t) * 1000
+        t = clock.perf_counter()
         best: dict[object, tuple[tuple, cand.Candidate]] = {}
         for row in rows:  # one result per instructor: the best-matching of their services
             key = (row.tier, -rank.prescore(row, cons, parsed), str(row.id))
             if row.profile_id not in best or key < best[row.profile_id][0]:
                 best[row.profile_id] = (key, row)
         ordered = [row for _, row in sorted(best.values(), key=lambda x: x[0])]
+        timings["rank"] += (clock.perf_counter() - t) * 1000
         # Slots are computed batch by batch in prescore order; each batch is re-ranked with its
         # availability. Batch edges do not depend on offset, so pages never overlap or skip.
         need = opts.offset + opts.limit
         kept: list[dict] = []
         checked = 0
-        t = clock.perf_counter()
         while checked < len(ordered) and len(kept) < need:
+            t = clock.perf_counter()
             batch = ordered[checked:checked + BATCH]
             checked += len(batch)
             minutes = {row.profile_id: _lesson_minutes(row, cons) for row in batch}
             found = slots.find(conn, cons, minutes, now=now, notice_minutes=opts.notice_minutes)
+            t_rank = clock.perf_counter()
+            timings["slots"] += (t_rank - t) * 1000
             scored = []
             for row in batch:
                 summary = found.get(row.profile_id)
@@ -133,7 +137,7 @@ def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, o
             scored.sort(key=lambda x: (not x[3], -x[0], str(x[1].id)))
             kept.extend(_result(row, cons, parsed, summary, minutes[row.profile_id], s)
                         for s, row, summary, _ in scored)
-        timings["slots"] += (clock.perf_counter() - t) * 1000
+            timings["rank"] += (clock.perf_counter() - t_rank) * 1000
     exact = checked >= len(ordered) and complete
     total = len(kept) if checked >= len(ordered) else round(len(kept) / max(checked, 1) * len(ordered))
     return kept[opts.offset:need], total, exact
@@ -148,6 +152,19 @@ def _relax_message(relaxed: list[str], total: int) -> str:
     if total == 0:
         return "No instructors match this search, even after relaxing " + " and ".join(words) + "."
     return "Few exact matches, so we relaxed " + ", then ".join(words) + "."
+
+
+# Called after every search with (stage timings in ms, or None when the cache answered; cached).
+# api/metrics.py registers the Prometheus histograms here; an observer's failure never fails a search.
+OBSERVERS: list = []
+
+
+def _observe(timings: dict | None, cached: bool) -> None:
+    for observer in OBSERVERS:
+        try:
+            observer(timings, cached)
+        except Exception:  # noqa: BLE001 - metrics must not break search
+            pass
 
 
 def cache_key(parsed: dict, opts: SearchOptions, version: str) -> str:
@@ -175,6 +192,7 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
         response = json.loads(hit)
         response.update(query=q, cached=True, took_ms=round((clock.perf_counter() - started) * 1000, 2))
         response["parsed"]["query"] = q
+        _observe(None, cached=True)
         return response
 
     t = clock.perf_counter()
@@ -213,6 +231,7 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
     if cache:
         cache.set(key, json.dumps(response).encode(), ttl=opts.cache_ttl)
     response["took_ms"] = round((clock.perf_counter() - started) * 1000, 2)
+    _observe(timings, cached=False)
     return response
 
 

@@ -76,7 +76,7 @@ def test_register_logs_in_and_sets_httponly_cookies(client):
 
 
 def test_cookies_are_secure_outside_development(engine):
-    c = TestClient(create_app(Settings(environment="production"), engine=engine))
+    c = TestClient(create_app(Settings(environment="production", secret_key="p" * 40), engine=engine))
     response = c.post("/api/auth/register", json={"email": unique_email("sec"), "password": PASSWORD, "full_name": "S"})
     assert response.status_code == 201
     assert all("Secure" in h for h in response.headers.get_list("set-cookie"))

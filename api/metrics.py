@@ -1,0 +1,114 @@
+"""Prometheus metrics (prometheus-client).
+
+Process-wide series live in the default registry: request counts and latency per route, search
+stage timings, bookings created and conflicts, rate-limit refusals. Series that belong to one app
+(its cache's hits and misses, its database pool, its Redis breaker) are read at scrape time from
+app.state by AppCollector, so several apps in one process (the tests) never share them.
+
+With several uvicorn workers each process has its own counters; set PROMETHEUS_MULTIPROC_DIR to a
+writable folder (emptied at start) to have /metrics aggregate them (prometheus-client multiprocess mode).
+"""
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from index import search as search_module
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0)
+STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+HTTP_REQUESTS = Counter("instainstru_http_requests_total", "HTTP requests by route template and status",
+                        ["method", "route", "status"])
+HTTP_LATENCY = Histogram("instainstru_http_request_duration_seconds", "HTTP request latency by route template",
+                         ["method", "route"], buckets=LATENCY_BUCKETS)
+HTTP_IN_FLIGHT = Gauge("instainstru_http_requests_in_progress", "HTTP requests being served",
+                       multiprocess_mode="livesum")
+SEARCH_STAGE = Histogram("instainstru_search_stage_seconds", "Time per search stage (uncached searches)",
+                         ["stage"], buckets=STAGE_BUCKETS)
+SEARCHES = Counter("instainstru_searches_total", "Searches run, by whether the cache answered", ["cached"])
+BOOKINGS_CREATED = Counter("instainstru_bookings_created_total", "Bookings created (new and rescheduled)")
+BOOKING_CONFLICTS = Counter("instainstru_booking_conflicts_total", "Booking attempts refused with 409 (slot taken)")
+RATE_LIMITED = Counter("instainstru_rate_limited_total", "Requests refused with 429", ["budget", "scope"])
+DB_UNAVAILABLE = Counter("instainstru_db_unavailable_total", "Requests answered 503 because the database was down")
+STAGES = ("parse", "embed", "retrieve", "slots", "rank")
+
+
+def observe_search(timings: dict | None, cached: bool) -> None:
+    """The hook index/search.py calls after every search."""
+    SEARCHES.labels(cached=str(cached).lower()).inc()
+    if timings:
+        for stage in STAGES:
+            if stage in timings:
+                SEARCH_STAGE.labels(stage=stage).observe(timings[stage] / 1000)
+
+
+if observe_search not in search_module.OBSERVERS:
+    search_module.OBSERVERS.append(observe_search)
+
+BOOKING_ROUTES = {("POST", "/api/bookings"), ("POST", "/api/bookings/{booking_id}/reschedule")}
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    HTTP_REQUESTS.labels(method=method, route=route, status=str(status)).inc()
+    HTTP_LATENCY.labels(method=method, route=route).observe(seconds)
+    if (method, route) in BOOKING_ROUTES:
+        if status == 201:
+            BOOKINGS_CREATED.inc()
+        elif status == 409:
+            BOOKING_CONFLICTS.inc()
+
+
+class AppCollector:
+    """Per-app series, read when scraped."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def collect(self):
+        state = self.app.state
+        cache = getattr(state, "cache", None)
+        if cache is not None:
+            hits = CounterMetricFamily("instainstru_cache_hits", "Search cache hits (Redis or in-process fallback)")
+            hits.add_metric([], cache.hits)
+            misses = CounterMetricFamily("instainstru_cache_misses", "Search cache misses")
+            misses.add_metric([], cache.misses)
+            yield hits
+            yield misses
+        pool = getattr(getattr(state, "engine", None), "pool", None)
+        if pool is not None and hasattr(pool, "checkedout"):
+            for name, help_text, value in (
+                ("size", "Configured pool size", pool.size()),
+                ("checked_out", "Connections in use", pool.checkedout()),
+                ("checked_in", "Idle connections in the pool", pool.checkedin()),
+                ("overflow", "Connections beyond pool_size (negative: unused headroom)", pool.overflow()),
+            ):
+                gauge = GaugeMetricFamily(f"instainstru_db_pool_{name}", help_text)
+                gauge.add_metric([], value)
+                yield gauge
+        redis = getattr(state, "redis", None)
+        if redis is not None:
+            gauge = GaugeMetricFamily("instainstru_redis_circuit_open", "1 while Redis is considered down")
+            gauge.add_metric([], 1 if redis.breaker.is_open else 0)
+            yield gauge
+
+
+def render(app) -> tuple[bytes, str]:
+    """The text exposition: process series (all workers in multiprocess mode) plus this app's."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        shared = CollectorRegistry()
+        multiprocess.MultiProcessCollector(shared)
+        body = generate_latest(shared)
+    else:
+        from prometheus_client import REGISTRY
+
+        body = generate_latest(REGISTRY)
+    local = CollectorRegistry(auto_describe=False)
+    local.register(AppCollector(app))
+    return body + generate_latest(local), CONTENT_TYPE_LATEST

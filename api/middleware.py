@@ -1,0 +1,259 @@
+"""HTTP hardening as pure ASGI middleware (no per-request task or body copy):
+
+- RequestContextMiddleware (outermost): a request id (X-Request-ID in and out), one JSON access log
+  line per request, Prometheus request metrics, security headers on every response, and a JSON 500
+  (or 503 when the database is down) instead of a bare traceback.
+- BodyLimitMiddleware: request bodies above settings.max_body_bytes get 413, by Content-Length
+  or, for chunked bodies, as soon as the bytes read pass the limit.
+- RateLimitMiddleware: the search, write and auth budgets per IP and per user (core/ratelimit.py);
+  429 with Retry-After.
+CORS is Starlette's CORSMiddleware with the origins from settings (api/app.py).
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+
+from starlette.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
+
+from api import metrics
+from core.logging import get_logger, request_id_var
+from core.ratelimit import RateLimiter, classify
+
+REQUEST_ID_HEADER = "x-request-id"
+_VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+DB_DOWN_DETAIL = "The database is unavailable right now; try again in a few seconds."
+DB_RETRY_AFTER = 5
+NO_CSP_PATHS = ("/docs", "/redoc")  # Swagger UI and ReDoc load their scripts from a CDN
+
+access_log = get_logger("access")
+error_log = get_logger("error")
+
+
+def security_headers(production: bool) -> list[tuple[bytes, bytes]]:
+    headers = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=(self), payment=()"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    ]
+    if production:
+        headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+    return headers
+
+
+CSP = (b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       b"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def is_db_outage(exc: BaseException) -> bool:
+    """A lost or refused database connection, or a pool that cannot hand one out in time."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def json_response_parts(status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> tuple[dict, dict]:
+    payload = json.dumps(body).encode()
+    start = {"type": "http.response.start", "status": status,
+             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+                         *headers]}
+    return start, {"type": "http.response.body", "body": payload}
+
+
+class RequestContextMiddleware:
+    def __init__(self, app, *, production: bool = False) -> None:
+        self.app = app
+        self.headers = security_headers(production)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        incoming = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"").decode("latin-1")
+        request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+        path = scope["path"]
+        extra = list(self.headers)
+        extra.append((b"x-request-id", request_id.encode()))
+        if not path.startswith(NO_CSP_PATHS):
+            extra.append((b"content-security-policy", CSP))
+        status = 500
+        started = False
+
+        async def send_wrapper(message):
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                started = True
+                status = message["status"]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        t0 = time.perf_counter()
+        metrics.HTTP_IN_FLIGHT.inc()
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: log it, answer in JSON
+            if is_db_outage(exc):
+                status = 503
+                metrics.DB_UNAVAILABLE.inc()
+                error_log.warning("database unavailable: %s", type(exc).__name__)
+                body = {"detail": DB_DOWN_DETAIL, "code": "database_unavailable", "request_id": request_id}
+                headers = extra + [(b"retry-after", str(DB_RETRY_AFTER).encode())]
+            else:
+                status = 500
+                error_log.exception("unhandled error on %s %s", scope["method"], path)
+                body = {"detail": "Something went wrong on our side; it has been logged.",
+                        "code": "internal_error", "request_id": request_id}
+                headers = extra
+            if not started:
+                start, body_msg = json_response_parts(status, body, headers)
+                await send(start)
+                await send(body_msg)
+        finally:
+            metrics.HTTP_IN_FLIGHT.dec()
+            seconds = time.perf_counter() - t0
+            route = scope.get("route")
+            template = getattr(route, "path_format", None) or getattr(route, "path", None)
+            if template is None:
+                template = "/static" if path.startswith("/static/") else "<unmatched>"
+            metrics.observe_request(scope["method"], template, status, seconds)
+            client = scope.get("client")
+            access_log.info("request", extra={
+                "method": scope["method"], "path": path, "route": template, "status": status,
+                "duration_ms": round(seconds * 1000, 2), "client": client[0] if client else None,
+            })
+            request_id_var.reset(token)
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from receive(): an HTTPException, so FastAPI's body parsing passes it on as a 413
+    instead of turning it into "There was an error parsing the body"."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is too large; the limit is {limit} bytes.")
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _too_large(self):
+        return json_response_parts(413, {
+            "detail": f"The request body is too large; the limit is {self.max_bytes} bytes.",
+            "code": "body_too_large"})
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+        if length is not None:
+            try:
+                declared = int(length)
+            except ValueError:
+                declared = -1
+            if declared < 0 or declared > self.max_bytes:
+                if declared < 0:
+                    start, body = json_response_parts(400, {"detail": "Invalid Content-Length header.",
+                                                            "code": "bad_request"})
+                else:
+                    start, body = self._too_large()
+                await send(start)
+                await send(body)
+                return
+        received = 0
+        started = False
+
+        async def counting_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        async def send_wrapper(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, send_wrapper)
+        except BodyTooLarge:
+            if started:
+                raise
+            start, body = self._too_large()
+            await send(start)
+            await send(body)
+
+
+class RateLimitMiddleware:
+    def __init__(self, app, *, limiter: RateLimiter, secret: str) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.secret = secret
+
+    def _user_id(self, scope) -> str | None:
+        """The signed-in user's id from a valid access token (Bearer header or cookie), else None.
+        Only the signature and expiry are checked here (no database): enough to pick a budget."""
+        from services import tokens
+
+        token = None
+        cookie = b""
+        for key, value in scope["headers"]:
+            if key == b"authorization" and value[:7].lower() == b"bearer ":
+                token = value[7:].decode("latin-1").strip()
+            elif key == b"cookie":
+                cookie = value
+        if not token and b"access_token=" in cookie:
+            for part in cookie.decode("latin-1").split(";"):
+                name, _, val = part.strip().partition("=")
+                if name == "access_token":
+                    token = val
+        if not token:
+            return None
+        try:
+            return tokens.decode(token, secret=self.secret, kind="access")["sub"]
+        except tokens.InvalidToken:
+            return None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        budget = classify(scope["method"], scope["path"])
+        if budget is None:
+            return await self.app(scope, receive, send)
+        client = scope.get("client")
+        ip = client[0] if client else "unknown"
+        decision = self.limiter.check(budget, ip=ip, user_id=self._user_id(scope))
+        if not decision.allowed:
+            metrics.RATE_LIMITED.labels(budget=budget, scope=decision.scope).inc()
+            noun = {"search": "searches", "write": "changes", "auth": "sign-in requests"}[budget]
+            start, body = json_response_parts(429, {
+                "detail": f"Too many {noun} from this {'account' if decision.scope == 'user' else 'address'}; "
+                          f"try again in {decision.retry_after} seconds.",
+                "code": "rate_limited", "retry_after": decision.retry_after,
+            }, [(b"retry-after", str(decision.retry_after).encode()),
+                (b"x-ratelimit-limit", str(decision.limit).encode()),
+                (b"x-ratelimit-remaining", b"0")])
+            await send(start)
+            await send(body)
+            return
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + [
+                    (b"x-ratelimit-limit", str(decision.limit).encode()),
+                    (b"x-ratelimit-remaining", str(decision.remaining).encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)

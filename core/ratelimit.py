@@ -1,0 +1,198 @@
+"""Counting requests per key in time windows: in Redis when it answers (shared by every API process),
+in an in-process table when it does not (per process, so a little looser, never absent).
+
+WindowCounter is the one store behind both the request rate limits (RateLimiter, below) and the
+login throttle (services/throttle.py): counts that expire with their window, and lock keys.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from core.redis_client import RedisDown, RedisHandle
+
+MAX_LOCAL_KEYS = 100_000  # bound memory under a spray of addresses
+
+
+class LocalWindows:
+    """In-process fallback: key -> (count, window end) and key -> lock end, on the monotonic clock."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, tuple[int, float]] = {}
+        self._locks: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def incr(self, key: str, window: float) -> tuple[int, float]:
+        with self._lock:
+            now = time.monotonic()
+            count, end = self._counts.get(key, (0, 0.0))
+            if end <= now:
+                count, end = 0, now + window
+            count += 1
+            self._counts[key] = (count, end)
+            if len(self._counts) > MAX_LOCAL_KEYS:
+                self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+            return count, end - now
+
+    def extend(self, key: str, keep: float) -> None:
+        with self._lock:
+            now = time.monotonic()
+            count, end = self._counts.get(key, (0, 0.0))
+            if count and end < now + keep:
+                self._counts[key] = (count, now + keep)
+
+    def lock(self, key: str, seconds: float) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self._locks[key] = now + seconds
+            if len(self._locks) > MAX_LOCAL_KEYS:
+                self._locks = {k: v for k, v in self._locks.items() if v > now}
+
+    def lock_remaining(self, key: str) -> float:
+        with self._lock:
+            end = self._locks.get(key)
+            if end is None:
+                return 0.0
+            left = end - time.monotonic()
+            if left <= 0:
+                del self._locks[key]
+                return 0.0
+            return left
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._counts.pop(key, None)
+            self._locks.pop(key, None)
+
+
+class WindowCounter:
+    def __init__(self, redis: RedisHandle) -> None:
+        self.redis = redis
+        self.local = LocalWindows()
+
+    def incr(self, key: str, window: float) -> tuple[int, float]:
+        """Count one event; return (count in the current window, seconds until it resets). The
+        window starts at the first event."""
+        try:
+            return self.redis.call(lambda r: _redis_incr(r, key, window))
+        except RedisDown:
+            return self.local.incr(key, window)
+
+    def extend(self, key: str, keep: float) -> None:
+        """Make the current count live at least `keep` more seconds (never shortens it)."""
+        try:
+            self.redis.call(lambda r: _redis_extend(r, key, keep))
+        except RedisDown:
+            self.local.extend(key, keep)
+
+    def lock(self, key: str, seconds: float) -> None:
+        try:
+            self.redis.call(lambda r: r.set(f"{key}:lock", 1, px=max(1, int(seconds * 1000))))
+        except RedisDown:
+            self.local.lock(key, seconds)
+
+    def lock_remaining(self, keys: list[str]) -> float:
+        """Seconds until the longest of these locks ends (0 when none is set)."""
+        try:
+            ttls = self.redis.call(lambda r: [r.pttl(f"{k}:lock") for k in keys])
+            return max([0.0] + [t / 1000 for t in ttls if t and t > 0])
+        except RedisDown:
+            return max([0.0] + [self.local.lock_remaining(k) for k in keys])
+
+    def clear(self, key: str) -> None:
+        self.local.clear(key)
+        try:
+            self.redis.call(lambda r: r.delete(key, f"{key}:lock"))
+        except RedisDown:
+            pass
+
+
+def _redis_incr(r, key: str, window: float) -> tuple[int, float]:
+    pipe = r.pipeline()
+    pipe.incr(key)
+    pipe.pttl(key)
+    count, pttl = pipe.execute()
+    if pttl is None or pttl < 0:
+        # A new window: set its expiry. (A key left without one, if an EXPIRE was ever lost, heals here.)
+        pttl = int(window * 1000)
+        r.pexpire(key, pttl)
+    return int(count), pttl / 1000
+
+
+def _redis_extend(r, key: str, keep: float) -> None:
+    keep_ms = int(keep * 1000)
+    pttl = r.pttl(key)
+    if pttl is not None and -1 <= pttl < keep_ms:
+        r.pexpire(key, keep_ms)
+
+
+# --- Request rate limits ---
+
+SEARCH, WRITE, AUTH = "search", "write", "auth"
+
+
+@dataclass(frozen=True)
+class Budget:
+    name: str
+    per_ip: int
+    per_user: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    limit: int = 0
+    remaining: int = 0
+    retry_after: int = 0  # seconds, when refused
+    scope: str = ""  # "ip" or "user", when refused
+
+
+def classify(method: str, path: str) -> str | None:
+    """Which budget a request spends: search (and pill browsing, which runs the same search),
+    auth (every /api/auth call), writes (other non-GET API calls), or none."""
+    if path.startswith("/api/auth/"):
+        return AUTH
+    if method in ("GET", "HEAD"):
+        if path == "/api/search" or (path.startswith("/api/catalog/") and path.endswith("/instructors")):
+            return SEARCH
+        return None
+    if method in ("POST", "PUT", "PATCH", "DELETE") and path.startswith("/api/"):
+        return WRITE
+    return None
+
+
+def budgets_from(settings) -> dict[str, Budget]:
+    return {
+        SEARCH: Budget(SEARCH, settings.rate_search_per_ip, settings.rate_search_per_user),
+        WRITE: Budget(WRITE, settings.rate_write_per_ip, settings.rate_write_per_user),
+        AUTH: Budget(AUTH, settings.rate_auth_per_ip, settings.rate_auth_per_user),
+    }
+
+
+class RateLimiter:
+    """Fixed windows per (budget, IP) and per (budget, user). A request is refused when either count
+    is past its budget; Retry-After is the time until that window resets."""
+
+    def __init__(self, counter: WindowCounter, budgets: dict[str, Budget], *, window: int = 60,
+                 namespace: str = "ii") -> None:
+        self.counter = counter
+        self.budgets = budgets
+        self.window = window
+        self.namespace = namespace
+
+    def check(self, budget_name: str, *, ip: str, user_id: str | None = None) -> Decision:
+        budget = self.budgets[budget_name]
+        checks = [("ip", ip, budget.per_ip)]
+        if user_id:
+            checks.append(("user", user_id, budget.per_user))
+        tightest = Decision(True, limit=budget.per_ip, remaining=budget.per_ip)
+        for scope, who, limit in checks:
+            key = f"{self.namespace}:rl:{budget_name}:{scope}:{who}"
+            count, reset_in = self.counter.incr(key, self.window)
+            if count > limit:
+                return Decision(False, limit=limit, remaining=0, retry_after=max(1, int(reset_in + 0.999)),
+                                scope=scope)
+            if limit - count < tightest.remaining:
+                tightest = Decision(True, limit=limit, remaining=limit - count)
+        return tightest
