@@ -17,7 +17,7 @@ import time
 import uuid
 
 from starlette.exceptions import HTTPException
-from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError, TimeoutError as PoolTimeout
 
 from api import metrics
 from core.logging import get_logger, request_id_var
@@ -106,6 +106,14 @@ class RequestContextMiddleware:
                 error_log.warning("database unavailable: %s", type(exc).__name__)
                 body = {"detail": DB_DOWN_DETAIL, "code": "database_unavailable", "request_id": request_id}
                 headers = extra + [(b"retry-after", str(DB_RETRY_AFTER).encode())]
+            elif isinstance(exc, DataError):
+                # Postgres refused a value from the request (out of range, unstorable text): the
+                # caller's input, so a 4xx; logged in full, since validation should have caught it.
+                status = 422
+                error_log.warning("database refused a request value", exc_info=True)
+                body = {"detail": "A value in this request cannot be stored or compared (malformed or out of range).",
+                        "code": "invalid_value", "request_id": request_id}
+                headers = extra
             else:
                 status = 500
                 error_log.exception("unhandled error on %s %s", scope["method"], path)
@@ -140,7 +148,45 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"The request body is too large; the limit is {limit} bytes.")
 
 
+class UnstorableText(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(422, NUL_DETAIL)
+
+
+NUL_DETAIL = "Text may not contain NUL characters or unpaired UTF-16 surrogates."
+_ESCAPE = re.compile(rb"\\u([0-9a-fA-F]{4})")
+
+
+def has_bad_json_escape(data: bytes) -> bool:
+    """A JSON \\u0000 (NUL, which Postgres text cannot hold) or an unpaired surrogate escape (which
+    cannot be encoded as UTF-8), not itself escaped by a backslash."""
+    if b"\\u" not in data:
+        return False
+    paired_low = -1
+    for m in _ESCAPE.finditer(data):
+        start = m.start()
+        slashes = 0
+        while start - slashes - 1 >= 0 and data[start - slashes - 1] == 0x5C:
+            slashes += 1
+        if slashes % 2:  # "\\\\u0000" is the six characters \u0000, not an escape
+            continue
+        code = int(m.group(1), 16)
+        if code == 0:
+            return True
+        if 0xD800 <= code <= 0xDBFF:
+            nxt = _ESCAPE.match(data, m.end())
+            if not nxt or not 0xDC00 <= int(nxt.group(1), 16) <= 0xDFFF:
+                return True
+            paired_low = nxt.start()
+        elif 0xDC00 <= code <= 0xDFFF and start != paired_low:
+            return True
+    return False
+
+
 class BodyLimitMiddleware:
+    """The body size limit, and text Postgres cannot store (NUL; unpaired surrogates) refused with a
+    422 up front, in the query string, the path and JSON bodies, instead of failing deep in a query."""
+
     def __init__(self, app, *, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
@@ -168,16 +214,28 @@ class BodyLimitMiddleware:
                 await send(start)
                 await send(body)
                 return
+        if b"%00" in scope.get("query_string", b"") or b"%00" in scope.get("raw_path", b"") or \
+                b"\x00" in scope["path"].encode("utf-8", "surrogateescape"):
+            start, body = json_response_parts(422, {"detail": NUL_DETAIL, "code": "invalid_text"})
+            await send(start)
+            await send(body)
+            return
+        is_json = any(k == b"content-type" and b"json" in v for k, v in scope["headers"])
         received = 0
         started = False
+        tail = b""
 
         async def counting_receive():
-            nonlocal received
+            nonlocal received, tail
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > self.max_bytes:
                     raise BodyTooLarge(self.max_bytes)
+                if is_json and has_bad_json_escape(tail + chunk):
+                    raise UnstorableText()
+                tail = chunk[-16:]  # an escape split across two chunks is still seen
             return message
 
         async def send_wrapper(message):
@@ -188,10 +246,11 @@ class BodyLimitMiddleware:
 
         try:
             await self.app(scope, counting_receive, send_wrapper)
-        except BodyTooLarge:
+        except (BodyTooLarge, UnstorableText) as exc:
             if started:
                 raise
-            start, body = self._too_large()
+            start, body = self._too_large() if isinstance(exc, BodyTooLarge) else json_response_parts(
+                422, {"detail": NUL_DETAIL, "code": "invalid_text"})
             await send(start)
             await send(body)
 

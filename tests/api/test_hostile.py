@@ -1,0 +1,224 @@
+"""Hostile input: oversized bodies, malformed JSON, wrong types, and SQL/script injection strings in
+every text field. The answer is always a 4xx with a message or a normal success that stores the
+text verbatim (as data, never as SQL or markup); never a 5xx, and a refused request stores nothing."""
+from __future__ import annotations
+
+import json
+import uuid
+from urllib.parse import quote
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from api.app import create_app
+from core.settings import Settings
+from tests.api.test_bookings_support import (at, bearer, booking_body, cleanup, make_instructor, make_user,
+                                             nyc_today)
+
+INJECTIONS = [
+    "' OR '1'='1' --",
+    "'; DROP TABLE users; --",
+    "1; SELECT pg_sleep(5)",
+    "<script>alert(document.cookie)</script>",
+    "\"><img src=x onerror=alert(1)>",
+    "{{7*7}}${7*7}",
+    "../../../../etc/passwd",
+    "%00%27",
+    "a\u0000b",  # NUL: Postgres text cannot hold it
+    "\U0001F600 ñ 中文 \u202e",
+]
+RAW_INJECTIONS = ['"\\ud800 lone surrogate"']  # JSON that decodes to a string UTF-8 cannot encode
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cleanup(engine):
+    yield
+    cleanup(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM users WHERE email LIKE '%@hostile.test'"))
+
+
+@pytest.fixture(scope="module")
+def client(indexed_engine):
+    settings = Settings(rate_limit_enabled=False, max_body_bytes=64_000)
+    with TestClient(create_app(settings, engine=indexed_engine)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def inst(engine):
+    return make_instructor(engine)
+
+
+@pytest.fixture(scope="module")
+def student(engine):
+    return bearer(make_user(engine))
+
+
+def count(engine, sql: str, **params) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text(sql), params).scalar_one()
+
+
+def check_refusal_or_verbatim(response, value=None, stored=None):
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert response.headers["content-type"].startswith("application/json"), response.text
+        detail = response.json()["detail"]
+        assert detail, response.text
+    elif value is not None and stored is not None:
+        assert stored == value  # kept as data, byte for byte
+
+
+def users_named(engine, email: str) -> int:
+    return count(engine, "SELECT count(*) FROM users WHERE lower(email) = lower(:e)", e=email.replace("\x00", ""))
+
+
+@pytest.mark.parametrize("payload", INJECTIONS)
+@pytest.mark.parametrize("field", ["email", "full_name", "password"])
+def test_register_fields(client, engine, field, payload):
+    email = f"h-{uuid.uuid4().hex[:10]}@hostile.test"
+    body = {"email": email, "password": "a long enough password", "full_name": "Ann Lee"}
+    body[field] = payload if field != "password" else payload + " long enough"
+    before = count(engine, "SELECT count(*) FROM users")
+    r = client.post("/api/auth/register", json=body)
+    check_refusal_or_verbatim(r)
+    if r.status_code >= 400:
+        assert count(engine, "SELECT count(*) FROM users") == before  # nothing stored
+    elif field == "full_name":
+        stored = count(engine, "SELECT count(*) FROM users WHERE email = :e AND full_name = :n",
+                       e=email, n=" ".join(payload.split()))
+        assert stored == 1
+    assert count(engine, "SELECT count(*) FROM users") >= before  # the table is still there
+
+
+@pytest.mark.parametrize("payload", INJECTIONS)
+def test_login_and_reset_fields(client, engine, payload):
+    for path, body in (("/api/auth/login", {"email": payload, "password": payload + "x" * 10}),
+                       ("/api/auth/login", {"email": "nobody@hostile.test", "password": payload}),
+                       ("/api/auth/password-reset/request", {"email": payload}),
+                       ("/api/auth/password-reset/confirm", {"token": payload, "new_password": "a new password"}),
+                       ("/api/auth/refresh", {"refresh_token": payload})):
+        r = client.post(path, json=body)
+        check_refusal_or_verbatim(r)
+        assert r.status_code != 200 or path == "/api/auth/password-reset/request", (path, r.text)
+
+
+@pytest.mark.parametrize("payload", INJECTIONS)
+def test_search_and_browse_parameters(client, payload):
+    for params in ({"q": payload}, {"q": "piano", "tz": payload}, {"q": "piano", "drop": payload}):
+        r = client.get("/api/search", params=params)
+        check_refusal_or_verbatim(r)
+        if r.status_code == 200:
+            assert r.json()["query"] == params["q"]  # echoed as JSON data, not interpreted
+    seg = quote(payload, safe="")
+    for path in (f"/api/catalog/services/{seg}/instructors", f"/api/catalog/categories/{seg}/instructors",
+                 f"/api/public/instructors/{seg}", f"/api/public/instructors/{seg}/availability"):
+        check_refusal_or_verbatim(client.get(path))
+
+
+@pytest.mark.parametrize("payload", INJECTIONS)
+def test_booking_text_fields(client, engine, inst, student, payload):
+    start = at(nyc_today() + timedelta(days=3 + INJECTIONS.index(payload) % 10), 8 + INJECTIONS.index(payload))
+    before = count(engine, "SELECT count(*) FROM bookings WHERE instructor_id = :p", p=inst.profile_id)
+    for field in ("notes", "location", "service"):
+        body = booking_body(inst, start, fmt="in_person", location="1 Main St")
+        if field == "service":
+            body.pop("instructor_service_id")
+        body[field] = payload
+        r = client.post("/api/bookings", json=body, headers=student)
+        check_refusal_or_verbatim(r)
+        if r.status_code == 201:
+            assert r.json()[field] == payload if field != "service" else True
+            booking_id = r.json()["id"]
+            assert client.post(f"/api/bookings/{booking_id}/cancel", headers=student).status_code == 200
+            before += 1
+        assert count(engine, "SELECT count(*) FROM bookings WHERE instructor_id = :p", p=inst.profile_id) == before
+
+
+@pytest.mark.parametrize("payload", INJECTIONS)
+def test_instructor_profile_and_services(client, engine, inst, payload):
+    h = inst.headers
+    r = client.patch("/api/instructors/profile", json={"bio": payload}, headers=h)
+    check_refusal_or_verbatim(r)
+    bio = count(engine, "SELECT count(*) FROM instructor_profiles WHERE id = :p AND bio = :b", p=inst.profile_id,
+                b=payload.replace("\x00", "")) if r.status_code == 200 else None
+    if r.status_code == 200:
+        assert bio == 1
+    for body in ({"languages": [payload]}, {"boroughs": [payload]}, {"neighborhoods": [payload]}):
+        check_refusal_or_verbatim(client.patch("/api/instructors/profile", json=body, headers=h))
+    services = count(engine, "SELECT count(*) FROM instructor_services WHERE profile_id = :p", p=inst.profile_id)
+    for body in ({"service": payload, "price_online": 50, "duration_options": [60]},
+                 {"service": "guitar", "price_online": 50, "duration_options": [60], "description": payload,
+                  "levels": [payload]}):
+        r = client.post("/api/instructors/services", json=body, headers=h)
+        check_refusal_or_verbatim(r)
+        if r.status_code == 201:
+            services += 1
+            sid = r.json().get("id") or r.json().get("instructor_service_id")
+            client.delete(f"/api/instructors/services/{sid}", headers=h)
+            services -= 1
+    r = client.post("/api/instructors/blackouts", json={"date": str(nyc_today() + timedelta(days=40)),
+                                                        "reason": payload}, headers=h)
+    check_refusal_or_verbatim(r)
+    if r.status_code == 201:
+        client.delete(f"/api/instructors/blackouts/{nyc_today() + timedelta(days=40)}", headers=h)
+
+
+@pytest.mark.parametrize("raw", RAW_INJECTIONS)
+def test_unencodable_json_strings(client, engine, raw):
+    email = f"s-{uuid.uuid4().hex[:8]}@hostile.test"
+    body = '{"email": "%s", "password": "a long enough password", "full_name": %s}' % (email, raw)
+    r = client.post("/api/auth/register", content=body.encode(), headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["detail"]
+    assert users_named(engine, email) == 0
+
+
+@pytest.mark.parametrize("body", [
+    b"{", b"not json", b'{"email": "a@hostile.test", "password": ', b"[]", b"null", b'"a string"',
+    b'{"email": 5, "password": ["x"], "full_name": {"a": 1}}', b"\xff\xfe\x00garbage",
+    b'{"email": "a@hostile.test", "password": "a long enough password", "full_name": "A", "role": "admin"}',
+    b'{"email": "a@hostile.test", "password": "a long enough password", "full_name": "A"' + b" " * 10 + b"}}",
+])
+def test_malformed_json_and_wrong_types(client, engine, body):
+    before = count(engine, "SELECT count(*) FROM users")
+    for path in ("/api/auth/register", "/api/auth/login"):
+        r = client.post(path, content=body, headers={"content-type": "application/json"})
+        assert 400 <= r.status_code < 500 and r.json()["detail"], (path, body, r.text)
+    assert count(engine, "SELECT count(*) FROM users") == before
+
+
+def test_wrong_types_in_a_booking_store_nothing(client, engine, inst, student):
+    before = count(engine, "SELECT count(*) FROM bookings")
+    good = booking_body(inst, at(nyc_today() + timedelta(days=5), 9))
+    for field, value in (("instructor_id", "not-a-uuid"), ("duration_minutes", "sixty"), ("duration_minutes", 10**12),
+                         ("start", "yesterday"), ("format", ["online"]), ("notes", {"$gt": ""}),
+                         ("duration_minutes", 1.5), ("start", "2024-01-01T10:00:00")):
+        r = client.post("/api/bookings", json={**good, field: value}, headers=student)
+        assert r.status_code == 422 and r.json()["detail"], (field, value, r.text)
+    assert count(engine, "SELECT count(*) FROM bookings") == before
+
+
+def test_oversized_bodies_store_nothing(client, engine, student, inst):
+    before_users = count(engine, "SELECT count(*) FROM users")
+    before_bookings = count(engine, "SELECT count(*) FROM bookings")
+    huge = "x" * 70_000
+    r = client.post("/api/auth/register", json={"email": f"big-{uuid.uuid4().hex[:6]}@hostile.test",
+                                               "password": "a long enough password", "full_name": huge})
+    assert r.status_code == 413 and "limit" in r.json()["detail"]
+    body = {**booking_body(inst, at(nyc_today() + timedelta(days=6), 9)), "notes": huge}
+    r = client.post("/api/bookings", json=body, headers=student)
+    assert r.status_code == 413
+    # under the byte limit but over a field's limit: 422
+    body["notes"] = "n" * 2001
+    assert client.post("/api/bookings", json=body, headers=student).status_code == 422
+    assert count(engine, "SELECT count(*) FROM users") == before_users
+    assert count(engine, "SELECT count(*) FROM bookings") == before_bookings
+
+
+def test_nul_in_query_string_and_path_is_refused_up_front(client):
+    r = client.get("/api/search?q=piano%00lessons")
+    assert r.status_code == 422 and "NUL" in r.json()["detail"]
+    assert client.get("/api/catalog/services/pia%00no/instructors").status_code == 422
