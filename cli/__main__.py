@@ -1,6 +1,7 @@
 """Operations: `python -m cli serve | setup | migrate | seed`."""
 from __future__ import annotations
 
+import signal
 import sys
 from datetime import date
 from typing import Annotated, Optional
@@ -40,6 +41,9 @@ def serve() -> None:
     except (DatabaseUnavailable, SettingsError) as exc:
         _fail(str(exc))
     console.print(f"serving on http://{settings.host}:{settings.port}  (docs at /docs)")
+    # uvicorn re-raises SIGTERM after its graceful shutdown; exiting through SystemExit instead lets
+    # the atexit hook stop the embedded Postgres.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port,
                 workers=settings.workers, log_level="warning")
 

