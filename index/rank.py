@@ -3,6 +3,7 @@ and level fit; and the short explanation of why each result matched."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from index import places
 from index.candidates import Candidate
@@ -122,7 +123,8 @@ def explain(c: Candidate, cons: Constraints, parsed: dict, slots: SlotSummary | 
         if price is not None and (cons.format in (None, fmt)):
             why.append(f"${float(price):.0f}/h {label}")
     if c.rating_avg is not None and c.rating_count:
-        why.append(f"rated {float(c.rating_avg):.1f} ({c.rating_count} reviews)")
+        rating = Decimal(str(c.rating_avg)).quantize(Decimal("0.1"), ROUND_HALF_UP)  # as people round: 4.25 → 4.3
+        why.append(f"rated {rating} ({c.rating_count} reviews)")
     if cons.language:
         why.append(f"teaches in {cons.language.title()}")
     if parsed.get("level") and parsed["level"] in c.levels:
