@@ -59,6 +59,7 @@ class Load:
         self.log: list[tuple[float, str, int, bool]] = []  # (time, kind, status, cached)
         self.stop = threading.Event()
         self.lock = threading.Lock()
+        self.tag = f"x{time.time_ns() % 100000}n"
 
     def _worker(self, n: int) -> None:
         with httpx.Client(base_url=self.base, timeout=10, headers={"X-Forwarded-For": f"10.99.{n}.1"}) as c:
@@ -67,11 +68,13 @@ class Load:
                 i += 1
                 kind, status, cached = "search", 0, False
                 try:
-                    if self.booking and i % 5 == 0:
+                    if self.booking and i % 25 == 0:
                         kind = "booking"
                         status = self.booking(c)
                     else:
-                        r = c.get("/api/search", params={"q": QUERIES[i % len(QUERIES)]})
+                        # every other search is new (a cache miss), so it needs the database
+                        q = QUERIES[i % len(QUERIES)] + (f" {self.tag}{i}" if i % 2 else "")
+                        r = c.get("/api/search", params={"q": q})
                         status = r.status_code
                         cached = status == 200 and r.json().get("cached", False)
                 except httpx.HTTPError:
@@ -171,16 +174,24 @@ def fault_postgres() -> dict:
         for q in QUERIES * 2:
             for item in c.get("/api/search", params={"q": q + " online", "limit": 50}).json()["results"]:
                 if "online" in item["formats"]:
-                    for s in item["slots"]:
-                        offers.append({"instructor_id": item["instructor"]["id"],
-                                       "instructor_service_id": item["instructor_service_id"], "start": s["start"],
-                                       "duration_minutes": item["duration_minutes"], "format": "online"})
+                    avail = c.get(f"/api/public/instructors/{item['instructor']['id']}/availability",
+                                  params={"duration_minutes": item["duration_minutes"]}).json()
+                    for day in avail.get("days", []):
+                        for window in day["windows"]:
+                            for start in window["starts"][::4]:
+                                offers.append({"instructor_id": item["instructor"]["id"],
+                                               "instructor_service_id": item["instructor_service_id"],
+                                               "start": start, "duration_minutes": item["duration_minutes"],
+                                               "format": "online"})
         tokens = []
         for n in range(8):
             r = c.post("/api/auth/register", json={"email": f"fault-{n}-{time.time_ns()}@faults.test",
                                                    "password": "fault run password", "full_name": "Fault Tester"})
             tokens.append(r.json()["access_token"])
     offers = list({(o["instructor_id"], o["start"]): o for o in offers}.values())
+    import random
+
+    random.Random(1).shuffle(offers)
     acked: list[str] = []
     attempts = collections.Counter()
     lock = threading.Lock()
@@ -211,20 +222,22 @@ def fault_postgres() -> dict:
             t_start = time.monotonic()
             time.sleep(12)
             t_end = time.monotonic()
-        ok_after = [t for t, k, s, _ in load.log if t >= t_start and s in (200, 201)]
+        # recovery: the first answer after the restart that needed the database (not a cached search)
+        ok_after = [t for t, k, s, cached in load.log if t >= t_start and s in (200, 201) and not cached]
         first_ok = min(ok_after) if ok_after else None
         with engine.connect() as conn:
             rows = conn.execute(text(
-                "SELECT b.id::text, b.instructor_id, b.start_at FROM bookings b JOIN users u ON u.id = b.student_id "
+                "SELECT b.id::text, b.instructor_id, b.booking_date, b.start_time FROM bookings b JOIN users u ON u.id = b.student_id "
                 "WHERE u.email LIKE '%@faults.test' AND b.status = 'confirmed'")).all()
         db_ids = [r[0] for r in rows]
-        slots = collections.Counter((r[1], r[2]) for r in rows)
+        slots = collections.Counter((r[1], r[2], r[3]) for r in rows)
         stats.update({
             "before": load.counts(t0, t_stop), "outage": load.counts(t_stop, t_start),
             "after_restart": load.counts(t_start, t_end),
             "recovered_after_s": round(first_ok - t_start, 2) if first_ok else None,
             "outage_s": round(t_start - t_stop, 1),
             "booking_answers": dict(attempts),
+            "booking_answers_during_outage": load.counts(t_stop, t_start, "booking"),
             "bookings_acknowledged": len(acked), "bookings_confirmed_in_db": len(db_ids),
             "acknowledged_but_missing": len(set(acked) - set(db_ids)),
             "in_db_but_not_acknowledged": len(set(db_ids) - set(acked)),
