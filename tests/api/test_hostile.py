@@ -218,7 +218,15 @@ def test_oversized_bodies_store_nothing(client, engine, student, inst):
     assert count(engine, "SELECT count(*) FROM bookings") == before_bookings
 
 
-def test_nul_in_query_string_and_path_is_refused_up_front(client):
-    r = client.get("/api/search?q=piano%00lessons")
+def test_nul_in_query_string_and_path_never_500(client):
+    assert client.get("/api/search?q=piano%00lessons").status_code == 200  # search strips NUL
+    r = client.get("/api/catalog/services/pia%00no/instructors")
+    assert 400 <= r.status_code < 500 and r.json()["detail"]
+
+
+def test_nul_in_a_json_body_is_refused_up_front(client, engine):
+    email = f"nul-{uuid.uuid4().hex[:8]}@hostile.test"
+    body = '{"email": "%s", "password": "a long enough password", "full_name": "A\\u0000B"}' % email
+    r = client.post("/api/auth/register", content=body.encode(), headers={"content-type": "application/json"})
     assert r.status_code == 422 and "NUL" in r.json()["detail"]
-    assert client.get("/api/catalog/services/pia%00no/instructors").status_code == 422
+    assert users_named(engine, email) == 0
