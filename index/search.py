@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 import nls
 from core.cache import Cache
 from index import candidates as cand
-from index import places, rank, slots
+from index import expansion, places, rank, slots
 from index.constraints import RELAX_ORDER, Constraints
 from index.embedding import get_embedder
 
@@ -42,8 +42,11 @@ class SearchOptions:
 
 
 def embedding_text(parsed: dict) -> str:
-    """What the query means without its filters: the leftover words plus service, audience, level."""
+    """What the query means without its filters: the leftover words plus service, audience, level,
+    and, for a query with no service, the topics its vague goals usually mean."""
     parts = [parsed.get("text") or ""]
+    if not parsed.get("service"):
+        parts.append(expansion.expand(parsed.get("query") or ""))
     if parsed.get("service"):
         parts.append(parsed["service"].replace("-", " "))
     elif parsed.get("category"):
