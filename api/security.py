@@ -43,13 +43,6 @@ def user_from_token(db, settings, token: str, kind: str = "access") -> tuple[Use
     return user, claims
 
 
-def optional_user(request: Request, db: SessionDep, settings: SettingsDep) -> User | None:
-    token = _bearer(request)
-    if not token:
-        return None
-    return user_from_token(db, settings, token)[0]
-
-
 def current_user(request: Request, db: SessionDep, settings: SettingsDep) -> User:
     token = _bearer(request)
     if not token:
@@ -60,7 +53,6 @@ def current_user(request: Request, db: SessionDep, settings: SettingsDep) -> Use
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
-OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
 def require_permission(name: str):

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from functools import lru_cache
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from core import embedded_pg
 from core.settings import Settings, get_settings
@@ -56,20 +54,6 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
 def get_engine() -> Engine:
     url = os.environ.get("INSTAINSTRU_RESOLVED_DB_URL") or resolve_url()
     return make_engine(url)
-
-
-@lru_cache
-def get_sessionmaker() -> sessionmaker[Session]:
-    return sessionmaker(bind=get_engine(), expire_on_commit=False)
-
-
-def session_scope() -> Iterator[Session]:
-    """FastAPI dependency: one session per request, closed afterwards."""
-    session = get_sessionmaker()()
-    try:
-        yield session
-    finally:
-        session.close()
 
 
 def describe(url: str) -> str:
