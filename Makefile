@@ -8,7 +8,7 @@ MODEL := var/models/all-MiniLM-L6-v2/model.onnx
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install model browser screenshots setup seed bench eval clean-db
+.PHONY: run test install model browser screenshots setup seed bench eval load fuzz faults clean-db
 
 run: install model ## set up if needed and serve on http://127.0.0.1:8000
 	$(PY) -m cli serve
@@ -54,6 +54,15 @@ eval: install model ## relevance report: parser scores, then the judged search s
 	$(PY) -m eval parse
 	$(PY) -m eval parse --set holdout
 	$(PY) -m eval search --fail-below cp_contract@10=1.0
+
+load: install model ## locust mix at 10k instructors, 1 and 2 workers; CSVs in var/load/
+	$(PY) -m bench.bench_load --instructors 10000 --workers 1 2 --users 40 --seconds 45
+
+fuzz: install model ## long schemathesis pass over every operation; summary in var/fuzz/summary.json
+	FUZZ_EXAMPLES=200 $(PY) -m pytest tests/api/test_fuzz.py -p no:warnings
+
+faults: install model ## scripted Redis stop, Postgres restart, two processes sharing Redis; var/faults/summary.json
+	$(PY) -m bench.faults.run_faults
 
 clean-db: ## remove the embedded database (it is recreated and reseeded by make run)
 	rm -rf .pgdata var/pgdata-test
