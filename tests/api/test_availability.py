@@ -5,23 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
-from core.settings import Settings
-from tests.api.test_bookings_support import cleanup, at, bearer, booking_body, make_instructor, make_user, nyc_today
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _remove_created_rows(engine):
-    yield
-    cleanup(engine)
-
-
-@pytest.fixture(scope="module")
-def client(engine):
-    with TestClient(create_app(Settings(), engine=engine)) as c:
-        yield c
+from tests.api.test_bookings_support import _remove_created_rows, client  # noqa: F401 - shared fixtures
+from tests.api.test_bookings_support import (at, bearer, booking_body, make_instructor, make_user, nyc_today
 
 
 @pytest.fixture

@@ -6,28 +6,14 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from api.app import create_app
-from core.settings import Settings
 from services import bookings as booking_service
 from services.instructors import MARKET_TZ
-from tests.api.test_bookings_support import (cleanup, at, bearer, booking_body, make_instructor, make_user, nyc_now,
+from tests.api.test_bookings_support import (_remove_created_rows, client,  # noqa: F401 - shared fixtures
+                                             cleanup, at, bearer, booking_body, make_instructor, make_user, nyc_now,
                                              nyc_today)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _remove_created_rows(engine):
-    yield
-    cleanup(engine)
-
-
-@pytest.fixture(scope="module")
-def client(engine):
-    with TestClient(create_app(Settings(), engine=engine)) as c:
-        yield c
 
 
 @pytest.fixture

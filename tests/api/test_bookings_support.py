@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from api.app import create_app
 from core.settings import Settings
 from services import tokens
 from services.instructors import MARKET_TZ
@@ -116,3 +119,16 @@ def booking_body(inst: Instructor, start: str, *, minutes: int = 60, fmt: str = 
                  **extra) -> dict:
     return {"instructor_id": str(inst.profile_id), "instructor_service_id": str(inst.offerings[slug]),
             "start": start, "duration_minutes": minutes, "format": fmt, **extra}
+
+
+# Shared by the booking, availability and public-page tests (import them by name).
+@pytest.fixture(scope="module", autouse=True)
+def _remove_created_rows(engine):
+    yield
+    cleanup(engine)
+
+
+@pytest.fixture(scope="module")
+def client(engine):
+    with TestClient(create_app(Settings(), engine=engine)) as c:
+        yield c
