@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from services import bookings as booking_service
 from services.instructors import MARKET_TZ
 from tests.api.test_bookings_support import (_remove_created_rows, client,  # noqa: F401 - shared fixtures
-                                             cleanup, at, bearer, booking_body, make_instructor, make_user, nyc_now,
+                                             at, bearer, booking_body, make_instructor, make_user, nyc_now,
                                              nyc_today)
 
 
