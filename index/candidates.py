@@ -77,7 +77,7 @@ def where_clause(c: Constraints) -> tuple[str, dict]:
         sql.append("c.slug = :category")
         params["category"] = c.category
     price = {"online": "s.price_online", "in_person": "s.price_in_person"}.get(
-        c.format or "", "LEAST(s.price_in_person, s.price_online)")
+        c.priced_format or "", "LEAST(s.price_in_person, s.price_online)")
     if c.price_max is not None:
         sql.append(f"{price} <= :price_max")
         params["price_max"] = c.price_max
@@ -87,8 +87,8 @@ def where_clause(c: Constraints) -> tuple[str, dict]:
     if c.format == "online":
         sql.append("s.price_online IS NOT NULL")
     elif c.format == "in_person" or c.has_place():
-        # A place means someone who comes there: in-person lessons in that area.
-        sql.append("s.price_in_person IS NOT NULL")
+        # A place means someone who comes there: in-person lessons, by someone with service areas.
+        sql.append("s.price_in_person IS NOT NULL AND (cardinality(p.boroughs) > 0 OR cardinality(p.neighborhoods) > 0)")
     if c.format != "online" and c.neighborhood:
         sql.append("(:hood = ANY(p.neighborhoods) OR :borough = ANY(p.boroughs))")
         params["hood"] = c.neighborhood

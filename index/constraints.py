@@ -58,6 +58,14 @@ class Constraints:
     def has_place(self) -> bool:
         return self.borough is not None or self.neighborhood is not None
 
+    @property
+    def priced_format(self) -> str | None:
+        """The format whose price the price filter reads: the asked one; with a place and no format,
+        in person (someone who comes there); else None, meaning the lower of the two."""
+        if self.format:
+            return self.format
+        return "in_person" if self.has_place() else None
+
     def relax(self, step: str) -> "Constraints | None":
         """One step looser, or None when this step has nothing to relax."""
         if step == "time" and self.has_time():

@@ -27,7 +27,10 @@ def violations(parsed: dict, result: dict, relaxed: list[str] | None = None) -> 
     if not parsed.get("service") and parsed.get("category") and result["service"]["category"] != parsed["category"]:
         out.append("category")
     fmt = parsed.get("format")
-    price = _price(result, fmt)
+    loc = parsed.get("location") or {}
+    placed = bool(loc.get("borough") or loc.get("neighborhood")) and "location" not in skip
+    # With a place and no format, the lesson is in person, so its price is the one that counts.
+    price = _price(result, fmt or ("in_person" if placed else None))
     if parsed.get("price_max") is not None and "price_max" not in skip:
         if price is None or price > parsed["price_max"] + 1e-9:
             out.append("price_max")
@@ -36,8 +39,7 @@ def violations(parsed: dict, result: dict, relaxed: list[str] | None = None) -> 
             out.append("price_max_relaxed")
     if parsed.get("price_min") is not None and (price is None or price < parsed["price_min"] - 1e-9):
         out.append("price_min")
-    loc = parsed.get("location") or {}
-    if (loc.get("borough") or loc.get("neighborhood")) and "location" not in skip and fmt != "online":
+    if placed and fmt != "online":
         areas = result["instructor"]["areas"]
         hood, borough = loc.get("neighborhood"), loc.get("borough")
         if hood:

@@ -37,7 +37,7 @@ def shown_price(c: Candidate, fmt: str | None) -> float | None:
 
 
 def price_fit(c: Candidate, cons: Constraints, intent: str | None) -> float:
-    price = shown_price(c, cons.format)
+    price = shown_price(c, cons.priced_format)
     if price is None:
         return 0.0
     if cons.price_max:
@@ -87,7 +87,7 @@ def prescore(c: Candidate, cons: Constraints, parsed: dict) -> float:
 def keeps_place_and_price(c: Candidate, cons: Constraints) -> bool:
     """Whether a row found under relaxed constraints would also pass the original place and price
     filters (the relaxations that can be checked per row), so exact matches rank first."""
-    price = shown_price(c, cons.format)
+    price = shown_price(c, cons.priced_format)
     if cons.price_max is not None and (price is None or price > cons.price_max):
         return False
     if cons.price_min is not None and (price is None or price < cons.price_min):

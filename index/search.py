@@ -170,10 +170,11 @@ def _observe(timings: dict | None, cached: bool) -> None:
             pass
 
 
-def cache_key(parsed: dict, opts: SearchOptions, version: str) -> str:
-    # The parse carries resolved dates, so "tomorrow" maps to a new key every day.
+def cache_key(parsed: dict, opts: SearchOptions, version: str, earliest: datetime) -> str:
+    # The parse carries resolved dates, so "tomorrow" maps to a new key every day; the earliest
+    # bookable start moves every 15 minutes, so a cached slot never becomes too soon to book.
     material = {k: v for k, v in parsed.items() if k != "query"}
-    material.update(limit=opts.limit, offset=opts.offset, v=version)
+    material.update(limit=opts.limit, offset=opts.offset, v=version, earliest=earliest.isoformat())
     digest = hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
     return f"search:{digest[:32]}"
 
@@ -190,7 +191,10 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
             parsed[field] = False if field == "near_me" else None
     timings = {"parse": (clock.perf_counter() - started) * 1000, "embed": 0.0, "retrieve": 0.0,
                "slots": 0.0, "rank": 0.0}
-    key = cache_key(parsed, opts, cache.version()) if cache else None
+    now_market = (now_user if now_user.tzinfo else now_user.replace(tzinfo=user_tz)).astimezone(MARKET_TZ)
+    now_market = now_market.replace(tzinfo=None)
+    earliest = slots.earliest_start(now_market, opts.notice_minutes)
+    key = cache_key(parsed, opts, cache.version(), earliest) if cache else None
     if cache and (hit := cache.get(key)) is not None:
         response = json.loads(hit)
         response.update(query=q, cached=True, took_ms=round((clock.perf_counter() - started) * 1000, 2))
@@ -201,8 +205,6 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
     t = clock.perf_counter()
     qvec = get_embedder().embed_query(embedding_text(parsed))
     timings["embed"] = (clock.perf_counter() - t) * 1000
-    now_market = (now_user if now_user.tzinfo else now_user.replace(tzinfo=user_tz)).astimezone(MARKET_TZ)
-    now_market = now_market.replace(tzinfo=None)
 
     cons = original = Constraints.from_parsed(parsed)
     relaxed: list[str] = []

@@ -59,10 +59,23 @@ class SlotSummary:
     first: list[tuple[datetime, datetime]] = field(default_factory=list)
 
 
+def _ceil_quarter(t: datetime) -> datetime:
+    """Up to the next quarter hour; seconds count, since booking checks the exact time."""
+    floor = t.replace(minute=t.minute - t.minute % 15, second=0, microsecond=0)
+    return floor if floor == t else floor + timedelta(minutes=15)
+
+
 def earliest_start(now: datetime, notice_minutes: int) -> datetime:
     """Now plus the notice, rounded up to the 15-minute grid (naive local time)."""
-    t = now.replace(tzinfo=None, second=0, microsecond=0) + timedelta(minutes=notice_minutes)
-    return t + timedelta(minutes=(-t.minute) % 15)
+    return _ceil_quarter(now.replace(tzinfo=None) + timedelta(minutes=notice_minutes))
+
+
+def window_start(asked: time | None) -> time:
+    """An asked start such as 9:10 becomes 9:15: every offered start must be on the booking grid."""
+    if asked is None:
+        return time(0, 0)
+    rounded = _ceil_quarter(datetime.combine(date.min, asked))
+    return rounded.time() if rounded.date() == date.min else time(23, 45)
 
 
 def find(conn: Connection, c: Constraints, wanted: dict, *, now: datetime, notice_minutes: int,
@@ -73,7 +86,7 @@ def find(conn: Connection, c: Constraints, wanted: dict, *, now: datetime, notic
     day_from, day_to = c.date_range(now.date())
     params = {
         "ids": [str(k) for k in wanted], "durations": list(wanted.values()),
-        "win_start": c.start_time or time(0, 0), "win_end": c.end_time or time(23, 59, 59),
+        "win_start": window_start(c.start_time), "win_end": c.end_time or time(23, 59, 59),
         "day_from": max(day_from, now.date()), "day_to": day_to,
         "dates": list(c.dates) if c.dates else None,
         "dows": list(c.weekdays) if c.weekdays else None,

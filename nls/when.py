@@ -95,6 +95,16 @@ def _hm(h: int, m: int) -> str:
     return f"{h:02d}:{m:02d}"
 
 
+# A window stays inside one day: "at 11pm" ends at 23:59, "around midnight" starts at 00:00,
+# rather than wrapping into a window that no slot can lie in.
+def _hour_later(h: int, m: int) -> str:
+    return _hm(h + 1, m) if h < 23 else "23:59"
+
+
+def _hour_earlier(h: int, m: int) -> str:
+    return _hm(h - 1, m) if h > 0 else "00:00"
+
+
 def _meridiem(p: str | None) -> str | None:
     if not p:
         return None
@@ -423,9 +433,9 @@ def _times(doc: Doc, w: _When) -> None:
                      "anytime before", "any time before"):
             setx((None, t))
         elif pre in ("around", "approximately", "approx", "about", "ish"):
-            setx((_hm((h24 - 1) % 24, mins), _hm((h24 + 1) % 24, mins)))
+            setx((_hour_earlier(h24, mins), _hour_later(h24, mins)))
         else:
-            setx((t, _hm((h24 + 1) % 24, mins)))
+            setx((t, _hour_later(h24, mins)))
 
     for m in doc.finditer(_TIME_BARE):
         mer = _meridiem(m.group("ap"))
@@ -441,9 +451,9 @@ def _times(doc: Doc, w: _When) -> None:
         doc.claim(*m.span())
         ish = m.group().rstrip().endswith("ish")
         if ish:
-            setx((_hm((h24 - 1) % 24, mins), _hm((h24 + 1) % 24, mins)))
+            setx((_hour_earlier(h24, mins), _hour_later(h24, mins)))
         else:
-            setx((_hm(h24, mins), _hm((h24 + 1) % 24, mins)))
+            setx((_hm(h24, mins), _hour_later(h24, mins)))
 
     for m in doc.finditer(_OVERNIGHT):
         doc.claim(*m.span())

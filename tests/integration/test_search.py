@@ -37,6 +37,8 @@ QUERIES = [
     "mandarin for adults on tuesdays",
     "jiu jitsu asap",
     "personal trainer near me tonight",
+    "guitar lessons after 4:20pm",  # off-grid asked time: offered starts stay on the 15-minute grid
+    "music in brooklyn under $50",  # a place means in person, so the in-person price must fit
 ]
 
 

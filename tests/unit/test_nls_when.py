@@ -162,3 +162,11 @@ def test_bare_range_needs_a_date_context():
 def test_explicit_time_beats_period():
     check("evenings after 6", start_time="18:00")
     check("on dec 5th at 4pm", dates=["2026-12-05"], start_time="16:00", end_time="17:00")
+
+
+def test_a_late_window_stays_inside_the_day():
+    from nls import parse
+
+    late = parse("saturday at 11pm")
+    assert (late["start_time"], late["end_time"]) == ("23:00", "23:59")
+    assert parse("piano around 3pm")["end_time"] == "16:00"
