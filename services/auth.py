@@ -103,9 +103,18 @@ def revoke(db: Session, *, user_id: uuid.UUID, claims: list[dict]) -> None:
                    .on_conflict_do_nothing(index_elements=["jti"]))
 
 
+class TokenReused(AuthError):
+    pass
+
+
 def rotate(db: Session, *, user: User, refresh_claims: dict, secret: str) -> TokenPair:
-    """A refresh token is used once: it is revoked and a new pair is issued."""
-    revoke(db, user_id=user.id, claims=[refresh_claims])
+    """A refresh token is used once: it is revoked and a new pair is issued. The revocation row
+    decides: of two concurrent refreshes with one token, only the one that inserts it wins."""
+    expires = datetime.fromtimestamp(refresh_claims["exp"], timezone.utc)
+    won = db.execute(insert(RevokedToken).values(jti=refresh_claims["jti"], user_id=user.id, expires_at=expires)
+                     .on_conflict_do_nothing(index_elements=["jti"]).returning(RevokedToken.jti)).first()
+    if won is None:
+        raise TokenReused("This session was signed out; log in again.")
     return issue_pair(user=user, secret=secret)
 
 

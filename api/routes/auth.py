@@ -65,7 +65,11 @@ def refresh(request: Request, response: Response, db: SessionDep, settings: Sett
     if not token:
         raise HTTPException(401, "No refresh token; log in again.", headers={"WWW-Authenticate": "Bearer"})
     user, claims = user_from_token(db, settings, token, kind="refresh")
-    pair = auth.rotate(db, user=user, refresh_claims=claims, secret=settings.secret_key)
+    try:
+        pair = auth.rotate(db, user=user, refresh_claims=claims, secret=settings.secret_key)
+    except auth.TokenReused as exc:
+        db.rollback()
+        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"})
     db.commit()
     set_session_cookies(response, settings, access_token=pair.access_token, refresh_token=pair.refresh_token)
     return TokensOut(access_token=pair.access_token, refresh_token=pair.refresh_token,

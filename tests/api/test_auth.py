@@ -244,3 +244,16 @@ def test_change_password(client, engine):
 def test_me_without_a_token_is_401(client):
     response = client.get("/api/auth/me")
     assert response.status_code == 401 and response.headers["www-authenticate"] == "Bearer"
+
+
+def test_concurrent_refreshes_with_one_token_give_one_new_session(engine):
+    """Two refreshes racing with the same token: the database lets exactly one of them win."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    user = make_user(engine)
+    token = login(new_client(engine), user["email"]).json()["refresh_token"]
+    clients = [new_client(engine) for _ in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(lambda c: c.post("/api/auth/refresh", json={"refresh_token": token}).status_code,
+                              clients))
+    assert sorted(codes) == [200] + [401] * 7
