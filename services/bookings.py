@@ -350,6 +350,10 @@ def reschedule(db: Session, *, booking_id: uuid.UUID, user_id: uuid.UUID, start:
     _must_be_confirmed(old, "rescheduled")
     if aware(old.booking_date, old.start_time) <= now:
         raise Conflict("The lesson has already started; it can no longer be rescheduled.", code="already_started")
+    # Otherwise moving a lesson would dodge the late-cancellation rule: move it, then cancel early.
+    if aware(old.booking_date, old.start_time) - now < FULL_REFUND_NOTICE:
+        raise Conflict("Lessons can be rescheduled up to 24 hours before they start; this one can only be "
+                       "cancelled now (a late cancellation).", code="too_late_to_reschedule")
     minutes = duration_minutes or old.duration_minutes
     fmt = location_type or old.location_type
     plan = plan_lesson(db, instructor_id=old.instructor_id, start=start, duration_minutes=minutes,

@@ -199,9 +199,10 @@ def test_cancel_policy_full_refund_and_late(client, engine, inst, student):
 
 def test_reschedule_links_the_new_booking(client, engine, inst, student):
     _, headers = student
-    old = book(client, headers, booking_body(inst, at(tomorrow(), 10), fmt="in_person")).json()
+    day = tomorrow() + timedelta(days=2)  # more than 24 h ahead, whatever the time of day
+    old = book(client, headers, booking_body(inst, at(day, 10), fmt="in_person")).json()
     # Move by 30 minutes: overlaps its own old time, which is released in the same transaction.
-    r = client.post(f"/api/bookings/{old['id']}/reschedule", json={"start": at(tomorrow(), 10, 30)}, headers=headers)
+    r = client.post(f"/api/bookings/{old['id']}/reschedule", json={"start": at(day, 10, 30)}, headers=headers)
     assert r.status_code == 201, r.text
     new = r.json()
     assert new["rescheduled_from_id"] == old["id"] and new["status"] == "confirmed"
@@ -210,15 +211,29 @@ def test_reschedule_links_the_new_booking(client, engine, inst, student):
     assert was["status"] == "rescheduled" and was["rescheduled_to_id"] == new["id"]
     assert [k for k, _ in outbox_for(engine, new["id"])].count("booking_rescheduled") == 2
     # The old one cannot move again; the new one cannot move onto someone else's lesson.
-    r = client.post(f"/api/bookings/{old['id']}/reschedule", json={"start": at(tomorrow(), 15)}, headers=headers)
+    r = client.post(f"/api/bookings/{old['id']}/reschedule", json={"start": at(day, 15)}, headers=headers)
     assert r.status_code == 409 and r.json()["code"] == "invalid_transition"
-    assert book(client, bearer(make_user(engine)), booking_body(inst, at(tomorrow(), 16))).status_code == 201
-    r = client.post(f"/api/bookings/{new['id']}/reschedule", json={"start": at(tomorrow(), 16)}, headers=headers)
+    assert book(client, bearer(make_user(engine)), booking_body(inst, at(day, 16))).status_code == 201
+    r = client.post(f"/api/bookings/{new['id']}/reschedule", json={"start": at(day, 16)}, headers=headers)
     assert r.status_code == 409 and r.json()["code"] == "slot_taken"
     # ... and the failed attempt left everything as it was.
     assert client.get(f"/api/bookings/{new['id']}", headers=headers).json()["status"] == "confirmed"
-    r = client.post(f"/api/bookings/{new['id']}/reschedule", json={"start": at(tomorrow(), 10, 30)}, headers=headers)
+    r = client.post(f"/api/bookings/{new['id']}/reschedule", json={"start": at(day, 10, 30)}, headers=headers)
     assert r.status_code == 422 and r.json()["code"] == "same_time"
+
+
+def test_reschedule_inside_24_hours_is_refused(client, engine, inst, student):
+    """Otherwise a student could move a lesson due in 3 hours and then cancel it for a full refund."""
+    _, headers = student
+    soon = (nyc_now() + timedelta(hours=3)).replace(second=0, microsecond=0)
+    soon += timedelta(minutes=(-soon.minute) % 15)
+    if soon.hour * 60 + soon.minute > 22 * 60 + 30:
+        soon = datetime.combine(soon.date() + timedelta(days=1), datetime.min.time(), tzinfo=MARKET_TZ)
+    near = book(client, headers, booking_body(inst, soon.isoformat())).json()
+    r = client.post(f"/api/bookings/{near['id']}/reschedule",
+                    json={"start": at(tomorrow() + timedelta(days=3), 10)}, headers=headers)
+    assert r.status_code == 409 and r.json()["code"] == "too_late_to_reschedule"
+    assert client.get(f"/api/bookings/{near['id']}", headers=headers).json()["status"] == "confirmed"
 
 
 def _past_booking(engine, inst, student_id, hours_ago: int) -> str:
