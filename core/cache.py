@@ -52,10 +52,16 @@ class Cache:
         self.local = LocalCache()
         self.ns = namespace
         self.hits = self.misses = 0
+        # A write that happened while Redis was down still has to invalidate what Redis holds.
+        self._bump_owed = False
 
     def version(self) -> str:
+        key = f"{self.ns}:{VERSION_KEY}"
         try:
-            value = self.redis.call(lambda r: r.get(f"{self.ns}:{VERSION_KEY}"))
+            if self._bump_owed:
+                self.redis.call(lambda r: r.incr(key))
+                self._bump_owed = False
+            value = self.redis.call(lambda r: r.get(key))
             return "r" + (value.decode() if value else "0")
         except RedisDown:
             return f"l{self.local.version}"
@@ -67,7 +73,7 @@ class Cache:
         try:
             self.redis.call(lambda r: r.incr(f"{self.ns}:{VERSION_KEY}"))
         except RedisDown:
-            pass
+            self._bump_owed = True
 
     def get(self, key: str) -> bytes | None:
         full = f"{self.ns}:{key}"
