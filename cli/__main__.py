@@ -94,10 +94,10 @@ def retention(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="count what would go, delete nothing")] = False,
 ) -> None:
     """Purge search history deleted over 90 days ago and guest history unconverted for 120 days
-    (and expired token revocations)."""
+    (and expired token revocations, and emails delivered over 30 days ago)."""
     from sqlalchemy.orm import Session
 
-    from services import auth, history
+    from services import auth, history, outbox
 
     try:
         url = resolve_url()
@@ -109,6 +109,7 @@ def retention(
         counts = history.purge(db, dry_run=dry_run)
         if not dry_run:
             counts.update(auth.purge_expired(db))
+            counts["sent_emails"] = outbox.purge_sent(db)
             db.commit()
     console.print(("would delete " if dry_run else "deleted ") + ", ".join(f"{v} {k}" for k, v in counts.items()))
 

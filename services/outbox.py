@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -68,3 +68,18 @@ def deliver_pending(engine: Engine, *, sender: Sender, batch: int = 100, max_att
             # One commit per message: a crash mid-batch never re-sends what already went out.
             db.commit()
     return report
+
+
+SENT_KEEP_DAYS = 30
+
+
+def purge_sent(db: Session, *, now: datetime | None = None) -> int:
+    """Delivered mail older than 30 days: it holds addresses and reset links nobody needs anymore."""
+    now = now or datetime.now(timezone.utc)
+    return db.execute(delete(OutboxMessage).where(OutboxMessage.sent_at.is_not(None),
+                                                  OutboxMessage.sent_at < now - timedelta(days=SENT_KEEP_DAYS))).rowcount
+
+
+def forget_recipient(db: Session, *, email: str) -> int:
+    """Every message to an address whose owner deleted their account."""
+    return db.execute(delete(OutboxMessage).where(OutboxMessage.recipient == email)).rowcount

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from models import (
     Booking, InstructorProfile, InstructorService, PasswordResetToken, SearchHistory, User, UserPermission,
 )
-from services import history, permissions
+from services import history, outbox, permissions
 
 # Statuses of a booking that is still going to happen (see models.booking.STATUSES).
 UPCOMING_STATUSES = ("confirmed",)
@@ -85,7 +85,7 @@ def export(db: Session, *, user: User) -> dict:
 
 def delete_account(db: Session, *, user: User, tz: str, now: datetime | None = None) -> bool:
     """Anonymize the account and remove its search history. Refused while the person has upcoming
-    bookings. Returns True when instructor listings were withdrawn (search results changed).
+    bookings. Returns True for an instructor, whose cached listings and public page must go.
     Flushes; the caller commits."""
     now = now or datetime.now(timezone.utc)
     db.execute(select(User.id).where(User.id == user.id).with_for_update())
@@ -98,14 +98,15 @@ def delete_account(db: Session, *, user: User, tz: str, now: datetime | None = N
     db.execute(delete(UserPermission).where(UserPermission.user_id == user.id))
     db.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
     db.execute(update(Booking).where(Booking.student_id == user.id).values(notes=""))
+    outbox.forget_recipient(db, email=user.email)
     profile = _profile(db, user.id)
-    withdrawn = False
+    # An instructor's public page (name, bio) is cached even when no service is listed.
+    withdrawn = profile is not None
     if profile is not None:
         profile.bio = ""
-        withdrawn = bool(db.execute(update(InstructorService)
-                                    .where(InstructorService.profile_id == profile.id,
-                                           InstructorService.is_active)
-                                    .values(is_active=False)).rowcount)
+        db.execute(update(InstructorService)
+                   .where(InstructorService.profile_id == profile.id, InstructorService.is_active)
+                   .values(is_active=False))
     user.email = f"deleted-{user.id.hex}@deleted.invalid"
     user.full_name = ANONYMOUS_NAME
     user.password_hash = "!deleted"  # not an Argon2 hash: matches no password
