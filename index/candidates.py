@@ -29,7 +29,7 @@ JOIN subcategories sc ON sc.id = sv.subcategory_id
 JOIN categories c ON c.id = sc.category_id
 JOIN instructor_profiles p ON p.id = s.profile_id
 JOIN users u ON u.id = p.user_id
-WHERE s.is_active AND u.is_active
+WHERE s.is_active AND u.is_active AND u.role = 'instructor'
 """
 
 

@@ -55,9 +55,12 @@ def set_role(db: Session, *, user_id: uuid.UUID, role: str, acting_user_id: uuid
     return user
 
 
-def set_override(db: Session, *, user_id: uuid.UUID, permission: str, granted: bool | None) -> None:
+def set_override(db: Session, *, user_id: uuid.UUID, permission: str, granted: bool | None,
+                 acting_user_id: uuid.UUID) -> None:
     """Grant (True) or take away (False) one permission for one user, whatever their role;
-    None removes the override so the role decides again."""
+    None removes the override so the role decides again. Like roles, never one's own."""
+    if user_id == acting_user_id:
+        raise Refused("You cannot change your own permissions; ask another admin.")
     _get(db, user_id)
     perm_id = db.execute(select(Permission.id).where(Permission.name == permission)).scalar_one_or_none()
     if perm_id is None:

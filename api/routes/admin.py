@@ -58,19 +58,22 @@ def change_role(user_id: uuid.UUID, body: RoleIn, admin: Admin, db: SessionDep):
 
 @router.put("/users/{user_id}/permissions/{name}", response_model=AdminUserOut)
 def set_override(user_id: uuid.UUID, name: str, body: OverrideIn, admin: Admin, db: SessionDep):
-    return _override(db, user_id, name, body.granted)
+    return _override(db, user_id, name, body.granted, admin.id)
 
 
 @router.delete("/users/{user_id}/permissions/{name}", response_model=AdminUserOut)
 def remove_override(user_id: uuid.UUID, name: str, admin: Admin, db: SessionDep):
-    return _override(db, user_id, name, None)
+    return _override(db, user_id, name, None, admin.id)
 
 
-def _override(db, user_id: uuid.UUID, name: str, granted: bool | None) -> AdminUserOut:
+def _override(db, user_id: uuid.UUID, name: str, granted: bool | None, acting_user_id: uuid.UUID) -> AdminUserOut:
     try:
-        users.set_override(db, user_id=user_id, permission=name, granted=granted)
+        users.set_override(db, user_id=user_id, permission=name, granted=granted, acting_user_id=acting_user_id)
     except users.NotFound as exc:
         db.rollback()
         raise HTTPException(404, str(exc))
+    except users.Refused as exc:
+        db.rollback()
+        raise HTTPException(409, str(exc))
     db.commit()
     return _detail(db, db.get(User, user_id))

@@ -257,3 +257,32 @@ def test_concurrent_refreshes_with_one_token_give_one_new_session(engine):
         codes = list(pool.map(lambda c: c.post("/api/auth/refresh", json={"refresh_token": token}).status_code,
                               clients))
     assert sorted(codes) == [200] + [401] * 7
+
+
+def test_an_admin_cannot_override_their_own_permissions(engine):
+    admin = make_user(engine, role="admin")
+    other = make_user(engine, role="student")
+    client = new_client(engine)
+    own = client.put(f"/api/admin/users/{admin['id']}/permissions/manage_users", json={"granted": False},
+                     headers=bearer(admin))
+    assert own.status_code == 409 and "your own permissions" in own.json()["detail"]
+    assert client.get("/api/admin/users", headers=bearer(admin)).status_code == 200  # still an admin
+    theirs = client.put(f"/api/admin/users/{other['id']}/permissions/create_bookings", json={"granted": False},
+                        headers=bearer(admin))
+    assert theirs.status_code == 200
+
+
+def test_a_demoted_instructor_leaves_search(indexed_engine):
+    from index.search import search
+
+    first = search(indexed_engine, "piano lessons")["results"][0]
+    with indexed_engine.begin() as conn:
+        user_id = conn.execute(text("SELECT user_id FROM instructor_profiles WHERE id = :p"),
+                               {"p": first["instructor"]["id"]}).scalar()
+        conn.execute(text("UPDATE users SET role = 'student' WHERE id = :u"), {"u": user_id})
+    try:
+        ids = {r["instructor"]["id"] for r in search(indexed_engine, "piano lessons")["results"]}
+        assert first["instructor"]["id"] not in ids
+    finally:
+        with indexed_engine.begin() as conn:
+            conn.execute(text("UPDATE users SET role = 'instructor' WHERE id = :u"), {"u": user_id})
