@@ -95,6 +95,12 @@ def _write_days(db: Session, *, profile_id: uuid.UUID, days: dict[date, list[Win
                     else:
                         skipped.append(_label(day, w))
             keep = [w for w in wanted if w[0] >= now_t]
+            if not strict:
+                # Copy and pattern skip what cannot change: a new window that would overlap one
+                # already under way today is skipped too, instead of failing the whole request.
+                clash = [w for w in keep if any(w[0] < f[1] and f[0] < w[1] for f in frozen)]
+                skipped.extend(_label(day, w) for w in clash)
+                keep = [w for w in keep if w not in clash]
             merged = sorted(frozen + keep)
             errors.extend(e for e in validate_day(day, merged) if e not in errors)
             plan[day] = keep
