@@ -17,7 +17,7 @@ from index import expansion, places, rank, slots
 from index.constraints import RELAX_ORDER, Constraints
 from index.embedding import get_embedder
 
-MARKET_TZ = ZoneInfo("America/New_York")  # availability and bookings are NYC wall-clock times
+MARKET_TZ = slots.MARKET_TZ  # availability and bookings are New York wall-clock times
 ENOUGH = 3  # fewer results than this and the search relaxes
 BATCH = 50  # candidates whose slots are computed per round trip
 RELAX_WORDS = {"time": "the time of day", "date": "the date", "place": "the place", "price": "the price"}
@@ -191,8 +191,8 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
             parsed[field] = False if field == "near_me" else None
     timings = {"parse": (clock.perf_counter() - started) * 1000, "embed": 0.0, "retrieve": 0.0,
                "slots": 0.0, "rank": 0.0}
+    # Aware New York time: elapsed-time arithmetic (the minimum notice) stays right across DST.
     now_market = (now_user if now_user.tzinfo else now_user.replace(tzinfo=user_tz)).astimezone(MARKET_TZ)
-    now_market = now_market.replace(tzinfo=None)
     earliest = slots.earliest_start(now_market, opts.notice_minutes)
     key = cache_key(parsed, opts, cache.version(), earliest) if cache else None
     if cache and (hit := cache.get(key)) is not None:
@@ -255,7 +255,7 @@ def browse(engine: Engine, filters: dict, *, now: datetime | None = None,
     qvec = get_embedder().embed_query(name)
     now_market = (now.astimezone(MARKET_TZ) if now and now.tzinfo else now) or datetime.now(MARKET_TZ)
     results, total, exact = _run(engine, Constraints.from_parsed(parsed), parsed, qvec,
-                                 now_market.replace(tzinfo=None), opts, timings)
+                                 now_market, opts, timings)
     return {"filters": {k: v for k, v in parsed.items() if v not in (None, False, "")}, "results": results,
             "total": total, "total_is_exact": exact, "limit": opts.limit, "offset": opts.offset,
             "took_ms": round((clock.perf_counter() - started) * 1000, 2),

@@ -3,7 +3,8 @@ where the lesson length fits, inside the asked days and time-of-day window."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -12,6 +13,7 @@ from index.constraints import Constraints
 from models.booking import LIVE_STATUSES
 
 STEP_MINUTES = 30
+MARKET_TZ = ZoneInfo("America/New_York")  # availability and bookings are New York wall-clock times
 
 SLOTS_SQL = f"""
 WITH wanted AS (
@@ -66,8 +68,12 @@ def _ceil_quarter(t: datetime) -> datetime:
 
 
 def earliest_start(now: datetime, notice_minutes: int) -> datetime:
-    """Now plus the notice, rounded up to the 15-minute grid (naive local time)."""
-    return _ceil_quarter(now.replace(tzinfo=None) + timedelta(minutes=notice_minutes))
+    """Now plus the notice, rounded up to the 15-minute grid, as naive New York time. With an aware
+    `now` the notice is real elapsed time, so a daylight-saving night does not shift it by an hour."""
+    if now.tzinfo is not None:
+        later = (now.astimezone(timezone.utc) + timedelta(minutes=notice_minutes)).astimezone(MARKET_TZ)
+        return _ceil_quarter(later.replace(tzinfo=None))
+    return _ceil_quarter(now + timedelta(minutes=notice_minutes))
 
 
 def window_start(asked: time | None) -> time:
