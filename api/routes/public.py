@@ -48,7 +48,7 @@ def cached_json(request: Request, key: str, max_age: int, compute: Callable[[], 
 
 
 def _now_local() -> datetime:
-    return utc_now().astimezone(MARKET_TZ).replace(tzinfo=None)
+    return utc_now().astimezone(MARKET_TZ)  # aware: the notice is real elapsed time across DST
 
 
 def _lesson_minutes(db, instructor_id: uuid.UUID, asked: int | None) -> int:
