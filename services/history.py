@@ -96,8 +96,8 @@ def record(db: Session, *, user_id: uuid.UUID | None, guest_id: str | None, quer
     else:
         stmt = stmt.on_conflict_do_update(index_elements=["guest_session_id", "normalized_query"],
                                           index_where=SearchHistory.user_id.is_(None), set_=revived)
-    row_id = db.execute(stmt.returning(SearchHistory.id)).scalar_one()
-    return db.get(SearchHistory, row_id, populate_existing=True)
+    # One round trip: the upsert returns the row itself (every search pays for this statement).
+    return db.scalars(stmt.returning(SearchHistory), execution_options={"populate_existing": True}).one()
 
 
 def recent(db: Session, *, user_id: uuid.UUID | None = None, guest_id: str | None = None,
