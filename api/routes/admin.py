@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -44,14 +45,8 @@ def get_user(user_id: uuid.UUID, admin: Admin, db: SessionDep):
 
 @router.patch("/users/{user_id}/role", response_model=AdminUserOut)
 def change_role(user_id: uuid.UUID, body: RoleIn, admin: Admin, db: SessionDep):
-    try:
+    with _refusals(db):
         user = users.set_role(db, user_id=user_id, role=body.role, acting_user_id=admin.id)
-    except users.NotFound as exc:
-        db.rollback()
-        raise HTTPException(404, str(exc))
-    except users.Refused as exc:
-        db.rollback()
-        raise HTTPException(409, str(exc))
     db.commit()
     return _detail(db, user)
 
@@ -67,13 +62,20 @@ def remove_override(user_id: uuid.UUID, name: str, admin: Admin, db: SessionDep)
 
 
 def _override(db, user_id: uuid.UUID, name: str, granted: bool | None, acting_user_id: uuid.UUID) -> AdminUserOut:
-    try:
+    with _refusals(db):
         users.set_override(db, user_id=user_id, permission=name, granted=granted, acting_user_id=acting_user_id)
+    db.commit()
+    return _detail(db, db.get(User, user_id))
+
+
+@contextmanager
+def _refusals(db):
+    """users' refusals as HTTP answers (unknown → 404, not allowed → 409), nothing half-written."""
+    try:
+        yield
     except users.NotFound as exc:
         db.rollback()
         raise HTTPException(404, str(exc))
     except users.Refused as exc:
         db.rollback()
         raise HTTPException(409, str(exc))
-    db.commit()
-    return _detail(db, db.get(User, user_id))

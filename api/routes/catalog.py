@@ -59,20 +59,8 @@ def service_instructors(
         filters["location"] = {"borough": borough or places.borough_of(neighborhood), "neighborhood": neighborhood}
     if dates:
         filters["dates"] = sorted({d.isoformat() for d in dates})
-    state = request.app.state
-    opts = SearchOptions(limit=limit, offset=offset, notice_minutes=state.settings.min_notice_minutes)
     filters = {k: v for k, v in filters.items() if v is not None}
-    # Cached under the write version; slots depend on the clock (minimum notice), so the key also
-    # carries the earliest bookable start, which moves on the 15-minute grid.
-    now_local = datetime.now(MARKET_TZ).replace(tzinfo=None)
-    bucket = slots.earliest_start(now_local, state.settings.min_notice_minutes).isoformat()
-    material = repr((sorted(filters.items()), limit, offset, bucket))
-    key = "browse:" + hashlib.sha256(material.encode()).hexdigest()[:32]
-    response = cached_json(request, key, 30, lambda: browse(state.engine, filters, opts=opts))
-    if response.status_code == 200 and offset == 0:  # a pill click, not the next page of it
-        total = int(json.loads(response.body).get("total") or 0)
-        remember(request, response, db, query=service.name, search_type="service_pill", total=total)
-    return response
+    return _browse(request, db, filters, limit=limit, offset=offset, name=service.name, search_type="service_pill")
 
 
 @router.get("/categories/{slug}/instructors")
@@ -83,13 +71,22 @@ def category_instructors(
 ) -> Response:
     """Instructors of a whole category, ranked like search, in the same result shape."""
     category = catalog.category_by_slug(db, slug=slug)
+    return _browse(request, db, {"category": slug}, limit=limit, offset=offset, name=category.name,
+                   search_type="category")
+
+
+def _browse(request: Request, db, filters: dict, *, limit: int, offset: int, name: str,
+            search_type: str) -> Response:
+    """Ranked like search, cached under the write version, and remembered in the caller's history.
+    Slots depend on the clock (minimum notice), so the key also carries the earliest bookable start,
+    which moves on the 15-minute grid."""
     state = request.app.state
     opts = SearchOptions(limit=limit, offset=offset, notice_minutes=state.settings.min_notice_minutes)
-    now_local = datetime.now(MARKET_TZ).replace(tzinfo=None)
-    bucket = slots.earliest_start(now_local, state.settings.min_notice_minutes).isoformat()
-    key = "browse-category:" + hashlib.sha256(repr((slug, limit, offset, bucket)).encode()).hexdigest()[:32]
-    response = cached_json(request, key, 30, lambda: browse(state.engine, {"category": slug}, opts=opts))
-    if response.status_code == 200 and offset == 0:
+    bucket = slots.earliest_start(datetime.now(MARKET_TZ), state.settings.min_notice_minutes).isoformat()
+    material = repr((sorted(filters.items()), limit, offset, bucket))
+    key = "browse:" + hashlib.sha256(material.encode()).hexdigest()[:32]
+    response = cached_json(request, key, 30, lambda: browse(state.engine, filters, opts=opts))
+    if response.status_code == 200 and offset == 0:  # a click, not the next page of it
         total = int(json.loads(response.body).get("total") or 0)
-        remember(request, response, db, query=category.name, search_type="category", total=total)
+        remember(request, response, db, query=name, search_type=search_type, total=total)
     return response
