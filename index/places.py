@@ -30,3 +30,11 @@ def neighborhoods_of(borough: str) -> list[str]:
 
 def display_name(slug: str) -> str:
     return _data()[2].get(slug, slug.replace("-", " ").title())
+
+
+def serves(neighborhoods: list[str], boroughs: list[str], *, neighborhood: str | None, borough: str | None) -> bool:
+    """Whether service areas cover the asked place: that neighborhood or its whole borough; for a
+    borough, the whole borough or any of its neighborhoods."""
+    if neighborhood:
+        return neighborhood in neighborhoods or (borough or borough_of(neighborhood)) in boroughs
+    return borough in boroughs or any(borough_of(h) == borough for h in neighborhoods)

@@ -41,12 +41,8 @@ def violations(parsed: dict, result: dict, relaxed: list[str] | None = None) -> 
         out.append("price_min")
     if placed and fmt != "online":
         areas = result["instructor"]["areas"]
-        hood, borough = loc.get("neighborhood"), loc.get("borough")
-        if hood:
-            ok = hood in areas["neighborhoods"] or (borough or places.borough_of(hood)) in areas["boroughs"]
-        else:
-            ok = borough in areas["boroughs"] or any(places.borough_of(h) == borough for h in areas["neighborhoods"])
-        if not ok:
+        if not places.serves(areas["neighborhoods"], areas["boroughs"],
+                             neighborhood=loc.get("neighborhood"), borough=loc.get("borough")):
             out.append("location")
     if fmt and fmt not in result["formats"]:
         out.append("format")

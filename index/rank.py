@@ -96,9 +96,7 @@ def keeps_place_and_price(c: Candidate, cons: Constraints) -> bool:
         return True
     if c.price_in_person is None:
         return False
-    if cons.neighborhood:
-        return cons.neighborhood in c.neighborhoods or (cons.borough or places.borough_of(cons.neighborhood)) in c.boroughs
-    return cons.borough in c.boroughs or any(places.borough_of(h) == cons.borough for h in c.neighborhoods)
+    return places.serves(c.neighborhoods, c.boroughs, neighborhood=cons.neighborhood, borough=cons.borough)
 
 
 def _window_words(cons: Constraints, slots: SlotSummary) -> str:
