@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "search": ("eval.search_eval", "run the judged search set through hybrid / trigram / vector; report"),
     "compare": ("eval.compare", "compare two runs: metric deltas, paired randomization p, wins / losses"),
     "judge": ("eval.judge", "(re)write the graded qrels from the judging rule over the eval database"),
+    "snapshot": ("eval.snapshot", "write what a student sees (public pages, search responses) for the rubric grader"),
     "dataset": ("eval.dataset_cli", "build the eval database (1,000 instructors, seed 42, fixed dates)"),
 }
 
