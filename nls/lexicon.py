@@ -13,12 +13,15 @@ One phrase table maps a tuple of normalised words to ``(kind, value)``:
 The first registration of a phrase wins, so registration order is priority.
 Matching is greedy longest-match, left to right, over unclaimed word runs.
 Fuzzy matching (rapidfuzz OSA distance) runs only over leftover unclaimed
-words that are not common English, against a length-bucketed choice list.
+words that are not already English (nls/english.py: symspellpy's and wordfreq's
+word lists), against a length-bucketed choice list. Between equally close
+candidates the more common word wins, then the one closer on the keyboard.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from functools import lru_cache
@@ -26,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 
 from . import misc, people
+from .english import English, get_english
 
 _ROOT = Path(os.environ.get("NLS_FIXTURES", Path(__file__).resolve().parent.parent / "data" / "fixtures"))
 
@@ -68,6 +72,28 @@ summer winter spring camp camps studio gym library church community town city lo
 """.split())
 
 
+# QWERTY key centres (row offsets as on a real keyboard), for "closer on the keyboard"
+_KEYS: dict[str, tuple[float, float]] = {
+    ch: (x + off, float(y))
+    for y, (row, off) in enumerate((("qwertyuiop", 0.0), ("asdfghjkl", 0.25), ("zxcvbnm", 0.75)))
+    for x, ch in enumerate(row)
+}
+
+
+def keyboard_cost(typed: str, candidate: str) -> float:
+    """Sum of key distances over the substitutions that turn `typed` into `candidate`
+    (an inserted or dropped letter costs 1): "violn" -> "violin" (an i dropped) costs
+    1, "violn" -> "viola" (n for a, a whole row apart) costs ~5."""
+    cost = 0.0
+    for op, i, j in Levenshtein.editops(typed, candidate):
+        if op != "replace":
+            cost += 1.0
+            continue
+        a, b = _KEYS.get(typed[i]), _KEYS.get(candidate[j])
+        cost += math.dist(a, b) if a and b else 2.0
+    return cost
+
+
 def _words(phrase: str) -> tuple[str, ...]:
     s = phrase.lower().replace("'", "").replace("\u2019", "")
     return tuple(_WORD_RE.findall(s))
@@ -82,6 +108,7 @@ class Lexicon:
         self.neighborhood_borough: dict[str, str] = {}
         self.boroughs: list[str] = []
         self.max_len = 1
+        self.english: English = get_english()
         self._build()
         self._build_fuzzy()
 
@@ -234,6 +261,7 @@ class Lexicon:
     def _build_fuzzy(self) -> None:
         buckets: dict[int, list[str]] = {}
         self._fuzzy_value: dict[str, tuple[str, Any]] = {}
+        self._fuzzy_zipf: dict[str, float] = {}
         for key, val in self.table.items():
             if val[0] not in ("service", "family", "place", "ambig", "level"):
                 continue
@@ -241,6 +269,7 @@ class Lexicon:
             if len(joined) < 5 or any(ch.isdigit() for ch in joined):
                 continue
             self._fuzzy_value[joined] = val
+            self._fuzzy_zipf[joined] = self.english.phrase_zipf(joined)
             buckets.setdefault(len(joined), []).append(joined)
         self._buckets = buckets
         self.vocab = frozenset(w for key in self.table for w in key)
@@ -250,7 +279,9 @@ class Lexicon:
         """Closest lexicon phrase within the allowed edit distance, or None.
 
         5-6 letters: one edit (a transposition counts as one); 7+: two edits.
-        Places need a closer match (one edit, 6+ letters)."""
+        Places need a closer match (one edit, 6+ letters). Two edits also need the
+        same first letter. Among the closest candidates the more common word wins,
+        then the smaller keyboard distance ("violn" -> violin, not viola)."""
         n = len(phrase)
         if n < 5:
             return None
@@ -260,16 +291,35 @@ class Lexicon:
             choices.extend(self._buckets.get(length, ()))
         if not choices:
             return None
-        best = process.extractOne(phrase, choices, scorer=OSA.distance, score_cutoff=limit)
-        if best is None:
+        closest: list[str] = []
+        best_dist = limit + 1
+        for choice, dist, _ in process.extract(phrase, choices, scorer=OSA.distance,
+                                               score_cutoff=limit, limit=None):
+            val = self._fuzzy_value[choice]
+            if val[0] in ("place", "ambig") and (dist > 1 or n < 6):
+                continue
+            if choice[0] != phrase[0] and dist > 1:
+                continue
+            if dist < best_dist:
+                best_dist, closest = dist, [choice]
+            elif dist == best_dist:
+                closest.append(choice)
+        if not closest:
             return None
-        choice, dist = best[0], best[1]
-        val = self._fuzzy_value[choice]
-        if val[0] in ("place", "ambig") and (dist > 1 or n < 6):
-            return None
-        if choice[0] != phrase[0] and dist > 1:
-            return None
-        return choice, val
+        choice = closest[0] if len(closest) == 1 else self._tie_break(phrase, closest)
+        return choice, self._fuzzy_value[choice]
+
+    def _tie_break(self, phrase: str, closest: list[str]) -> str:
+        """Equally close candidates: a clearly more common word (10x, one Zipf step)
+        wins; among words about as common, the one closer on the keyboard, then the
+        more common. "violn": violin and viola are both one edit away and about as
+        common (3.7, 3.5), the dropped i is the likelier slip -> violin. "paino": paint
+        (4.5) is a little more common than piano (4.3), but a swapped pair of keys
+        is a likelier slip than o for t -> piano."""
+        zipf = self._fuzzy_zipf
+        top = max(zipf[c] for c in closest)
+        near = [c for c in closest if zipf[c] >= top - 1.0]
+        return min(near, key=lambda c: (keyboard_cost(phrase, c), -zipf[c], c))
 
 
 _LEXICON: Lexicon | None = None
@@ -313,13 +363,15 @@ def fuzzy_match(doc: Any, lex: Lexicon, skip: frozenset[str], budget: int = 24) 
     """Typo-tolerant matches for leftover words (bigrams first, then single words)."""
     out: list[tuple[str, Any, list[int]]] = []
     vocab = lex.vocab
+    english = lex.english
     for run in doc.free_word_runs():
         i = 0
         n = len(run)
         while i < n and budget > 0:
             tok = doc.tokens[run[i]]
             w = tok.text
-            if not w.isalpha() or w in skip or w in COMMON_WORDS or w in vocab:
+            # a word that is already English is what the student meant, never a typo
+            if not w.isalpha() or w in skip or w in COMMON_WORDS or w in vocab or w in english:
                 i += 1
                 continue
             if i + 1 < n:
