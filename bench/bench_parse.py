@@ -2,10 +2,17 @@
 
     .venv/bin/python bench/bench_parse.py [--rounds 20]
 
-1. import time: `import nls` + lexicon build, in a fresh subprocess, median of 5.
-2. parse latency p50/p95/p99 after warm-up, over the query strings of
-   data/fixtures/eval/parse_golden.jsonl if present (only the "query" key is
-   read; expected values are never looked at), else a built-in list of 50.
+1. import time: `import nls` + lexicon build (incl. the English word lists), in a fresh
+   subprocess, median of 5.
+2. parse latency p50/p95/p99 after warm-up, over the query strings of every parse set in
+   data/fixtures/eval/ that exists (parse_golden, parse_holdout, parse_holdout2) plus a
+   built-in list of 50. Only the "query" key is read: expected values are never looked at
+   and no query is printed, so the held-out sets stay held out; they are here for timing only.
+3. long input: three 2,000-character queries (real queries run together, number words and
+   dates, typo-heavy word salad), median of 20 parses each; the worst is reported.
+
+Targets (the issue's speed budget): import+lexicons <= 0.3 s, p50 <= 0.1 ms, p99 <= 1 ms,
+2,000-character query <= 5 ms.
 """
 
 from __future__ import annotations
@@ -56,23 +63,44 @@ def import_time(n: int = 5) -> list[float]:
     return out
 
 
+SETS = ("parse_golden.jsonl", "parse_holdout.jsonl", "parse_holdout2.jsonl")
+
+
 def load_queries() -> tuple[list[str], str]:
-    path = ROOT / "data" / "fixtures" / "eval" / "parse_golden.jsonl"
-    if path.exists():
-        qs = []
+    """Query strings of every parse set present (timing only), plus the built-in list."""
+    qs: list[str] = []
+    used = []
+    for name in SETS:
+        path = ROOT / "data" / "fixtures" / "eval" / name
+        if not path.exists():
+            continue
+        n = 0
         for line in path.read_text().splitlines():
             line = line.strip()
             if not line:
                 continue
             try:
                 q = json.loads(line).get("query")
-            except ValueError:
+            except (ValueError, AttributeError):
                 continue
             if isinstance(q, str):
                 qs.append(q)
-        if qs:
-            return qs, str(path.relative_to(ROOT))
-    return BUILTIN, "built-in list"
+                n += 1
+        used.append(f"{name} ({n})")
+    qs.extend(BUILTIN)
+    used.append(f"built-in ({len(BUILTIN)})")
+    return qs, " + ".join(used)
+
+
+def long_queries(queries: list[str], n: int = 2000) -> list[str]:
+    words = ("piano guitar vilin guiter pianno soothing mocktails under twenty five dollars "
+             "my eight year old thursday evenings half past four the 20th jan 4-6 christmas "
+             "sat prep tmrw 2nite $40-$60 in 3 weeks quarter to 5 weekday afternoons").split()
+    numbers = "forty five minute lesson under ninety bucks in ten days at half past four on the 3rd "
+    salad = " ".join(words[(i * 7) % len(words)] for i in range(600))
+    joined = " ".join(queries)
+    return [(joined * (n // max(1, len(joined)) + 1))[:n], (numbers * (n // len(numbers) + 1))[:n],
+            (salad * (n // len(salad) + 1))[:n]]
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -102,12 +130,22 @@ def main() -> None:
             nls.parse(q, now=now)
             samples.append((pc() - t) * 1000)
 
+    longs = []
+    for q in long_queries(queries):
+        ts = []
+        for _ in range(20):
+            t = pc()
+            nls.parse(q, now=now)
+            ts.append((pc() - t) * 1000)
+        longs.append(statistics.median(ts))
+
     print(f"queries: {len(queries)} from {source}, {args.rounds} rounds, {len(samples)} parses")
     print(f"{'metric':<28}{'value':>12}{'target':>12}")
-    print(f"{'import+lexicon (median/5)':<28}{statistics.median(imp):>10.3f} s{'<= 0.5 s':>12}")
-    for name, p, target in (("parse p50", 50, "<= 0.3 ms"), ("parse p95", 95, ""), ("parse p99", 99, "<= 2 ms")):
+    print(f"{'import+lexicon (median/5)':<28}{statistics.median(imp):>10.3f} s{'<= 0.3 s':>12}")
+    for name, p, target in (("parse p50", 50, "<= 0.1 ms"), ("parse p95", 95, ""), ("parse p99", 99, "<= 1 ms")):
         print(f"{name:<28}{pct(samples, p):>9.3f} ms{target:>12}")
     print(f"{'parse max':<28}{max(samples):>9.3f} ms")
+    print(f"{'2,000-char query (worst/3)':<28}{max(longs):>9.3f} ms{'<= 5 ms':>12}")
 
 
 if __name__ == "__main__":

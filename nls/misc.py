@@ -18,13 +18,28 @@ FORMAT_WORDS = {
     **{w: "online" for w in (
         "online", "on line", "virtual", "virtually", "zoom", "via zoom", "over zoom", "on zoom",
         "remote", "remotely", "over video", "video call", "video chat", "facetime", "skype",
-        "google meet", "webcam", "live online", "virtual lessons")},
+        "google meet", "webcam", "live online", "virtual lessons",
+        # round 2: the ways people name the video tool
+        "over facetime", "via facetime", "on facetime", "by video call", "by video", "over video call",
+        "via video call", "over video chat", "via video chat", "on skype", "over skype", "via skype",
+        "on google meet", "via google meet", "over webcam", "via webcam", "by zoom",
+        "microsoft teams", "ms teams", "on teams", "video lesson", "video lessons")},
     **{w: "in_person" for w in (
         "in person", "inperson", "at home", "at my home", "in my home", "home visit", "home visits",
         "face to face", "come to my place", "comes to my place", "come to my home", "comes to my home",
         "come to my house", "comes to my house", "at my house", "at my place", "in home", "in my house",
         "house call", "house calls", "travels to me", "travel to me", "come to me", "comes to me",
-        "in real life", "irl", "not online")},
+        "in real life", "irl", "not online",
+        # round 2: at the teacher's place ("teacher's" is "teachers" once normalised) or at mine
+        "in the teachers studio", "at the teachers studio", "at the teachers home",
+        "at the teachers house", "at the teachers place", "in the instructors studio",
+        "at the instructors studio", "at the instructors home", "at the instructors house",
+        "at the instructors place", "at their studio", "in their studio", "at their home",
+        "at their place", "at their house", "at your studio", "in your studio", "at your home",
+        "at your place", "at your house", "in a studio", "at a studio", "in studio", "in the studio",
+        "at the studio", "can travel to me", "come to my apartment", "comes to my apartment",
+        "come to our apartment", "come to our home", "come to our house", "in my apartment",
+        "at my apartment", "in our apartment", "at our apartment", "in our home", "at our home")},
 }
 NEAR_WORDS = {w: True for w in (
     "near me", "nearby", "near by", "close to me", "close by", "closeby", "around me", "in my area",

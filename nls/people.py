@@ -89,7 +89,19 @@ _KID_THEN_NUM = re.compile(
     rf"|(?P<a>{_N})\s*(?:-|to)\s*(?P<b>{_N})\b(?!\s*(?:am|pm|dollars|bucks|\$|/|:))"
     rf"|(?P<m>{_N})\s*(?P<dir2>\+|and\s+(?:up|under|over|older|younger|below)|or\s+(?:older|younger|under)))"
 )
-_WHO_IS = re.compile(rf"\b(?:son|daughter|kid|child|boy|girl)\s+(?:who\s+is|whos|who\s+s|is|hes|shes)\s+(?P<n>{_N})\b(?!\s*(?:am|pm|:|\$|dollars))")
+_KID_WORD = r"(?:son|daughter|kid|child|boy|girl|teen|teenager|toddler|grandson|granddaughter|nephew|niece)"
+# what may follow a number that is not an age: a clock time, money, a count of something,
+# a second number ("my kids, 5 and 7" states no one age)
+_NOT_AGE_AFTER = (r"(?![\d:./$]|\s*(?:am\b|pm\b|a\.m|p\.m|\$|dollars?|bucks|usd|%|hours?|hrs?|h\b|minutes?"
+                  r"|mins?|stars?|days?|weeks?|months?|mos?\b|times|lessons?|sessions?|classes|students"
+                  r"|people|kids|feet|ft\b|foot|inch|inches|\+|(?:-|to|or|and|&)\s*\d))")
+# "my son who is 9", "my son is 9", "my son, he is 9", "she's 7" ("she's" is "shes" once normalised)
+_WHO_IS = re.compile(
+    rf"\b(?:{_KID_WORD}\s+(?:who\s+is|whos|who\s+s|is|hes|shes)|(?:she|he)\s+is|shes|hes)\s+(?P<n>{_N})\b"
+    + _NOT_AGE_AFTER
+)
+# "my daughter (15)", "my kid, 15", "my teenager, 14": an age set off after the kid word
+_KID_AGE_ASIDE = re.compile(rf"\b{_KID_WORD}\s*(?:,\s*|\(\s*)(?P<n>\d{{1,2}})\b\s*\)?" + _NOT_AGE_AFTER)
 _GRADE = re.compile(r"\b(?P<n>\d{1,2})(?:st|nd|rd|th)\s*-?\s*grade(?:rs?)?\b|\b(?P<k>kindergarten|first|second|third|fourth|fifth|sixth|ninth|tenth|eleventh|twelfth)\s+grade(?:rs?)?\b")
 _GATE = re.compile(rf"\d|\b(?:{NUM_WORD_RE})\b|grade|kindergarten")
 _GRADE_WORD = {"kindergarten": 0, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
@@ -160,13 +172,16 @@ def extract_ages(doc: Doc, out: dict[str, Any]) -> None:
         else:
             aud("adults" if n >= 18 else None)
     for pat in _AGE_SINGLE:
+        if pat is _AGE_SINGLE[1] and "of age" not in doc.s:
+            continue  # "8 years of age": skip the scan on the many inputs without it
         for m in doc.finditer(pat):
             if _set_age(out, to_number(m.group("n"))):
                 doc.claim(*m.span())
-    for m in doc.finditer(_WHO_IS):
-        if _set_age(out, to_number(m.group("n"))):
-            # keep the kid word for the audience lexicon; claim the number part
-            doc.claim(m.start("n"), m.end("n"))
+    for pat in (_WHO_IS, _KID_AGE_ASIDE):
+        for m in doc.finditer(pat):
+            if _set_age(out, to_number(m.group("n"))):
+                # keep the kid word for the audience lexicon; claim the number part
+                doc.claim(m.start("n"), m.end("n"))
     for m in doc.finditer(_MONTHS_OLD):
         doc.claim(*m.span())
         aud("kids")

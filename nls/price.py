@@ -11,8 +11,9 @@ from typing import Any
 
 from .tokens import Doc
 
-_A = r"\$?\s*(?P<{0}>\d+(?:,\d{{3}})*(?:\.\d{{1,2}})?)"
-_CUR = r"(?:\s*(?:dollars?|bucks|usd|dlrs))"
+# "$60", "usd 60"; a trailing "$" ("75$") is a currency word like "dollars"
+_A = r"(?:\$|\busd\b)?\s*(?P<{0}>\d+(?:,\d{{3}})*(?:\.\d{{1,2}})?)"
+_CUR = r"(?:\s*(?:dollars?|bucks|usd|dlrs|\$(?!\s*\d)))"  # "75$" but not the "$" of "5 $60"
 _PER = r"(?:\s*(?:/|per|an|a|each)\s*(?:hr|hour|h|session|lesson|class|sess)\b|\s*hourly\b|\s*/\s*hr\b|\s*/\s*h\b|\s*ph\b)"
 _UNIT = rf"(?:{_CUR}?{_PER}|{_CUR})"
 
@@ -22,17 +23,19 @@ def _amt(name: str) -> str:
 
 
 _MAXP = r"(?:under|below|less\s+than|lower\s+than|cheaper\s+than|max(?:imum)?(?:\s+of)?|at\s+most|up\s+to|no\s+more\s+than|not\s+more\s+than|not\s+over|nothing\s+over|nothing\s+above|nothing\s+more\s+than|within|<=?|=<|budget\s+(?:of|is|around|under|about)?|around|about|approx(?:imately)?|roughly|~|no\s+higher\s+than|not\s+above|tops|under\s+like|for)"
-_MINP = r"(?:at\s+least|over|more\s+than|above|min(?:imum)?(?:\s+of)?|starting\s+at|starting\s+from|starts\s+at|from|>=?|=>|no\s+less\s+than|upwards\s+of|higher\s+than)"
+_MINP = r"(?:at\s+least|not\s+less\s+than|not\s+under|not\s+below|no\s+lower\s+than|not\s+lower\s+than|over|more\s+than|above|min(?:imum)?(?:\s+of)?|starting\s+at|starting\s+from|starts\s+at|from|>=?|=>|no\s+less\s+than|upwards\s+of|higher\s+than)"
 _MAXS = r"(?:\s*(?:or\s+less|or\s+under|or\s+below|max(?:imum)?|tops|at\s+most|or\s+cheaper|and\s+under|and\s+below|or\s+lower))"
 _MINS = r"(?:\s*(?:\+|plus|or\s+more|and\s+up|and\s+above|or\s+above|or\s+higher|minimum|min|and\s+over|or\s+over))"
 
 _RANGE = re.compile(
     rf"(?<![\d.])(?:\b(?P<pre>between|from)\s+)?{_amt('a')}{_UNIT}?\s*(?:-|to|and|–)\s*{_amt('b')}(?P<u>{_UNIT})?"
 )
-_MAX = re.compile(rf"\b(?P<pre>{_MAXP})\s*{_amt('a')}(?P<u>{_UNIT})?(?![\d.]|\s*(?:%|percent|minutes?|mins?|hours?|hrs?|stars?|years?|yrs?|people|students|kids|miles?|blocks?|min\b))")
-_MIN = re.compile(rf"\b(?P<pre>{_MINP})\s*{_amt('a')}(?P<u>{_UNIT})?(?![\d.]|\s*(?:%|percent|minutes?|mins?|hours?|hrs?|stars?|years?|yrs?|people|students|kids|miles?|blocks?))")
-_SUFFIX = re.compile(rf"(?<![\d.])(?P<d>\$)?\s*(?<![\d.])(?P<a>\d+(?:,\d{{3}})*(?:\.\d{{1,2}})?)(?P<u>{_UNIT})?(?P<s>{_MAXS}|{_MINS})")
-_BARE = re.compile(rf"(?:\$\s*(?P<a>\d+(?:,\d{{3}})*(?:\.\d{{1,2}})?)(?P<u>{_UNIT})?|(?<![\d.$])\b(?P<b>\d+(?:,\d{{3}})*(?:\.\d{{1,2}})?)\s*(?P<u2>{_UNIT}))")
+# "no less than $45" is a minimum: its "less than" is not a maximum (and "not over" not a minimum)
+_MAX = re.compile(rf"(?<!\bno )(?<!\bnot )\b(?P<pre>{_MAXP})\s*{_amt('a')}(?P<u>{_UNIT})?(?![\d.]|\s*(?:%|percent|minutes?|mins?|hours?|hrs?|stars?|years?|yrs?|people|students|kids|miles?|blocks?|min\b))")
+_MIN = re.compile(rf"(?<!\bno )(?<!\bnot )\b(?P<pre>{_MINP})\s*{_amt('a')}(?P<u>{_UNIT})?(?![\d.]|\s*(?:%|percent|minutes?|mins?|hours?|hrs?|stars?|years?|yrs?|people|students|kids|miles?|blocks?))")
+# the (?=[$\d]) start keeps the scan from trying every position of a long input
+_SUFFIX = re.compile(rf"(?=[$\d])(?<![\d.])(?P<d>\$)?\s*(?<![\d.])(?P<a>\d+(?:,\d{{3}})*(?:\.\d{{1,2}})?)(?P<u>{_UNIT})?(?P<s>{_MAXS}|{_MINS})")
+_BARE = re.compile(rf"(?:(?:\$|\busd\b)\s*(?P<a>\d+(?:,\d{{3}})*(?:\.\d{{1,2}})?)(?P<u>{_UNIT})?|(?<![\d.$])\b(?P<b>\d+(?:,\d{{3}})*(?:\.\d{{1,2}})?)\s*(?P<u2>{_UNIT}))")
 
 
 def _num(s: str | None) -> float | None:

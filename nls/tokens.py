@@ -13,6 +13,8 @@ import re
 import unicodedata
 from typing import Iterator
 
+from text_to_num import alpha2digit
+
 MAX_CHARS = 1000  # longer input is truncated for extraction (real queries are far shorter; keeps p99 low)
 
 _TOKEN_RE = re.compile(r"[a-z]+|\d+(?:\.\d+)?|[^\sa-z\d]")
@@ -36,6 +38,50 @@ NUMBER_WORDS = {
 NUM_WORD_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 
 
+# Texting spellings of day words, rewritten before anything else reads the text. "2morrow"
+# would otherwise tokenize as "2" + "morrow" and be read as a number.
+_TEXTING = {
+    "2morrow": "tomorrow", "2moro": "tomorrow", "2morow": "tomorrow", "2mrw": "tomorrow",
+    "tomoz": "tomorrow", "2day": "today", "2nite": "tonight", "2night": "tonight",
+    "tonite": "tonight", "nite": "night", "nites": "nights",
+}
+_TEXTING_RE = re.compile(r"\b(?:" + "|".join(_TEXTING) + r")\b")
+
+# Number words -> digits with text2num's alpha2digit ("forty five minute" -> "45 minute",
+# "a hundred bucks" -> "a 100 bucks", "april third" -> "april 3rd"). Its default threshold
+# leaves an isolated one, two, three, first, second, third as words, which is what keeps
+# "one on one", "a second opinion", "first lesson" and "second language" number-free
+# (the extractors still read an isolated "two hour" or "one hour" through NUMBER_WORDS).
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_NUMWORD = (rf"zero|{_UNITS}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen"
+            r"|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand")
+_ORDWORD = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
+            r"|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth"
+            r"|twentieth|thirtieth")
+_NUM_GATE = re.compile(rf"\b(?:{_NUMWORD}|{_ORDWORD})\b")
+# alpha2digit reads a hyphen as the end of a number: "forty five-minute" -> "40 five-minute",
+# "ten-thirty" -> "ten-thirty". A hyphen after a number word and before a unit or another
+# number word is a space for reading purposes. "one-on-one" and "five-star" keep theirs.
+_NUM_HYPHEN = re.compile(
+    rf"\b({_NUMWORD})-(?=(?:{_NUMWORD}|years?|yrs?|yr|minutes?|mins?|min|hours?|hrs?|hr|days?"
+    r"|weeks?|months?|dollars?|bucks)\b)"
+)
+
+
+def spell_digits(s: str) -> str:
+    """Number words to digits (see above). Never raises: on any library error the
+    text is returned as it was."""
+    if not _NUM_GATE.search(s):
+        return s
+    if "-" in s:
+        s = _NUM_HYPHEN.sub(r"\1 ", s)
+    try:
+        out = alpha2digit(s, "en")
+    except Exception:  # pragma: no cover - a library bug must not break the parse
+        return s
+    return out if isinstance(out, str) else s
+
+
 def to_number(s: str) -> float | None:
     s = s.strip()
     if not s:
@@ -50,7 +96,8 @@ def to_number(s: str) -> float | None:
 
 def normalize(text: str) -> str:
     """Lower-case, fold accents and typographic punctuation, drop control chars
-    and intra-word apostrophes ("hell's" -> "hells")."""
+    and intra-word apostrophes ("hell's" -> "hells"), spell out texting day words
+    ("2morrow") and turn number words into digits."""
     s = text[:MAX_CHARS].translate(_TRANS)
     if not s.isascii():
         s = unicodedata.normalize("NFKD", s)
@@ -59,7 +106,8 @@ def normalize(text: str) -> str:
     s = _APOS_RE.sub("", s)
     if "." in s:
         s = _ABBR_DOT_RE.sub(r"\1", s)
-    return s
+    s = _TEXTING_RE.sub(lambda m: _TEXTING[m.group()], s)
+    return spell_digits(s)
 
 
 class Token:
@@ -157,6 +205,15 @@ class Doc:
                     break
         out.reverse()
         return out
+
+    def token_at_or_after(self, char_pos: int) -> int | None:
+        """Index of the first token starting at or after char_pos (skips whitespace)."""
+        ct = self._char_tok
+        for c in range(max(0, char_pos), len(self.s)):
+            i = ct[c]
+            if i >= 0:
+                return i if self.tokens[i].start >= char_pos else (i + 1 if i + 1 < len(self.tokens) else None)
+        return None
 
     def next_word(self, char_pos: int) -> str | None:
         for t in self.tokens:
