@@ -43,7 +43,7 @@ TIME_FIELDS = ("dates", "weekdays", "start_time", "end_time")
 def constraint_keep(intended: dict, run, k: int = K_RANK) -> tuple[float | None, float | None, dict]:
     """(cp strict, cp allowing the response's relaxations, violation counts) over the top k."""
     from eval.judge import full_parsed
-    from index.promises import violations
+    from eval.contract_check import violations
 
     parsed = full_parsed(intended)
     top = run.results[:k]

@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from index import places
+from index import catalog, places
 from index.constraints import Constraints
 
 # Rows per query in the ANN branch (no service or category): HNSW with iterative scan keeps
@@ -58,11 +58,15 @@ class Candidate:
     # In the ANN branch a block is a fixed stretch of the nearest-neighbour order, so asking
     # for more rows appends blocks and never reshuffles the pages already served.
     tier: int = 0
+    # How well this row's service serves the query's goal (index/goals.py), for a query that names
+    # no service; None otherwise.
+    goal: float | None = None
 
 
 def audience_groups(c: Constraints) -> list[str] | None:
     if c.audience == "kids":
-        return ["kids", "toddler"] if c.age is not None and c.age <= 4 else ["kids"]
+        # "for my toddler" says kids with no age: toddler teachers must not be filtered out.
+        return ["kids", "toddler"] if c.age is None or c.age <= 4 else ["kids"]
     if c.audience in ("teens", "adults"):
         return [c.audience]
     return None
@@ -73,11 +77,20 @@ def where_clause(c: Constraints) -> tuple[str, dict]:
     if c.service:
         sql.append("sv.slug = :service")
         params["service"] = c.service
-    elif c.category:
+    elif c.services:
+        sql.append("sv.slug = ANY(CAST(:services AS text[]))")
+        params["services"] = list(c.services)
+    if c.category and not c.service:
         sql.append("c.slug = :category")
         params["category"] = c.category
+    # With no format or place asked, a lesson costs the lower of its two prices, except for a
+    # hands-on service (swimming, driving, ...), where only the in-person lesson is the real thing.
     price = {"online": "s.price_online", "in_person": "s.price_in_person"}.get(
-        c.priced_format or "", "LEAST(s.price_in_person, s.price_online)")
+        c.priced_format or "",
+        "CASE WHEN sv.slug = ANY(CAST(:hands_on AS text[])) THEN s.price_in_person "
+        "ELSE LEAST(s.price_in_person, s.price_online) END")
+    if (c.price_max is not None or c.price_min is not None) and not c.priced_format:
+        params["hands_on"] = list(catalog.hands_on())
     if c.price_max is not None:
         sql.append(f"{price} <= :price_max")
         params["price_max"] = c.price_max
@@ -99,8 +112,9 @@ def where_clause(c: Constraints) -> tuple[str, dict]:
         params["borough_hoods"] = places.neighborhoods_of(c.borough)
     groups = audience_groups(c)
     if groups:
-        sql.append("s.age_groups && CAST(:groups AS text[])")
+        sql.append("(s.age_groups && CAST(:groups AS text[]) OR sv.slug = ANY(CAST(:not_meant_for AS text[])))")
         params["groups"] = groups
+        params["not_meant_for"] = list(catalog.not_meant_for(tuple(groups)))
     if c.language:
         sql.append(":language = ANY(p.languages)")
         params["language"] = c.language
@@ -125,7 +139,7 @@ def fetch(conn: Connection, c: Constraints, *, qvec: np.ndarray, qtext: str,
     so a deeper page asks for more instead of stopping at a cap."""
     where, params = where_clause(c)
     params.update(qvec=vector_literal(qvec), qtext=qtext[:200])
-    if c.service or c.category:
+    if c.service or c.services or c.category:
         return [Candidate(*row) for row in conn.execute(text(SELECT + where), params)], True
     conn.execute(text("SET LOCAL hnsw.iterative_scan = strict_order"))  # same prefix at any depth
     conn.execute(text("SET LOCAL hnsw.ef_search = 200"))

@@ -1,4 +1,8 @@
-"""Hard constraints taken from the parsed query, and the relaxation ladder of the search contract."""
+"""Hard constraints taken from the parsed query, and the relaxation ladder of the search contract.
+
+Time and date relax per result (each instructor shows slots in the asked window when it has
+them, else on the asked day, else its next ones: see index/misses.py), so the ladder here holds
+only what filters rows: the place, a step at a time, then the price."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -6,6 +10,10 @@ from datetime import date, time, timedelta
 
 # The contract's order: time, then date, then place (borough, then anywhere), then price ×1.25.
 RELAX_ORDER = ("time", "date", "place", "place", "price")
+# The steps that change which rows qualify; time and date are relaxed per result instead. After
+# the contract's four come the conditions that would otherwise leave a student with nothing at all
+# (a lesson language, a rating, an audience nobody matches): shown with what they miss.
+ROW_RELAX_ORDER = ("place", "place", "price", "language", "rating", "audience")
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,9 @@ class Constraints:
     duration: int | None = None
     language: str | None = None
     min_rating: float | None = None
+    # Services the query's goal maps to (index/goals.py) when it names no service: a filter like
+    # `service`, for several services at once.
+    services: tuple[str, ...] | None = None
 
     @classmethod
     def from_parsed(cls, parsed: dict) -> "Constraints":
@@ -60,11 +71,19 @@ class Constraints:
 
     @property
     def priced_format(self) -> str | None:
-        """The format whose price the price filter reads: the asked one; with a place and no format,
-        in person (someone who comes there); else None, meaning the lower of the two."""
+        """The format whose price the SQL price filter reads: the asked one; with a place and no
+        format, in person (someone who comes there); else None, meaning the lower of the two, or in
+        person for a hands-on service (index/catalog.py). Once a place is relaxed, each row's price
+        is judged by the format the student would take from it (index/misses.py)."""
         if self.format:
             return self.format
         return "in_person" if self.has_place() else None
+
+    def without_time(self) -> "Constraints":
+        return replace(self, start_time=None, end_time=None)
+
+    def without_date(self) -> "Constraints":
+        return replace(self, dates=None, weekdays=None, start_time=None, end_time=None)
 
     def relax(self, step: str) -> "Constraints | None":
         """One step looser, or None when this step has nothing to relax."""
@@ -78,6 +97,12 @@ class Constraints:
             return replace(self, borough=None)
         if step == "price" and self.price_max is not None:
             return replace(self, price_max=round(self.price_max * 1.25, 2))
+        if step == "language" and self.language is not None:
+            return replace(self, language=None)
+        if step == "rating" and self.min_rating is not None:
+            return replace(self, min_rating=None)
+        if step == "audience" and self.audience is not None:
+            return replace(self, audience=None, age=None)
         return None
 
     def date_range(self, today: date) -> tuple[date, date]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from index import places
+from index import catalog, places
 from index.candidates import Candidate
 from index.constraints import Constraints
 from index.slots import SlotSummary
@@ -15,10 +15,17 @@ PRIOR_MEAN, PRIOR_WEIGHT = 4.3, 8
 WEIGHTS = {"relevance": 0.45, "rating": 0.2, "price": 0.1, "availability": 0.15, "fit": 0.1}
 # Semantic similarity carries most of the relevance; trigram rescues exact words and typos.
 SEMANTIC_SHARE = 0.7
+# For a query that names no service, the share of relevance taken by the service card's match.
+GOAL_SHARE = 0.7
 
 
 def relevance(c: Candidate) -> float:
-    return SEMANTIC_SHARE * max(0.0, float(c.semantic)) + (1 - SEMANTIC_SHARE) * float(c.lexical)
+    text_match = SEMANTIC_SHARE * max(0.0, float(c.semantic)) + (1 - SEMANTIC_SHARE) * float(c.lexical)
+    if c.goal is None:
+        return text_match
+    # A goal query ("my baby won't sleep"): how well the service serves the goal comes first, then
+    # how well this teacher's own description matches.
+    return GOAL_SHARE * c.goal + (1 - GOAL_SHARE) * text_match
 
 
 def shrunk_rating(c: Candidate) -> float:
@@ -36,8 +43,19 @@ def shown_price(c: Candidate, fmt: str | None) -> float | None:
     return float(value) if value is not None else None
 
 
+def priced_format(c: Candidate, cons: Constraints) -> str | None:
+    """Whose price a condition reads: the asked format's, in person for a place or a hands-on
+    service, else the lower of the two (None)."""
+    return cons.priced_format or ("in_person" if catalog.is_hands_on(c.slug) else None)
+
+
+def online_only_for_hands_on(c: Candidate) -> bool:
+    """An online-only teacher of a hands-on service: kept, but never above an in-person teacher."""
+    return catalog.is_hands_on(c.slug) and not (c.price_in_person is not None and (c.neighborhoods or c.boroughs))
+
+
 def price_fit(c: Candidate, cons: Constraints, intent: str | None) -> float:
-    price = shown_price(c, cons.priced_format)
+    price = shown_price(c, priced_format(c, cons))
     if price is None:
         return 0.0
     if cons.price_max:
@@ -84,21 +102,6 @@ def prescore(c: Candidate, cons: Constraints, parsed: dict) -> float:
             + WEIGHTS["fit"] * audience_level_fit(c, cons, parsed.get("level")))
 
 
-def keeps_place_and_price(c: Candidate, cons: Constraints) -> bool:
-    """Whether a row found under relaxed constraints would also pass the original place and price
-    filters (the relaxations that can be checked per row), so exact matches rank first."""
-    price = shown_price(c, cons.priced_format)
-    if cons.price_max is not None and (price is None or price > cons.price_max):
-        return False
-    if cons.price_min is not None and (price is None or price < cons.price_min):
-        return False
-    if cons.format == "online" or not cons.has_place():
-        return True
-    if c.price_in_person is None:
-        return False
-    return places.serves(c.neighborhoods, c.boroughs, neighborhood=cons.neighborhood, borough=cons.borough)
-
-
 def _window_words(cons: Constraints, slots: SlotSummary) -> str:
     if cons.dates and len(cons.dates) == 1:
         return " " + cons.dates[0].strftime("%A")
@@ -109,12 +112,13 @@ def _window_words(cons: Constraints, slots: SlotSummary) -> str:
 
 def explain(c: Candidate, cons: Constraints, parsed: dict, slots: SlotSummary | None) -> list[str]:
     why = [f"teaches {c.service_name}"]
-    if cons.neighborhood:
-        if cons.neighborhood in c.neighborhoods:
-            why.append(f"serves {places.display_name(cons.neighborhood)}")
-        else:
-            why.append(f"serves all of {places.display_name(cons.borough or '')}")
-    elif cons.borough:
+    in_person = c.price_in_person is not None and bool(c.neighborhoods or c.boroughs)
+    if cons.neighborhood and in_person and cons.neighborhood in c.neighborhoods:
+        why.append(f"serves {places.display_name(cons.neighborhood)}")
+    elif cons.neighborhood and in_person and (cons.borough or places.borough_of(cons.neighborhood)) in c.boroughs:
+        why.append(f"serves all of {places.display_name(cons.borough or places.borough_of(cons.neighborhood) or '')}")
+    elif cons.borough and not cons.neighborhood and in_person and places.serves(
+            c.neighborhoods, c.boroughs, neighborhood=None, borough=cons.borough):
         why.append(f"serves {places.display_name(cons.borough)}")
     for fmt, label in (("in_person", "in person"), ("online", "online")):
         price = c.price_in_person if fmt == "in_person" else c.price_online

@@ -4,23 +4,27 @@ from __future__ import annotations
 import hashlib
 import json
 import time as clock
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import nls
 from core.cache import Cache
 from index import candidates as cand
-from index import expansion, places, rank, slots
-from index.constraints import RELAX_ORDER, Constraints
+from index import catalog, expansion, misses, places, rank, slots
+from index import goals
+from index.constraints import ROW_RELAX_ORDER, Constraints
 from index.embedding import get_embedder
 
 MARKET_TZ = slots.MARKET_TZ  # availability and bookings are New York wall-clock times
 ENOUGH = 3  # fewer results than this and the search relaxes
 BATCH = 50  # candidates whose slots are computed per round trip
-RELAX_WORDS = {"time": "the time of day", "date": "the date", "place": "the place", "price": "the price"}
+RELAX_WORDS = {"time": "the time of day", "date": "the date", "place": "the place", "price": "the price",
+               "language": "the lesson language", "rating": "the rating", "audience": "the age group"}
+RELAX_NAMES = tuple(RELAX_WORDS)  # the contract's names, in its order, then the last resorts
 # Chips a student can remove from a parsed query, and the contract fields each one clears.
 DROPPABLE = {
     "service": ("service", "category"), "category": ("category",), "place": ("location", "near_me"),
@@ -100,10 +104,41 @@ def _result(c: cand.Candidate, cons: Constraints, parsed: dict, summary: slots.S
     }
 
 
+def _slot_finder(conn, cons: Constraints, now: datetime, opts: SearchOptions, relaxing: bool):
+    """Slots per instructor and how well they meet the asked days and times. Strictly, only slots
+    in the asked window count. While relaxing, an instructor without one shows slots on the asked
+    day at another time, else its next slots on other days; nobody loses the slots that fit."""
+    tiers = [(misses.SLOTS_IN_WINDOW, cons)]
+    if relaxing and cons.has_time():
+        tiers.append((misses.SLOTS_OTHER_TIME, cons.without_time()))
+    if relaxing and (cons.has_date() or cons.has_time()):
+        tiers.append((misses.SLOTS_OTHER_DAY, cons.without_date()))
+
+    def find(minutes: dict) -> dict:
+        out: dict = {}
+        for level, tier_cons in tiers:
+            wanted = {k: m for k, m in minutes.items() if k not in out}
+            if not wanted:
+                break
+            for key, summary in slots.find(conn, tier_cons, wanted, now=now,
+                                           notice_minutes=opts.notice_minutes).items():
+                if summary.count:
+                    out[key] = (summary, level, tier_cons)
+        return out
+
+    return find
+
+
 def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, opts: SearchOptions,
-         timings: dict, strict: Constraints | None = None) -> tuple[list[dict], int, bool]:
-    """Ranked results for one set of constraints: (page, total, total_is_exact). Under relaxation,
-    `strict` holds the original constraints: rows that still keep its place and price go first."""
+         timings: dict, asked: Constraints | None = None,
+         goal_similarity: dict[str, float] | None = None) -> tuple[list[dict], int, bool, set[str]]:
+    """Ranked results for one set of constraints: (page, total, total_is_exact, relaxed kinds).
+
+    `asked` holds the original constraints while relaxing: every row is then measured against
+    them (index/misses.py), those meeting everything go first, and each card lists what it misses.
+    `goal_similarity` maps each service to how well it serves a vague query's goal (index/goals.py)."""
+    relaxing = asked is not None
+    asked = asked or cons
     t = clock.perf_counter()
     with engine.connect() as conn, conn.begin():
         # Rows per instructor average about two: ask the ANN for enough to fill the page.
@@ -111,50 +146,77 @@ def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, o
                                     depth=4 * (opts.offset + opts.limit))
         timings["retrieve"] += (clock.perf_counter() - t) * 1000
         t = clock.perf_counter()
+        fits: dict[object, misses.RowFit] = {}
         best: dict[object, tuple[tuple, cand.Candidate]] = {}
         for row in rows:  # one result per instructor: the best-matching of their services
-            key = (row.tier, -rank.prescore(row, cons, parsed), str(row.id))
+            if goal_similarity is not None:
+                row.goal = goal_similarity.get(row.slug, 0.0)
+            hands_on = catalog.is_hands_on(row.slug)
+            if relaxing and not _within_price(row, asked, cons, hands_on):
+                continue  # the SQL read the cheaper price; the lesson this student would take costs more
+            fit = fits[row.id] = misses.row_fit(row, asked, hands_on)
+            key = (row.tier, fit.key, rank.online_only_for_hands_on(row), -rank.prescore(row, cons, parsed),
+                   str(row.id))
             if row.profile_id not in best or key < best[row.profile_id][0]:
                 best[row.profile_id] = (key, row)
         ordered = [row for _, row in sorted(best.values(), key=lambda x: x[0])]
         timings["rank"] += (clock.perf_counter() - t) * 1000
         # Slots are computed batch by batch in prescore order; each batch is re-ranked with its
         # availability. Batch edges do not depend on offset, so pages never overlap or skip.
+        find_slots = _slot_finder(conn, cons, now, opts, relaxing)
         need = opts.offset + opts.limit
         kept: list[dict] = []
+        broken: set[str] = set()
         checked = 0
         while checked < len(ordered) and len(kept) < need:
             t = clock.perf_counter()
             batch = ordered[checked:checked + BATCH]
             checked += len(batch)
             minutes = {row.profile_id: _lesson_minutes(row, cons) for row in batch}
-            found = slots.find(conn, cons, minutes, now=now, notice_minutes=opts.notice_minutes)
+            found = find_slots(minutes)
             t_rank = clock.perf_counter()
             timings["slots"] += (t_rank - t) * 1000
             scored = []
             for row in batch:
-                summary = found.get(row.profile_id)
-                if summary and summary.count:
-                    exact_match = strict is None or rank.keeps_place_and_price(row, strict)
-                    scored.append((rank.score(row, cons, parsed, summary, now), row, summary, exact_match))
-            scored.sort(key=lambda x: (not x[3], -x[0], str(x[1].id)))
-            kept.extend(_result(row, cons, parsed, summary, minutes[row.profile_id], s)
-                        for s, row, summary, _ in scored)
+                if row.profile_id not in found:
+                    continue
+                summary, level, slot_cons = found[row.profile_id]
+                fit = fits[row.id]
+                key = (fit.key, rank.online_only_for_hands_on(row), level)
+                scored.append((key, rank.score(row, cons, parsed, summary, now), row, summary, level, slot_cons))
+            scored.sort(key=lambda x: (x[0], -x[1], str(x[2].id)))
+            for _, s, row, summary, level, slot_cons in scored:
+                # The card explains itself against the original ask, with the days its slots are on.
+                shown = replace(asked, dates=slot_cons.dates, weekdays=slot_cons.weekdays,
+                                start_time=slot_cons.start_time, end_time=slot_cons.end_time)
+                result = _result(row, shown, parsed, summary, minutes[row.profile_id], s)
+                fit = fits[row.id]
+                result["misses"] = misses.describe(row, asked, fit, level, summary.first[0][0] if summary.first else None,
+                                                   catalog.is_hands_on(row.slug))
+                broken.update(misses.kinds(fit, level, asked))
+                kept.append(result)
             timings["rank"] += (clock.perf_counter() - t_rank) * 1000
     exact = checked >= len(ordered) and complete
     total = len(kept) if checked >= len(ordered) else round(len(kept) / max(checked, 1) * len(ordered))
-    return kept[opts.offset:need], total, exact
+    return kept[opts.offset:need], total, exact, broken
+
+
+def _within_price(row: cand.Candidate, asked: Constraints, cons: Constraints, hands_on: bool) -> bool:
+    """Whether the price of the lesson the student would take fits the current (maybe relaxed) bounds."""
+    if cons.price_max is None and cons.price_min is None:
+        return True
+    price = misses.price_of(row, asked, hands_on)
+    if price is None:
+        return False
+    return (cons.price_max is None or price <= cons.price_max) and (cons.price_min is None or price >= cons.price_min)
 
 
 def _relax_message(relaxed: list[str], total: int) -> str:
-    words = []
-    for step in relaxed:
-        word = RELAX_WORDS[step]
-        if word not in words:
-            words.append(word)
+    words = [RELAX_WORDS[step] for step in relaxed]
     if total == 0:
         return "No instructors match this search, even after relaxing " + " and ".join(words) + "."
-    return "Few exact matches, so we relaxed " + ", then ".join(words) + "."
+    return ("Few exact matches, so we relaxed " + ", then ".join(words)
+            + ". Teachers who match everything come first; each other card says what it misses.")
 
 
 # Called after every search with (stage timings in ms, or None when the cache answered; cached).
@@ -206,18 +268,42 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
     qvec = get_embedder().embed_query(embedding_text(parsed))
     timings["embed"] = (clock.perf_counter() - t) * 1000
 
-    cons = original = Constraints.from_parsed(parsed)
+    original = Constraints.from_parsed(parsed)
+    goal = _goal(parsed, q, timings)
+    if goal is not None and goal.kind in ("none", "unreadable"):
+        response = _no_match(engine, q, parsed, goal, timings)
+        if cache:
+            cache.set(key, json.dumps(response).encode(), ttl=opts.cache_ttl)
+        response["took_ms"] = round((clock.perf_counter() - started) * 1000, 2)
+        _observe(timings, cached=False)
+        return response
+    if goal is not None and goal.kind == "clear":
+        original = replace(original, service=None, category=None, services=goal.services)
+    similarity = goal.relevance() if goal is not None else None
+    results, total, exact, _ = _run(engine, original, parsed, qvec, now_market, opts, timings, goal_similarity=similarity)
     relaxed: list[str] = []
-    results, total, exact = _run(engine, cons, parsed, qvec, now_market, opts, timings)
-    steps = list(RELAX_ORDER)
-    while total < ENOUGH and steps:
-        step = steps.pop(0)
-        looser = cons.relax(step)
-        if looser is None:
-            continue
-        cons = looser
-        relaxed.append(step)
-        results, total, exact = _run(engine, cons, parsed, qvec, now_market, opts, timings, strict=original)
+    if total < ENOUGH:
+        # Relax per result first (time, then date: each instructor keeps the slots that fit), then
+        # the place a step at a time, then the price; each card is measured against the original.
+        cons, tried = original, []
+        steps: list[str | None] = [None, *ROW_RELAX_ORDER] if (original.has_time() or original.has_date()) \
+            else list(ROW_RELAX_ORDER)
+        for step in steps:
+            if step is not None:
+                looser = cons.relax(step)
+                if looser is None:
+                    continue
+                cons = looser
+                tried.append(step)
+            else:
+                tried.extend(s for s in ("time", "date") if (original.has_time() if s == "time" else original.has_date()))
+            results, total, exact, broken = _run(engine, cons, parsed, qvec, now_market, opts, timings,
+                                                 asked=original, goal_similarity=similarity)
+            if total >= ENOUGH:
+                relaxed = [s for s in RELAX_NAMES if s in broken]
+                break
+        else:
+            relaxed = [s for s in RELAX_NAMES if s in set(tried)]
     message = _relax_message(relaxed, total) if relaxed else (
         None if total else "No instructors match this search.")
     response = {
@@ -232,12 +318,75 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
         "took_ms": 0.0,
         "timings_ms": {k: round(v, 2) for k, v in timings.items()},
         "cached": False,
+        "no_match": False,
+        "suggestions": [],
     }
     if cache:
         cache.set(key, json.dumps(response).encode(), ttl=opts.cache_ttl)
     response["took_ms"] = round((clock.perf_counter() - started) * 1000, 2)
     _observe(timings, cached=False)
     return response
+
+
+def _goal(parsed: dict, q: str, timings: dict) -> goals.GoalMatch | None:
+    """The services a query's goal reaches. Asked when the query names no service but says more
+    than its conditions ("lessons this saturday in astoria" says nothing to match), and when a
+    service word sits in a longer sentence that may mean something else ("get in shape before my
+    wedding" is not a wedding-dance lesson)."""
+    text = (parsed.get("text") or "").split()
+    if not text or (parsed.get("service") and len(q.split()) < goals.SENTENCE_WORDS):
+        return None
+    t = clock.perf_counter()
+    qvec = get_embedder().embed_query(" ".join(q.split())[:goals.MAX_GOAL_CHARS])
+    cards = goals.get_cards()
+    if parsed.get("service"):
+        match = cards.override(qvec, parsed["service"], parsed.get("lesson_language"))
+    else:
+        match = cards.judge(qvec, " ".join(text), parsed.get("category"))
+        if match.kind == "clear" and catalog.names_category(" ".join(text)):
+            # "music lessons" asks for the whole category: rank by the cards, filter nothing.
+            match = goals.GoalMatch("loose", match.similarity, (), match.nearest)
+    timings["embed"] += (clock.perf_counter() - t) * 1000
+    return match
+
+
+def _no_match(engine: Engine, q: str, parsed: dict, goal: goals.GoalMatch, timings: dict) -> dict:
+    """The catalog teaches nothing close, or the query has no words to read: say so, with
+    suggestions (the nearest services, or the most taught ones for keyboard mash), instead of
+    showing teachers of something else."""
+    if goal.kind == "unreadable":
+        slugs = _popular(engine)
+        message = "We couldn't find lessons for “{asked}”. Popular: {names}."
+    else:
+        slugs = list(goal.nearest)
+        message = "We don't have lessons for “{asked}”. Closest: {names}."
+    names = [catalog.name_of(slug) for slug in slugs]
+    asked = goal.topic or " ".join((parsed.get("text") or q).split())[:60]
+    return {
+        "query": q, "corrected_query": None, "parsed": parsed, "results": [], "relaxed": [],
+        "message": message.format(asked=asked, names=", ".join(names)),
+        "total": 0, "total_is_exact": True, "took_ms": 0.0,
+        "timings_ms": {k: round(v, 2) for k, v in timings.items()}, "cached": False,
+        "no_match": True,
+        "suggestions": [{"slug": slug, "name": name} for slug, name in zip(slugs, names)],
+    }
+
+
+_popular_cache: tuple[float, list[str]] = (0.0, [])
+POPULAR_TTL = 600.0
+
+
+def _popular(engine: Engine, n: int = goals.SUGGESTIONS) -> list[str]:
+    """The services most instructors teach (refreshed every few minutes)."""
+    global _popular_cache
+    stamp, slugs = _popular_cache
+    if not slugs or clock.monotonic() - stamp > POPULAR_TTL:
+        with engine.connect() as conn:
+            slugs = list(conn.execute(text(
+                "SELECT sv.slug FROM instructor_services s JOIN services sv ON sv.id = s.service_id "
+                "WHERE s.is_active GROUP BY sv.slug ORDER BY count(*) DESC, sv.slug LIMIT :n"), {"n": n}).scalars())
+        _popular_cache = (clock.monotonic(), slugs)
+    return slugs
 
 
 def browse(engine: Engine, filters: dict, *, now: datetime | None = None,
@@ -254,8 +403,8 @@ def browse(engine: Engine, filters: dict, *, now: datetime | None = None,
     name = (parsed.get("service") or parsed.get("category") or "lessons").replace("-", " ")
     qvec = get_embedder().embed_query(name)
     now_market = (now.astimezone(MARKET_TZ) if now and now.tzinfo else now) or datetime.now(MARKET_TZ)
-    results, total, exact = _run(engine, Constraints.from_parsed(parsed), parsed, qvec,
-                                 now_market, opts, timings)
+    results, total, exact, _ = _run(engine, Constraints.from_parsed(parsed), parsed, qvec,
+                                    now_market, opts, timings)
     return {"filters": {k: v for k, v in parsed.items() if v not in (None, False, "")}, "results": results,
             "total": total, "total_is_exact": exact, "limit": opts.limit, "offset": opts.offset,
             "took_ms": round((clock.perf_counter() - started) * 1000, 2),

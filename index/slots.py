@@ -106,3 +106,37 @@ def find(conn: Connection, c: Constraints, wanted: dict, *, now: datetime, notic
     return out
 
 
+
+
+FREE_SQL = f"""
+SELECT a.slot_date, a.slot_date + a.start_time AS opens, a.slot_date + a.end_time AS closes,
+       COALESCE((SELECT array_agg(tsrange(bk.booking_date + bk.start_time, bk.booking_date + bk.end_time, '[)')
+                                  ORDER BY bk.start_time)
+                 FROM bookings bk
+                 WHERE bk.instructor_id = a.instructor_id AND bk.booking_date = a.slot_date
+                   AND bk.status IN ({", ".join(f"'{s}'" for s in LIVE_STATUSES)})
+                   AND bk.start_time < a.end_time AND bk.end_time > a.start_time), '{{}}') AS busy
+FROM availability_slots a
+WHERE a.instructor_id = :instructor AND a.slot_date BETWEEN :day_from AND :day_to
+  AND NOT EXISTS (SELECT 1 FROM blackout_dates b WHERE b.instructor_id = a.instructor_id
+                  AND b.blackout_date = a.slot_date)
+ORDER BY a.slot_date, a.start_time
+"""
+
+
+def free_stretches(conn: Connection, instructor_id, day_from: date, day_to: date,
+                   earliest: datetime) -> list[tuple[datetime, datetime]]:
+    """The instructor's free time as New York wall-clock intervals: availability windows minus
+    blackout days and live bookings, from `earliest` on. A profile page shows these, so that a
+    window reads "free 10:00–12:00" rather than ending at the last start plus one lesson."""
+    out: list[tuple[datetime, datetime]] = []
+    params = {"instructor": instructor_id, "day_from": day_from, "day_to": day_to}
+    for _, opens, closes, busy in conn.execute(text(FREE_SQL), params):
+        cursor = max(opens, earliest)
+        for span in busy:
+            if span.lower > cursor:
+                out.append((cursor, min(span.lower, closes)))
+            cursor = max(cursor, span.upper)
+        if closes > cursor:
+            out.append((cursor, closes))
+    return [(s, e) for s, e in out if e > s]

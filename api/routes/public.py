@@ -111,23 +111,21 @@ def public_availability(
         minutes = _lesson_minutes(db, instructor_id, duration_minutes)
         days = tuple(start_date + timedelta(days=i) for i in range((end_date - start_date).days + 1))
         starts = _starts(request, db, instructor_id, days, minutes, now_local, keep=100_000)
-        lesson = timedelta(minutes=minutes)
-        by_day: dict[date, list[list[datetime]]] = {}
-        for s in starts:  # consecutive starts (one step apart) form one window
-            runs = by_day.setdefault(s.date(), [])
-            if runs and s - runs[-1][-1] == timedelta(minutes=slots.STEP_MINUTES):
-                runs[-1].append(s)
-            else:
-                runs.append([s])
+        # A window is a stretch of free time with at least one bookable start: it runs from its
+        # first start to the end of the free time (the next booking or the end of availability),
+        # so a longer lesson that still fits can be read off it.
+        stretches = slots.free_stretches(db.connection(), instructor_id, start_date, end_date, earliest)
+        by_day: dict[date, list[dict]] = {}
+        for opens, closes in stretches:
+            inside = [s for s in starts if opens <= s and s + timedelta(minutes=minutes) <= closes]
+            if inside:
+                by_day.setdefault(opens.date(), []).append(
+                    {"start": _iso(inside[0]), "end": _iso(closes), "starts": [_iso(s) for s in inside]})
         return {
             "instructor_id": str(instructor_id), "duration_minutes": minutes, "timezone": str(MARKET_TZ),
             "start_date": start_date.isoformat(), "end_date": end_date.isoformat(),
             "earliest_start": _iso(earliest),
-            "days": [{
-                "date": d.isoformat(),
-                "windows": [{"start": _iso(run[0]), "end": _iso(run[-1] + lesson),
-                             "starts": [_iso(s) for s in run]} for run in by_day.get(d, [])],
-            } for d in days],
+            "days": [{"date": d.isoformat(), "windows": by_day.get(d, [])} for d in days],
         }
 
     return cached_json(request, key, AVAILABILITY_MAX_AGE, compute)

@@ -1,0 +1,107 @@
+"""The catalog as search sees it: one card per service (name, subcategory, search terms and what
+people want from it) for matching goals to services, and the hands-on services, where an online
+lesson is no substitute for a teacher in the room.
+
+Read from data/fixtures/catalog.json, synonyms.json and service_cards.json (data, not code: the
+parser reads the same fixtures, and nothing here imports nls)."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parent.parent / "data" / "fixtures"
+CARD_TERMS = 12  # search terms per card: enough for the common names, not a wall of misspellings
+
+
+@dataclass(frozen=True)
+class Service:
+    slug: str
+    name: str
+    subcategory: str
+    category: str
+    category_name: str
+    hands_on: bool
+    card: str  # the text that is embedded for goal matching
+    age_groups: tuple[str, ...]  # who the service is for at all (toddler, kids, teens, adults)
+
+
+def _read(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text())
+
+
+@lru_cache
+def services() -> dict[str, Service]:
+    """Every catalog service by slug, in catalog order."""
+    cards = _read_cards()
+    terms = _read("synonyms.json")["services"]
+    out: dict[str, Service] = {}
+    for cat in _read("catalog.json")["categories"]:
+        for sub in cat["subcategories"]:
+            for svc in sub["services"]:
+                slug = svc["slug"]
+                card = cards[slug]
+                also = [t for t in terms.get(slug, []) if t.lower() != svc["name"].lower()][:CARD_TERMS]
+                text = f"{svc['name']} lessons ({sub['name']}, {cat['name']}). {card['wants']}"
+                if also:
+                    text += " Also called: " + ", ".join(also) + "."
+                out[slug] = Service(slug, svc["name"], sub["name"], cat["slug"], cat["name"],
+                                    bool(card["hands_on"]), text, tuple(svc.get("age_groups", ())))
+    return out
+
+
+@lru_cache
+def hands_on() -> tuple[str, ...]:
+    """Slugs of the services where an online lesson is no substitute (sorted, for SQL parameters)."""
+    return tuple(sorted(s.slug for s in services().values() if s.hands_on))
+
+
+def is_hands_on(slug: str) -> bool:
+    return slug in _hands_on_set()
+
+
+@lru_cache
+def _hands_on_set() -> frozenset[str]:
+    return frozenset(hands_on())
+
+
+def name_of(slug: str) -> str:
+    service = services().get(slug)
+    return service.name if service else slug.replace("-", " ").title()
+
+
+def card_sentences(slug: str) -> list[str]:
+    """The card's opening line and each sentence of what people want, one text each."""
+    service = services()[slug]
+    head = f"{service.name} lessons ({service.subcategory}, {service.category_name})"
+    wants = _read_cards()[slug]["wants"]
+    return [head, *(s.strip() for s in re.split(r"(?<=[.!?])\s+", wants) if s.strip())]
+
+
+@lru_cache
+def _read_cards() -> dict:
+    return _read("service_cards.json")["services"]
+
+
+@lru_cache
+def not_meant_for(groups: tuple[str, ...]) -> tuple[str, ...]:
+    """Services whose catalog age groups include none of `groups`: an audience filter means nothing
+    for them ("sleep coaching for my baby" is for the parent; "ACT prep for my son" is for a teen)."""
+    return tuple(sorted(s.slug for s in services().values() if not set(s.age_groups) & set(groups)))
+
+
+@lru_cache
+def _category_words() -> frozenset[str]:
+    words = set()
+    for cat in _read("catalog.json")["categories"]:
+        for word in (cat["slug"], cat["name"].lower()):
+            words.update({word, word.rstrip("s")})
+    return frozenset(words)
+
+
+def names_category(text: str) -> bool:
+    """Whether `text` is just a category's name ("music", "sports", "art"), not a narrower wish."""
+    words = text.lower().split()
+    return bool(words) and all(w in _category_words() or w.rstrip("s") in _category_words() for w in words)

@@ -1,0 +1,194 @@
+"""Goals to services. A query that names no service ("my baby won't sleep", "something to unwind
+on weeknights") is matched against one card per catalog service (index/catalog.py: name,
+subcategory, search terms, what people want from it), embedded with the same model as the
+instructor documents. Cards scale where hand lists of phrases do not: a new goal needs no new rule.
+
+The outcomes:
+- clear (one card, or a few, stand out): the services within MARGIN of the best (at most
+  MAX_SERVICES) become the filter;
+- loose: no filter, every service is ranked by how well its card matches;
+- none: the query's most specific word is a subject the catalog never mentions ("glassblowing"):
+  no results, and the nearest services as suggestions;
+- unreadable: no English words at all (keyboard mash): no results, and popular services.
+The thresholds were chosen on the dev split of the independent judged set (data/fixtures/judged).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+from wordfreq import zipf_frequency
+
+from index import catalog
+from index.embedding import Embedder
+
+CLEAR = 0.45  # a card this close names what the student wants ...
+SPREAD = 0.09  # ... when it stands this far above the SPREAD_RANK-th card (not one of a flat crowd)
+SPREAD_RANK = 5
+MARGIN = 0.06  # services this close to the best card serve the goal as well
+MAX_SERVICES = 6
+SUGGESTIONS = 3
+# A service named inside a query of this many words or more is checked against the cards; another
+# service wins only when its card is clearly closer to the whole sentence.
+SENTENCE_WORDS = 5
+OVERRIDE_MARGIN = 0.06
+MAX_GOAL_CHARS = 300
+# Word frequencies (wordfreq's Zipf scale): at or above FUNCTION_WORD a word is grammar ("how",
+# "what", "her"), not a topic; below NOT_A_WORD it is no English word at all (keyboard mash).
+FUNCTION_WORD = 5.5
+NOT_A_WORD = 1.0
+TYPO_BELOW = 2.0  # only a word rarer than this can be a misspelling of a catalog word
+SPECIFIC_TERM = 4.0  # a word rarer than this names a subject ("welding"), not a general wish ("productive")
+
+
+@dataclass
+class GoalMatch:
+    kind: str  # "clear", "loose", "none" (the catalog does not teach it) or "unreadable" (no words)
+    similarity: dict[str, float] = field(default_factory=dict)  # every service slug → card similarity
+    services: tuple[str, ...] = ()  # the filter, for a clear match
+    nearest: tuple[str, ...] = ()  # the closest services, best first (suggestions)
+    topic: str | None = None  # for "none": the word the catalog does not know
+
+    @property
+    def best(self) -> float:
+        return max(self.similarity.values(), default=0.0)
+
+    def relevance(self) -> dict[str, float]:
+        """Per service, how well it serves the goal, for ranking (0–1). For a clear match the
+        best card scores 1 and one at the edge of the margin 0.5, so the service the goal names
+        best leads unless its teachers are much weaker; a loose match ranks by raw similarity."""
+        if self.kind != "clear":
+            return {slug: max(0.0, sim) for slug, sim in self.similarity.items()}
+        best = self.best
+        return {slug: min(1.0, max(0.0, 1 + (sim - best) / (2 * MARGIN))) for slug, sim in self.similarity.items()}
+
+
+class ServiceCards:
+    """The embedded cards. Embedding 224 cards takes a few seconds, so the matrix is kept in a file
+    named by the hash of the card texts and the model, and re-embedded only when either changes."""
+
+    def __init__(self, embedder: Embedder, cache_dir: Path | None = None) -> None:
+        services = catalog.services()
+        self.slugs = list(services)
+        self.categories = np.array([services[s].category for s in self.slugs])
+        # Each card is embedded whole and sentence by sentence: a short goal ("how do i calm my
+        # anxiety") matches one sentence of a card better than the card's average.
+        texts, owners = [], []
+        for i, slug in enumerate(self.slugs):
+            for text in (services[slug].card, *catalog.card_sentences(slug)):
+                texts.append(text)
+                owners.append(i)
+        self.owners = np.array(owners)
+        self.is_whole = np.r_[True, self.owners[1:] != self.owners[:-1]]
+        model = embedder.model_dir / "model.onnx"
+        digest = hashlib.sha256("\n".join(texts).encode() + str(model.stat().st_size).encode()).hexdigest()[:16]
+        path = (cache_dir or embedder.model_dir) / f"service-cards-{digest}.npy"
+        if path.is_file():
+            self.matrix = np.load(path)
+        else:
+            self.matrix = embedder.embed(texts).astype(np.float32)
+            tmp = path.with_suffix(f".{threading.get_ident()}.tmp.npy")
+            np.save(tmp, self.matrix)
+            tmp.replace(path)  # atomic: two workers starting together never read half a file
+
+    def similarities(self, qvec: np.ndarray) -> np.ndarray:
+        """Per service: the mean of the whole card's and its best sentence's cosine similarity."""
+        sims = self.matrix @ np.asarray(qvec, dtype=np.float32)
+        best_sentence = np.full(len(self.slugs), -1.0, dtype=np.float32)
+        np.maximum.at(best_sentence, self.owners[~self.is_whole], sims[~self.is_whole])
+        whole = sims[self.is_whole]
+        return 0.5 * whole + 0.5 * np.maximum(best_sentence, whole)
+
+    def match(self, qvec: np.ndarray, category: str | None = None) -> GoalMatch:
+        """Clear when one card, or a few, stand out from the rest; otherwise loose."""
+        sims = self.similarities(qvec)
+        similarity = {slug: float(s) for slug, s in zip(self.slugs, sims)}
+        allowed = np.ones(len(self.slugs), dtype=bool) if category is None else self.categories == category
+        order = [i for i in np.argsort(-sims) if allowed[i]]
+        if not order:
+            return GoalMatch("loose", similarity)
+        best = float(sims[order[0]])
+        nearest = tuple(self.slugs[i] for i in order[:SUGGESTIONS])
+        runner_up = float(sims[order[min(SPREAD_RANK, len(order) - 1)]])
+        if best >= CLEAR and best - runner_up >= SPREAD:
+            chosen = tuple(self.slugs[i] for i in order[:MAX_SERVICES] if sims[i] >= best - MARGIN)
+            return GoalMatch("clear", similarity, chosen, nearest)
+        return GoalMatch("loose", similarity, (), nearest)
+
+    def judge(self, qvec: np.ndarray, text: str, category: str | None = None) -> GoalMatch:
+        """What the words say first: a query made of no English words is unreadable; one whose
+        most specific word is a real term the catalog never uses ("scuba", "welding") asks for
+        something not taught here, however close its sentence lands to some card. Then `match`."""
+        match = self.match(qvec, category)
+        words = topic_words(text)
+        if category is None and words:
+            if all(zipf_frequency(w, "en") < NOT_A_WORD and not _known(w) for w in words):
+                return GoalMatch("unreadable", match.similarity, (), match.nearest)
+            rarest = min(words, key=lambda w: zipf_frequency(w, "en"))
+            if zipf_frequency(rarest, "en") < SPECIFIC_TERM and not _known(rarest):
+                return GoalMatch("none", match.similarity, (), match.nearest, topic=rarest)
+        return match
+
+    def override(self, qvec: np.ndarray, named: str, language: str | None = None) -> GoalMatch | None:
+        """For a query whose parse named `named`: the services its whole sentence points to instead,
+        when another card is clearly closer; else None (the named service stands). The language a
+        lesson is taught in ("who speaks russian") is a condition, never the subject."""
+        sims = self.similarities(qvec)
+        similarity = {slug: float(s) for slug, s in zip(self.slugs, sims)}
+        order = [i for i in np.argsort(-sims) if self.slugs[i] != language]
+        best = float(sims[order[0]])
+        if self.slugs[order[0]] == named or best < CLEAR or best - similarity.get(named, 0.0) < OVERRIDE_MARGIN:
+            return None
+        chosen = tuple(self.slugs[i] for i in order[:MAX_SERVICES] if sims[i] >= best - MARGIN)
+        return GoalMatch("clear", similarity, chosen, tuple(self.slugs[i] for i in order[:SUGGESTIONS]))
+
+
+_cards: ServiceCards | None = None
+_lock = threading.Lock()
+
+
+def get_cards() -> ServiceCards:
+    global _cards
+    if _cards is None:
+        from index.embedding import get_embedder
+
+        with _lock:
+            if _cards is None:
+                _cards = ServiceCards(get_embedder())
+    return _cards
+
+
+def topic_words(text: str) -> list[str]:
+    """The words of the query's leftover text that can name a topic (not grammar words)."""
+    return [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and zipf_frequency(w, "en") < FUNCTION_WORD]
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "es", "s", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+_vocabulary: frozenset[str] | None = None
+
+
+def _known(word: str) -> bool:
+    """Whether the catalog's own words (card texts, names, search terms) use this word, allowing
+    one typo in a word of five letters or more."""
+    global _vocabulary
+    if _vocabulary is None:
+        words = {w for svc in catalog.services().values() for w in re.findall(r"[a-z]+", svc.card.lower())}
+        _vocabulary = frozenset(_stem(w) for w in words)
+    stem = _stem(word)
+    if stem in _vocabulary:
+        return True
+    if zipf_frequency(word, "en") >= TYPO_BELOW:
+        return False  # a real English word, spelled right: "welding" is not a typo of "wedding"
+    return len(word) >= 5 and any(Levenshtein.distance(stem, v, score_cutoff=1) <= 1
+                                  for v in _vocabulary if abs(len(v) - len(stem)) <= 1)

@@ -1,0 +1,196 @@
+"""Relaxation per result: how far one instructor is from what the student asked, and the words
+that say so on the card ("not in Park Slope: serves Windsor Terrace", "$80/h, over your $60",
+"no Saturday slot: next is Sun 10:00 AM").
+
+Search relaxes a query only when too few instructors meet all of it. Even then each result is
+measured against the original ask: those who meet everything come first, then the nearer misses,
+in the contract's order of importance (a missed time matters least, then the date, the place and
+the price). So a teacher in the asked borough always ranks above one from another borough, and a
+teacher with a Saturday-morning slot shows that slot even when others needed the time relaxed."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from index import catalog, places
+from index.candidates import Candidate
+from index.constraints import Constraints
+
+# How well a row meets the asked place: in it (or the place was not asked), elsewhere in the same
+# borough, or farther.
+PLACE_IN, PLACE_BOROUGH, PLACE_AWAY = 0, 1, 2
+# How well an instructor's shown slots meet the asked days and times.
+SLOTS_IN_WINDOW, SLOTS_OTHER_TIME, SLOTS_OTHER_DAY = 0, 1, 2
+
+
+def teaches_in_person(c: Candidate) -> bool:
+    return c.price_in_person is not None and bool(c.neighborhoods or c.boroughs)
+
+
+def place_level(c: Candidate, asked: Constraints) -> int:
+    if not asked.has_place() or asked.format == "online":
+        return PLACE_IN
+    if not teaches_in_person(c):
+        return PLACE_AWAY
+    borough = asked.borough or (places.borough_of(asked.neighborhood) if asked.neighborhood else None)
+    if places.serves(c.neighborhoods, c.boroughs, neighborhood=asked.neighborhood, borough=borough):
+        return PLACE_IN
+    if asked.neighborhood and borough and places.serves(c.neighborhoods, c.boroughs, neighborhood=None, borough=borough):
+        return PLACE_BOROUGH
+    return PLACE_AWAY
+
+
+def taken_format(c: Candidate, asked: Constraints, hands_on: bool) -> str | None:
+    """The lesson the student would take from this row: the asked format; in person for a hands-on
+    service; with a place asked, in person from someone who serves it, else online where offered
+    (a screen instead of a visit, which the card says); otherwise None, the cheaper of the two."""
+    if asked.format:
+        return asked.format
+    if hands_on:
+        return "in_person"
+    if asked.has_place():
+        if place_level(c, asked) == PLACE_IN and teaches_in_person(c):
+            return "in_person"
+        return "online" if c.price_online is not None else "in_person"
+    return None
+
+
+def price_of(c: Candidate, asked: Constraints, hands_on: bool) -> float | None:
+    """The price that a price condition reads: that of the lesson the student would take."""
+    fmt = taken_format(c, asked, hands_on)
+    prices = {"in_person": c.price_in_person, "online": c.price_online}
+    if fmt:
+        value = prices[fmt]
+    else:
+        value = min((p for p in prices.values() if p is not None), default=None)
+    return float(value) if value is not None else None
+
+
+def over_price(c: Candidate, asked: Constraints, hands_on: bool) -> bool:
+    price = price_of(c, asked, hands_on)
+    if asked.price_max is not None and (price is None or price > asked.price_max):
+        return True
+    return asked.price_min is not None and (price is None or price < asked.price_min)
+
+
+def _audience_groups(asked: Constraints) -> set[str]:
+    if asked.audience == "kids":
+        return {"kids", "toddler"}
+    return {asked.audience} if asked.audience else set()
+
+
+def other_misses(c: Candidate, asked: Constraints) -> list[str]:
+    """The conditions relaxed only when nothing else is left: lesson language, rating, audience."""
+    out = []
+    if asked.language and asked.language not in c.languages:
+        out.append("language")
+    if asked.min_rating is not None and (c.rating_avg is None or float(c.rating_avg) < asked.min_rating):
+        out.append("rating")
+    groups = _audience_groups(asked)
+    if groups and not groups & set(c.age_groups) and c.slug not in catalog.not_meant_for(tuple(sorted(groups))):
+        out.append("audience")
+    return out
+
+
+@dataclass(frozen=True)
+class RowFit:
+    """What can be known of a row before its slots, against the original ask."""
+    over_price: bool
+    place: int
+    others: tuple[str, ...] = ()  # language, rating, audience
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        # The later a condition relaxes, the more it weighs: then price, then place.
+        return (len(self.others), int(self.over_price), self.place)
+
+
+def row_fit(c: Candidate, asked: Constraints, hands_on: bool) -> RowFit:
+    return RowFit(over_price(c, asked, hands_on), place_level(c, asked), tuple(other_misses(c, asked)))
+
+
+def kinds(fit: RowFit, slot_level: int, asked: Constraints) -> list[str]:
+    """The relaxation names this result breaks, in the order they relax."""
+    out = []
+    if slot_level == SLOTS_OTHER_TIME or (slot_level == SLOTS_OTHER_DAY and asked.has_time()):
+        out.append("time")
+    if slot_level == SLOTS_OTHER_DAY and asked.has_date():
+        out.append("date")
+    if fit.place != PLACE_IN:
+        out.append("place")
+    if fit.over_price:
+        out.append("price")
+    out.extend(fit.others)
+    return out
+
+
+def _clock(dt: datetime) -> str:
+    return dt.strftime("%-I:%M %p")
+
+
+def _day(d: date) -> str:
+    return d.strftime("%a %b %-d")
+
+
+def _asked_days(asked: Constraints) -> str:
+    if asked.dates and len(asked.dates) == 1:
+        return asked.dates[0].strftime("%A")
+    if asked.weekdays and len(asked.weekdays) == 1:
+        return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[asked.weekdays[0]] + "s"
+    return "the asked days"
+
+
+def _asked_window(asked: Constraints) -> str:
+    start, end = asked.start_time, asked.end_time
+    if start and end:
+        return f"{start.strftime('%-I:%M %p')}–{end.strftime('%-I:%M %p')}"
+    if start:
+        return f"after {start.strftime('%-I:%M %p')}"
+    return f"before {end.strftime('%-I:%M %p')}" if end else ""
+
+
+def describe(c: Candidate, asked: Constraints, fit: RowFit, slot_level: int,
+             first_slot: datetime | None, hands_on: bool) -> list[str]:
+    """One short line per condition the card does not meet, for the student to read."""
+    out = []
+    if fit.place != PLACE_IN:
+        where = places.display_name(asked.neighborhood or asked.borough or "")
+        if not teaches_in_person(c):
+            out.append(f"not in {where}: online lessons only")
+        elif taken_format(c, asked, hands_on) == "online":
+            out.append(f"not in {where}: online lesson, or in person in {_served(c, asked)}")
+        else:
+            out.append(f"not in {where}: serves {_served(c, asked)}")
+    if fit.over_price:
+        price = price_of(c, asked, hands_on)
+        fmt = taken_format(c, asked, hands_on)
+        label = {"in_person": " in person", "online": " online"}.get(fmt or "", "")
+        if price is None:
+            out.append(f"no{label} price listed")
+        elif asked.price_max is not None and price > asked.price_max:
+            out.append(f"${price:.0f}/h{label}, over your ${asked.price_max:.0f}")
+        else:
+            out.append(f"${price:.0f}/h{label}, under your ${asked.price_min:.0f} minimum")
+    if first_slot is not None and slot_level == SLOTS_OTHER_TIME:
+        window = _asked_window(asked)
+        out.append(f"no slot {window} {_asked_days(asked) if asked.has_date() else ''}".rstrip()
+                   + f": first is {_day(first_slot.date())}, {_clock(first_slot)}")
+    elif first_slot is not None and slot_level == SLOTS_OTHER_DAY:
+        out.append(f"no slot on {_asked_days(asked)}: next is {_day(first_slot.date())}, {_clock(first_slot)}")
+    if "language" in fit.others:
+        out.append(f"teaches in {', '.join(lang.title() for lang in c.languages) or 'English'}, not {asked.language.title()}")
+    if "rating" in fit.others:
+        out.append(f"rated {float(c.rating_avg):.1f}, under your {asked.min_rating:g}" if c.rating_avg is not None
+                   else "no rating yet")
+    if "audience" in fit.others:
+        out.append(f"teaches {' and '.join(g for g in c.age_groups) or 'other ages'}, not {asked.audience}")
+    return out
+
+
+def _served(c: Candidate, asked: Constraints) -> str:
+    """Where the teacher goes, nearest first: its neighborhoods in the asked borough, else all."""
+    borough = asked.borough or (places.borough_of(asked.neighborhood) if asked.neighborhood else None)
+    nearby = [places.display_name(h) for h in c.neighborhoods if places.borough_of(h) == borough]
+    shown = nearby or ([places.display_name(b) for b in c.boroughs] + [places.display_name(h) for h in c.neighborhoods])
+    more = f" +{len(shown) - 2} more" if len(shown) > 2 else ""
+    return ", ".join(shown[:2]) + more
