@@ -29,6 +29,9 @@ _MINS = r"(?:\s*(?:\+|plus|or\s+more|and\s+up|and\s+above|or\s+above|or\s+higher
 
 _RANGE = re.compile(
     rf"(?<![\d.])(?:\b(?P<pre>between|from)\s+)?{_amt('a')}{_UNIT}?\s*(?:-|to|and|–)\s*{_amt('b')}(?P<u>{_UNIT})?"
+    # "between 1 and 2 lessons a week" counts something: no price
+    r"(?!\s*(?:lessons?|classes|sessions?|times|days?|weeks?|months?|kids|students|people|hours?|hrs?"
+    r"|minutes?|mins?|years?|yrs?|stars?))"
 )
 # "no less than $45" is a minimum: its "less than" is not a maximum (and "not over" not a minimum)
 _MAX = re.compile(rf"(?<!\bno )(?<!\bnot )\b(?P<pre>{_MAXP})\s*{_amt('a')}(?P<u>{_UNIT})?(?![\d.]|\s*(?:%|percent|minutes?|mins?|hours?|hrs?|stars?|years?|yrs?|people|students|kids|miles?|blocks?|min\b))")

@@ -120,7 +120,8 @@ _FLOATING = {"tg": (11, 3, 4), "mlk": (1, 0, 3), "pres": (2, 0, 3), "labor": (9,
 
 # times
 _MER = r"(?:\s*(?P<{0}>a\.?\s*m\.?|p\.?\s*m\.?|am|pm|oclock|o\s+clock)(?![a-z]))?"
-_T = (r"(?P<{0}h>\d{{1,2}})(?::(?P<{0}m>\d{{2}})|[.\s](?P<{0}n>[0-5]\d)(?=\s*[ap]\.?\s*m(?![a-z])))?"
+# The hour may be a word: text2num leaves an isolated "one", "two" (and sometimes "three") as words.
+_T = (r"(?P<{0}h>\d{{1,2}}|one|two|three)(?::(?P<{0}m>\d{{2}})|[.\s](?P<{0}n>[0-5]\d)(?=\s*[ap]\.?\s*m(?![a-z])))?"
       + r"{1}")
 
 
@@ -130,7 +131,8 @@ def _atom(name: str) -> str:
 
 _TIME_RANGE = re.compile(
     rf"\b(?P<pre>between|from)?\s*{_atom('a')}\s*(?:-|to|and|until|till|til|through)\s*{_atom('b')}\b"
-    r"(?!\s*(?:dollars|bucks|usd|\$|/|per|an?\s+hour|hourly|stars?|years?|yrs?|yo\b|minutes?|mins?|hours?))"
+    r"(?!\s*(?:dollars|bucks|usd|\$|/|per|an?\s+hour|hourly|stars?|years?|yrs?|yo\b|minutes?|mins?|hours?"
+    r"|lessons?|classes|sessions?|times|days|weeks|kids|students|people))"
 )
 _TIME_PREFIXED = re.compile(
     rf"(?<!\$)\b(?P<pre>after|before|around|at|by|until|till|til|from|starting\s+at|starting|no\s+later\s+than|no\s+earlier\s+than|earlier\s+than|later\s+than|anytime\s+after|anytime\s+before|any\s+time\s+after|any\s+time\s+before|approximately|approx|about|ish)\s+{_atom('a')}(?:\s*ish)?\b"
@@ -144,7 +146,7 @@ _TIME_SUFFIXED = re.compile(
 # "half past four", "quarter past 3", "quarter to 5" (text2num has made the hour a digit)
 _CLOCK_WORDS = re.compile(
     r"\b(?:(?P<pre>after|before|around|at|by|until|till|from|about)\s+)?(?:a\s+)?(?P<q>half|quarter)\s+"
-    r"(?P<rel>past|after|to|till|til|of|before)\s+(?P<h>\d{1,2})"
+    r"(?P<rel>past|after|to|till|til|of|before)\s+(?P<h>\d{1,2}|one|two|three)"
     r"(?:\s*(?P<p>a\.?\s*m\.?|p\.?\s*m\.?|am|pm|oclock|o\s+clock)(?![a-z]))?\b"
 )
 # "7 tonight", "10 tomorrow morning", "at 9 in the morning": an hour right before a day or
@@ -308,6 +310,7 @@ _MONTH_GATE = re.compile(rf"\b(?:{_MON})\b")
 _ORDINAL_GATE = re.compile(r"\d(?:st|nd|rd|th)\b")
 _SUFFIX_GATE = re.compile(r"earlier|before|sooner|latest|later|after|onward|or so")
 _BEFORE_DAY_GATE = re.compile(r"\d\s+(?:tonight|tomorrow|today|this|in\s+the|at\s+night)")
+_WORD_HOUR_GATE = re.compile(r"\b(?:one|two|three)\b")  # "half past two", "at one"
 _WORD_DAY_GATE = re.compile(r"\b(?:first|second|third)\b")  # "the first of december"
 _HOLIDAY_GATE = re.compile(r"christmas|xmas|new\s+year|nye|thanksgiving|july|independence|memorial"
                            r"|labou?r|halloween|valentine|mlk|martin|president")
@@ -333,7 +336,8 @@ def extract(doc: Doc, out: dict[str, Any], today: date) -> None:
         _weekday_chains(doc, w)
     if _PERIOD_GATE.search(s):
         _periods(doc, w)
-    if has_digit or "noon" in s or "midday" in s or "midnight" in s or "overnight" in s or "late" in s:
+    if (has_digit or "noon" in s or "midday" in s or "midnight" in s or "overnight" in s or "late" in s
+            or _WORD_HOUR_GATE.search(s)):
         _times(doc, w)
     _resolve_days(w)
 
@@ -632,6 +636,18 @@ _END_PRE = ("before", "by", "until", "till", "til", "no later than", "earlier th
 _AROUND_PRE = ("around", "approximately", "approx", "about", "ish")
 
 
+def _hour(raw: str) -> int:
+    n = to_number(raw)
+    return int(n) if n is not None else -1
+
+
+# After "at one", "after two" a word hour is a time only at the end of the phrase or before a
+# day or time word: "at one of the studios", "after two lessons" are no times.
+_WORD_HOUR_NEXT = frozenset({None, "tonight", "tomorrow", "today", "this", "next", "on", "in", "am", "pm",
+                             "oclock", "ish", "or", "and", "every", "monday", "tuesday", "wednesday",
+                             "thursday", "friday", "saturday", "sunday"})
+
+
 def _minutes(m: re.Match[str], atom: str) -> tuple[int, bool]:
     """Minutes of a time atom (after ':' or, before am/pm, after '.' or a space)."""
     raw = m.group(atom + "m") or m.group(atom + "n")
@@ -668,7 +684,7 @@ def _times(doc: Doc, w: _When) -> None:
             setx(("12:00", "13:00"))
 
     for m in (doc.finditer(_CLOCK_WORDS) if "half" in s or "quarter" in s else ()):
-        h = int(m.group("h"))
+        h = _hour(m.group("h"))
         quarter = m.group("q") == "quarter"
         to = m.group("rel") in ("to", "till", "til", "of", "before")
         if not 1 <= h <= 12 or (to and not quarter):
@@ -683,7 +699,7 @@ def _times(doc: Doc, w: _When) -> None:
         setx(_window(m.group("pre"), total // 60, total % 60))
 
     for m in doc.finditer(_TIME_RANGE):
-        ah, bh = int(m.group("ah")), int(m.group("bh"))
+        ah, bh = _hour(m.group("ah")), _hour(m.group("bh"))
         am_, a_has = _minutes(m, "a")
         bm_, b_has = _minutes(m, "b")
         ap, bp = _meridiem(m.group("ap")), _meridiem(m.group("bp"))
@@ -714,7 +730,7 @@ def _times(doc: Doc, w: _When) -> None:
 
     # "5pm or earlier", "3pm onwards", "5pm or later", "6pm at the latest", "4pm or so"
     for m in (doc.finditer(_TIME_SUFFIXED) if _SUFFIX_GATE.search(s) else ()):
-        h = int(m.group("ah"))
+        h = _hour(m.group("ah"))
         mins, has_mins = _minutes(m, "a")
         mer = _meridiem(m.group("ap"))
         if mins > 59 or (mer is None and not has_mins and h > 12):
@@ -732,12 +748,16 @@ def _times(doc: Doc, w: _When) -> None:
             setx(_window("after", h24, mins))
 
     for m in doc.finditer(_TIME_PREFIXED):
-        h = int(m.group("ah"))
+        h = _hour(m.group("ah"))
         mins, has_mins = _minutes(m, "a")
         mer = _meridiem(m.group("ap"))
         pre = re.sub(r"\s+", " ", m.group("pre"))
         if mins > 59:
             continue
+        if not m.group("ah").isdigit() and mer is None and not has_mins:
+            nxt = doc.next_word(m.end())
+            if nxt not in _WORD_HOUR_NEXT and not (nxt or "").isdigit():
+                continue
         if mer is None and not has_mins and h > 12:
             continue
         h24 = _to24(h, mer, pref)
@@ -748,7 +768,7 @@ def _times(doc: Doc, w: _When) -> None:
 
     # "7 tonight", "10 tomorrow morning": read like "at"
     for m in (doc.finditer(_TIME_BEFORE_DAY) if _BEFORE_DAY_GATE.search(s) else ()):
-        h = int(m.group("ah"))
+        h = _hour(m.group("ah"))
         mins = int(m.group("am") or 0)
         if not 1 <= h <= 12 or mins > 59:
             continue
@@ -763,7 +783,7 @@ def _times(doc: Doc, w: _When) -> None:
         mins, has_mins = _minutes(m, "a")
         if mer is None and not has_mins and not (m.group("ap") or "").startswith("o"):
             continue  # a bare number is not a time
-        h = int(m.group("ah"))
+        h = _hour(m.group("ah"))
         if mins > 59:
             continue
         h24 = _to24(h, mer, pref)
