@@ -85,6 +85,14 @@ _MONTH_RANGE = re.compile(
     r"(?!\s*(?:[ap]\.?m\b|:|/|\$|dollars|bucks|o\s*clock))"
 )
 _NUM_DATE = re.compile(rf"(?<![\d$./])\b{_WDP}(?:on\s+)?(?P<m>\d{{1,2}})\s*/\s*(?P<d>\d{{1,2}})(?:\s*/\s*(?P<y>\d{{4}}|\d{{2}}))?\b(?![\d/]|\s*(?:stars?|hrs?|hours?|h\b))")
+# words that may follow "the 20th" when it is a day: anything else makes it an ordinal of a noun
+_AFTER_DAY = frozenset({
+    "at", "around", "after", "before", "by", "from", "in", "on", "or", "and", "to", "through", "thru",
+    "till", "until", "for", "with", "please", "this", "next", "morning", "mornings", "afternoon",
+    "evening", "night", "tonight", "am", "pm", "if", "is", "works", "would", "could", "anytime",
+    "any", "between", "ideally", "preferably", "only", "too", "also", "either", "maybe", "asap",
+    "noon", "near", "online", "in", "under", "max", "budget", "i", "we", "my", "our",
+})
 # "the 20th", "on the 3rd", "tuesday the 22nd": a day of the month. An ordinal before a noun
 # is not a date ("the 2nd time", "the 20th century"); "3rd grade" is read as an age first.
 _DAY_OF_MONTH = re.compile(
@@ -546,6 +554,9 @@ def _calendar_dates(doc: Doc, w: _When) -> None:
         doc.claim(*m.span())
         w.dates.add(d)
     for m in (doc.finditer(_DAY_OF_MONTH) if _ORDINAL_GATE.search(s) else ()):
+        nxt = doc.token_at_or_after(m.end())
+        if nxt is not None and doc.tokens[nxt].text[0].isalpha() and doc.tokens[nxt].text not in _AFTER_DAY:
+            continue  # "the 5th symphony", "the 3rd movement": an ordinal of something else
         d = _day_of_month(today, int(m.group("d")))
         if d is None:
             continue

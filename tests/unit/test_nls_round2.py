@@ -203,6 +203,8 @@ def test_calendar_dates(q, dates):
 
 def test_an_ordinal_before_a_noun_is_not_a_date():
     check("piano for the 2nd time", PIANO)
+    check("the fifth symphony on piano", PIANO)
+    check("piano on the 3rd at 5pm", {**PIANO, "dates": ["2026-12-03"], "start_time": "17:00", "end_time": "18:00"})
     check("3rd grade math", {"service": "math", "category": "tutoring", "audience": "kids"})
 
 
