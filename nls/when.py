@@ -91,7 +91,7 @@ _AFTER_DAY = frozenset({
     "till", "until", "for", "with", "please", "this", "next", "morning", "mornings", "afternoon",
     "evening", "night", "tonight", "am", "pm", "if", "is", "works", "would", "could", "anytime",
     "any", "between", "ideally", "preferably", "only", "too", "also", "either", "maybe", "asap",
-    "noon", "near", "online", "in", "under", "max", "budget", "i", "we", "my", "our",
+    "noon", "near", "online", "under", "max", "budget", "i", "we", "my", "our",
 })
 # "the 20th", "on the 3rd", "tuesday the 22nd": a day of the month. An ordinal before a noun
 # is not a date ("the 2nd time", "the 20th century"); "3rd grade" is read as an age first.
@@ -151,7 +151,7 @@ _TIME_SUFFIXED = re.compile(
     rf"(?<![\$\d.:/])\b{_atom('a')}\s*(?P<suf>or\s+(?:earlier|before|sooner)|at\s+the\s+latest|latest"
     r"|or\s+(?:later|after)|and\s+(?:later|after)|onwards?|or\s+so)\b"
 )
-# "half past four", "quarter past 3", "quarter to 5" (text2num has made the hour a digit)
+# "half past four", "quarter past 3", "quarter to one" (text2num has made most hours digits)
 _CLOCK_WORDS = re.compile(
     r"\b(?:(?P<pre>after|before|around|at|by|until|till|from|about)\s+)?(?:a\s+)?(?P<q>half|quarter)\s+"
     r"(?P<rel>past|after|to|till|til|of|before)\s+(?P<h>\d{1,2}|one|two|three)"
