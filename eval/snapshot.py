@@ -25,19 +25,29 @@ WORLD_DAYS = 28  # the eval database has four weeks of availability from its fir
 
 
 def write_world(engine, path: Path) -> int:
+    """Every public profile and its bookable windows, as the pages showed them at NOW."""
+    import api.routes.public as public
+    from api.app import create_app
+    from core.settings import get_settings
+    from eval.dataset import NOW
+
+    settings = get_settings().model_copy(update={"rate_limit_enabled": False})
+    real_clock = public.utc_now
+    public.utc_now = lambda: NOW  # the public pages as they looked at the eval's reference time
+    try:
+        return _write_world(create_app(settings=settings, engine=engine), engine, path)
+    finally:
+        public.utc_now = real_clock
+
+
+def _write_world(app, engine, path: Path) -> int:
     from datetime import timedelta
 
     from fastapi.testclient import TestClient
     from sqlalchemy import text
 
-    import api.routes.public as public
-    from api.app import create_app
-    from core.settings import get_settings
     from eval.dataset import NOW, START
 
-    settings = get_settings().model_copy(update={"rate_limit_enabled": False})
-    public.utc_now = lambda: NOW  # the public pages as they looked at the eval's reference time
-    app = create_app(settings=settings, engine=engine)
     app.state.cache.bump()  # never serve a page cached by an earlier snapshot
     end = START + timedelta(days=WORLD_DAYS - 1)
     with engine.connect() as conn:
@@ -59,6 +69,7 @@ def write_world(engine, path: Path) -> int:
 
 
 def write_responses(engine, queries: list[dict], path: Path, limit: int = 10) -> float:
+    """One line per query: the search response at the eval's reference time; returns the p50 ms."""
     from eval.dataset import NOW
     from index.search import SearchOptions, search
 

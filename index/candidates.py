@@ -101,15 +101,20 @@ def where_clause(c: Constraints) -> tuple[str, dict]:
         sql.append("s.price_online IS NOT NULL")
     elif c.format == "in_person" or c.has_place():
         # A place means someone who comes there: in-person lessons, by someone with service areas.
-        sql.append("s.price_in_person IS NOT NULL AND (cardinality(p.boroughs) > 0 OR cardinality(p.neighborhoods) > 0)")
-    if c.format != "online" and c.neighborhood:
-        sql.append("(:hood = ANY(p.neighborhoods) OR :borough = ANY(p.boroughs))")
-        params["hood"] = c.neighborhood
-        params["borough"] = c.borough or places.borough_of(c.neighborhood)
-    elif c.format != "online" and c.borough:
-        sql.append("(:borough = ANY(p.boroughs) OR p.neighborhoods && CAST(:borough_hoods AS text[]))")
-        params["borough"] = c.borough
-        params["borough_hoods"] = places.neighborhoods_of(c.borough)
+        place = "s.price_in_person IS NOT NULL AND (cardinality(p.boroughs) > 0 OR cardinality(p.neighborhoods) > 0)"
+        if c.neighborhood:
+            place += " AND (:hood = ANY(p.neighborhoods) OR :borough = ANY(p.boroughs))"
+            params["hood"] = c.neighborhood
+            params["borough"] = c.borough or places.borough_of(c.neighborhood)
+        elif c.borough:
+            place += " AND (:borough = ANY(p.boroughs) OR p.neighborhoods && CAST(:borough_hoods AS text[]))"
+            params["borough"] = c.borough
+            params["borough_hoods"] = places.neighborhoods_of(c.borough)
+        if c.online_ok and c.format is None:
+            # While relaxing: an online lesson stands in for a visit, except for hands-on services.
+            place = f"(({place}) OR (s.price_online IS NOT NULL AND NOT sv.slug = ANY(CAST(:hands_on AS text[]))))"
+            params["hands_on"] = list(catalog.hands_on())
+        sql.append(place)
     groups = audience_groups(c)
     if groups:
         sql.append("(s.age_groups && CAST(:groups AS text[]) OR sv.slug = ANY(CAST(:not_meant_for AS text[])))")

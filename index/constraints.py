@@ -37,6 +37,8 @@ class Constraints:
     # Services the query's goal maps to (index/goals.py) when it names no service: a filter like
     # `service`, for several services at once.
     services: tuple[str, ...] | None = None
+    # While relaxing, a place may also be met by an online lesson (not for hands-on services).
+    online_ok: bool = False
 
     @classmethod
     def from_parsed(cls, parsed: dict) -> "Constraints":
@@ -77,7 +79,7 @@ class Constraints:
         is judged by the format the student would take from it (index/misses.py)."""
         if self.format:
             return self.format
-        return "in_person" if self.has_place() else None
+        return "in_person" if self.has_place() and not self.online_ok else None
 
     def without_time(self) -> "Constraints":
         return replace(self, start_time=None, end_time=None)

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from index import catalog, places
-from index.candidates import Candidate
+from index.candidates import Candidate, audience_groups
 from index.constraints import Constraints
 
-# How well a row meets the asked place: in it (or the place was not asked), elsewhere in the same
-# borough, or farther.
-PLACE_IN, PLACE_BOROUGH, PLACE_AWAY = 0, 1, 2
+# How well a row meets the asked place: in it (or no place was asked); online instead, from a
+# teacher who does not come there (a screen, not a visit: the student said where, not how); in
+# person elsewhere in the same borough; or farther. A teacher who does not serve the place will not
+# come to it, so the online lesson is the nearer miss.
+PLACE_IN, PLACE_ONLINE, PLACE_BOROUGH, PLACE_AWAY = 0, 1, 2, 3
 # How well an instructor's shown slots meet the asked days and times.
 SLOTS_IN_WINDOW, SLOTS_OTHER_TIME, SLOTS_OTHER_DAY = 0, 1, 2
 
@@ -27,15 +29,17 @@ def teaches_in_person(c: Candidate) -> bool:
     return c.price_in_person is not None and bool(c.neighborhoods or c.boroughs)
 
 
-def place_level(c: Candidate, asked: Constraints) -> int:
+def place_level(c: Candidate, asked: Constraints, hands_on: bool = False) -> int:
     if not asked.has_place() or asked.format == "online":
         return PLACE_IN
-    if not teaches_in_person(c):
-        return PLACE_AWAY
     borough = asked.borough or (places.borough_of(asked.neighborhood) if asked.neighborhood else None)
-    if places.serves(c.neighborhoods, c.boroughs, neighborhood=asked.neighborhood, borough=borough):
+    if teaches_in_person(c) and places.serves(c.neighborhoods, c.boroughs, neighborhood=asked.neighborhood,
+                                              borough=borough):
         return PLACE_IN
-    if asked.neighborhood and borough and places.serves(c.neighborhoods, c.boroughs, neighborhood=None, borough=borough):
+    if c.price_online is not None and not hands_on and asked.format != "in_person":
+        return PLACE_ONLINE
+    if teaches_in_person(c) and asked.neighborhood and borough and places.serves(
+            c.neighborhoods, c.boroughs, neighborhood=None, borough=borough):
         return PLACE_BOROUGH
     return PLACE_AWAY
 
@@ -49,9 +53,7 @@ def taken_format(c: Candidate, asked: Constraints, hands_on: bool) -> str | None
     if hands_on:
         return "in_person"
     if asked.has_place():
-        if place_level(c, asked) == PLACE_IN and teaches_in_person(c):
-            return "in_person"
-        return "online" if c.price_online is not None else "in_person"
+        return "online" if place_level(c, asked, hands_on) == PLACE_ONLINE else "in_person"
     return None
 
 
@@ -73,12 +75,6 @@ def over_price(c: Candidate, asked: Constraints, hands_on: bool) -> bool:
     return asked.price_min is not None and (price is None or price < asked.price_min)
 
 
-def _audience_groups(asked: Constraints) -> set[str]:
-    if asked.audience == "kids":
-        return {"kids", "toddler"}
-    return {asked.audience} if asked.audience else set()
-
-
 def other_misses(c: Candidate, asked: Constraints) -> list[str]:
     """The conditions relaxed only when nothing else is left: lesson language, rating, audience."""
     out = []
@@ -86,7 +82,7 @@ def other_misses(c: Candidate, asked: Constraints) -> list[str]:
         out.append("language")
     if asked.min_rating is not None and (c.rating_avg is None or float(c.rating_avg) < asked.min_rating):
         out.append("rating")
-    groups = _audience_groups(asked)
+    groups = set(audience_groups(asked) or ())
     if groups and not groups & set(c.age_groups) and c.slug not in catalog.not_meant_for(tuple(sorted(groups))):
         out.append("audience")
     return out
@@ -101,12 +97,19 @@ class RowFit:
 
     @property
     def key(self) -> tuple[int, int, int]:
-        # The later a condition relaxes, the more it weighs: then price, then place.
-        return (len(self.others), int(self.over_price), self.place)
+        """Before slots: the later a condition relaxes, the more it weighs, then price, then a
+        place the teacher does not come to. An online lesson instead of a visit is weighed after
+        the slots (see `rank_key`)."""
+        return (len(self.others), int(self.over_price), 0 if self.place == PLACE_ONLINE else self.place)
+
+    def rank_key(self, slot_level: int) -> tuple[int, ...]:
+        """With slots: a lesson online at the asked time beats a visit on another day (the student
+        said where, not how; the contract's order puts time and date below place for visits)."""
+        return (*self.key, slot_level, int(self.place == PLACE_ONLINE))
 
 
 def row_fit(c: Candidate, asked: Constraints, hands_on: bool) -> RowFit:
-    return RowFit(over_price(c, asked, hands_on), place_level(c, asked), tuple(other_misses(c, asked)))
+    return RowFit(over_price(c, asked, hands_on), place_level(c, asked, hands_on), tuple(other_misses(c, asked)))
 
 
 def kinds(fit: RowFit, slot_level: int, asked: Constraints) -> list[str]:

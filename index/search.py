@@ -20,7 +20,9 @@ from index.constraints import ROW_RELAX_ORDER, Constraints
 from index.embedding import get_embedder
 
 MARKET_TZ = slots.MARKET_TZ  # availability and bookings are New York wall-clock times
-ENOUGH = 3  # fewer results than this and the search relaxes
+# Fewer exact results than a first page and the search relaxes: the exact ones lead, and the nearest
+# misses fill the page (each card says what it misses) instead of leaving the student with three.
+ENOUGH = 10
 BATCH = 50  # candidates whose slots are computed per round trip
 RELAX_WORDS = {"time": "the time of day", "date": "the date", "place": "the place", "price": "the price",
                "language": "the lesson language", "rating": "the rating", "audience": "the age group"}
@@ -182,7 +184,7 @@ def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, o
                     continue
                 summary, level, slot_cons = found[row.profile_id]
                 fit = fits[row.id]
-                key = (fit.key, rank.online_only_for_hands_on(row), level)
+                key = (fit.rank_key(level), rank.online_only_for_hands_on(row))
                 scored.append((key, rank.score(row, cons, parsed, summary, now), row, summary, level, slot_cons))
             scored.sort(key=lambda x: (x[0], -x[1], str(x[2].id)))
             for _, s, row, summary, level, slot_cons in scored:
@@ -285,7 +287,7 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
     if total < ENOUGH:
         # Relax per result first (time, then date: each instructor keeps the slots that fit), then
         # the place a step at a time, then the price; each card is measured against the original.
-        cons, tried = original, []
+        cons, tried = replace(original, online_ok=True), []
         steps: list[str | None] = [None, *ROW_RELAX_ORDER] if (original.has_time() or original.has_date()) \
             else list(ROW_RELAX_ORDER)
         for step in steps:

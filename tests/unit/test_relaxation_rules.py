@@ -25,16 +25,24 @@ PARK_SLOPE = Constraints(service="piano", borough="brooklyn", neighborhood="park
                          price_max=60, dates=(date(2026, 12, 5),), start_time=time(9), end_time=time(12))
 
 
-def test_place_levels_step_from_the_neighborhood_to_the_borough_to_anywhere():
+def test_place_levels_step_from_the_neighborhood_to_online_to_the_borough_to_anywhere():
+    in_person_only = dict(online=None)
     assert misses.place_level(row(hoods=("park-slope",)), PARK_SLOPE) == misses.PLACE_IN
     assert misses.place_level(row(hoods=(), boroughs=("brooklyn",)), PARK_SLOPE) == misses.PLACE_IN
-    assert misses.place_level(row(hoods=("windsor-terrace",)), PARK_SLOPE) == misses.PLACE_BOROUGH
-    assert misses.place_level(row(hoods=("astoria",)), PARK_SLOPE) == misses.PLACE_AWAY
-    assert misses.place_level(row(in_person=None, hoods=()), PARK_SLOPE) == misses.PLACE_AWAY  # online only
+    # a teacher who does not come to Park Slope but teaches online: the online lesson is the nearer miss
+    assert misses.place_level(row(hoods=("windsor-terrace",)), PARK_SLOPE) == misses.PLACE_ONLINE
+    assert misses.place_level(row(in_person=None, hoods=()), PARK_SLOPE) == misses.PLACE_ONLINE
+    assert misses.place_level(row(hoods=("windsor-terrace",), **in_person_only), PARK_SLOPE) == misses.PLACE_BOROUGH
+    assert misses.place_level(row(hoods=("astoria",), **in_person_only), PARK_SLOPE) == misses.PLACE_AWAY
+    # hands-on: an online lesson is no substitute, so an online-only swimming teacher is far away
+    assert misses.place_level(row("swimming", in_person=None, hoods=()), PARK_SLOPE, hands_on=True) == misses.PLACE_AWAY
+    # the student asked for in person: online does not count as near
+    asked_in_person = Constraints(service="piano", neighborhood="park-slope", borough="brooklyn", format="in_person")
+    assert misses.place_level(row(hoods=("windsor-terrace",)), asked_in_person) == misses.PLACE_BOROUGH
 
 
 def test_a_borough_teacher_always_ranks_above_one_from_another_borough_whatever_else():
-    near = misses.row_fit(row(hoods=("windsor-terrace",)), PARK_SLOPE, hands_on=False)
+    near = misses.row_fit(row(hoods=("windsor-terrace",), online=None), PARK_SLOPE, hands_on=False)
     far = misses.row_fit(row(hoods=("astoria",), in_person=40, online=None), PARK_SLOPE, hands_on=False)
     assert near.key < far.key
 

@@ -1,0 +1,179 @@
+"""Relaxation per result, goals and no-match answers on the seeded database. Expectations are
+computed here with plain SQL over the tables, never with the search's own code."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from core.settings import PROJECT_ROOT
+from index.search import MARKET_TZ, search
+
+CARDS = json.loads((PROJECT_ROOT / "data" / "fixtures" / "service_cards.json").read_text())["services"]
+HANDS_ON = sorted(slug for slug, card in CARDS.items() if card["hands_on"])
+NAMES = {n["slug"]: n["name"] for n in json.loads((PROJECT_ROOT / "data" / "fixtures" / "nyc_locations.json").read_text())["neighborhoods"]}
+
+
+def _free_hour(conn, instructor, day: date, hour: int) -> bool:
+    """Plain SQL: an availability window covers hour..hour+1 on that day, no blackout, no live booking."""
+    s, e = time(hour), time(hour + 1)
+    return bool(conn.execute(text(
+        "SELECT EXISTS (SELECT 1 FROM availability_slots WHERE instructor_id = :i AND slot_date = :d "
+        "AND start_time <= :s AND end_time >= :e) "
+        "AND NOT EXISTS (SELECT 1 FROM blackout_dates WHERE instructor_id = :i AND blackout_date = :d) "
+        "AND NOT EXISTS (SELECT 1 FROM bookings WHERE instructor_id = :i AND booking_date = :d "
+        "AND status IN ('confirmed', 'completed', 'no_show') AND start_time < :e AND end_time > :s)"),
+        {"i": instructor, "d": day, "s": s, "e": e}).scalar())
+
+
+def _exact_fits(engine, limit=40):
+    """(service name, slug, neighborhood, day, hour, instructor) where one instructor teaches the
+    service in person in that neighborhood and has that hour free, for services few teach."""
+    with engine.connect() as conn:
+        rows = conn.execute(text("""
+            SELECT sv.name, sv.slug, hood, p.id, sv.default_duration
+            FROM instructor_services s JOIN services sv ON sv.id = s.service_id
+            JOIN instructor_profiles p ON p.id = s.profile_id JOIN users u ON u.id = p.user_id,
+                 unnest(p.neighborhoods) AS hood
+            WHERE s.is_active AND u.is_active AND u.role = 'instructor' AND s.price_in_person IS NOT NULL
+              AND 60 = ANY(s.duration_options)
+            ORDER BY (SELECT count(*) FROM instructor_services x WHERE x.service_id = s.service_id) DESC, sv.slug, hood
+            LIMIT 200""")).all()
+        out = []
+        start = datetime.now(MARKET_TZ).date() + timedelta(days=3)
+        for name, slug, hood, instructor, _ in rows:
+            for day in (start + timedelta(days=i) for i in range(5)):
+                for hour in (10, 14, 17):
+                    if _free_hour(conn, instructor, day, hour):
+                        out.append((name, slug, hood, day, hour, str(instructor)))
+                        break
+                else:
+                    continue
+                break
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _in_window(slot: dict, day: date, hour: int) -> bool:
+    start, end = datetime.fromisoformat(slot["start"]), datetime.fromisoformat(slot["end"])
+    return start.date() == day and start.time() >= time(hour) and end.time() <= time(hour + 1)
+
+
+def test_an_exact_fit_comes_first_with_its_slots_in_the_asked_window(indexed_engine):
+    checked = 0
+    for name, slug, hood, day, hour, instructor in _exact_fits(indexed_engine):
+        q = f"{name} lessons in {NAMES[hood]} on {day:%B} {day.day} at {hour % 12 or 12}{'am' if hour < 12 else 'pm'}"
+        response = search(indexed_engine, q)
+        parsed = response["parsed"]
+        if parsed["service"] != slug or (parsed["location"] or {}).get("neighborhood") != hood:
+            continue  # the sentence reads differently (a neighborhood name shared with another place)
+        if not response["relaxed"]:
+            continue  # enough exact fits: nothing was relaxed, nothing to order
+        results = response["results"]
+        ids = [r["instructor"]["id"] for r in results]
+        assert instructor in ids, (q, response["message"])
+        exact = [r for r in results if not r["misses"]]
+        # every exact fit leads, and shows slots inside the asked hour of the asked day
+        assert results[:len(exact)] == exact, q
+        assert instructor in [r["instructor"]["id"] for r in exact], q
+        for r in exact:
+            assert r["slots"] and all(_in_window(s, day, hour) for s in r["slots"]), (q, r["slots"])
+        checked += 1
+    assert checked >= 3
+
+
+def test_when_the_place_relaxes_the_asked_day_and_time_are_kept_where_they_can_be(indexed_engine):
+    """A card that does not say it misses the time or the day shows slots in the asked window."""
+    checked = 0
+    for name, slug, hood, day, hour, _ in _exact_fits(indexed_engine, limit=15):
+        q = f"{name} lessons in {NAMES[hood]} on {day:%B} {day.day} at {hour % 12 or 12}{'am' if hour < 12 else 'pm'}"
+        response = search(indexed_engine, q)
+        if "place" not in response["relaxed"]:
+            continue
+        for r in response["results"]:
+            if not any(m.startswith("no slot") for m in r["misses"]):
+                assert all(_in_window(s, day, hour) for s in r["slots"]), (q, r["misses"], r["slots"])
+                checked += 1
+    assert checked >= 3
+
+
+def _serves_borough(result: dict, borough: str, borough_of: dict) -> bool:
+    areas = result["instructor"]["areas"]
+    return borough in areas["boroughs"] or any(borough_of.get(h) == borough for h in areas["neighborhoods"])
+
+
+def test_an_in_person_only_teacher_from_another_borough_never_ranks_above_one_in_the_asked_borough(indexed_engine):
+    places = json.loads((PROJECT_ROOT / "data" / "fixtures" / "nyc_locations.json").read_text())
+    borough_of = {n["slug"]: n["borough"] for n in places["neighborhoods"]}
+    checked = 0
+    for service in ("harp", "cello", "pottery", "fencing", "archery", "tuba", "oboe", "banjo", "swimming", "tennis"):
+        for hood, borough in (("tottenville-charleston", "staten-island"), ("riverdale-spuyten-duyvil", "bronx"),
+                              ("bayside", "queens")):
+            response = search(indexed_engine, f"{service} lessons in {NAMES[hood]}")
+            if "place" not in response["relaxed"]:
+                continue
+            in_person = [r for r in response["results"] if r["formats"] == ["in_person"]]
+            flags = [_serves_borough(r, borough, borough_of) for r in in_person]
+            assert flags == sorted(flags, reverse=True), (service, hood, flags)
+            checked += 1
+    assert checked >= 5
+
+
+def test_an_online_only_teacher_never_outranks_an_in_person_one_for_a_hands_on_service(indexed_engine):
+    with indexed_engine.connect() as conn:  # hands-on services that have both kinds of teacher
+        mixed = conn.execute(text(
+            "SELECT sv.slug FROM instructor_services s JOIN services sv ON sv.id = s.service_id "
+            "JOIN instructor_profiles p ON p.id = s.profile_id WHERE sv.slug = ANY(:h) AND s.is_active "
+            "GROUP BY sv.slug HAVING bool_or(s.price_in_person IS NULL) "
+            "AND bool_or(s.price_in_person IS NOT NULL AND cardinality(p.boroughs) + cardinality(p.neighborhoods) > 0)"),
+            {"h": HANDS_ON}).scalars().all()
+    assert len(mixed) >= 3
+    for slug in mixed:
+        response = search(indexed_engine, f"{slug.replace('-', ' ')} lessons")
+        kinds = ["in_person" in r["formats"] for r in response["results"] if r["service"]["slug"] == slug]
+        assert kinds == sorted(kinds, reverse=True), (slug, kinds)
+
+
+def test_a_price_on_a_hands_on_service_is_met_by_the_in_person_price(indexed_engine):
+    with indexed_engine.connect() as conn:
+        slug, low = conn.execute(text(
+            "SELECT sv.slug, min(s.price_online) FROM instructor_services s JOIN services sv ON sv.id = s.service_id "
+            "WHERE sv.slug = ANY(:h) AND s.price_online IS NOT NULL AND s.price_in_person > s.price_online "
+            "GROUP BY sv.slug ORDER BY count(*) DESC LIMIT 1"), {"h": HANDS_ON}).one()
+    response = search(indexed_engine, f"{slug.replace('-', ' ')} lessons under ${int(low)}")
+    for r in response["results"]:
+        if not r["misses"]:
+            assert r["price"]["in_person"] is not None and r["price"]["in_person"] <= low, r["price"]
+
+
+@pytest.mark.parametrize("q", ["asdfghjkl", "qwpoeiruty zxmcnv", "zxcvb lessons in astoria"])
+def test_keyboard_mash_gets_a_no_match_answer_with_suggestions(indexed_engine, q):
+    response = search(indexed_engine, q)
+    assert response["results"] == [] and response["total"] == 0
+    assert response["no_match"] is True
+    assert len(response["suggestions"]) >= 2 and all(s["slug"] in CARDS for s in response["suggestions"])
+    assert response["message"]
+
+
+@pytest.mark.parametrize("q,subject", [("glassblowing class in brooklyn", "glassblowing"),
+                                       ("anyone teach welding", "welding")])
+def test_a_subject_the_catalog_does_not_teach_says_so_and_suggests_the_closest(indexed_engine, q, subject):
+    response = search(indexed_engine, q)
+    assert response["results"] == [] and response["no_match"] is True
+    assert subject in response["message"]
+    assert response["suggestions"]
+
+
+@pytest.mark.parametrize("q,services", [
+    ("my baby won't sleep", {"newborn-sleep-coaching"}),
+    ("how do i calm my anxiety", {"meditation", "breathwork"}),
+    ("help me stop procrastinating", {"accountability-partner", "executive-function", "life-coaching"}),
+    ("fix my posture and back pain", {"pilates", "yoga"}),
+])
+def test_a_goal_reaches_the_service_that_serves_it(indexed_engine, q, services):
+    response = search(indexed_engine, q)
+    assert response["results"], response["message"]
+    assert response["results"][0]["service"]["slug"] in services
