@@ -19,11 +19,11 @@ A word in either list is English. The same lists give the frequency that breaks
 ties between equally close services ("violn": violin 3.7 beats viola 3.5).
 
 Loading cost (measured, this machine): symspellpy's file read and split ~25 ms,
-wordfreq's small list ~11 ms. Both are read directly, without importing the
-packages: ``import wordfreq`` alone costs ~150 ms (ftfy, langcodes, regex) for a
+wordfreq's small list ~10 ms. Both are read directly, without importing the
+packages: ``import wordfreq`` alone costs 0.1-0.18 s (ftfy, langcodes, regex) for a
 tokenizer nls does not need, and symspellpy's ``SymSpell.load_dictionary``
-precomputes a delete index that takes seconds. ``find_spec`` locates a package
-without executing it.
+precomputes a delete index (1.2 s at edit distance 1, 2.8 s at 2) that nls does not
+use either. ``find_spec`` locates a package without executing it.
 """
 
 from __future__ import annotations
