@@ -44,6 +44,8 @@ _TEXTING = {
     "2morrow": "tomorrow", "2moro": "tomorrow", "2morow": "tomorrow", "2mrw": "tomorrow",
     "tomoz": "tomorrow", "2day": "today", "2nite": "tonight", "2night": "tonight",
     "tonite": "tonight", "nite": "night", "nites": "nights",
+    "wknd": "weekend", "wkend": "weekend", "wknds": "weekends", "wkends": "weekends",
+    "wkday": "weekday", "wkdays": "weekdays",
 }
 _TEXTING_RE = re.compile(r"\b(?:" + "|".join(_TEXTING) + r")\b")
 
