@@ -75,6 +75,12 @@ class Result(BaseModel):
     next_available: str | None
     score: float
     why: list[str]
+    misses: list[str]  # what this result does not meet of the query (empty for an exact fit)
+
+
+class Suggestion(BaseModel):
+    slug: str
+    name: str
 
 
 class SearchResponse(BaseModel):
@@ -89,3 +95,5 @@ class SearchResponse(BaseModel):
     took_ms: float
     timings_ms: dict[str, float]
     cached: bool
+    no_match: bool  # the catalog teaches nothing the query names (then results is empty)
+    suggestions: list[Suggestion]

@@ -102,6 +102,7 @@ async function runSearch() {
     renderChips(data.parsed);
     showNotice(data.relaxed.length || !data.results.length ? data.message : null);
     renderResults(data.results, `${data.total} instructor${data.total === 1 ? "" : "s"} for “${q}”`);
+    renderSuggestions(data.suggestions || []);
     loadRecent();
   } catch (e) {
     if (seq === state.seq) showError(e.message);
@@ -118,6 +119,17 @@ function renderChips(parsed) {
     list.append(el("li", { class: "chip" }, value,
       el("button", { type: "button", "aria-label": `Remove ${value}`, onclick: () => { state.drop.add(key); runSearch(); } }, "×")));
   }
+}
+
+// A no-match answer suggests services: each one browses that service's teachers.
+function renderSuggestions(suggestions) {
+  const box = $("suggestions");
+  box.replaceChildren(...suggestions.map((sg) =>
+    el("li", {}, el("button", { type: "button", onclick: () => {
+      renderSuggestions([]);
+      showBrowse(`/api/catalog/services/${encodeURIComponent(sg.slug)}/instructors?limit=20`, sg.name, sg.slug);
+    } }, sg.name))));
+  box.hidden = !suggestions.length;
 }
 
 function renderResults(results, summary) {
@@ -138,6 +150,8 @@ function card(r) {
     el("p", { class: "meta" }, `${r.service.name} · ${prices.join(" · ")} · ${rating}`),
     el("p", { class: "meta" }, `Areas: ${areas.length ? areas.join(", ") : "online only"} · Speaks ${r.instructor.languages.map(label).join(", ")}`),
     el("ul", { class: "why", "aria-label": "Why this matched" }, r.why.map((w) => el("li", {}, w))),
+    (r.misses || []).length ? el("ul", { class: "misses", "aria-label": "What this does not match" },
+      r.misses.map((m) => el("li", {}, m))) : null,
     el("div", { class: "slots", role: "group", "aria-label": `Open ${r.duration_minutes}-minute slots with ${r.instructor.name}` },
       r.slots.map((s) => el("button", { type: "button", "data-start": s.start, onclick: () => startBooking(r, s) }, when(s.start)))));
 }
@@ -174,7 +188,7 @@ async function showBrowse(path, name, slug) {
   try {
     const data = await api("GET", path);
     if (seq !== state.seq) return;
-    showError(null); showNotice(null); renderChips(null);
+    showError(null); showNotice(null); renderChips(null); renderSuggestions([]);
     renderResults(data.results, `${data.total} ${name} instructor${data.total === 1 ? "" : "s"}`);
     loadRecent();
   } catch (e) { if (seq === state.seq) showError(e.message); }

@@ -28,13 +28,33 @@ def test_removing_a_chip_reruns_the_search_without_it(page):
     shot(page, "chip-removed")
 
 
-def test_relaxation_is_said_plainly(page):
+def test_relaxation_is_said_plainly_and_each_card_says_what_it_misses(page):
     page.goto("/")
     page.get_by_label("What do you want to learn?").fill("piano lessons in tottenville next tuesday at 6am")
     notice = page.locator("#notice")
     notice.wait_for()
     assert "relaxed" in notice.inner_text()
+    misses = page.locator("#cards .card .misses li")
+    misses.first.wait_for()
+    assert any(t.startswith(("not in Tottenville", "no slot")) for t in misses.all_inner_texts())
     shot(page, "relaxed")
+
+
+def test_a_subject_not_taught_gets_a_no_match_answer_with_suggestions_that_browse(page):
+    page.goto("/")
+    page.get_by_label("What do you want to learn?").fill("glassblowing classes")
+    notice = page.locator("#notice")
+    notice.wait_for()
+    assert "glassblowing" in notice.inner_text()
+    assert page.locator("#cards .card").count() == 0
+    suggestion = page.locator("#suggestions button").first
+    suggestion.wait_for()
+    name = suggestion.inner_text()
+    suggestion.click()
+    page.locator("#summary", has_text=name).wait_for()
+    assert page.locator("#cards .card").count() >= 1
+    assert page.locator("#suggestions").is_hidden()
+    shot(page, "no-match")
 
 
 def test_phone_width_has_no_horizontal_scroll(browser, live_server):
