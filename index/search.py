@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 import nls
 from core.cache import Cache
 from index import candidates as cand
-from index import catalog, expansion, misses, places, rank, slots
+from index import catalog, misses, places, rank, slots
 from index import goals
 from index.constraints import ROW_RELAX_ORDER, Constraints
 from index.embedding import get_embedder
@@ -48,11 +48,9 @@ class SearchOptions:
 
 
 def embedding_text(parsed: dict) -> str:
-    """What the query means without its filters: the leftover words plus service, audience, level,
-    and, for a query with no service, the topics its vague goals usually mean."""
+    """What the query means without its filters: the leftover words plus service, audience, level.
+    (A vague goal reaches its services through the service cards, index/goals.py.)"""
     parts = [parsed.get("text") or ""]
-    if not parsed.get("service"):
-        parts.append(expansion.expand(parsed.get("query") or ""))
     if parsed.get("service"):
         parts.append(parsed["service"].replace("-", " "))
     elif parsed.get("category"):
