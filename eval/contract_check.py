@@ -12,8 +12,8 @@ from pathlib import Path
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "fixtures"
 # What each relaxation name in a response allows a result to break.
 RELAXES = {"time": ("start_time", "end_time"), "date": ("dates", "weekdays"), "place": ("location",),
-           "price": ("price_max", "price_min"), "language": ("lesson_language",), "rating": ("min_rating",),
-           "audience": ()}
+           "price": ("price_max", "price_min"), "service": ("service", "category"),
+           "language": ("lesson_language",), "rating": ("min_rating",), "audience": ()}
 
 
 @lru_cache
@@ -64,9 +64,10 @@ def violations(parsed: dict, result: dict, relaxed: list[str] | tuple[str, ...] 
     """Every hard constraint of `parsed` that `result` breaks, ignoring the relaxed ones."""
     skip = {field for step in relaxed for field in RELAXES.get(step, ())}
     out = []
-    if parsed.get("service") and result["service"]["slug"] != parsed["service"]:
+    if parsed.get("service") and "service" not in skip and result["service"]["slug"] != parsed["service"]:
         out.append("service")
-    if not parsed.get("service") and parsed.get("category") and result["service"]["category"] != parsed["category"]:
+    if not parsed.get("service") and parsed.get("category") and "category" not in skip \
+            and result["service"]["category"] != parsed["category"]:
         out.append("category")
     fmt = parsed.get("format")
     loc = parsed.get("location") or {}

@@ -11,9 +11,10 @@ from datetime import date, time, timedelta
 # The contract's order: time, then date, then place (borough, then anywhere), then price ×1.25.
 RELAX_ORDER = ("time", "date", "place", "place", "price")
 # The steps that change which rows qualify; time and date are relaxed per result instead. After
-# the contract's four come the conditions that would otherwise leave a student with nothing at all
-# (a lesson language, a rating, an audience nobody matches): shown with what they miss.
-ROW_RELAX_ORDER = ("place", "place", "price", "language", "rating", "audience")
+# the contract's four come the similar services (viola for violin: index/goals.py), then the
+# conditions that would otherwise leave a student with nothing at all (a lesson language, a rating,
+# an audience nobody matches): shown after the others, each with what it misses.
+ROW_RELAX_ORDER = ("place", "place", "price", "service", "language", "rating", "audience")
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,9 @@ SUGGESTIONS = 3
 SENTENCE_WORDS = 5
 OVERRIDE_MARGIN = 0.06
 MAX_GOAL_CHARS = 300
+# When the asked services have too few teachers, the nearest services fill the page, after them.
+SIMILAR_SERVICES = 3
+SIMILAR_MIN = 0.67  # violin → cello, viola; chess → nothing (its nearest card, skateboarding, is 0.66)
 # Word frequencies (wordfreq's Zipf scale): at or above FUNCTION_WORD a word is grammar ("how",
 # "what", "her"), not a topic; below NOT_A_WORD it is no English word at all (keyboard mash).
 FUNCTION_WORD = 5.5
@@ -95,6 +98,20 @@ class ServiceCards:
             tmp = path.with_suffix(f".{threading.get_ident()}.tmp.npy")
             np.save(tmp, self.matrix)
             tmp.replace(path)  # atomic: two workers starting together never read half a file
+
+    def similar(self, slugs: tuple[str, ...], n: int = SIMILAR_SERVICES) -> tuple[str, ...]:
+        """The services whose cards are nearest to these services' cards (excluding them): what a
+        student who asked for them would also consider (violin: viola, cello)."""
+        whole = self.matrix[self.is_whole]
+        index = {slug: i for i, slug in enumerate(self.slugs)}
+        rows = [index[s] for s in slugs if s in index]
+        if not rows:
+            return ()
+        sims = (whole @ whole[rows].T).max(axis=1)
+        categories = {self.categories[i] for i in rows}
+        order = [i for i in np.argsort(-sims)
+                 if self.slugs[i] not in slugs and sims[i] >= SIMILAR_MIN and self.categories[i] in categories]
+        return tuple(self.slugs[i] for i in order[:n])
 
     def similarities(self, qvec: np.ndarray) -> np.ndarray:
         """Per service: the mean of the whole card's and its best sentence's cosine similarity."""

@@ -94,13 +94,15 @@ class RowFit:
     over_price: bool
     place: int
     others: tuple[str, ...] = ()  # language, rating, audience
+    other_service: bool = False  # a similar service, not the one asked for
 
     @property
-    def key(self) -> tuple[int, int, int]:
-        """Before slots: the later a condition relaxes, the more it weighs, then price, then a
-        place the teacher does not come to. An online lesson instead of a visit is weighed after
-        the slots (see `rank_key`)."""
-        return (len(self.others), int(self.over_price), 0 if self.place == PLACE_ONLINE else self.place)
+    def key(self) -> tuple[int, int, int, int]:
+        """Before slots: the asked service first; then the later a condition relaxes, the more it
+        weighs, then price, then a place the teacher does not come to. An online lesson instead of a
+        visit is weighed after the slots (see `rank_key`)."""
+        return (int(self.other_service), len(self.others), int(self.over_price),
+                0 if self.place == PLACE_ONLINE else self.place)
 
     def rank_key(self, slot_level: int) -> tuple[int, ...]:
         """With slots: a lesson online at the asked time beats a visit on another day (the student
@@ -109,7 +111,9 @@ class RowFit:
 
 
 def row_fit(c: Candidate, asked: Constraints, hands_on: bool) -> RowFit:
-    return RowFit(over_price(c, asked, hands_on), place_level(c, asked, hands_on), tuple(other_misses(c, asked)))
+    other_service = bool((asked.service and c.slug != asked.service) or (asked.services and c.slug not in asked.services))
+    return RowFit(over_price(c, asked, hands_on), place_level(c, asked, hands_on), tuple(other_misses(c, asked)),
+                  other_service)
 
 
 def kinds(fit: RowFit, slot_level: int, asked: Constraints) -> list[str]:
@@ -123,6 +127,8 @@ def kinds(fit: RowFit, slot_level: int, asked: Constraints) -> list[str]:
         out.append("place")
     if fit.over_price:
         out.append("price")
+    if fit.other_service:
+        out.append("service")
     out.extend(fit.others)
     return out
 
@@ -156,6 +162,9 @@ def describe(c: Candidate, asked: Constraints, fit: RowFit, slot_level: int,
              first_slot: datetime | None, hands_on: bool) -> list[str]:
     """One short line per condition the card does not meet, for the student to read."""
     out = []
+    if fit.other_service:
+        wanted = [catalog.name_of(s) for s in ((asked.service,) if asked.service else asked.services or ())]
+        out.append(f"teaches {c.service_name}, not {' or '.join(wanted[:2])}")
     if fit.place != PLACE_IN:
         where = places.display_name(asked.neighborhood or asked.borough or "")
         if not teaches_in_person(c):

@@ -25,7 +25,7 @@ MARKET_TZ = slots.MARKET_TZ  # availability and bookings are New York wall-clock
 ENOUGH = 10
 BATCH = 50  # candidates whose slots are computed per round trip
 RELAX_WORDS = {"time": "the time of day", "date": "the date", "place": "the place", "price": "the price",
-               "language": "the lesson language", "rating": "the rating", "audience": "the age group"}
+               "service": "the lesson (similar ones)", "language": "the lesson language", "rating": "the rating", "audience": "the age group"}
 RELAX_NAMES = tuple(RELAX_WORDS)  # the contract's names, in its order, then the last resorts
 # Chips a student can remove from a parsed query, and the contract fields each one clears.
 DROPPABLE = {
@@ -201,6 +201,15 @@ def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, o
     return kept[opts.offset:need], total, exact, broken
 
 
+def _with_similar_services(cons: Constraints) -> Constraints | None:
+    """The asked services plus the nearest ones by their cards, for when too few teach them."""
+    asked = (cons.service,) if cons.service else cons.services
+    if not asked:
+        return None
+    similar = goals.get_cards().similar(asked)
+    return replace(cons, service=None, services=(*asked, *similar)) if similar else None
+
+
 def _within_price(row: cand.Candidate, asked: Constraints, cons: Constraints, hands_on: bool) -> bool:
     """Whether the price of the lesson the student would take fits the current (maybe relaxed) bounds."""
     if cons.price_max is None and cons.price_min is None:
@@ -278,6 +287,8 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
         _observe(timings, cached=False)
         return response
     if goal is not None and goal.kind == "clear":
+        if parsed.get("service"):  # the sentence means another service than its service word
+            parsed.update(service=None, category=None)
         original = replace(original, service=None, category=None, services=goal.services)
     similarity = goal.relevance() if goal is not None else None
     results, total, exact, _ = _run(engine, original, parsed, qvec, now_market, opts, timings, goal_similarity=similarity)
@@ -289,7 +300,13 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
         steps: list[str | None] = [None, *ROW_RELAX_ORDER] if (original.has_time() or original.has_date()) \
             else list(ROW_RELAX_ORDER)
         for step in steps:
-            if step is not None:
+            if step == "service":
+                looser = _with_similar_services(cons)
+                if looser is None:
+                    continue
+                cons = looser
+                tried.append(step)
+            elif step is not None:
                 looser = cons.relax(step)
                 if looser is None:
                     continue

@@ -115,7 +115,7 @@ def test_an_in_person_only_teacher_from_another_borough_never_ranks_above_one_in
             response = search(indexed_engine, f"{service} lessons in {NAMES[hood]}")
             if "place" not in response["relaxed"]:
                 continue
-            in_person = [r for r in response["results"] if r["formats"] == ["in_person"]]
+            in_person = [r for r in response["results"] if r["formats"] == ["in_person"] and r["service"]["slug"] == service]
             flags = [_serves_borough(r, borough, borough_of) for r in in_person]
             assert flags == sorted(flags, reverse=True), (service, hood, flags)
             checked += 1
@@ -177,3 +177,27 @@ def test_a_goal_reaches_the_service_that_serves_it(indexed_engine, q, services):
     response = search(indexed_engine, q)
     assert response["results"], response["message"]
     assert response["results"][0]["service"]["slug"] in services
+
+
+def test_too_few_teachers_of_a_service_are_followed_by_similar_services_that_say_so(indexed_engine):
+    with indexed_engine.connect() as conn:
+        few = conn.execute(text(
+            "SELECT sv.slug, count(*) FROM instructor_services s JOIN services sv ON sv.id = s.service_id "
+            "WHERE s.is_active AND sv.slug = ANY(:s) GROUP BY sv.slug HAVING count(*) BETWEEN 1 AND 6"),
+            {"s": ["viola", "cello", "violin", "mandolin", "ukulele", "banjo", "tango", "bachata", "cantonese"]}).all()
+    assert few
+    checked = 0
+    for slug, _ in few:
+        name = slug.replace("-", " ")
+        response = search(indexed_engine, f"{name} lessons")
+        asked = [r["service"]["slug"] == slug for r in response["results"]]
+        if all(asked):
+            continue
+        assert asked == sorted(asked, reverse=True), (slug, asked)  # the asked service first
+        assert "service" in response["relaxed"]
+        for r in response["results"]:
+            if r["service"]["slug"] != slug:
+                assert r["misses"][0].startswith(f"teaches {r['service']['name']}, not "), r["misses"]
+                assert r["service"]["category"] == response["results"][0]["service"]["category"]
+        checked += 1
+    assert checked >= 1

@@ -104,7 +104,7 @@ def test_a_missed_time_on_the_asked_day_says_when_the_first_slot_is():
 
 def test_an_exact_fit_misses_nothing():
     fit = misses.row_fit(row(), PARK_SLOPE, hands_on=False)
-    assert fit.key == (0, 0, 0)
+    assert fit.key == (0, 0, 0, 0)
     assert misses.describe(row(), PARK_SLOPE, fit, misses.SLOTS_IN_WINDOW, datetime(2026, 12, 5, 9), False) == []
     assert misses.kinds(fit, misses.SLOTS_IN_WINDOW, PARK_SLOPE) == []
 
