@@ -21,6 +21,9 @@ WEEKDAYS = {
 # the SAT, "sun salutation" is yoga); mon, tue, wed, thu, fri are days wherever they stand
 _CONTEXT_ONLY = {"sat", "sun"}
 _PLURAL_PERIODS = {"mornings", "afternoons", "evenings", "nights"}
+# words that make a "sat" the test even next to a time word
+_TEST_WORDS = {"prep", "test", "tests", "tutor", "tutors", "tutoring", "exam", "score", "scores", "math",
+               "verbal", "reading", "writing", "practice", "class", "classes", "course", "lessons", "lesson"}
 _TIME_WORDS = {"morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "night",
                "nights", "am", "pm", "tonight", "noon"}
 MONTHS = {
@@ -568,6 +571,8 @@ def _has_date_context(doc: Doc, item_start: int, item_end: int) -> bool:
     """"sat" / "sun" alone are a day only next to a time: "sat am", "sun morning",
     "sat 10am", "morning sat", "10am sun"."""
     nxt = doc.next_word(item_end)
+    if nxt in _TEST_WORDS:
+        return False  # "Sat morning SAT prep": the second "sat" is the test, whatever precedes it
     if nxt is not None and nxt.isdigit():
         return int(nxt) <= 12
     if nxt in _TIME_WORDS or nxt in {"at", "before", "after", "around", "between"}:

@@ -290,6 +290,10 @@ def test_sat_and_sun_with_a_day_context_are_days(q, expected):
     ("sat prep for my 16 year old", {"service": "sat", "category": "tutoring", "age": 16,
                                      "audience": "teens"}),
     ("sun salutation yoga", {"service": "yoga", "category": "sports"}),
+    ("saturday morning sat prep", {"service": "sat", "category": "tutoring", "dates": ["2026-11-28"],
+                                   "start_time": "06:00", "end_time": "12:00"}),
+    ("tomorrow afternoon sat tutoring", {"service": "sat", "category": "tutoring", "dates": ["2026-11-27"],
+                                         "start_time": "12:00", "end_time": "17:00"}),
 ])
 def test_sat_alone_is_the_sat_and_sun_alone_is_not_read(q, expected):
     check(q, expected)
