@@ -53,6 +53,8 @@ bench: install model ## parse, embedding and search benchmarks (builds 1k and 10
 eval: install model ## relevance report: parser scores, then the judged search set (hybrid vs trigram vs vector)
 	$(PY) -m eval parse
 	$(PY) -m eval parse --set holdout
+	$(PY) -m eval parse --set holdout2
+	$(PY) -m eval parse --set holdout3
 	$(PY) -m eval search --fail-below cp_contract@10=1.0
 
 load: install model ## locust mix at 10k instructors, 1 and 2 workers; CSVs in var/load/

@@ -5,7 +5,7 @@
 1. import time: `import nls` + lexicon build (incl. the English word lists), in a fresh
    subprocess, median of 5.
 2. parse latency p50/p95/p99 after warm-up, over the query strings of every parse set in
-   data/fixtures/eval/ that exists (parse_golden, parse_holdout, parse_holdout2) plus a
+   data/fixtures/eval/ that exists (parse_golden, parse_holdout, parse_holdout2, parse_holdout3) plus a
    built-in list of 50. Only the "query" key is read: expected values are never looked at
    and no query is printed, so the held-out sets stay held out; they are here for timing only.
 3. long input: three 2,000-character queries (real queries run together, number words and
@@ -63,7 +63,7 @@ def import_time(n: int = 5) -> list[float]:
     return out
 
 
-SETS = ("parse_golden.jsonl", "parse_holdout.jsonl", "parse_holdout2.jsonl")
+SETS = ("parse_golden.jsonl", "parse_holdout.jsonl", "parse_holdout2.jsonl", "parse_holdout3.jsonl")
 
 
 def load_queries() -> tuple[list[str], str]:

@@ -3,6 +3,7 @@
     python -m eval parse                       # data/fixtures/eval/parse_golden.jsonl
     python -m eval parse --set holdout         # data/fixtures/eval/parse_holdout.jsonl
     python -m eval parse --set holdout2        # data/fixtures/eval/parse_holdout2.jsonl (round 2, written blind)
+    python -m eval parse --set holdout3        # data/fixtures/eval/parse_holdout3.jsonl (other phrasings, blind)
     python -m eval parse --file my.jsonl --show 50 --json eval/reports/parse.json
     python -m eval parse --fail-below exact=0.95 --fail-below field:service=0.9
 
@@ -44,6 +45,7 @@ SETS = {
     "golden": EVAL_DIR / "parse_golden.jsonl",
     "holdout": EVAL_DIR / "parse_holdout.jsonl",
     "holdout2": EVAL_DIR / "parse_holdout2.jsonl",
+    "holdout3": EVAL_DIR / "parse_holdout3.jsonl",
 }
 
 # Every contract field except `query` and `text`, in contract order.
