@@ -30,7 +30,7 @@ AUDIENCE_WORDS: dict[str, str] = {
         "teenaged", "young adults")},
     **{w: "adults" for w in (
         "adults", "adult", "grown ups", "grownups", "grown up", "grownup", "seniors", "senior",
-        "senior citizen", "senior citizens", "older adults", "older adult", "retirees", "retiree",
+        "senior citizen", "senior citizens", "older adults", "older adult", "retirees", "retiree", "retired",
         "elderly", "college student", "college students", "adults only", "for adults",
         "adult learner", "adult learners", "grown-ups")},
 }

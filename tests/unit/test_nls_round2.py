@@ -569,3 +569,7 @@ def test_the_31st_skips_months_without_one():
 ])
 def test_equally_close_candidates_prefer_the_likelier_slip(q, service, category):
     check(q, {"service": service, "category": category})
+
+
+def test_a_retired_student_is_an_adult():
+    check("piano lessons, I'm retired", {**PIANO, "audience": "adults"})
