@@ -50,11 +50,14 @@ bench: install model ## parse, embedding and search benchmarks (builds 1k and 10
 	$(PY) -m bench.bench_embed
 	$(PY) -m bench.bench_search
 
-eval: install model ## relevance report: parser scores, then the judged search set (hybrid vs trigram vs vector)
+eval: install model ## relevance report: parser sets, the judged search set graded by its rubric, the older qrels set
 	$(PY) -m eval parse
 	$(PY) -m eval parse --set holdout
 	$(PY) -m eval parse --set holdout2
 	$(PY) -m eval parse --set holdout3
+	$(PY) -m eval snapshot --world --system current
+	$(PY) -m eval.rubric grade --responses var/judged/responses/current.jsonl --split dev
+	$(PY) -m eval.rubric grade --responses var/judged/responses/current.jsonl --split test
 	$(PY) -m eval search --fail-below cp_contract@10=1.0
 
 load: install model ## locust mix at 10k instructors, 1 and 2 workers; CSVs in var/load/
