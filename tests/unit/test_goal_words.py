@@ -1,0 +1,34 @@
+"""The word checks of the goal matcher: which words can name a topic, which the catalog knows, and
+how a query with no card close enough is told apart from keyboard mash."""
+from __future__ import annotations
+
+import pytest
+
+from index import goals
+
+
+def test_grammar_words_are_not_topics():
+    assert goals.topic_words("how do i calm my anxiety") == ["calm", "anxiety"]
+    assert goals.topic_words("what should she do") == []
+
+
+@pytest.mark.parametrize("word", ["anxiety", "posture", "sewing", "leash", "torah", "beats"])
+def test_words_the_service_cards_use_are_known(word):
+    assert goals._known(word)
+
+
+@pytest.mark.parametrize("word", ["welding", "glassblowing", "scuba", "bagpipes"])
+def test_real_subjects_the_catalog_never_mentions_are_unknown(word):
+    assert not goals._known(word)
+
+
+def test_a_rare_misspelling_of_a_catalog_word_is_known_but_a_real_word_is_never_a_typo():
+    assert goals._known("meditaton")  # not English: one edit from "meditation"
+    assert not goals._known("welding")  # English, one edit from "wedding": still unknown
+
+
+def test_similar_services_stay_in_the_category_and_above_the_floor():
+    cards = goals.get_cards()
+    assert set(cards.similar(("violin",))) >= {"cello", "viola"}
+    assert cards.similar(("chess",)) == ()  # its nearest cards are sports it has nothing to do with
+    assert all(cards.categories[cards.slugs.index(s)] == "languages" for s in cards.similar(("mandarin",)))
