@@ -15,42 +15,13 @@ from sqlalchemy import text
 from api.app import create_app
 from core.settings import Settings
 from services import passwords, tokens
-
-PASSWORD = "correct horse battery"
-_HASH = passwords.hash_password(PASSWORD)
-
-
-def unique_email(tag: str = "user") -> str:
-    return f"{tag}-{uuid.uuid4().hex[:12]}@authtest.example.com"
-
-
-def make_user(engine, *, role: str = "student", email: str | None = None) -> dict:
-    """A committed user with PASSWORD (hashed once per session, so making users is cheap)."""
-    user = {"id": uuid.uuid4(), "email": email or unique_email(role), "role": role}
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO users (id, email, password_hash, full_name, role) "
-                          "VALUES (:id, :email, :h, :name, :role)"),
-                     {**user, "h": _HASH, "name": f"Test {role.title()}"})
-    return user
-
-
-def bearer(engine_user: dict, secret: str = Settings().secret_key, version: int = 0) -> dict:
-    token, _ = tokens.issue(user_id=engine_user["id"], token_version=version, kind="access", secret=secret)
-    return {"Authorization": f"Bearer {token}"}
-
-
-def new_client(engine, ip: str | None = None) -> TestClient:
-    """A client with its own address, so per-IP login throttling of one test never touches another."""
-    return TestClient(create_app(Settings(), engine=engine), client=(ip or f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}", 50000))
+from tests.factories import (PASSWORD, bearer, embed, login, make_instructor, make_user, new_client, search_all,
+                             unique_email)
 
 
 @pytest.fixture
 def client(engine):
     return new_client(engine)
-
-
-def login(client, email, password=PASSWORD):
-    return client.post("/api/auth/login", json={"email": email, "password": password})
 
 
 # --- register and login ---
@@ -117,12 +88,12 @@ def test_login_with_bearer_and_the_demo_account(client):
 
 def test_login_email_is_case_insensitive(client, engine):
     user = make_user(engine)
-    assert login(client, user["email"].upper()).status_code == 200
+    assert login(client, user.email.upper()).status_code == 200
 
 
 def test_wrong_password_and_unknown_email_get_the_same_401(client, engine):
     user = make_user(engine)
-    wrong = login(client, user["email"], "wrong password!")
+    wrong = login(client, user.email, "wrong password!")
     unknown = login(client, unique_email("nobody"), "wrong password!")
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json() == unknown.json() == {"detail": "Email or password is incorrect."}
@@ -138,8 +109,8 @@ def test_unknown_email_runs_a_password_check(client, monkeypatch):
 def test_anonymized_or_inactive_accounts_cannot_log_in(client, engine):
     user = make_user(engine)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE users SET is_active = false WHERE id = :id"), {"id": user["id"]})
-    assert login(client, user["email"]).status_code == 401
+        conn.execute(text("UPDATE users SET is_active = false WHERE id = :id"), {"id": user.id})
+    assert login(client, user.email).status_code == 401
 
 
 # --- tokens ---
@@ -150,11 +121,11 @@ def test_tampered_token_is_refused(client, engine):
     head, payload, sig = token.split(".")
     tampered = f"{head}.{payload}.{sig[:-4]}{'AAAA' if sig[-4:] != 'AAAA' else 'BBBB'}"
     assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {tampered}"}).status_code == 401
-    forged = jwt.encode({"sub": str(user["id"]), "type": "access", "jti": "x", "ver": 0,
+    forged = jwt.encode({"sub": str(user.id), "type": "access", "jti": "x", "ver": 0,
                          "exp": int((datetime.now(timezone.utc) + timedelta(minutes=5)).timestamp())},
                         "not-the-secret", algorithm="HS256")
     assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
-    unsigned = jwt.encode({"sub": str(user["id"]), "type": "access", "jti": "x", "ver": 0, "exp": 9999999999},
+    unsigned = jwt.encode({"sub": str(user.id), "type": "access", "jti": "x", "ver": 0, "exp": 9999999999},
                           None, algorithm="none")
     assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {unsigned}"}).status_code == 401
     assert client.get("/api/auth/me", headers={"Authorization": "Bearer garbage"}).status_code == 401
@@ -163,7 +134,7 @@ def test_tampered_token_is_refused(client, engine):
 def test_expired_token_is_refused(client, engine):
     user = make_user(engine)
     past = datetime.now(timezone.utc) - timedelta(minutes=tokens.ACCESS_MINUTES + 1)
-    token, _ = tokens.issue(user_id=user["id"], token_version=0, kind="access",
+    token, _ = tokens.issue(user_id=user.id, token_version=0, kind="access",
                             secret=Settings().secret_key, now=past)
     response = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401 and "expired" in response.json()["detail"]
@@ -171,13 +142,13 @@ def test_expired_token_is_refused(client, engine):
 
 def test_refresh_token_is_not_an_access_token(client, engine):
     user = make_user(engine)
-    refresh, _ = tokens.issue(user_id=user["id"], token_version=0, kind="refresh", secret=Settings().secret_key)
+    refresh, _ = tokens.issue(user_id=user.id, token_version=0, kind="refresh", secret=Settings().secret_key)
     assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {refresh}"}).status_code == 401
 
 
 def test_logout_revokes_access_and_refresh(client, engine):
     user = make_user(engine)
-    pair = login(client, user["email"]).json()
+    pair = login(client, user.email).json()
     headers = {"Authorization": f"Bearer {pair['access_token']}"}
     out = client.post("/api/auth/logout", headers=headers, json={"refresh_token": pair["refresh_token"]})
     assert out.status_code == 200
@@ -189,7 +160,7 @@ def test_logout_revokes_access_and_refresh(client, engine):
 
 def test_refresh_rotates_and_the_old_refresh_token_is_single_use(client, engine):
     user = make_user(engine)
-    pair = login(new_client(engine), user["email"]).json()
+    pair = login(new_client(engine), user.email).json()
     other = new_client(engine)
     first = other.post("/api/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert first.status_code == 200
@@ -200,29 +171,29 @@ def test_refresh_rotates_and_the_old_refresh_token_is_single_use(client, engine)
 
 def test_refresh_by_cookie(client, engine):
     user = make_user(engine)
-    assert login(client, user["email"]).status_code == 200
+    assert login(client, user.email).status_code == 200
     for _ in range(2):  # each refresh sets the next refresh cookie
         response = client.post("/api/auth/refresh")
         assert response.status_code == 200, response.text
-    assert client.get("/api/auth/me").json()["email"] == user["email"]
+    assert client.get("/api/auth/me").json()["email"] == user.email
 
 
 def test_logout_everywhere_revokes_every_session(client, engine):
     user = make_user(engine)
-    one = login(client, user["email"]).json()
-    two = login(new_client(engine), user["email"]).json()
+    one = login(client, user.email).json()
+    two = login(new_client(engine), user.email).json()
     out = client.post("/api/auth/logout-all", headers={"Authorization": f"Bearer {one['access_token']}"})
     assert out.status_code == 200
     fresh = new_client(engine)
     for pair in (one, two):
         assert fresh.get("/api/auth/me", headers={"Authorization": f"Bearer {pair['access_token']}"}).status_code == 401
         assert fresh.post("/api/auth/refresh", json={"refresh_token": pair["refresh_token"]}).status_code == 401
-    assert login(fresh, user["email"]).status_code == 200  # a new login works
+    assert login(fresh, user.email).status_code == 200  # a new login works
 
 
 def test_change_password(client, engine):
     user = make_user(engine)
-    old = login(client, user["email"]).json()
+    old = login(client, user.email).json()
     headers = {"Authorization": f"Bearer {old['access_token']}"}
     wrong = client.post("/api/auth/change-password", headers=headers,
                         json={"current_password": "not-it-at-all", "new_password": "brand new pass"})
@@ -237,8 +208,8 @@ def test_change_password(client, engine):
     assert fresh.get("/api/auth/me", headers=headers).status_code == 401  # old session signed out
     new_headers = {"Authorization": f"Bearer {done.json()['access_token']}"}
     assert fresh.get("/api/auth/me", headers=new_headers).status_code == 200
-    assert login(fresh, user["email"]).status_code == 401
-    assert login(fresh, user["email"], "brand new pass").status_code == 200
+    assert login(fresh, user.email).status_code == 401
+    assert login(fresh, user.email, "brand new pass").status_code == 200
 
 
 def test_me_without_a_token_is_401(client):
@@ -251,7 +222,7 @@ def test_concurrent_refreshes_with_one_token_give_one_new_session(engine):
     from concurrent.futures import ThreadPoolExecutor
 
     user = make_user(engine)
-    token = login(new_client(engine), user["email"]).json()["refresh_token"]
+    token = login(new_client(engine), user.email).json()["refresh_token"]
     clients = [new_client(engine) for _ in range(8)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         codes = list(pool.map(lambda c: c.post("/api/auth/refresh", json={"refresh_token": token}).status_code,
@@ -263,26 +234,21 @@ def test_an_admin_cannot_override_their_own_permissions(engine):
     admin = make_user(engine, role="admin")
     other = make_user(engine, role="student")
     client = new_client(engine)
-    own = client.put(f"/api/admin/users/{admin['id']}/permissions/manage_users", json={"granted": False},
+    own = client.put(f"/api/admin/users/{admin.id}/permissions/manage_users", json={"granted": False},
                      headers=bearer(admin))
     assert own.status_code == 409 and "your own permissions" in own.json()["detail"]
     assert client.get("/api/admin/users", headers=bearer(admin)).status_code == 200  # still an admin
-    theirs = client.put(f"/api/admin/users/{other['id']}/permissions/create_bookings", json={"granted": False},
+    theirs = client.put(f"/api/admin/users/{other.id}/permissions/create_bookings", json={"granted": False},
                         headers=bearer(admin))
     assert theirs.status_code == 200
 
 
 def test_a_demoted_instructor_leaves_search(indexed_engine):
-    from index.search import search
-
-    first = search(indexed_engine, "piano lessons")["results"][0]
+    inst = make_instructor(indexed_engine)  # this test's own instructor: no seeded row changes
+    embed(indexed_engine, inst)
+    client = new_client(indexed_engine)
+    assert str(inst.profile_id) in search_all(client, "piano lessons in brooklyn")
     with indexed_engine.begin() as conn:
-        user_id = conn.execute(text("SELECT user_id FROM instructor_profiles WHERE id = :p"),
-                               {"p": first["instructor"]["id"]}).scalar()
-        conn.execute(text("UPDATE users SET role = 'student' WHERE id = :u"), {"u": user_id})
-    try:
-        ids = {r["instructor"]["id"] for r in search(indexed_engine, "piano lessons")["results"]}
-        assert first["instructor"]["id"] not in ids
-    finally:
-        with indexed_engine.begin() as conn:
-            conn.execute(text("UPDATE users SET role = 'instructor' WHERE id = :u"), {"u": user_id})
+        conn.execute(text("UPDATE users SET role = 'student' WHERE id = :u"), {"u": inst.user_id})
+    client.app.state.cache.bump()  # a direct SQL write; an admin's role change through the API bumps too
+    assert str(inst.profile_id) not in search_all(client, "piano lessons in brooklyn")

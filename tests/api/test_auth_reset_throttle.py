@@ -17,7 +17,7 @@ from core.redis_client import RedisHandle
 from core.settings import Settings
 from services import throttle as throttle_mod
 from services.throttle import EMAIL_LIMIT, IP_LIMIT, LoginThrottle, lock_seconds
-from tests.api.test_auth import PASSWORD, login, make_user, new_client, unique_email
+from tests.factories import PASSWORD, login, make_user, new_client, unique_email
 
 
 def _outbox_token(engine, email: str) -> str | None:
@@ -38,34 +38,34 @@ def _outbox_count(engine, email: str) -> int:
 def test_reset_request_answers_the_same_for_known_and_unknown_emails(engine):
     client = new_client(engine)
     user = make_user(engine)
-    known = client.post("/api/auth/password-reset/request", json={"email": user["email"]})
+    known = client.post("/api/auth/password-reset/request", json={"email": user.email})
     unknown_email = unique_email("nobody")
     unknown = client.post("/api/auth/password-reset/request", json={"email": unknown_email})
     assert known.status_code == unknown.status_code == 202
     assert known.json() == unknown.json()
-    assert _outbox_count(engine, user["email"]) == 1 and _outbox_count(engine, unknown_email) == 0
+    assert _outbox_count(engine, user.email) == 1 and _outbox_count(engine, unknown_email) == 0
 
 
 def test_reset_token_is_stored_only_as_a_hash_and_works_once(engine):
     client = new_client(engine)
     user = make_user(engine)
-    client.post("/api/auth/password-reset/request", json={"email": user["email"]})
-    token = _outbox_token(engine, user["email"])
+    client.post("/api/auth/password-reset/request", json={"email": user.email})
+    token = _outbox_token(engine, user.email)
     assert token and len(token) >= 40
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT token_hash, expires_at - created_at FROM password_reset_tokens "
-                                   "WHERE user_id = :u"), {"u": user["id"]}).one()
+                                   "WHERE user_id = :u"), {"u": user.id}).one()
     assert stored[0] == hashlib.sha256(token.encode()).hexdigest() and token not in stored[0]
     assert timedelta(minutes=59) < stored[1] <= timedelta(minutes=60, seconds=5)
-    session = login(client, user["email"]).json()
+    session = login(client, user.email).json()
 
     done = client.post("/api/auth/password-reset/confirm", json={"token": token, "new_password": "a new password"})
     assert done.status_code == 200
     again = client.post("/api/auth/password-reset/confirm", json={"token": token, "new_password": "another pass 2"})
     assert again.status_code == 400 and "already used" in again.json()["detail"]
     fresh = new_client(engine)
-    assert login(fresh, user["email"], "a new password").status_code == 200
-    assert login(fresh, user["email"], "another pass 2").status_code == 401
+    assert login(fresh, user.email, "a new password").status_code == 200
+    assert login(fresh, user.email, "another pass 2").status_code == 401
     # every earlier session is signed out
     assert fresh.get("/api/auth/me", headers={"Authorization": f"Bearer {session['access_token']}"}).status_code == 401
 
@@ -73,23 +73,23 @@ def test_reset_token_is_stored_only_as_a_hash_and_works_once(engine):
 def test_reset_token_expires_after_an_hour(engine):
     client = new_client(engine)
     user = make_user(engine)
-    client.post("/api/auth/password-reset/request", json={"email": user["email"]})
-    token = _outbox_token(engine, user["email"])
+    client.post("/api/auth/password-reset/request", json={"email": user.email})
+    token = _outbox_token(engine, user.email)
     with engine.begin() as conn:
         conn.execute(text("UPDATE password_reset_tokens SET expires_at = now() - interval '1 second' "
-                          "WHERE user_id = :u"), {"u": user["id"]})
+                          "WHERE user_id = :u"), {"u": user.id})
     response = client.post("/api/auth/password-reset/confirm", json={"token": token, "new_password": "a new password"})
     assert response.status_code == 400 and "expired" in response.json()["detail"]
-    assert login(client, user["email"]).status_code == 200  # the old password still works
+    assert login(client, user.email).status_code == 200  # the old password still works
 
 
 def test_a_newer_reset_link_replaces_the_older(engine):
     client = new_client(engine)
     user = make_user(engine)
-    client.post("/api/auth/password-reset/request", json={"email": user["email"]})
-    old = _outbox_token(engine, user["email"])
-    client.post("/api/auth/password-reset/request", json={"email": user["email"]})
-    new = _outbox_token(engine, user["email"])
+    client.post("/api/auth/password-reset/request", json={"email": user.email})
+    old = _outbox_token(engine, user.email)
+    client.post("/api/auth/password-reset/request", json={"email": user.email})
+    new = _outbox_token(engine, user.email)
     assert old != new
     assert client.post("/api/auth/password-reset/confirm", json={"token": old, "new_password": "a new password"}).status_code == 400
     assert client.post("/api/auth/password-reset/confirm", json={"token": new, "new_password": "a new password"}).status_code == 200
@@ -116,14 +116,14 @@ def test_lockout_grows():
 def test_per_email_throttle_gives_429_with_retry_after(engine):
     client = new_client(engine)
     user = make_user(engine)
-    codes = [login(client, user["email"], "wrong-password").status_code for _ in range(EMAIL_LIMIT)]
+    codes = [login(client, user.email, "wrong-password").status_code for _ in range(EMAIL_LIMIT)]
     assert codes == [401] * (EMAIL_LIMIT - 1) + [429]
-    blocked = login(client, user["email"])  # even the right password waits
+    blocked = login(client, user.email)  # even the right password waits
     assert blocked.status_code == 429
     assert 0 < int(blocked.headers["retry-after"]) <= throttle_mod.BASE_LOCK_SECONDS
     assert "try again" in blocked.json()["detail"]
     # another address is refused too (the lock is on the email)
-    assert login(new_client(engine), user["email"]).status_code == 429
+    assert login(new_client(engine), user.email).status_code == 429
 
 
 def test_per_ip_throttle_spans_emails(engine):
@@ -131,18 +131,18 @@ def test_per_ip_throttle_spans_emails(engine):
     codes = [login(client, unique_email("spray"), "wrong-password").status_code for _ in range(IP_LIMIT)]
     assert codes[-1] == 429 and set(codes[:-1]) == {401}
     user = make_user(engine)
-    assert login(client, user["email"]).status_code == 429
-    assert login(new_client(engine), user["email"]).status_code == 200  # another address is fine
+    assert login(client, user.email).status_code == 429
+    assert login(new_client(engine), user.email).status_code == 200  # another address is fine
 
 
 def test_success_resets_the_email_count(engine):
     client = new_client(engine)
     user = make_user(engine)
     for _ in range(EMAIL_LIMIT - 1):
-        assert login(client, user["email"], "wrong-password").status_code == 401
-    assert login(client, user["email"]).status_code == 200
+        assert login(client, user.email, "wrong-password").status_code == 401
+    assert login(client, user.email).status_code == 200
     for _ in range(EMAIL_LIMIT - 1):
-        assert login(client, user["email"], "wrong-password").status_code == 401
+        assert login(client, user.email, "wrong-password").status_code == 401
 
 
 def _closed_port() -> int:
@@ -155,9 +155,9 @@ def test_throttle_works_in_process_when_redis_is_down(engine):
     settings = Settings(redis_url=f"redis://127.0.0.1:{_closed_port()}/0")
     client = TestClient(create_app(settings, engine=engine), client=(f"10.7.{uuid.uuid4().int % 250}.1", 1))
     user = make_user(engine)
-    codes = [login(client, user["email"], "wrong-password").status_code for _ in range(EMAIL_LIMIT + 1)]
+    codes = [login(client, user.email, "wrong-password").status_code for _ in range(EMAIL_LIMIT + 1)]
     assert codes[:EMAIL_LIMIT - 1] == [401] * (EMAIL_LIMIT - 1) and codes[EMAIL_LIMIT - 1:] == [429, 429]
-    assert int(login(client, user["email"]).headers["retry-after"]) > 0
+    assert int(login(client, user.email).headers["retry-after"]) > 0
 
 
 def test_progressive_lockout_in_redis_and_locally(monkeypatch):

@@ -27,7 +27,7 @@ from sqlalchemy import text
 from api.app import create_app
 from core.settings import Settings
 from services import tokens
-from tests.api.test_auth import PASSWORD, make_user, unique_email
+from tests.factories import PASSWORD, make_user, unique_email
 
 ACTORS = ("anonymous", "student", "instructor", "admin", "other")
 
@@ -123,11 +123,11 @@ def _person(engine, role: str) -> Person:
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO search_history (id, user_id, query, normalized_query, search_type) "
                           "VALUES (:id, :u, :q, :q, 'natural_language')"),
-                     {"id": history_id, "u": user["id"], "q": marker})
+                     {"id": history_id, "u": user.id, "q": marker})
     secret = Settings().secret_key
-    access, _ = tokens.issue(user_id=user["id"], token_version=0, kind="access", secret=secret)
-    refresh, _ = tokens.issue(user_id=user["id"], token_version=0, kind="refresh", secret=secret)
-    return Person(user["id"], user["email"], role, marker, history_id, access, refresh)
+    access, _ = tokens.issue(user_id=user.id, token_version=0, kind="access", secret=secret)
+    refresh, _ = tokens.issue(user_id=user.id, token_version=0, kind="refresh", secret=secret)
+    return Person(user.id, user.email, role, marker, history_id, access, refresh)
 
 
 def _world(engine, owner_role: str) -> dict[str, Person]:

@@ -3,17 +3,20 @@ the instructor's complete/no-show, and the outbox rows written with each change.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
+from decimal import Decimal
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from api.app import create_app
+from core.settings import Settings
 from services import bookings as booking_service
-from services.instructors import MARKET_TZ
-from tests.api.test_bookings_support import (_remove_created_rows, client,  # noqa: F401 - shared fixtures
-                                             at, bearer, booking_body, make_instructor, make_user, nyc_now,
-                                             nyc_today)
+from core.clock import MARKET_TZ
+from tests.factories import (at, bearer, booking_body, embed, make_instructor, make_user, nyc_now, nyc_today,
+                             search_all)
 
 
 @pytest.fixture
@@ -23,8 +26,8 @@ def inst(engine):
 
 @pytest.fixture
 def student(engine):
-    uid = make_user(engine)
-    return uid, bearer(uid)
+    user = make_user(engine)
+    return user.id, bearer(user)
 
 
 def tomorrow():
@@ -97,10 +100,8 @@ def test_create_refuses_with_a_reason(client, inst, student, change, status, cod
 
 def test_outside_availability_blackout_and_notice_are_refused(client, engine, student):
     _, headers = student
-    from datetime import time
-
     inst = make_instructor(engine, windows=((time(9, 0), time(12, 0)),), services=(
-        ("piano", None, __import__("decimal").Decimal("50"), [60]),))
+        ("piano", None, Decimal("50"), [60]),))
     r = book(client, headers, booking_body(inst, at(tomorrow(), 11, 30)))
     assert r.status_code == 422 and r.json()["code"] == "outside_availability"
     assert "11:30–12:30" in r.json()["detail"]
@@ -288,3 +289,31 @@ def test_bookings_survive_availability_changes(client, engine, inst, student):
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM availability_slots WHERE instructor_id = :p"), {"p": inst.profile_id})
     assert client.get(f"/api/bookings/{b['id']}", headers=headers).json()["status"] == "confirmed"
+
+
+@pytest.fixture
+def search_client(indexed_engine):
+    with TestClient(create_app(Settings(), engine=indexed_engine)) as c:
+        yield c
+
+
+def test_a_booked_slot_leaves_search(search_client, engine, student):
+    """Book the one slot search offers for an instructor, search again: the slot is gone (and with
+    it the instructor, who has nothing else to book), because the booking bumped the cache version."""
+    _, headers = student
+    day = tomorrow() + timedelta(days=1)
+    inst = make_instructor(engine, first_day=day, days=1, windows=((time(10, 0), time(11, 0)),),
+                           services=(("piano", None, Decimal("55"), [60]),))
+    embed(engine, inst)
+    query = "piano lessons online"
+    before = search_all(search_client, query)
+    mine = before[str(inst.profile_id)]
+    assert [s["start"] for s in mine["slots"]] == [at(day, 10)]
+    r = book(search_client, headers, booking_body(inst, mine["slots"][0]["start"], minutes=mine["duration_minutes"]))
+    assert r.status_code == 201, r.text
+    after = search_all(search_client, query)
+    assert str(inst.profile_id) not in after
+    # Cancelling frees the slot again.
+    assert search_client.post(f"/api/bookings/{r.json()['id']}/cancel", headers=headers).status_code == 200
+    again = search_all(search_client, query)
+    assert [s["start"] for s in again[str(inst.profile_id)]["slots"]] == [at(day, 10)]

@@ -17,15 +17,9 @@ from sqlalchemy import text
 from api.app import create_app
 from core.db import make_engine
 from core.settings import Settings
-from tests.api.test_bookings_support import cleanup, at, bearer, booking_body, make_instructor, make_user, nyc_today
+from tests.factories import at, bearer, booking_body, make_instructor, make_user, nyc_today
 
 REQUESTS = 60
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _remove_created_rows(engine):
-    yield
-    cleanup(engine)
 
 
 @pytest.fixture(scope="module")

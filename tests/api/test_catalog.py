@@ -2,7 +2,8 @@
 the search result shape, filtered and paged."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,7 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from core.settings import Settings
 from index import places
-from tests.api.test_bookings_support import nyc_today
+from tests.factories import make_instructor, nyc_today
 
 
 @pytest.fixture(scope="module")
@@ -57,13 +58,30 @@ def test_browse_has_the_search_shape_and_honours_filters(client):
     assert not ids & {x["instructor"]["id"] for x in page2["results"]}
 
 
-def test_browse_price_format_and_dates(client):
+def _browse_all(client, slug: str, **params) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for offset in range(0, 2000, 50):
+        r = client.get(f"/api/catalog/services/{slug}/instructors", params={**params, "limit": 50, "offset": offset})
+        assert r.status_code == 200, r.text
+        found.update((x["instructor"]["id"], x) for x in r.json()["results"])
+        if len(r.json()["results"]) < 50:
+            break
+    return found
+
+
+def test_browse_price_format_and_dates(client, engine):
     day = nyc_today() + timedelta(days=3)
-    r = client.get("/api/catalog/services/guitar/instructors", params={
-        "format": "online", "price_max": 70, "dates": [day.isoformat()]})
-    assert r.status_code == 200
-    for res in r.json()["results"]:
-        assert "online" in res["formats"] and res["price"]["online"] <= 70
+    # One instructor that must be listed, and one that each filter must leave out.
+    fits = make_instructor(engine, first_day=day, days=1, services=(("guitar", None, Decimal("50"), [60]),))
+    too_dear = make_instructor(engine, first_day=day, days=1, services=(("guitar", None, Decimal("90"), [60]),))
+    in_person = make_instructor(engine, first_day=day, days=1, services=(("guitar", Decimal("50"), None, [60]),))
+    other_day = make_instructor(engine, first_day=day + timedelta(days=1), days=1,
+                                services=(("guitar", None, Decimal("50"), [60]),))
+    found = _browse_all(client, "guitar", format="online", price_max=70, dates=[day.isoformat()])
+    assert str(fits.profile_id) in found
+    assert not {str(i.profile_id) for i in (too_dear, in_person, other_day)} & set(found)
+    for res in found.values():
+        assert "online" in res["formats"] and res["price"]["online"] <= 70 and res["slots"]
         assert all(datetime.fromisoformat(s["start"]).date() == day for s in res["slots"])
 
 

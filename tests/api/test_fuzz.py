@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core.settings import PROJECT_ROOT, Settings
-from tests.api import test_bookings_support as support
+from tests import factories as support
 
 FUZZ_DB = f"instainstru_fuzz_{os.getpid()}"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
@@ -45,9 +45,8 @@ def fuzz_engine(pg_server):
     engine = make_engine(url)
     seeding.seed(engine, instructors=30, seed=11, start=date.today(), quiet=True)
     build(engine, quiet=True)
-    before = list(support.CREATED_USERS)
     yield engine
-    support.CREATED_USERS[:] = before  # our users vanish with the database
+    support.forget(engine)  # our users vanish with the database
     engine.dispose()
     embedded_pg.drop_database(pg_server, FUZZ_DB)
     SUMMARY.parent.mkdir(parents=True, exist_ok=True)

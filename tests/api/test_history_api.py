@@ -11,7 +11,7 @@ from sqlalchemy import text
 from api.app import create_app
 from core.settings import Settings
 from services import history
-from tests.api.test_auth import PASSWORD, bearer, make_user, unique_email
+from tests.factories import PASSWORD, bearer, make_user, unique_email
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +139,7 @@ def test_a_user_without_the_permission_is_403(app, indexed_engine):
     with indexed_engine.begin() as conn:
         conn.execute(text("INSERT INTO user_permissions (user_id, permission_id, granted) "
                           "SELECT :u, id, false FROM permissions WHERE name = 'view_own_search_history'"),
-                     {"u": user["id"]})
+                     {"u": user.id})
     client = _client(app)
     assert client.get("/api/search-history", headers=bearer(user)).status_code == 403
     assert client.delete("/api/search-history", headers=bearer(user)).status_code == 200  # still manages
@@ -151,7 +151,7 @@ def test_guest_history_merges_at_login(app, indexed_engine):
     client.get("/api/search", params={"q": q, "limit": 1})
     client.get("/api/search", params={"q": q.title(), "limit": 1})
     client.get("/api/search", params={"q": "  " + q.upper(), "limit": 1})
-    assert client.post("/api/auth/login", json={"email": user["email"], "password": PASSWORD}).status_code == 200
+    assert client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD}).status_code == 200
     mine = client.get("/api/search-history").json()  # the access cookie
     assert [(e["normalized_query"], e["search_count"]) for e in mine] == [(q, 3)]
     guest = client.cookies.get("guest_id")
@@ -175,5 +175,5 @@ def test_login_succeeds_when_the_merge_fails(app, indexed_engine, monkeypatch):
     monkeypatch.setattr(history, "merge_guest", boom)
     user = make_user(indexed_engine)
     response = _client(app).post("/api/auth/login", headers={"X-Guest-Session-ID": history.new_guest_id()},
-                                 json={"email": user["email"], "password": PASSWORD})
+                                 json={"email": user.email, "password": PASSWORD})
     assert response.status_code == 200

@@ -10,13 +10,7 @@ from sqlalchemy import text
 
 from api.app import create_app
 from core.settings import Settings
-from tests.api.test_bookings_support import cleanup, at, bearer, booking_body, make_instructor, make_user, nyc_today
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _remove_created_rows(engine):
-    yield
-    cleanup(engine)
+from tests.factories import at, bearer, booking_body, make_instructor, make_user, nyc_today, search_all
 
 
 @pytest.fixture(scope="module")
@@ -105,14 +99,25 @@ def test_services_add_change_remove(client, engine, inst):
 
 
 def test_service_edits_reach_search(client, engine, inst):
-    """After an edit, index.build re-embeds the instructor's documents (background task)."""
+    """Adding, repricing and removing a service changes what search answers: the edit re-embeds the
+    instructor's documents (a background task) and bumps the cache version."""
+    query = "chess lessons online"
+    assert str(inst.profile_id) not in search_all(client, query)
     r = client.post("/api/instructor/services", headers=inst.headers, json={
         "service": "chess", "price_online": "40", "duration_options": [60]})
     assert r.status_code == 201
-    with engine.connect() as conn:
-        row = conn.execute(text("SELECT embedding IS NOT NULL, embedded_hash IS NOT NULL FROM instructor_services "
-                                "WHERE id = :i"), {"i": r.json()["id"]}).one()
-    assert tuple(row) == (True, True)
+    with engine.connect() as conn:  # re-embedded by the background task
+        assert conn.execute(text("SELECT embedding IS NOT NULL FROM instructor_services WHERE id = :i"),
+                            {"i": r.json()["id"]}).scalar() is True
+    found = search_all(client, query)[str(inst.profile_id)]
+    assert found["service"]["slug"] == "chess" and found["price"]["online"] == 40.0
+
+    r = client.patch(f"/api/instructor/services/{r.json()['id']}", headers=inst.headers, json={"price_online": "35"})
+    assert r.status_code == 200
+    assert search_all(client, query)[str(inst.profile_id)]["price"]["online"] == 35.0
+
+    assert client.delete(f"/api/instructor/services/{r.json()['id']}", headers=inst.headers).status_code == 200
+    assert str(inst.profile_id) not in search_all(client, query)
 
 
 def test_unknown_service_and_permissions(client, engine, inst):

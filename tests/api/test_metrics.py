@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from core.logging import JsonFormatter, RequestIdFilter
 from core.settings import Settings
-from tests.api.test_bookings_support import (at, bearer, booking_body, cleanup, make_instructor, make_user,
+from tests.factories import (at, bearer, booking_body, cleanup, make_instructor, make_user,
                                              nyc_today)
 
 

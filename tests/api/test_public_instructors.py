@@ -9,8 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from tests.api.test_bookings_support import _remove_created_rows, client  # noqa: F401 - shared fixtures
-from tests.api.test_bookings_support import at, bearer, booking_body, make_instructor, make_user, nyc_today
+from tests.factories import at, bearer, booking_body, make_instructor, make_user, nyc_today
 
 
 @pytest.fixture

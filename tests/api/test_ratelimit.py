@@ -13,7 +13,7 @@ from api.app import create_app
 from core.ratelimit import AUTH, SEARCH, WRITE, LocalWindows, RateLimiter, WindowCounter, Budget, classify
 from core.redis_client import RedisHandle
 from core.settings import Settings
-from tests.api.test_bookings_support import bearer, make_user
+from tests.factories import bearer, make_user
 
 
 def _ip() -> str:

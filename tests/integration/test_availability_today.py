@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from services import availability
 from services.instructors import MARKET_TZ
-from tests.api.test_bookings_support import cleanup, make_instructor, nyc_today
+from tests.factories import cleanup, make_instructor, nyc_today
 
 
 def test_pattern_from_today_skips_windows_that_clash_with_one_under_way(engine):

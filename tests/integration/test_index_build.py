@@ -3,23 +3,32 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from decimal import Decimal
 
 from sqlalchemy import text
 
 from core.settings import PROJECT_ROOT
 from index.build import build
+from tests.factories import make_instructor
 
 
 def test_editing_a_bio_re_embeds_only_that_instructors_rows(indexed_engine):
-    assert build(indexed_engine, quiet=True)["embedded"] == 0  # nothing changed since the last build
+    """On this test's own instructor (two services): no seeded row changes, and the counts do not
+    depend on what other tests left unembedded."""
+    inst = make_instructor(indexed_engine, services=(("piano", None, Decimal("60"), [60]),
+                                                     ("guitar", None, Decimal("50"), [60])))
+    mine = [inst.profile_id]
+    assert build(indexed_engine, profile_ids=mine, quiet=True)["embedded"] == 2  # new documents
+    assert build(indexed_engine, profile_ids=mine, quiet=True)["embedded"] == 0  # nothing changed since
     with indexed_engine.begin() as conn:
-        profile, services = conn.execute(text(
-            "SELECT p.id, count(s.id) FROM instructor_profiles p JOIN instructor_services s ON s.profile_id = p.id "
-            "WHERE s.is_active GROUP BY p.id ORDER BY count(s.id) DESC, p.id LIMIT 1")).one()
         conn.execute(text("UPDATE instructor_profiles SET bio = bio || ' Also teaches sight-reading.' WHERE id = :p"),
-                     {"p": profile})
-    assert build(indexed_engine, quiet=True)["embedded"] == services
-    assert build(indexed_engine, quiet=True)["embedded"] == 0
+                     {"p": inst.profile_id})
+    assert build(indexed_engine, profile_ids=mine, quiet=True)["embedded"] == 2
+    assert build(indexed_engine, profile_ids=mine, quiet=True)["embedded"] == 0
+    with indexed_engine.connect() as conn:
+        texts = conn.execute(text("SELECT count(*) FROM instructor_services WHERE profile_id = :p "
+                                  "AND embedding IS NOT NULL"), {"p": inst.profile_id}).scalar()
+    assert texts == 2
 
 
 def test_the_api_process_never_imports_torch():

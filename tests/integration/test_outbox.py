@@ -20,16 +20,10 @@ from core.settings import PROJECT_ROOT
 from services import bookings, mail, outbox
 from services.instructors import Conflict
 from services.mail_settings import MailSettings
-from tests.api.test_bookings_support import cleanup, at, make_instructor, make_user, nyc_today
+from tests.factories import at, make_instructor, make_user, nyc_today
 
 BOOKING_KINDS = ["booking_confirmation", "booking_new_for_instructor", "booking_cancelled", "booking_rescheduled"]
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _remove_created_rows(engine):
-    yield
-    cleanup(engine)
 
 
 def free_port() -> int:
@@ -76,7 +70,7 @@ def rows_for(engine, recipient: str) -> list:
 
 def new_booking(engine, *, hour: int = 10, day_offset: int = 2, inst=None, student=None):
     inst = inst or make_instructor(engine)
-    student = student or make_user(engine)
+    student = student or make_user(engine).id
     with Session(engine) as db:
         view = bookings.create(db, student_id=student, instructor_id=inst.profile_id,
                                instructor_service_id=inst.offerings["piano"],
@@ -131,7 +125,7 @@ def test_cancel_and_reschedule_write_emails_and_a_failed_booking_writes_none(eng
         bookings.cancel(db, booking_id=uuid.UUID(new["id"]), user_id=student, now=now)
     assert [r.kind for r in rows_for(engine, to)] == ["booking_confirmation", "booking_rescheduled",
                                                       "booking_cancelled"]
-    other = make_user(engine)
+    other = make_user(engine).id
     new_booking(engine, inst=inst, hour=18)
     with pytest.raises(Conflict):
         new_booking(engine, inst=inst, student=other, hour=18)
