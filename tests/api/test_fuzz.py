@@ -28,7 +28,7 @@ from tests import factories as support
 FUZZ_DB = f"instainstru_fuzz_{os.getpid()}"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 SUMMARY = PROJECT_ROOT / "var" / "fuzz" / "summary.json"
-STATS: dict = {"operations": set(), "cases": 0, "status": Counter(), "server_errors": []}
+STATS: dict = {"operations": set(), "cases": 0, "status": Counter(), "server_errors": [], "wrong_identity": []}
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +53,7 @@ def fuzz_engine(pg_server):
     SUMMARY.write_text(json.dumps({
         "examples_per_operation": EXAMPLES, "operations": len(STATS["operations"]), "cases": STATS["cases"],
         "status_counts": dict(sorted(STATS["status"].items())), "server_errors": STATS["server_errors"],
+        "wrong_identity": STATS["wrong_identity"],
     }, indent=2))
 
 
@@ -69,14 +70,26 @@ def fuzz_schema(fuzz_app):
     return schemathesis.openapi.from_asgi("/openapi.json", fuzz_app)
 
 
+# The role each operation is for (by path prefix; the first match wins). Everything else that needs a
+# login is a student's (bookings, history, privacy, auth).
+ROLES = (("/api/instructor/", "instructor"), ("/api/admin/", "admin"))
+# Authenticated answers that may be 401 whatever the caller: the credentials are in the body.
+BODY_CREDENTIALS = ("/api/auth/login", "/api/auth/refresh")
+
+
+def role_for(path: str) -> str:
+    return next((role for prefix, role in ROLES if path.startswith(prefix)), "student")
+
+
 def _identity(engine, path: str, rng: random.Random) -> dict:
-    """Half the cases are anonymous; the rest get a fresh user of the role the path is for, so a
-    logout-all or an account deletion in one case never affects another."""
+    """Half the cases are anonymous; the rest get a fresh user of the role the path is for (an
+    instructor with a profile and availability), so a logout-all or an account deletion in one case
+    never affects another."""
     if rng.random() < 0.5:
         return {}
-    if path.startswith("/api/instructors/"):
+    role = role_for(path)
+    if role == "instructor":
         return support.make_instructor(engine, days=7).headers
-    role = "admin" if path.startswith("/api/admin/") else "student"
     return support.bearer(support.make_user(engine, role=role))
 
 
@@ -87,7 +100,8 @@ def _fuzz(operation, mode: GenerationMode, engine, rng: random.Random) -> None:
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
     def run(case):
-        response = case.call(headers=_identity(engine, operation.path, rng))
+        headers = _identity(engine, operation.path, rng)
+        response = case.call(headers=headers)
         STATS["operations"].add(name)
         STATS["cases"] += 1
         STATS["status"][str(response.status_code)] += 1
@@ -95,6 +109,9 @@ def _fuzz(operation, mode: GenerationMode, engine, rng: random.Random) -> None:
             STATS["server_errors"].append({"operation": name, "mode": str(mode), "status": response.status_code,
                                            "body": response.text[:300], "curl": case.as_curl_command()})
             raise AssertionError(f"{name}: {response.status_code} {response.text[:300]}\n{case.as_curl_command()}")
+        if headers and response.status_code == 403 or (
+                headers and response.status_code == 401 and operation.path not in BODY_CREDENTIALS):
+            STATS["wrong_identity"].append(f"{name} as {role_for(operation.path)}: {response.status_code}")
         content_type = response.headers.get("content-type") or [""]
         if 400 <= response.status_code < 500 and str(content_type[0]).startswith("application/json"):
             assert "detail" in response.json(), f"{name}: a refusal without a message: {response.text[:300]}"
@@ -117,3 +134,5 @@ def test_no_operation_answers_5xx(fuzz_schema, fuzz_engine):
                 failures.append(f"{operation.method.upper()} {operation.path} ({mode}): {exc}"[:800])
     assert not failures, "\n\n".join(failures)
     assert not STATS["server_errors"]
+    # Signed-in cases carry the role their operation is for: none is refused for who the caller is.
+    assert not STATS["wrong_identity"], STATS["wrong_identity"][:20]
