@@ -156,4 +156,11 @@ def fetch(conn: Connection, c: Constraints, *, qvec: np.ndarray, qtext: str,
         lexical = {row.id: row for row in (Candidate(*r) for r in conn.execute(
             text(SELECT + where + " AND :qtext <% s.search_text"), params))}
         rows = [row for row in rows if row.id not in lexical] + list(lexical.values())
+    if c.boost:
+        # The services a loose goal points to (index/goals.py) are candidates whatever the
+        # document vectors say; the ranking then weighs how well each serves the goal.
+        params["boost"] = list(c.boost)
+        boosted = {row.id: row for row in (Candidate(*r) for r in conn.execute(
+            text(SELECT + where + " AND sv.slug = ANY(CAST(:boost AS text[]))"), params))}
+        rows = [row for row in rows if row.id not in boosted] + list(boosted.values())
     return rows, len(rows) < params["ann_limit"]

@@ -73,11 +73,13 @@ def name_of(slug: str) -> str:
 
 
 def card_sentences(slug: str) -> list[str]:
-    """The card's opening line and each sentence of what people want, one text each."""
+    """The card's opening line, each sentence of what people want, and each situation that brings
+    students to the service ("my rescue dog pulls on the leash"), one text each."""
     service = services()[slug]
     head = f"{service.name} lessons ({service.subcategory}, {service.category_name})"
-    wants = _read_cards()[slug]["wants"]
-    return [head, *(s.strip() for s in re.split(r"(?<=[.!?])\s+", wants) if s.strip())]
+    card = _read_cards()[slug]
+    wants = [s.strip() for s in re.split(r"(?<=[.!?])\s+", card["wants"]) if s.strip()]
+    return [head, *wants, *card.get("situations", ())]
 
 
 @lru_cache

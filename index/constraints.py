@@ -40,6 +40,8 @@ class Constraints:
     services: tuple[str, ...] | None = None
     # While relaxing, a place may also be met by an online lesson (not for hands-on services).
     online_ok: bool = False
+    # Services a loose goal points to: always candidates, never a filter.
+    boost: tuple[str, ...] | None = None
 
     @classmethod
     def from_parsed(cls, parsed: dict) -> "Constraints":

@@ -27,8 +27,8 @@ from wordfreq import zipf_frequency
 from index import catalog
 from index.embedding import Embedder
 
-CLEAR = 0.45  # a card this close names what the student wants ...
-SPREAD = 0.09  # ... when it stands this far above the SPREAD_RANK-th card (not one of a flat crowd)
+CLEAR = 0.36  # a card this close names what the student wants ...
+SPREAD = 0.08  # ... when it stands this far above the SPREAD_RANK-th card (not one of a flat crowd)
 SPREAD_RANK = 5
 MARGIN = 0.06  # services this close to the best card serve the goal as well
 MAX_SERVICES = 6
@@ -47,6 +47,9 @@ FUNCTION_WORD = 5.5
 NOT_A_WORD = 1.0
 TYPO_BELOW = 2.0  # only a word rarer than this can be a misspelling of a catalog word
 SPECIFIC_TERM = 4.0  # a word rarer than this names a subject ("welding"), not a general wish ("productive")
+SHORT_QUERY_WORDS = 3  # topic words in a query short enough for its rarest word to be its subject
+FAR = 0.25  # no card this close to a long sentence: nothing the catalog teaches
+LOOSE_SERVICES = 12
 
 
 @dataclass
@@ -56,6 +59,7 @@ class GoalMatch:
     services: tuple[str, ...] = ()  # the filter, for a clear match
     nearest: tuple[str, ...] = ()  # the closest services, best first (suggestions)
     topic: str | None = None  # for "none": the word the catalog does not know
+    boost: tuple[str, ...] = ()  # for "loose": the nearest services, always among the candidates
 
     @property
     def best(self) -> float:
@@ -135,7 +139,8 @@ class ServiceCards:
         if best >= CLEAR and best - runner_up >= SPREAD:
             chosen = tuple(self.slugs[i] for i in order[:MAX_SERVICES] if sims[i] >= best - MARGIN)
             return GoalMatch("clear", similarity, chosen, nearest)
-        return GoalMatch("loose", similarity, (), nearest)
+        return GoalMatch("loose", similarity, (), nearest,
+                         boost=tuple(self.slugs[i] for i in order[:LOOSE_SERVICES]))
 
     def judge(self, qvec: np.ndarray, text: str, category: str | None = None) -> GoalMatch:
         """What the words say first: a query made of no English words is unreadable; one whose
@@ -147,7 +152,10 @@ class ServiceCards:
             if all(zipf_frequency(w, "en") < NOT_A_WORD and not _known(w) for w in words):
                 return GoalMatch("unreadable", match.similarity, (), match.nearest)
             rarest = min(words, key=lambda w: zipf_frequency(w, "en"))
-            if zipf_frequency(rarest, "en") < SPECIFIC_TERM and not _known(rarest):
+            # In a short query the rarest word is the subject; a long sentence has rare words
+            # that are not ("my 2 yo is obsessed with water"), so there it also takes no card near.
+            short = len(words) <= SHORT_QUERY_WORDS
+            if zipf_frequency(rarest, "en") < SPECIFIC_TERM and not _known(rarest) and (short or match.best < FAR):
                 return GoalMatch("none", match.similarity, (), match.nearest, topic=rarest)
         return match
 

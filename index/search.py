@@ -286,6 +286,8 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
         response["took_ms"] = round((clock.perf_counter() - started) * 1000, 2)
         _observe(timings, cached=False)
         return response
+    if goal is not None and goal.kind == "loose" and goal.boost:
+        original = replace(original, boost=goal.boost)
     if goal is not None and goal.kind == "clear":
         if parsed.get("service"):  # the sentence means another service than its service word
             parsed.update(service=None, category=None)
