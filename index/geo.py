@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from functools import cache
 from math import asin, cos, radians, sin, sqrt
 from pathlib import Path
@@ -59,7 +59,7 @@ class _Points:
         """(miles, slug) of the points within `radius` miles, nearest first."""
         span = radius / _MI_PER_DEG_LAT_MIN
         lo = bisect_left(self.lats, lat - span)
-        hi = bisect_left(self.lats, lat + span, lo)
+        hi = bisect_right(self.lats, lat + span, lo)
         p1, l1 = radians(lat), radians(lng)
         c1 = cos(p1)
         lat_r, lng_r, cos_lat, slugs = self.lat_r, self.lng_r, self.cos_lat, self.slugs
@@ -212,8 +212,9 @@ def inside_nyc(lat: float, lng: float) -> bool:
     """Whether a point is in New York City: inside the city's bounding box and no farther from its
     nearest neighborhood or landmark centroid than that centroid's reach (the farthest point of the city
     that is nearest to it, computed from the polygons at build time). Every point of the city passes;
-    a point in the water or just across a border (Hoboken's waterfront, Yonkers' edge) within that
-    reach passes too, so this tells "in or right next to the city" from "elsewhere"."""
+    a point in the water or just across a border within that reach passes too (the Hudson off Hoboken,
+    Valley Stream's center 0.7 mi past Rosedale), so this tells "in or right next to the city" from
+    "elsewhere" (Hoboken, Elmont, Mount Vernon, Jersey City are out)."""
     geo = _geo()
     south, west, north, east = geo.bbox
     if not (south <= lat <= north and west <= lng <= east):
