@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
+from api import errors
 from api.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from api.routes import health, search, web
 from api.routes import metrics as metrics_routes
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         lifespan=lifespan,
     )
     app.state.settings = settings
+    errors.install(app)
     app.state.engine = engine or get_engine()
     app.state.sessionmaker = sessionmaker(bind=app.state.engine, expire_on_commit=False)
     app.state.redis = RedisHandle(settings.redis_url)

@@ -6,7 +6,6 @@ import logging
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import text
 
 from api.security import GUEST_HEADER, guest_id, set_guest_cookie, user_or_none
 from services import history
@@ -22,12 +21,7 @@ def remember(request: Request, response: Response, db, *, query: str, search_typ
         if user is None and guest is None and GUEST_HEADER not in request.headers:
             guest = history.new_guest_id()
             set_guest_cookie(response, settings, guest)
-        # History is a convenience: a crash may lose its last fraction of a second, so this commit
-        # does not wait for the WAL flush (about 1 ms of every search on this disk).
-        db.execute(text("SET LOCAL synchronous_commit = off"))
-        history.record(db, user_id=user.id if user else None, guest_id=guest, query=query,
-                       search_type=search_type, result_count=total)
-        db.commit()
-    except Exception:  # noqa: BLE001 - the answer matters more than its history
-        db.rollback()
+        history.remember(db, user_id=user.id if user else None, guest_id=guest, query=query,
+                         search_type=search_type, result_count=total)
+    except Exception:  # noqa: BLE001 - the answer matters more than its history (the session rolls back)
         log.exception("recording search history failed")

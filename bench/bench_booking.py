@@ -29,7 +29,7 @@ from api.app import create_app
 from bench.datasets import bench_engine
 from core.settings import Settings
 from services import bookings, tokens
-from services.instructors import MARKET_TZ
+from core.clock import MARKET_TZ
 
 console = Console()
 warnings.filterwarnings("ignore", message="The HMAC key")  # the development secret is short by design

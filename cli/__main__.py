@@ -97,7 +97,7 @@ def retention(
     (and expired token revocations, and emails delivered over 30 days ago)."""
     from sqlalchemy.orm import Session
 
-    from services import auth, history, outbox
+    from services import retention
 
     try:
         url = resolve_url()
@@ -106,11 +106,7 @@ def retention(
         _fail(str(exc))
     engine = make_engine(url)
     with Session(engine) as db:
-        counts = history.purge(db, dry_run=dry_run)
-        if not dry_run:
-            counts.update(auth.purge_expired(db))
-            counts["sent_emails"] = outbox.purge_sent(db)
-            db.commit()
+        counts = retention.purge(db, dry_run=dry_run)
     console.print(("would delete " if dry_run else "deleted ") + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
@@ -120,7 +116,7 @@ def outbox(
     interval: Annotated[float, typer.Option(help="seconds between runs with --loop")] = 5.0,
     batch: Annotated[int, typer.Option(help="messages per run")] = 100,
 ) -> None:
-    """Deliver pending outbox emails (MAIL_BACKEND: console, file or smtp; SMTP when MAIL_SMTP_HOST is set)."""
+    """Deliver pending outbox emails (MAIL_SENDER: auto, console, file or smtp; auto is SMTP when MAIL_SMTP_HOST is set)."""
     import time
 
     from services import mail, outbox as outbox_service

@@ -1,5 +1,6 @@
 """Accounts and sessions: register, log in (throttled, timing-safe), token pairs, refresh rotation,
-revocation, log out everywhere, change password, password reset through the outbox."""
+revocation, log out everywhere, change password, password reset through the outbox.
+Every operation that writes commits its own transaction; refusals are services.errors."""
 from __future__ import annotations
 
 import hashlib
@@ -15,25 +16,18 @@ from sqlalchemy.orm import Session
 
 from models import OutboxMessage, PasswordResetToken, RevokedToken, User
 from services import passwords, tokens
+from services.errors import BadRequest, Conflict, Throttled, Unauthorized
 from services.throttle import LoginThrottle
 
 RESET_MINUTES = 60
 BAD_LOGIN = "Email or password is incorrect."
 BAD_RESET = "This reset link is invalid, expired or already used; ask for a new one."
+EMAIL_TAKEN = "An account with this email already exists; log in or reset the password."
 
 
-class AuthError(Exception):
-    """Refused with a message that is safe to show."""
-
-
-class EmailTaken(AuthError):
-    pass
-
-
-class Throttled(AuthError):
-    def __init__(self, retry_after: int):
-        super().__init__(f"Too many failed logins; try again in {retry_after} seconds.")
-        self.retry_after = retry_after
+def _throttled(retry_after: int) -> Throttled:
+    return Throttled(f"Too many failed logins; try again in {retry_after} seconds.", retry_after=retry_after,
+                     code="too_many_logins")
 
 
 @dataclass(frozen=True)
@@ -49,10 +43,10 @@ def find_by_email(db: Session, *, email: str) -> User | None:
 
 
 def register(db: Session, *, email: str, password: str, full_name: str) -> User:
-    """A new student account. Flushes; the caller commits."""
+    """A new student account."""
     email = email.strip()
     if find_by_email(db, email=email) is not None:
-        raise EmailTaken("An account with this email already exists; log in or reset the password.")
+        raise Conflict(EMAIL_TAKEN, code="email_taken")
     user = User(id=uuid.uuid4(), email=email, password_hash=passwords.hash_password(password),
                 full_name=full_name.strip(), role="student")
     db.add(user)
@@ -60,7 +54,8 @@ def register(db: Session, *, email: str, password: str, full_name: str) -> User:
         with db.begin_nested():
             db.flush()
     except IntegrityError:  # the same email registered concurrently
-        raise EmailTaken("An account with this email already exists; log in or reset the password.")
+        raise Conflict(EMAIL_TAKEN, code="email_taken") from None
+    db.commit()
     return user
 
 
@@ -68,7 +63,7 @@ def authenticate(db: Session, *, email: str, password: str, ip: str, throttle: L
     """The user whose password this is. Unknown emails cost the same Argon2 check as known ones."""
     wait = throttle.retry_after(email=email, ip=ip)
     if wait:
-        raise Throttled(wait)
+        raise _throttled(wait)
     user = find_by_email(db, email=email)
     usable = user is not None and user.is_active and user.anonymized_at is None
     if usable:
@@ -79,11 +74,12 @@ def authenticate(db: Session, *, email: str, password: str, ip: str, throttle: L
     if not ok:
         locked = throttle.failure(email=email, ip=ip)
         if locked:
-            raise Throttled(locked)
-        raise AuthError(BAD_LOGIN)
+            raise _throttled(locked)
+        raise Unauthorized(BAD_LOGIN, code="bad_credentials")
     throttle.success(email=email)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
+        db.commit()
     return user
 
 
@@ -101,10 +97,7 @@ def revoke(db: Session, *, user_id: uuid.UUID, claims: list[dict]) -> None:
         expires = datetime.fromtimestamp(c["exp"], timezone.utc)
         db.execute(insert(RevokedToken).values(jti=c["jti"], user_id=user_id, expires_at=expires)
                    .on_conflict_do_nothing(index_elements=["jti"]))
-
-
-class TokenReused(AuthError):
-    pass
+    db.commit()
 
 
 def rotate(db: Session, *, user: User, refresh_claims: dict, secret: str) -> TokenPair:
@@ -114,22 +107,23 @@ def rotate(db: Session, *, user: User, refresh_claims: dict, secret: str) -> Tok
     won = db.execute(insert(RevokedToken).values(jti=refresh_claims["jti"], user_id=user.id, expires_at=expires)
                      .on_conflict_do_nothing(index_elements=["jti"]).returning(RevokedToken.jti)).first()
     if won is None:
-        raise TokenReused("This session was signed out; log in again.")
+        raise Unauthorized("This session was signed out; log in again.", code="token_reused")
+    db.commit()
     return issue_pair(user=user, secret=secret)
 
 
 def log_out_everywhere(db: Session, *, user: User) -> None:
     """Every token issued so far carries the old version and is refused from now on."""
     user.token_version = user.token_version + 1
-    db.flush()
+    db.commit()
 
 
 def change_password(db: Session, *, user: User, current: str, new: str, secret: str) -> TokenPair:
     """Other sessions are signed out; the caller gets a fresh pair."""
     if not passwords.verify_password(user.password_hash, current):
-        raise AuthError("The current password is incorrect.")
+        raise BadRequest("The current password is incorrect.", code="wrong_password")
     user.password_hash = passwords.hash_password(new)
-    log_out_everywhere(db, user=user)
+    log_out_everywhere(db, user=user)  # commits
     return issue_pair(user=user, secret=secret)
 
 
@@ -160,7 +154,7 @@ def request_reset(db: Session, *, email: str, now: datetime | None = None) -> st
               "If it was not you, ignore this email; your password stays the same."),
         payload={"user_id": str(user.id)},
     ))
-    db.flush()
+    db.commit()
     return token
 
 
@@ -170,13 +164,13 @@ def confirm_reset(db: Session, *, token: str, new_password: str, now: datetime |
     row = db.execute(select(PasswordResetToken).where(PasswordResetToken.token_hash == _digest(token))
                      .with_for_update()).scalar_one_or_none()
     if row is None or row.used_at is not None or row.expires_at <= now:
-        raise AuthError(BAD_RESET)
+        raise BadRequest(BAD_RESET, code="invalid_reset_token")
     user = db.get(User, row.user_id, with_for_update=True)
     if user is None or not user.is_active or user.anonymized_at is not None:
-        raise AuthError(BAD_RESET)
+        raise BadRequest(BAD_RESET, code="invalid_reset_token")
     row.used_at = now
     user.password_hash = passwords.hash_password(new_password)
-    log_out_everywhere(db, user=user)
+    log_out_everywhere(db, user=user)  # commits
     return user
 
 

@@ -14,8 +14,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.clock import MARKET_TZ
 from models import AvailabilitySlot, BlackoutDate
-from services.instructors import MARKET_TZ, Conflict, Invalid, NotFound, profile_for_user
+from services.errors import Conflict, Invalid, NotFound
+from services.instructors import profile_for_user
 
 GRID_MINUTES = 15
 MAX_WINDOWS_PER_DAY = 24

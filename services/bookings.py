@@ -20,7 +20,8 @@ from models import (AvailabilitySlot, BlackoutDate, Booking, InstructorProfile, 
                     User)
 from models.booking import LOCATION_TYPES
 from services import mail, outbox
-from services.instructors import MARKET_TZ, Conflict, Invalid, NotFound
+from core.clock import MARKET_TZ
+from services.errors import Conflict, Invalid, NotFound
 
 GRID_MINUTES = 15
 FULL_REFUND_NOTICE = timedelta(hours=24)

@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from models import Category, Service
-from services.instructors import NotFound
+from services.errors import NotFound
 
 TREE_SQL = text("""
 SELECT c.slug AS c_slug, c.name AS c_name, sc.slug AS sc_slug, sc.name AS sc_name,

@@ -11,12 +11,13 @@ import unicodedata
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from models import SearchHistory
 from models.history import SEARCH_TYPES
+from services.errors import NotFound
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,6 @@ GUEST_DAYS = 120
 GUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
-
-
-class NotFound(Exception):
-    pass
 
 
 def clean(query: str) -> str:
@@ -100,6 +97,17 @@ def record(db: Session, *, user_id: uuid.UUID | None, guest_id: str | None, quer
     return db.scalars(stmt.returning(SearchHistory), execution_options={"populate_existing": True}).one()
 
 
+def remember(db: Session, *, user_id: uuid.UUID | None, guest_id: str | None, query: str, search_type: str,
+             result_count: int) -> SearchHistory | None:
+    """record() one search and commit. History is a convenience: a crash may lose its last fraction
+    of a second, so this commit does not wait for the WAL flush (about 1 ms of every search)."""
+    db.execute(text("SET LOCAL synchronous_commit = off"))
+    row = record(db, user_id=user_id, guest_id=guest_id, query=query, search_type=search_type,
+                 result_count=result_count)
+    db.commit()
+    return row
+
+
 def recent(db: Session, *, user_id: uuid.UUID | None = None, guest_id: str | None = None,
            limit: int = 10) -> list[SearchHistory]:
     """The owner's entries that are not deleted, most recent first."""
@@ -118,15 +126,18 @@ def remove(db: Session, *, entry_id: uuid.UUID, user_id: uuid.UUID | None = None
         .values(deleted_at=func.now())
     ).rowcount
     if not done:
-        raise NotFound("No such search in your history.")
+        raise NotFound("No such search in your history.", code="history_entry_not_found")
+    db.commit()
 
 
 def clear(db: Session, *, user_id: uuid.UUID | None = None, guest_id: str | None = None) -> int:
     """Soft-delete all of the owner's entries; returns how many."""
-    return db.execute(
+    cleared = db.execute(
         update(SearchHistory).where(_owner(user_id, guest_id), SearchHistory.deleted_at.is_(None))
         .values(deleted_at=func.now())
     ).rowcount
+    db.commit()
+    return cleared
 
 
 def erase(db: Session, *, user_id: uuid.UUID) -> int:

@@ -1,8 +1,4 @@
-"""Instructor self-service: the profile (bio, languages, areas) and the services offered.
-
-Also home of the domain errors shared by the booking, availability and catalog services: the
-routes map them to HTTP (NotFound → 404, Conflict → 409, Invalid → 422).
-"""
+"""Instructor self-service: the profile (bio, languages, areas) and the services offered."""
 from __future__ import annotations
 
 import json
@@ -11,44 +7,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, exists, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import Booking, InstructorProfile, InstructorService, Service, User
+from services.errors import Conflict, Invalid, NotFound
 
-# The marketplace clock (same zone as index.search.MARKET_TZ; services do not import index).
-MARKET_TZ = ZoneInfo("America/New_York")
 LOCATIONS = Path(__file__).resolve().parent.parent / "data" / "fixtures" / "nyc_locations.json"
 LEVELS = ("beginner", "intermediate", "advanced")
 MIN_LESSON, MAX_LESSON = 15, 480
-
-
-class DomainError(Exception):
-    """A business rule said no. `code` is stable for clients, `message` is for humans."""
-
-    code = "error"
-
-    def __init__(self, message: str, *, code: str | None = None, **extra):
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
-        self.extra = extra
-
-
-class NotFound(DomainError):
-    code = "not_found"
-
-
-class Conflict(DomainError):
-    code = "conflict"
-
-
-class Invalid(DomainError):
-    code = "invalid"
 
 
 @lru_cache
@@ -193,7 +162,7 @@ def add_service(db: Session, *, user_id: uuid.UUID, service_slug: str, data: Ser
         db.rollback()
         if "uq_instructor_services_active" in str(exc.orig):
             raise Conflict(f"You already offer {service.name}; change its prices instead.",
-                           code="service_exists")
+                           code="service_exists") from None
         raise
     db.commit()
     return row, service

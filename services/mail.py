@@ -67,10 +67,10 @@ class SmtpSender:
 
 
 def make_sender(settings: MailSettings):
-    backend = settings.resolved_backend()
+    backend = settings.resolved_sender()
     if backend == "smtp":
         if not settings.smtp_host:
-            raise ValueError("MAIL_BACKEND=smtp needs MAIL_SMTP_HOST.")
+            raise ValueError("MAIL_SENDER=smtp needs MAIL_SMTP_HOST.")
         return SmtpSender(settings)
     if backend == "file":
         return FileSender(settings.from_address, settings.file_dir)

@@ -11,15 +11,12 @@ from sqlalchemy.orm import Session
 from models import (
     Booking, InstructorProfile, InstructorService, PasswordResetToken, SearchHistory, User, UserPermission,
 )
-from services import history, outbox, permissions
+from services import history, outbox, passwords, permissions
+from services.errors import BadRequest, Conflict
 
 # Statuses of a booking that is still going to happen (see models.booking.STATUSES).
 UPCOMING_STATUSES = ("confirmed",)
 ANONYMOUS_NAME = "Deleted user"
-
-
-class Refused(Exception):
-    """The account cannot be deleted now; the message says why."""
 
 
 def _profile(db: Session, user_id: uuid.UUID) -> InstructorProfile | None:
@@ -83,17 +80,19 @@ def export(db: Session, *, user: User) -> dict:
     }
 
 
-def delete_account(db: Session, *, user: User, tz: str, now: datetime | None = None) -> bool:
-    """Anonymize the account and remove its search history. Refused while the person has upcoming
-    bookings. Returns True for an instructor, whose cached listings and public page must go.
-    Flushes; the caller commits."""
+def delete_account(db: Session, *, user: User, password: str, tz: str, now: datetime | None = None) -> bool:
+    """Anonymize the account and remove its search history, after checking the password. Refused
+    while the person has upcoming bookings. Returns True for an instructor, whose cached listings
+    and public page must go."""
+    if not passwords.verify_password(user.password_hash, password):
+        raise BadRequest("The password is incorrect.", code="wrong_password")
     now = now or datetime.now(timezone.utc)
     db.execute(select(User.id).where(User.id == user.id).with_for_update())
     upcoming = upcoming_bookings(db, user_id=user.id, tz=tz, now=now)
     if upcoming:
-        raise Refused(f"You have {upcoming} upcoming booking{'s' if upcoming != 1 else ''}; cancel "
+        raise Conflict(f"You have {upcoming} upcoming booking{'s' if upcoming != 1 else ''}; cancel "
                       f"{'them' if upcoming != 1 else 'it'} (or wait until after the lesson) before deleting "
-                      "your account.")
+                      "your account.", code="upcoming_bookings")
     history.erase(db, user_id=user.id)
     db.execute(delete(UserPermission).where(UserPermission.user_id == user.id))
     db.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
@@ -113,5 +112,5 @@ def delete_account(db: Session, *, user: User, tz: str, now: datetime | None = N
     user.is_active = False
     user.anonymized_at = now
     user.token_version = user.token_version + 1
-    db.flush()
+    db.commit()
     return withdrawn

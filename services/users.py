@@ -9,14 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import Permission, User, UserPermission
 from models.user import ROLES
-
-
-class NotFound(Exception):
-    pass
-
-
-class Refused(Exception):
-    pass
+from services.errors import Conflict, Invalid, NotFound
 
 
 def list_users(db: Session, *, limit: int = 50, offset: int = 0, role: str | None = None,
@@ -37,21 +30,21 @@ def list_users(db: Session, *, limit: int = 50, offset: int = 0, role: str | Non
 def _get(db: Session, user_id: uuid.UUID) -> User:
     user = db.get(User, user_id, with_for_update=True)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound("No such user.", code="user_not_found")
     return user
 
 
 def set_role(db: Session, *, user_id: uuid.UUID, role: str, acting_user_id: uuid.UUID) -> User:
     """Change a user's role. An admin cannot change their own (no one locks the last admin out)."""
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        raise Invalid(f"role must be one of {', '.join(ROLES)}", field="role")
     if user_id == acting_user_id:
-        raise Refused("You cannot change your own role; ask another admin.")
+        raise Conflict("You cannot change your own role; ask another admin.", code="own_account")
     user = _get(db, user_id)
     if user.anonymized_at is not None:
-        raise Refused("This account was deleted.")
+        raise Conflict("This account was deleted.", code="account_deleted")
     user.role = role
-    db.flush()
+    db.commit()
     return user
 
 
@@ -60,17 +53,17 @@ def set_override(db: Session, *, user_id: uuid.UUID, permission: str, granted: b
     """Grant (True) or take away (False) one permission for one user, whatever their role;
     None removes the override so the role decides again. Like roles, never one's own."""
     if user_id == acting_user_id:
-        raise Refused("You cannot change your own permissions; ask another admin.")
+        raise Conflict("You cannot change your own permissions; ask another admin.", code="own_account")
     _get(db, user_id)
     perm_id = db.execute(select(Permission.id).where(Permission.name == permission)).scalar_one_or_none()
     if perm_id is None:
-        raise NotFound(f"No permission named {permission!r}.")
+        raise NotFound(f"No permission named {permission!r}.", code="permission_not_found")
     if granted is None:
         db.query(UserPermission).filter_by(user_id=user_id, permission_id=perm_id).delete()
     else:
         db.execute(insert(UserPermission).values(user_id=user_id, permission_id=perm_id, granted=granted)
                    .on_conflict_do_update(index_elements=["user_id", "permission_id"], set_={"granted": granted}))
-    db.flush()
+    db.commit()
 
 
 def overrides(db: Session, *, user_id: uuid.UUID) -> dict[str, bool]:

@@ -2,23 +2,25 @@
 from __future__ import annotations
 
 import uuid
-from contextlib import contextmanager
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
 
+from api.caching import invalidate
 from api.deps import SessionDep
 from api.schemas.admin import AdminUserOut, OverrideIn, RoleIn, UserPage
 from api.schemas.auth import UserOut
 from api.security import require_permission
 from models import User
 from services import permissions, users
+from services.errors import NotFound
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 Admin = Annotated[User, Depends(require_permission("manage_users"))]
 
 
-def _detail(db, user: User) -> AdminUserOut:
+def _detail(db: Session, user: User) -> AdminUserOut:
     return AdminUserOut(**UserOut.model_validate(user).model_dump(),
                         permissions=sorted(permissions.effective(db, user_id=user.id, role=user.role)),
                         overrides=users.overrides(db, user_id=user.id))
@@ -39,15 +41,14 @@ def list_users(admin: Admin, db: SessionDep,
 def get_user(user_id: uuid.UUID, admin: Admin, db: SessionDep):
     user = db.get(User, user_id)
     if user is None:
-        raise HTTPException(404, "No such user.")
+        raise NotFound("No such user.", code="user_not_found")
     return _detail(db, user)
 
 
 @router.patch("/users/{user_id}/role", response_model=AdminUserOut)
-def change_role(user_id: uuid.UUID, body: RoleIn, admin: Admin, db: SessionDep):
-    with _refusals(db):
-        user = users.set_role(db, user_id=user_id, role=body.role, acting_user_id=admin.id)
-    db.commit()
+def change_role(user_id: uuid.UUID, body: RoleIn, admin: Admin, db: SessionDep, request: Request):
+    user = users.set_role(db, user_id=user_id, role=body.role, acting_user_id=admin.id)
+    invalidate(request)  # an instructor who is one no more leaves search and the public pages
     return _detail(db, user)
 
 
@@ -61,21 +62,9 @@ def remove_override(user_id: uuid.UUID, name: str, admin: Admin, db: SessionDep)
     return _override(db, user_id, name, None, admin.id)
 
 
-def _override(db, user_id: uuid.UUID, name: str, granted: bool | None, acting_user_id: uuid.UUID) -> AdminUserOut:
-    with _refusals(db):
-        users.set_override(db, user_id=user_id, permission=name, granted=granted, acting_user_id=acting_user_id)
-    db.commit()
-    return _detail(db, db.get(User, user_id))
-
-
-@contextmanager
-def _refusals(db):
-    """users' refusals as HTTP answers (unknown → 404, not allowed → 409), nothing half-written."""
-    try:
-        yield
-    except users.NotFound as exc:
-        db.rollback()
-        raise HTTPException(404, str(exc))
-    except users.Refused as exc:
-        db.rollback()
-        raise HTTPException(409, str(exc))
+def _override(db: Session, user_id: uuid.UUID, name: str, granted: bool | None,
+              acting_user_id: uuid.UUID) -> AdminUserOut:
+    users.set_override(db, user_id=user_id, permission=name, granted=granted, acting_user_id=acting_user_id)
+    user = db.get(User, user_id)
+    assert user is not None  # set_override found it
+    return _detail(db, user)

@@ -1,18 +1,35 @@
 """/api/auth: register, log in, refresh, log out (here or everywhere), me, change password, reset."""
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
+from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SettingsDep
 from api.schemas.auth import (
-    ChangePasswordIn, LoginIn, MeOut, MessageOut, RefreshIn, RegisterIn, ResetConfirmIn, ResetRequestIn,
-    TokensOut, UserOut,
+    ChangePasswordIn,
+    LoginIn,
+    MeOut,
+    MessageOut,
+    RefreshIn,
+    RegisterIn,
+    ResetConfirmIn,
+    ResetRequestIn,
+    TokensOut,
+    UserOut,
 )
 from api.security import (
-    REFRESH_COOKIE, CurrentUser, clear_session_cookies, client_ip, guest_id, set_session_cookies,
+    REFRESH_COOKIE,
+    CurrentUser,
+    clear_session_cookies,
+    client_ip,
+    guest_id,
+    set_session_cookies,
     user_from_token,
 )
+from core.settings import Settings
+from models import User
 from services import auth, history, permissions, tokens
+from services.errors import Unauthorized
 from services.throttle import LoginThrottle
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -26,10 +43,9 @@ def _throttle(request: Request) -> LoginThrottle:
     return state.login_throttle
 
 
-def _signed_in(db, settings, request: Request, response: Response, user) -> TokensOut:
+def _signed_in(db: Session, settings: Settings, request: Request, response: Response, user: User) -> TokensOut:
     """Issue the pair, set the cookies, and fold the guest's searches into the account."""
     pair = auth.issue_pair(user=user, secret=settings.secret_key)
-    db.commit()
     history.merge_guest_safely(db, guest_id=guest_id(request), user_id=user.id)
     set_session_cookies(response, settings, access_token=pair.access_token, refresh_token=pair.refresh_token)
     return TokensOut(access_token=pair.access_token, refresh_token=pair.refresh_token,
@@ -38,23 +54,14 @@ def _signed_in(db, settings, request: Request, response: Response, user) -> Toke
 
 @router.post("/register", response_model=TokensOut, status_code=status.HTTP_201_CREATED)
 def register(body: RegisterIn, request: Request, response: Response, db: SessionDep, settings: SettingsDep):
-    try:
-        user = auth.register(db, email=body.email, password=body.password, full_name=body.full_name)
-    except auth.EmailTaken as exc:
-        db.rollback()
-        raise HTTPException(409, str(exc))
+    user = auth.register(db, email=body.email, password=body.password, full_name=body.full_name)
     return _signed_in(db, settings, request, response, user)
 
 
 @router.post("/login", response_model=TokensOut)
 def login(body: LoginIn, request: Request, response: Response, db: SessionDep, settings: SettingsDep):
-    try:
-        user = auth.authenticate(db, email=body.email, password=body.password, ip=client_ip(request),
-                                 throttle=_throttle(request))
-    except auth.Throttled as exc:
-        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)})
-    except auth.AuthError as exc:
-        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"})
+    user = auth.authenticate(db, email=body.email, password=body.password, ip=client_ip(request),
+                             throttle=_throttle(request))
     return _signed_in(db, settings, request, response, user)
 
 
@@ -63,14 +70,9 @@ def refresh(request: Request, response: Response, db: SessionDep, settings: Sett
             body: RefreshIn | None = None):
     token = (body.refresh_token if body else None) or request.cookies.get(REFRESH_COOKIE)
     if not token:
-        raise HTTPException(401, "No refresh token; log in again.", headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized("No refresh token; log in again.", code="no_refresh_token")
     user, claims = user_from_token(db, settings, token, kind="refresh")
-    try:
-        pair = auth.rotate(db, user=user, refresh_claims=claims, secret=settings.secret_key)
-    except auth.TokenReused as exc:
-        db.rollback()
-        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"})
-    db.commit()
+    pair = auth.rotate(db, user=user, refresh_claims=claims, secret=settings.secret_key)
     set_session_cookies(response, settings, access_token=pair.access_token, refresh_token=pair.refresh_token)
     return TokensOut(access_token=pair.access_token, refresh_token=pair.refresh_token,
                      expires_in=tokens.ACCESS_MINUTES * 60, user=UserOut.model_validate(user))
@@ -90,7 +92,6 @@ def logout(user: CurrentUser, request: Request, response: Response, db: SessionD
         except tokens.InvalidToken:
             pass
     auth.revoke(db, user_id=user.id, claims=revoked)
-    db.commit()
     clear_session_cookies(response, settings)
     return MessageOut(message="Logged out.")
 
@@ -98,7 +99,6 @@ def logout(user: CurrentUser, request: Request, response: Response, db: SessionD
 @router.post("/logout-all", response_model=MessageOut)
 def logout_all(user: CurrentUser, response: Response, db: SessionDep, settings: SettingsDep):
     auth.log_out_everywhere(db, user=user)
-    db.commit()
     clear_session_cookies(response, settings)
     return MessageOut(message="Logged out on every device.")
 
@@ -113,13 +113,8 @@ def me(user: CurrentUser, db: SessionDep):
 def change_password(body: ChangePasswordIn, user: CurrentUser, response: Response, db: SessionDep,
                     settings: SettingsDep):
     """Sets the new password, signs out every other session, returns a fresh pair for this one."""
-    try:
-        pair = auth.change_password(db, user=user, current=body.current_password, new=body.new_password,
-                                    secret=settings.secret_key)
-    except auth.AuthError as exc:
-        db.rollback()
-        raise HTTPException(400, str(exc))
-    db.commit()
+    pair = auth.change_password(db, user=user, current=body.current_password, new=body.new_password,
+                                secret=settings.secret_key)
     set_session_cookies(response, settings, access_token=pair.access_token, refresh_token=pair.refresh_token)
     return TokensOut(access_token=pair.access_token, refresh_token=pair.refresh_token,
                      expires_in=tokens.ACCESS_MINUTES * 60, user=UserOut.model_validate(user))
@@ -129,16 +124,10 @@ def change_password(body: ChangePasswordIn, user: CurrentUser, response: Respons
 def password_reset_request(body: ResetRequestIn, db: SessionDep):
     """The answer is the same whether or not the email has an account."""
     auth.request_reset(db, email=body.email)
-    db.commit()
     return MessageOut(message=RESET_SENT)
 
 
 @router.post("/password-reset/confirm", response_model=MessageOut)
 def password_reset_confirm(body: ResetConfirmIn, db: SessionDep):
-    try:
-        auth.confirm_reset(db, token=body.token, new_password=body.new_password)
-    except auth.AuthError as exc:
-        db.rollback()
-        raise HTTPException(400, str(exc))
-    db.commit()
+    auth.confirm_reset(db, token=body.token, new_password=body.new_password)
     return MessageOut(message="Your password is set; log in with it. Every session was signed out.")

@@ -1,52 +1,24 @@
 """Student bookings: /api/bookings (create, list, get, cancel, reschedule).
 
-DomainRoute (used by every router of this feature) turns the services' domain errors into HTTP:
-NotFound → 404, Invalid → 422, Conflict → 409, with a body {"detail", "code", ...}.
-"""
+Refusals are services.errors, answered by the one handler in api.errors (NotFound → 404,
+Invalid → 422, Conflict → 409, with a body {"detail", "code", ...})."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 
+from api.caching import invalidate
 from api.deps import SessionDep, SettingsDep
 from api.schemas.bookings import BookingCreate, BookingList, BookingOut, Reschedule
 from api.security import require_permission
+from core.clock import utc_now
 from models import User
 from services import bookings, permissions
-from services.instructors import Conflict, DomainError, Invalid, NotFound
 
-STATUS = {NotFound: 404, Invalid: 422, Conflict: 409}
-
-
-class DomainRoute(APIRoute):
-    def get_route_handler(self):
-        handler = super().get_route_handler()
-
-        async def run(request: Request):
-            try:
-                return await handler(request)
-            except DomainError as exc:
-                status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-                return JSONResponse({"detail": exc.message, "code": exc.code, **exc.extra}, status_code=status)
-
-        return run
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def invalidate(request: Request) -> None:
-    """A committed write changed what search and the public pages show."""
-    request.app.state.cache.bump()
-
-
-router = APIRouter(prefix="/api/bookings", tags=["bookings"], route_class=DomainRoute)
+router = APIRouter(prefix="/api/bookings", tags=["bookings"])
 Creator = Annotated[User, Depends(require_permission("create_bookings"))]
 Viewer = Annotated[User, Depends(require_permission("view_own_bookings"))]
 Manager = Annotated[User, Depends(require_permission("manage_own_bookings"))]

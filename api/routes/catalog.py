@@ -3,32 +3,34 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from api.caching import cached_json
 from api.deps import SessionDep
 from api.recording import remember
-from api.routes.bookings import DomainRoute
-from api.routes.public import cached_json
+from api.schemas.catalog import CategoryTreeOut
+from api.schemas.search import SearchResponse
+from core.clock import market_now
 from index import places, slots
-from index.search import MARKET_TZ, SearchOptions, browse
+from index.search import SearchOptions, browse
 from services import catalog
-from services.instructors import Invalid
+from services.errors import Invalid
 
-router = APIRouter(prefix="/api/catalog", tags=["catalog"], route_class=DomainRoute)
+router = APIRouter(prefix="/api/catalog", tags=["catalog"])
 TREE_MAX_AGE = 300
 
 
-@router.get("/categories")
+@router.get("/categories", response_model=CategoryTreeOut)
 def categories(request: Request, db: SessionDep) -> Response:
     """categories → subcategories → services, with the number of active instructors per service."""
     return cached_json(request, "catalog:tree", TREE_MAX_AGE, lambda: {"categories": catalog.category_tree(db)})
 
 
-@router.get("/services/{slug}/instructors")
+@router.get("/services/{slug}/instructors", response_model=SearchResponse)
 def service_instructors(
     slug: str, request: Request, db: SessionDep,
     borough: Annotated[str | None, Query(max_length=40)] = None,
@@ -63,7 +65,7 @@ def service_instructors(
     return _browse(request, db, filters, limit=limit, offset=offset, name=service.name, search_type="service_pill")
 
 
-@router.get("/categories/{slug}/instructors")
+@router.get("/categories/{slug}/instructors", response_model=SearchResponse)
 def category_instructors(
     slug: str, request: Request, db: SessionDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
@@ -82,7 +84,7 @@ def _browse(request: Request, db, filters: dict, *, limit: int, offset: int, nam
     which moves on the 15-minute grid."""
     state = request.app.state
     opts = SearchOptions(limit=limit, offset=offset, notice_minutes=state.settings.min_notice_minutes)
-    bucket = slots.earliest_start(datetime.now(MARKET_TZ), state.settings.min_notice_minutes).isoformat()
+    bucket = slots.earliest_start(market_now(), state.settings.min_notice_minutes).isoformat()
     material = repr((sorted(filters.items()), limit, offset, bucket))
     key = "browse:" + hashlib.sha256(material.encode()).hexdigest()[:32]
     response = cached_json(request, key, 30, lambda: browse(state.engine, filters, opts=opts))

@@ -6,16 +6,18 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.schemas.health import HealthOut, ReadyOut
+
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
-def health() -> dict:
+@router.get("/health", response_model=HealthOut)
+def health() -> dict[str, str]:
     """The process is alive. Touches nothing else, so it stays fast under load."""
     return {"status": "ok"}
 
 
-@router.get("/ready")
+@router.get("/ready", response_model=ReadyOut, responses={503: {"model": ReadyOut}})
 def ready(request: Request) -> JSONResponse:
     """Ready when the database answers; a missing Redis only degrades (the cache falls back in-process)."""
     try:

@@ -51,16 +51,10 @@ def list_history(owner: Reader, db: SessionDep, limit: Annotated[int, Query(ge=1
 
 @router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_entry(entry_id: uuid.UUID, owner: Manager, db: SessionDep) -> None:
-    try:
-        history.remove(db, entry_id=entry_id, user_id=owner.user_id, guest_id=owner.guest_id)
-    except history.NotFound as exc:
-        db.rollback()
-        raise HTTPException(404, str(exc))
-    db.commit()
+    history.remove(db, entry_id=entry_id, user_id=owner.user_id, guest_id=owner.guest_id)
 
 
 @router.delete("", response_model=ClearedOut)
 def clear_history(owner: Manager, db: SessionDep):
     deleted = history.clear(db, user_id=owner.user_id, guest_id=owner.guest_id)
-    db.commit()
     return ClearedOut(deleted=deleted)

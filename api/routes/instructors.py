@@ -5,23 +5,43 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 from sqlalchemy.engine import Engine
 
+from api.caching import invalidate
 from api.deps import SessionDep
-from api.routes.bookings import DomainRoute, invalidate, utc_now
+from api.schemas.bookings import (
+    WEEKDAYS,
+    BlackoutIn,
+    BookingList,
+    BookingOut,
+    CopyWeek,
+    PatternIn,
+    ProfileUpdate,
+    ServiceCreate,
+    ServiceUpdate,
+    WeekIn,
+)
+from api.schemas.instructor import (
+    BlackoutList,
+    BlackoutOut,
+    OfferingList,
+    OfferingOut,
+    OfferingRemoved,
+    ProfileOut,
+    WeekOut,
+    WrittenDays,
+)
 from api.security import require_permission
-from api.schemas.bookings import (WEEKDAYS, BlackoutIn, BookingList, BookingOut, CopyWeek, PatternIn,
-                                  ProfileUpdate, ServiceCreate, ServiceUpdate, WeekIn)
 from core.cache import Cache
-from models import User
+from core.clock import utc_now
+from models import InstructorProfile, InstructorService, Service, User
 from services import availability, bookings, instructors
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/api/instructor", tags=["instructor"], route_class=DomainRoute)
-
+router = APIRouter(prefix="/api/instructor", tags=["instructor"])
 
 
 def _perm(name: str):
@@ -51,13 +71,13 @@ def _after_profile_change(request: Request, tasks: BackgroundTasks, profile_id: 
     tasks.add_task(_reindex, request.app.state.engine, request.app.state.cache, profile_id)
 
 
-def _profile_view(profile) -> dict:
+def _profile_view(profile: InstructorProfile) -> dict[str, Any]:
     return {"id": str(profile.id), "bio": profile.bio, "years_experience": profile.years_experience,
             "languages": list(profile.languages),
             "areas": {"boroughs": list(profile.boroughs), "neighborhoods": list(profile.neighborhoods)}}
 
 
-def _service_view(row, service) -> dict:
+def _service_view(row: InstructorService, service: Service) -> dict[str, Any]:
     return {"id": str(row.id), "service": {"slug": service.slug, "name": service.name},
             "price_in_person": float(row.price_in_person) if row.price_in_person is not None else None,
             "price_online": float(row.price_online) if row.price_online is not None else None,
@@ -67,12 +87,12 @@ def _service_view(row, service) -> dict:
 
 # ---- profile -----------------------------------------------------------------------------------
 
-@router.get("/profile")
+@router.get("/profile", response_model=ProfileOut)
 def get_profile(user: ProfileEditor, db: SessionDep):
     return _profile_view(instructors.profile_for_user(db, user_id=user.id))
 
 
-@router.patch("/profile")
+@router.patch("/profile", response_model=ProfileOut)
 def update_profile(body: ProfileUpdate, user: ProfileEditor, db: SessionDep, request: Request,
                    tasks: BackgroundTasks):
     profile = instructors.update_profile(db, user_id=user.id, **body.model_dump(exclude_unset=True))
@@ -82,13 +102,13 @@ def update_profile(body: ProfileUpdate, user: ProfileEditor, db: SessionDep, req
 
 # ---- services ----------------------------------------------------------------------------------
 
-@router.get("/services")
+@router.get("/services", response_model=OfferingList)
 def list_services(user: ServiceEditor, db: SessionDep):
     profile = instructors.profile_for_user(db, user_id=user.id)
     return {"services": [_service_view(r, s) for r, s in instructors.list_services(db, profile_id=profile.id)]}
 
 
-@router.post("/services", status_code=201)
+@router.post("/services", status_code=201, response_model=OfferingOut)
 def add_service(body: ServiceCreate, user: ServiceEditor, db: SessionDep, request: Request,
                 tasks: BackgroundTasks):
     data = instructors.ServiceInput(**body.model_dump(exclude={"service"}))
@@ -97,7 +117,7 @@ def add_service(body: ServiceCreate, user: ServiceEditor, db: SessionDep, reques
     return _service_view(row, service)
 
 
-@router.patch("/services/{instructor_service_id}")
+@router.patch("/services/{instructor_service_id}", response_model=OfferingOut)
 def update_service(instructor_service_id: uuid.UUID, body: ServiceUpdate, user: ServiceEditor, db: SessionDep,
                    request: Request, tasks: BackgroundTasks):
     row, service = instructors.update_service(db, user_id=user.id, instructor_service_id=instructor_service_id,
@@ -106,7 +126,7 @@ def update_service(instructor_service_id: uuid.UUID, body: ServiceUpdate, user: 
     return _service_view(row, service)
 
 
-@router.delete("/services/{instructor_service_id}")
+@router.delete("/services/{instructor_service_id}", response_model=OfferingRemoved)
 def remove_service(instructor_service_id: uuid.UUID, user: ServiceEditor, db: SessionDep, request: Request,
                    tasks: BackgroundTasks):
     """A soft delete (deactivated) when bookings refer to it, else a hard delete."""
@@ -118,13 +138,13 @@ def remove_service(instructor_service_id: uuid.UUID, user: ServiceEditor, db: Se
 
 # ---- availability ------------------------------------------------------------------------------
 
-@router.get("/availability/weeks/{week_start}")
+@router.get("/availability/weeks/{week_start}", response_model=WeekOut)
 def get_week(week_start: date, user: AvailabilityEditor, db: SessionDep):
     """The seven days from week_start (New York dates) with their windows."""
     return availability.get_week(db, user_id=user.id, week_start=week_start)
 
 
-@router.put("/availability/weeks/{week_start}")
+@router.put("/availability/weeks/{week_start}", response_model=WeekOut)
 def replace_week(week_start: date, body: WeekIn, user: AvailabilityEditor, db: SessionDep, request: Request):
     """Replace the week's windows atomically: days left out get none; past days never change."""
     days = {d.date: [(w.start, w.end) for w in d.windows] for d in body.days}
@@ -133,14 +153,14 @@ def replace_week(week_start: date, body: WeekIn, user: AvailabilityEditor, db: S
     return view
 
 
-@router.post("/availability/weeks/{week_start}/copy")
+@router.post("/availability/weeks/{week_start}/copy", response_model=WrittenDays)
 def copy_week(week_start: date, body: CopyWeek, user: AvailabilityEditor, db: SessionDep, request: Request):
     result = availability.copy_week(db, user_id=user.id, week_start=week_start, weeks=body.weeks, now=utc_now())
     invalidate(request)
     return result
 
 
-@router.post("/availability/pattern")
+@router.post("/availability/pattern", response_model=WrittenDays)
 def apply_pattern(body: PatternIn, user: AvailabilityEditor, db: SessionDep, request: Request):
     pattern = {WEEKDAYS.index(day): [(w.start, w.end) for w in windows] for day, windows in body.pattern.items()}
     result = availability.apply_pattern(db, user_id=user.id, start_date=body.start_date, end_date=body.end_date,
@@ -149,12 +169,12 @@ def apply_pattern(body: PatternIn, user: AvailabilityEditor, db: SessionDep, req
     return result
 
 
-@router.get("/blackouts")
+@router.get("/blackouts", response_model=BlackoutList)
 def list_blackouts(user: AvailabilityEditor, db: SessionDep):
     return {"blackouts": availability.list_blackouts(db, user_id=user.id, now=utc_now())}
 
 
-@router.post("/blackouts", status_code=201)
+@router.post("/blackouts", status_code=201, response_model=BlackoutOut)
 def add_blackout(body: BlackoutIn, user: AvailabilityEditor, db: SessionDep, request: Request):
     result = availability.add_blackout(db, user_id=user.id, day=body.date, reason=body.reason, now=utc_now())
     invalidate(request)

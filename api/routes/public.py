@@ -6,49 +6,35 @@ If-None-Match gets a 304.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from datetime import date, datetime, timedelta
-from typing import Annotated, Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from api.caching import cached_json
 from api.deps import SessionDep
-from api.routes.bookings import DomainRoute, utc_now
+from api.schemas.public import NextAvailableOut, PublicAvailabilityOut, PublicProfileOut
+from core.clock import MARKET_TZ, utc_now
 from index import slots
 from index.constraints import Constraints
-from index.search import MARKET_TZ
 from models import InstructorService
 from services import instructors
-from services.instructors import Invalid, NotFound
+from services.errors import Invalid, NotFound
 
-router = APIRouter(prefix="/api/public/instructors", tags=["public"], route_class=DomainRoute)
+router = APIRouter(prefix="/api/public/instructors", tags=["public"])
 MAX_DAYS = 62
 NEXT_AVAILABLE_DAYS = 90
 PROFILE_MAX_AGE = 60
 AVAILABILITY_MAX_AGE = 30
 
 
-def cached_json(request: Request, key: str, max_age: int, compute: Callable[[], dict]) -> Response:
-    cache = request.app.state.cache
-    full_key = f"public:{key}:v{cache.version()}"
-    body = cache.get(full_key)
-    if body is None:
-        body = json.dumps(compute(), separators=(",", ":")).encode()
-        cache.set(full_key, body, ttl=max_age * 10)
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
-    wanted = request.headers.get("if-none-match", "")
-    if etag in {t.strip() for t in wanted.split(",")} or wanted.strip() == "*":
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
-
-
 def _now_local() -> datetime:
-    return utc_now().astimezone(MARKET_TZ)  # aware: the notice is real elapsed time across DST
+    # Aware: the notice is real elapsed time across DST. (utc_now is looked up here at call time, so
+    # eval.snapshot can show the pages at the eval's reference time.)
+    return utc_now().astimezone(MARKET_TZ)
 
 
 def _lesson_minutes(db, instructor_id: uuid.UUID, asked: int | None) -> int:
@@ -81,13 +67,13 @@ def _exists(db, instructor_id: uuid.UUID) -> None:
     instructors.public_profile(db, profile_id=instructor_id)  # raises NotFound
 
 
-@router.get("/{instructor_id}")
+@router.get("/{instructor_id}", response_model=PublicProfileOut)
 def public_profile(instructor_id: uuid.UUID, request: Request, db: SessionDep) -> Response:
     return cached_json(request, f"profile:{instructor_id}", PROFILE_MAX_AGE,
                        lambda: instructors.public_profile(db, profile_id=instructor_id))
 
 
-@router.get("/{instructor_id}/availability")
+@router.get("/{instructor_id}/availability", response_model=PublicAvailabilityOut)
 def public_availability(
     instructor_id: uuid.UUID, request: Request, db: SessionDep,
     start_date: Annotated[date | None, Query(description="first day, New York time (default today)")] = None,
@@ -131,7 +117,7 @@ def public_availability(
     return cached_json(request, key, AVAILABILITY_MAX_AGE, compute)
 
 
-@router.get("/{instructor_id}/next-available")
+@router.get("/{instructor_id}/next-available", response_model=NextAvailableOut)
 def next_available(
     instructor_id: uuid.UUID, request: Request, db: SessionDep,
     duration_minutes: Annotated[int | None, Query(ge=15, le=480)] = None,

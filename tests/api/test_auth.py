@@ -96,7 +96,8 @@ def test_wrong_password_and_unknown_email_get_the_same_401(client, engine):
     wrong = login(client, user.email, "wrong password!")
     unknown = login(client, unique_email("nobody"), "wrong password!")
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.json() == unknown.json() == {"detail": "Email or password is incorrect."}
+    assert wrong.json() == unknown.json() == {"detail": "Email or password is incorrect.", "code": "bad_credentials"}
+    assert wrong.headers["www-authenticate"] == unknown.headers["www-authenticate"] == "Bearer"
 
 
 def test_unknown_email_runs_a_password_check(client, monkeypatch):

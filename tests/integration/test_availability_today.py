@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from services import availability
-from services.instructors import MARKET_TZ
+from core.clock import MARKET_TZ
 from tests.factories import cleanup, make_instructor, nyc_today
 
 

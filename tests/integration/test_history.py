@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 
 from models import SearchHistory, User
 from services import history
+from services.errors import NotFound
 
 
 def _user(db) -> uuid.UUID:
@@ -113,9 +114,9 @@ def test_remove_is_owner_only(db):
     owner, intruder = _user(db), _user(db)
     row = history.record(db, user_id=owner, guest_id=None, query="violin", search_type="natural_language",
                          result_count=1)
-    with pytest.raises(history.NotFound):
+    with pytest.raises(NotFound):
         history.remove(db, entry_id=row.id, user_id=intruder)
-    with pytest.raises(history.NotFound):
+    with pytest.raises(NotFound):
         history.remove(db, entry_id=row.id, guest_id=_guest())
     assert len(_rows(db, user_id=owner)) == 1
 

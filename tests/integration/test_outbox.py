@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.settings import PROJECT_ROOT
 from services import bookings, mail, outbox
-from services.instructors import Conflict
+from services.errors import Conflict
 from services.mail_settings import MailSettings
 from tests.factories import at, make_instructor, make_user, nyc_today
 
@@ -53,7 +53,7 @@ def smtp():
     port = free_port()
     controller = aiosmtpd_controller.Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    yield inbox, MailSettings(backend="smtp", smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
+    yield inbox, MailSettings(sender="smtp", smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
     controller.stop()
 
 
@@ -102,7 +102,7 @@ def test_failed_delivery_is_kept_and_retried(engine, smtp):
     inbox, settings = smtp
     _, student, _ = new_booking(engine)
     to = email_of(engine, student)
-    down = MailSettings(backend="smtp", smtp_host="127.0.0.1", smtp_port=free_port(), smtp_starttls=False,
+    down = MailSettings(sender="smtp", smtp_host="127.0.0.1", smtp_port=free_port(), smtp_starttls=False,
                         smtp_timeout=2)
     report = outbox.deliver_pending(engine, sender=mail.SmtpSender(down), batch=10_000, kinds=BOOKING_KINDS)
     assert report.failed >= 1
@@ -135,7 +135,7 @@ def test_cancel_and_reschedule_write_emails_and_a_failed_booking_writes_none(eng
 def test_outbox_command_writes_files(engine, db_url, tmp_path):
     _, student, view = new_booking(engine)
     to = email_of(engine, student)
-    env = {**os.environ, "DATABASE_URL": db_url, "MAIL_BACKEND": "file", "MAIL_FILE_DIR": str(tmp_path)}
+    env = {**os.environ, "DATABASE_URL": db_url, "MAIL_SENDER": "file", "MAIL_FILE_DIR": str(tmp_path)}
     env.pop("INSTAINSTRU_RESOLVED_DB_URL", None)
     result = subprocess.run([sys.executable, "-m", "cli", "outbox", "--batch", "100000"], cwd=PROJECT_ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
