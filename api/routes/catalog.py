@@ -12,8 +12,7 @@ from fastapi.responses import Response
 from api.caching import cached_json
 from api.deps import SessionDep
 from api.recording import remember
-from api.schemas.catalog import CategoryTreeOut
-from api.schemas.search import SearchResponse
+from api.schemas.catalog import BrowseOut, CategoryTreeOut
 from core.clock import market_now
 from index import places, slots
 from index.search import SearchOptions, browse
@@ -30,7 +29,7 @@ def categories(request: Request, db: SessionDep) -> Response:
     return cached_json(request, "catalog:tree", TREE_MAX_AGE, lambda: {"categories": catalog.category_tree(db)})
 
 
-@router.get("/services/{slug}/instructors", response_model=SearchResponse)
+@router.get("/services/{slug}/instructors", response_model=BrowseOut)
 def service_instructors(
     slug: str, request: Request, db: SessionDep,
     borough: Annotated[str | None, Query(max_length=40)] = None,
@@ -65,7 +64,7 @@ def service_instructors(
     return _browse(request, db, filters, limit=limit, offset=offset, name=service.name, search_type="service_pill")
 
 
-@router.get("/categories/{slug}/instructors", response_model=SearchResponse)
+@router.get("/categories/{slug}/instructors", response_model=BrowseOut)
 def category_instructors(
     slug: str, request: Request, db: SessionDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
+
+from api.schemas.search import Result
 
 
 class CatalogService(BaseModel):
@@ -28,3 +32,16 @@ class Category(BaseModel):
 
 class CategoryTreeOut(BaseModel):
     categories: list[Category]
+
+
+class BrowseOut(BaseModel):
+    """The instructors of one service or category: results in the search contract's shape."""
+
+    filters: dict[str, Any]
+    results: list[Result]
+    total: int
+    total_is_exact: bool
+    limit: int
+    offset: int
+    took_ms: float
+    timings_ms: dict[str, float]
