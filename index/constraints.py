@@ -14,7 +14,7 @@ RELAX_ORDER = ("time", "date", "place", "place", "price")
 # the contract's four come the similar services (viola for violin: index/goals.py), then the
 # conditions that would otherwise leave a student with nothing at all (a lesson language, a rating,
 # an audience nobody matches): shown after the others, each with what it misses.
-ROW_RELAX_ORDER = ("place", "place", "price", "service", "language", "rating", "audience")
+ROW_RELAX_STAGES = (("place", "place", "price"), ("service",), ("language", "rating", "audience"))
 
 
 @dataclass(frozen=True)
