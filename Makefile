@@ -8,7 +8,7 @@ MODEL := var/models/all-MiniLM-L6-v2/model.onnx
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install model browser screenshots setup seed bench eval load fuzz faults clean-db
+.PHONY: run test install lint lock model browser screenshots setup seed bench eval load fuzz faults clean-db
 
 run: install model ## set up if needed and serve on http://127.0.0.1:8000
 	$(PY) -m cli serve
@@ -17,6 +17,11 @@ test: install model browser ## the whole test suite (unit, integration, API, bro
 	$(PY) -m pytest
 
 install: $(STAMP)
+
+lint: install ## ruff (lint, format check) and mypy, as configured in pyproject.toml; pre-commit runs the same
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # torch first and pinned: the CPU build lies on disk; an unpinned torch pulls gigabytes of CUDA.
 $(STAMP): pyproject.toml

@@ -1,6 +1,8 @@
 """FastAPI app factory."""
+
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -11,22 +13,26 @@ from sqlalchemy.orm import sessionmaker
 
 from api import errors
 from api.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
+from api.routes import admin as admin_routes
+from api.routes import auth as auth_routes
+from api.routes import bookings as booking_routes
+from api.routes import catalog as catalog_routes
 from api.routes import health, search, web
+from api.routes import history as history_routes
+from api.routes import instructors as instructor_routes
 from api.routes import metrics as metrics_routes
-from api.routes import auth as auth_routes, history as history_routes
-from api.routes import admin as admin_routes, privacy as privacy_routes
-from api.routes import bookings as booking_routes, catalog as catalog_routes
-from api.routes import instructors as instructor_routes, public as public_routes
+from api.routes import privacy as privacy_routes
+from api.routes import public as public_routes
 from core.cache import Cache
+from core.db import get_engine
 from core.logging import configure_logging
 from core.ratelimit import RateLimiter, WindowCounter, budgets_from
-from core.db import get_engine
 from core.redis_client import RedisHandle
 from core.settings import Settings, get_settings
 
 
 @asynccontextmanager
-async def lifespan(app: FastAPI):
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # Load the parser lexicons and the ONNX model before the first request, not during it.
     import nls
     from index.embedding import get_embedder
@@ -52,18 +58,27 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # One namespace per database, so two deployments (or the tests) never read each other's entries.
     url = app.state.engine.url
     app.state.cache = Cache(app.state.redis, namespace=f"ii:{url.host or ''}:{url.database}")
-    app.state.rate_limiter = RateLimiter(WindowCounter(app.state.redis), budgets_from(settings),
-                                         window=settings.rate_limit_window_seconds, namespace=app.state.cache.ns)
+    app.state.rate_limiter = RateLimiter(
+        WindowCounter(app.state.redis),
+        budgets_from(settings),
+        window=settings.rate_limit_window_seconds,
+        namespace=app.state.cache.ns,
+    )
     configure_logging(settings.log_format, settings.log_level)
     # Added innermost first: requests pass RequestContext -> CORS -> BodyLimit -> RateLimit -> routes.
     if settings.rate_limit_enabled:
         app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter, secret=settings.secret_key)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
-                           allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                           allow_headers=["Authorization", "Content-Type", "X-Guest-Session-ID", "X-Request-ID"],
-                           expose_headers=["X-Request-ID", "Retry-After"], max_age=600)
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Guest-Session-ID", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+            max_age=600,
+        )
     app.add_middleware(RequestContextMiddleware, production=settings.environment != "development")
     app.include_router(health.router)
     app.include_router(metrics_routes.router)

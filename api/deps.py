@@ -1,4 +1,5 @@
 """Typed dependencies shared by the routes."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

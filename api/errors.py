@@ -19,7 +19,7 @@ def domain_error_response(exc: DomainError) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status, headers=headers)
 
 
-async def _handle(request: Request, exc: Exception) -> JSONResponse:
+async def _handle(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     return domain_error_response(exc)
 

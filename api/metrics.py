@@ -8,12 +8,18 @@ app.state by AppCollector, so several apps in one process (the tests) never shar
 With several uvicorn workers each process has its own counters; set PROMETHEUS_MULTIPROC_DIR to a
 writable folder (emptied at start) to have /metrics aggregate them (prometheus-client multiprocess mode).
 """
+
 from __future__ import annotations
 
 import os
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest,
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
@@ -22,14 +28,21 @@ from index import search as search_module
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0)
 STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
-HTTP_REQUESTS = Counter("instainstru_http_requests_total", "HTTP requests by route template and status",
-                        ["method", "route", "status"])
-HTTP_LATENCY = Histogram("instainstru_http_request_duration_seconds", "HTTP request latency by route template",
-                         ["method", "route"], buckets=LATENCY_BUCKETS)
-HTTP_IN_FLIGHT = Gauge("instainstru_http_requests_in_progress", "HTTP requests being served",
-                       multiprocess_mode="livesum")
-SEARCH_STAGE = Histogram("instainstru_search_stage_seconds", "Time per search stage (uncached searches)",
-                         ["stage"], buckets=STAGE_BUCKETS)
+HTTP_REQUESTS = Counter(
+    "instainstru_http_requests_total", "HTTP requests by route template and status", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "instainstru_http_request_duration_seconds",
+    "HTTP request latency by route template",
+    ["method", "route"],
+    buckets=LATENCY_BUCKETS,
+)
+HTTP_IN_FLIGHT = Gauge(
+    "instainstru_http_requests_in_progress", "HTTP requests being served", multiprocess_mode="livesum"
+)
+SEARCH_STAGE = Histogram(
+    "instainstru_search_stage_seconds", "Time per search stage (uncached searches)", ["stage"], buckets=STAGE_BUCKETS
+)
 SEARCHES = Counter("instainstru_searches_total", "Searches run, by whether the cache answered", ["cached"])
 BOOKINGS_CREATED = Counter("instainstru_bookings_created_total", "Bookings created (new and rescheduled)")
 BOOKING_CONFLICTS = Counter("instainstru_booking_conflicts_total", "Booking attempts refused with 409 (slot taken)")

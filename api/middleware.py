@@ -9,6 +9,7 @@
   429 with Retry-After.
 CORS is Starlette's CORSMiddleware with the origins from settings (api/app.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,9 @@ import re
 import time
 import uuid
 
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError, TimeoutError as PoolTimeout
 
 from api import metrics
 from core.logging import get_logger, request_id_var
@@ -46,8 +48,10 @@ def security_headers(production: bool) -> list[tuple[bytes, bytes]]:
     return headers
 
 
-CSP = (b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       b"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    b"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def is_db_outage(exc: BaseException) -> bool:
@@ -61,9 +65,11 @@ def is_db_outage(exc: BaseException) -> bool:
 
 def json_response_parts(status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> tuple[dict, dict]:
     payload = json.dumps(body).encode()
-    start = {"type": "http.response.start", "status": status,
-             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
-                         *headers]}
+    start = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()), *headers],
+    }
     return start, {"type": "http.response.body", "body": payload}
 
 
@@ -111,14 +117,20 @@ class RequestContextMiddleware:
                 # caller's input, so a 4xx; logged in full, since validation should have caught it.
                 status = 422
                 error_log.warning("database refused a request value", exc_info=True)
-                body = {"detail": "A value in this request cannot be stored or compared (malformed or out of range).",
-                        "code": "invalid_value", "request_id": request_id}
+                body = {
+                    "detail": "A value in this request cannot be stored or compared (malformed or out of range).",
+                    "code": "invalid_value",
+                    "request_id": request_id,
+                }
                 headers = extra
             else:
                 status = 500
                 error_log.exception("unhandled error on %s %s", scope["method"], path)
-                body = {"detail": "Something went wrong on our side; it has been logged.",
-                        "code": "internal_error", "request_id": request_id}
+                body = {
+                    "detail": "Something went wrong on our side; it has been logged.",
+                    "code": "internal_error",
+                    "request_id": request_id,
+                }
                 headers = extra
             if not started:
                 start, body_msg = json_response_parts(status, body, headers)
@@ -133,10 +145,17 @@ class RequestContextMiddleware:
                 template = "/static" if path.startswith("/static/") else "<unmatched>"
             metrics.observe_request(scope["method"], template, status, seconds)
             client = scope.get("client")
-            access_log.info("request", extra={
-                "method": scope["method"], "path": path, "route": template, "status": status,
-                "duration_ms": round(seconds * 1000, 2), "client": client[0] if client else None,
-            })
+            access_log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": path,
+                    "route": template,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 2),
+                    "client": client[0] if client else None,
+                },
+            )
             request_id_var.reset(token)
 
 
@@ -193,9 +212,13 @@ class BodyLimitMiddleware:
         self.max_bytes = max_bytes
 
     def _too_large(self):
-        return json_response_parts(413, {
-            "detail": f"The request body is too large; the limit is {self.max_bytes} bytes.",
-            "code": "body_too_large"})
+        return json_response_parts(
+            413,
+            {
+                "detail": f"The request body is too large; the limit is {self.max_bytes} bytes.",
+                "code": "body_too_large",
+            },
+        )
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -208,8 +231,9 @@ class BodyLimitMiddleware:
                 declared = -1
             if declared < 0 or declared > self.max_bytes:
                 if declared < 0:
-                    start, body = json_response_parts(400, {"detail": "Invalid Content-Length header.",
-                                                            "code": "bad_request"})
+                    start, body = json_response_parts(
+                        400, {"detail": "Invalid Content-Length header.", "code": "bad_request"}
+                    )
                 else:
                     start, body = self._too_large()
                 await send(start)
@@ -244,8 +268,11 @@ class BodyLimitMiddleware:
         except (BodyTooLarge, UnstorableText) as exc:
             if started:
                 raise
-            start, body = self._too_large() if isinstance(exc, BodyTooLarge) else json_response_parts(
-                422, {"detail": NUL_DETAIL, "code": "invalid_text"})
+            start, body = (
+                self._too_large()
+                if isinstance(exc, BodyTooLarge)
+                else json_response_parts(422, {"detail": NUL_DETAIL, "code": "invalid_text"})
+            )
             await send(start)
             await send(body)
 
@@ -292,13 +319,20 @@ class RateLimitMiddleware:
         if not decision.allowed:
             metrics.RATE_LIMITED.labels(budget=budget, scope=decision.scope).inc()
             noun = {"search": "searches", "write": "changes", "auth": "sign-in requests"}[budget]
-            start, body = json_response_parts(429, {
-                "detail": f"Too many {noun} from this {'account' if decision.scope == 'user' else 'address'}; "
-                          f"try again in {decision.retry_after} seconds.",
-                "code": "rate_limited", "retry_after": decision.retry_after,
-            }, [(b"retry-after", str(decision.retry_after).encode()),
-                (b"x-ratelimit-limit", str(decision.limit).encode()),
-                (b"x-ratelimit-remaining", b"0")])
+            start, body = json_response_parts(
+                429,
+                {
+                    "detail": f"Too many {noun} from this {'account' if decision.scope == 'user' else 'address'}; "
+                    f"try again in {decision.retry_after} seconds.",
+                    "code": "rate_limited",
+                    "retry_after": decision.retry_after,
+                },
+                [
+                    (b"retry-after", str(decision.retry_after).encode()),
+                    (b"x-ratelimit-limit", str(decision.limit).encode()),
+                    (b"x-ratelimit-remaining", b"0"),
+                ],
+            )
             await send(start)
             await send(body)
             return
@@ -307,7 +341,8 @@ class RateLimitMiddleware:
             if message["type"] == "http.response.start":
                 message["headers"] = list(message.get("headers", [])) + [
                     (b"x-ratelimit-limit", str(decision.limit).encode()),
-                    (b"x-ratelimit-remaining", str(decision.remaining).encode())]
+                    (b"x-ratelimit-remaining", str(decision.remaining).encode()),
+                ]
             await send(message)
 
         await self.app(scope, receive, send_wrapper)

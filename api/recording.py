@@ -1,5 +1,6 @@
 """Search history recording for the routes that search or browse: the caller's history gets the
 entry, and a first-time guest gets a guest id cookie. A failure is logged and never fails the answer."""
+
 from __future__ import annotations
 
 import logging
@@ -21,7 +22,13 @@ def remember(request: Request, response: Response, db, *, query: str, search_typ
         if user is None and guest is None and GUEST_HEADER not in request.headers:
             guest = history.new_guest_id()
             set_guest_cookie(response, settings, guest)
-        history.remember(db, user_id=user.id if user else None, guest_id=guest, query=query,
-                         search_type=search_type, result_count=total)
+        history.remember(
+            db,
+            user_id=user.id if user else None,
+            guest_id=guest,
+            query=query,
+            search_type=search_type,
+            result_count=total,
+        )
     except Exception:  # noqa: BLE001 - the answer matters more than its history (the session rolls back)
         log.exception("recording search history failed")

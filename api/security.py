@@ -1,5 +1,6 @@
 """Who is calling: the current user from a Bearer header or the access_token cookie, and
 permission checks. Routes depend on require_permission("..."), never on role names."""
+
 from __future__ import annotations
 
 import uuid
@@ -80,21 +81,43 @@ def _secure(settings) -> bool:
 
 def set_session_cookies(response, settings, *, access_token: str, refresh_token: str) -> None:
     """httpOnly, SameSite=Lax; Secure outside development. The refresh cookie only goes to /api/auth."""
-    response.set_cookie(ACCESS_COOKIE, access_token, max_age=tokens.ACCESS_MINUTES * 60, httponly=True,
-                        samesite="lax", secure=_secure(settings), path="/")
-    response.set_cookie(REFRESH_COOKIE, refresh_token, max_age=tokens.REFRESH_DAYS * 86400, httponly=True,
-                        samesite="lax", secure=_secure(settings), path=REFRESH_COOKIE_PATH)
+    response.set_cookie(
+        ACCESS_COOKIE,
+        access_token,
+        max_age=tokens.ACCESS_MINUTES * 60,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(settings),
+        path="/",
+    )
+    response.set_cookie(
+        REFRESH_COOKIE,
+        refresh_token,
+        max_age=tokens.REFRESH_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(settings),
+        path=REFRESH_COOKIE_PATH,
+    )
 
 
 def clear_session_cookies(response, settings) -> None:
     response.delete_cookie(ACCESS_COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(settings))
-    response.delete_cookie(REFRESH_COOKIE, path=REFRESH_COOKIE_PATH, httponly=True, samesite="lax",
-                           secure=_secure(settings))
+    response.delete_cookie(
+        REFRESH_COOKIE, path=REFRESH_COOKIE_PATH, httponly=True, samesite="lax", secure=_secure(settings)
+    )
 
 
 def set_guest_cookie(response, settings, guest_id: str) -> None:
-    response.set_cookie(GUEST_COOKIE, guest_id, max_age=GUEST_COOKIE_DAYS * 86400, httponly=True,
-                        samesite="lax", secure=_secure(settings), path="/")
+    response.set_cookie(
+        GUEST_COOKIE,
+        guest_id,
+        max_age=GUEST_COOKIE_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(settings),
+        path="/",
+    )
 
 
 def guest_id(request: Request) -> str | None:

@@ -5,6 +5,7 @@ uvicorn server (one 201, the rest 409). Everything the run creates is deleted at
 
     python -m bench.bench_booking [--size 1000] [--n 300] [--burst 50]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,7 @@ import time
 import uuid
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import uvicorn
@@ -27,9 +28,9 @@ from sqlalchemy.orm import Session
 
 from api.app import create_app
 from bench.datasets import bench_engine
+from core.clock import MARKET_TZ
 from core.settings import Settings
 from services import bookings, tokens
-from core.clock import MARKET_TZ
 
 console = Console()
 warnings.filterwarnings("ignore", message="The HMAC key")  # the development secret is short by design
@@ -46,27 +47,54 @@ def setup(engine, students: int, tag: str) -> tuple[uuid.UUID, uuid.UUID, list[u
     user_id, profile_id, offering = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     student_ids = [uuid.uuid4() for _ in range(students)]
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO users (id, email, password_hash, full_name, role) VALUES "
-                          "(:i, :e, 'x', 'Bench Teacher', 'instructor')"), {"i": user_id, "e": f"t-{tag}@bench.test"})
-        conn.execute(text("INSERT INTO users (id, email, password_hash, full_name, role) VALUES "
-                          "(:i, :e, 'x', 'Bench Student', 'student')"),
-                     [{"i": s, "e": f"s{k}-{tag}@bench.test"} for k, s in enumerate(student_ids)])
-        conn.execute(text("INSERT INTO instructor_profiles (id, user_id, languages, boroughs) VALUES "
-                          "(:p, :u, ARRAY['english'], ARRAY['brooklyn'])"), {"p": profile_id, "u": user_id})
-        conn.execute(text("INSERT INTO instructor_services (id, profile_id, service_id, price_online, duration_options) "
-                          "SELECT :i, :p, id, 50, ARRAY[30] FROM services WHERE slug = 'piano'"),
-                     {"i": offering, "p": profile_id})
-        conn.execute(text("INSERT INTO availability_slots (id, instructor_id, slot_date, start_time, end_time) "
-                          "VALUES (:i, :p, :d, '00:00', '23:45')"),
-                     [{"i": uuid.uuid4(), "p": profile_id, "d": today + timedelta(days=k)} for k in range(60)])
+        conn.execute(
+            text(
+                "INSERT INTO users (id, email, password_hash, full_name, role) VALUES "
+                "(:i, :e, 'x', 'Bench Teacher', 'instructor')"
+            ),
+            {"i": user_id, "e": f"t-{tag}@bench.test"},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO users (id, email, password_hash, full_name, role) VALUES "
+                "(:i, :e, 'x', 'Bench Student', 'student')"
+            ),
+            [{"i": s, "e": f"s{k}-{tag}@bench.test"} for k, s in enumerate(student_ids)],
+        )
+        conn.execute(
+            text(
+                "INSERT INTO instructor_profiles (id, user_id, languages, boroughs) VALUES "
+                "(:p, :u, ARRAY['english'], ARRAY['brooklyn'])"
+            ),
+            {"p": profile_id, "u": user_id},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO instructor_services (id, profile_id, service_id, price_online, duration_options) "
+                "SELECT :i, :p, id, 50, ARRAY[30] FROM services WHERE slug = 'piano'"
+            ),
+            {"i": offering, "p": profile_id},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO availability_slots (id, instructor_id, slot_date, start_time, end_time) "
+                "VALUES (:i, :p, :d, '00:00', '23:45')"
+            ),
+            [{"i": uuid.uuid4(), "p": profile_id, "d": today + timedelta(days=k)} for k in range(60)],
+        )
     return user_id, profile_id, offering, student_ids
 
 
 def cleanup(engine, user_id, profile_id, student_ids) -> None:
     with engine.begin() as conn:
         ids = [str(s) for s in student_ids]
-        conn.execute(text("DELETE FROM outbox WHERE payload->>'booking_id' IN "
-                          "(SELECT id::text FROM bookings WHERE instructor_id = :p)"), {"p": profile_id})
+        conn.execute(
+            text(
+                "DELETE FROM outbox WHERE payload->>'booking_id' IN "
+                "(SELECT id::text FROM bookings WHERE instructor_id = :p)"
+            ),
+            {"p": profile_id},
+        )
         conn.execute(text("DELETE FROM bookings WHERE instructor_id = :p"), {"p": profile_id})
         conn.execute(text("DELETE FROM instructor_profiles WHERE id = :p"), {"p": profile_id})
         conn.execute(text("DELETE FROM users WHERE id = :u OR id = ANY(CAST(:s AS uuid[]))"), {"u": user_id, "s": ids})
@@ -87,17 +115,25 @@ def burst(engine, settings, profile_id, offering, student_ids, start: datetime) 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.05)
-    body = {"instructor_id": str(profile_id), "instructor_service_id": str(offering), "start": start.isoformat(),
-            "duration_minutes": 30, "format": "online"}
+    body = {
+        "instructor_id": str(profile_id),
+        "instructor_service_id": str(offering),
+        "start": start.isoformat(),
+        "duration_minutes": 30,
+        "format": "online",
+    }
     barrier = threading.Barrier(len(student_ids))
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30,
-                      limits=httpx.Limits(max_connections=len(student_ids))) as client:
+    with httpx.Client(
+        base_url=f"http://127.0.0.1:{port}", timeout=30, limits=httpx.Limits(max_connections=len(student_ids))
+    ) as client:
+
         def one(sid):
             h = headers(settings, sid)
             barrier.wait()
@@ -126,8 +162,13 @@ def main() -> None:
         http_ms: list[float] = []
         with TestClient(create_app(settings, engine=engine)) as client:
             for k in range(args.n + 10):
-                body = {"instructor_id": str(profile_id), "instructor_service_id": str(offering),
-                        "start": slot(k).isoformat(), "duration_minutes": 30, "format": "online"}
+                body = {
+                    "instructor_id": str(profile_id),
+                    "instructor_service_id": str(offering),
+                    "start": slot(k).isoformat(),
+                    "duration_minutes": 30,
+                    "format": "online",
+                }
                 h = headers(settings, students[k % len(students)])
                 t = time.perf_counter()
                 r = client.post("/api/bookings", json=body, headers=h)
@@ -136,16 +177,25 @@ def main() -> None:
                 if k >= 10:  # the first ten warm the pool and the plans
                     http_ms.append(elapsed)
         service_ms: list[float] = []
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for k in range(args.n):
             with Session(engine, expire_on_commit=False) as db:
                 t = time.perf_counter()
-                bookings.create(db, student_id=students[args.n + k], instructor_id=profile_id,
-                                instructor_service_id=offering, start=slot(args.n + 10 + k), duration_minutes=30,
-                                location_type="online", now=now, notice_minutes=settings.min_notice_minutes)
+                bookings.create(
+                    db,
+                    student_id=students[args.n + k],
+                    instructor_id=profile_id,
+                    instructor_service_id=offering,
+                    start=slot(args.n + 10 + k),
+                    duration_minutes=30,
+                    location_type="online",
+                    now=now,
+                    notice_minutes=settings.min_notice_minutes,
+                )
                 service_ms.append((time.perf_counter() - t) * 1000)
-        requests, created, conflicts, wall = burst(engine, settings, profile_id, offering, students[2 * args.n:],
-                                                   slot(2 * args.n + 20))
+        requests, created, conflicts, wall = burst(
+            engine, settings, profile_id, offering, students[2 * args.n :], slot(2 * args.n + 20)
+        )
     finally:
         cleanup(engine, user_id, profile_id, students)
         engine.dispose()
@@ -156,8 +206,9 @@ def main() -> None:
     for name, values in (("POST /api/bookings (in process)", http_ms), ("services.bookings.create", service_ms)):
         table.add_row(name, f"{pct(values, 50):.2f}", f"{pct(values, 95):.2f}", f"{statistics.fmean(values):.2f}")
     console.print(table)
-    console.print(f"burst at one slot (uvicorn): {requests} requests, {created} created, {conflicts} 409, "
-                  f"wall {wall:.0f} ms")
+    console.print(
+        f"burst at one slot (uvicorn): {requests} requests, {created} created, {conflicts} 409, wall {wall:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -29,18 +29,82 @@ import numpy as np  # noqa: E402
 from index.embedding import Embedder  # noqa: E402
 
 ACTIVITIES = [
-    "piano", "guitar", "violin", "cello", "drums", "voice", "jazz saxophone", "ukulele",
-    "spanish", "french", "mandarin", "japanese", "italian", "ASL", "SAT math", "chemistry",
-    "calculus", "essay writing", "coding", "python", "chess", "swimming", "tennis", "boxing",
-    "brazilian jiu-jitsu", "yoga", "pilates", "salsa", "ballet", "hip hop dance", "photography",
-    "oil painting", "pottery", "knitting", "cooking", "baking", "DJing", "public speaking",
+    "piano",
+    "guitar",
+    "violin",
+    "cello",
+    "drums",
+    "voice",
+    "jazz saxophone",
+    "ukulele",
+    "spanish",
+    "french",
+    "mandarin",
+    "japanese",
+    "italian",
+    "ASL",
+    "SAT math",
+    "chemistry",
+    "calculus",
+    "essay writing",
+    "coding",
+    "python",
+    "chess",
+    "swimming",
+    "tennis",
+    "boxing",
+    "brazilian jiu-jitsu",
+    "yoga",
+    "pilates",
+    "salsa",
+    "ballet",
+    "hip hop dance",
+    "photography",
+    "oil painting",
+    "pottery",
+    "knitting",
+    "cooking",
+    "baking",
+    "DJing",
+    "public speaking",
 ]
-WHO = ["for kids", "for adults", "for beginners", "for seniors", "for my 7 year old", "for teens",
-       "advanced", "intermediate", "for a complete beginner", "private", "small group"]
-WHERE = ["in Brooklyn", "near Astoria", "Upper West Side", "in Harlem", "in the Bronx",
-         "Park Slope", "Williamsburg", "online", "near me", "Lower East Side", "Long Island City"]
-WHEN = ["", "this weekend", "tomorrow evening", "under $60", "saturday morning", "after school",
-        "weekday mornings", "ASAP", "next week"]
+WHO = [
+    "for kids",
+    "for adults",
+    "for beginners",
+    "for seniors",
+    "for my 7 year old",
+    "for teens",
+    "advanced",
+    "intermediate",
+    "for a complete beginner",
+    "private",
+    "small group",
+]
+WHERE = [
+    "in Brooklyn",
+    "near Astoria",
+    "Upper West Side",
+    "in Harlem",
+    "in the Bronx",
+    "Park Slope",
+    "Williamsburg",
+    "online",
+    "near me",
+    "Lower East Side",
+    "Long Island City",
+]
+WHEN = [
+    "",
+    "this weekend",
+    "tomorrow evening",
+    "under $60",
+    "saturday morning",
+    "after school",
+    "weekday mornings",
+    "ASAP",
+    "next week",
+]
 
 BIO_OPENERS = [
     "I'm a {years}-year {activity} teacher based in {where}.",
@@ -78,7 +142,12 @@ def make_queries(n: int, rng: random.Random) -> list[str]:
 
 
 def make_bio(rng: random.Random) -> str:
-    fill = dict(activity=rng.choice(ACTIVITIES), years=rng.randint(2, 30), who=rng.choice(WHO), where=rng.choice(WHERE))
+    fill = {
+        "activity": rng.choice(ACTIVITIES),
+        "years": rng.randint(2, 30),
+        "who": rng.choice(WHO),
+        "where": rng.choice(WHERE),
+    }
     parts = [rng.choice(BIO_OPENERS).format(**fill)]
     parts += rng.sample(BIO_MIDDLE, 2)
     parts.append(rng.choice(BIO_CLOSERS).format(**fill))
@@ -98,7 +167,9 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds (throughput is the median of these)")
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--model-dir", type=Path, default=None)
-    ap.add_argument("--clients", type=int, default=2, help="concurrent client threads for the contention test (0 = skip)")
+    ap.add_argument(
+        "--clients", type=int, default=2, help="concurrent client threads for the contention test (0 = skip)"
+    )
     args = ap.parse_args()
 
     rng = random.Random(1234)
@@ -151,8 +222,15 @@ def main() -> int:
         from rich.table import Table
 
         table = Table(title="ONNX MiniLM-L6 embedder (medians; box is noisy)")
-        for col in ("threads", "uncached p50 ms", "uncached p95 ms", "cached p50 µs", "cached p95 µs",
-                    f"batch{args.batch_size} docs/s (median)", "docs/s runs"):
+        for col in (
+            "threads",
+            "uncached p50 ms",
+            "uncached p95 ms",
+            "cached p50 µs",
+            "cached p95 µs",
+            f"batch{args.batch_size} docs/s (median)",
+            "docs/s runs",
+        ):
             table.add_column(col, justify="right")
         for t in embs:
             table.add_row(
@@ -174,12 +252,17 @@ def main() -> int:
             )
     if args.clients > 1:
         # API-like contention: N request threads share one session (ORT releases the GIL).
-        extra = make_queries(len(queries) + 400 * args.clients, random.Random(99))[len(queries):]
+        extra = make_queries(len(queries) + 400 * args.clients, random.Random(99))[len(queries) :]
         for t, e in embs.items():
             lats: list[float] = []
             lock = threading.Lock()
 
-            def worker(chunk: list[str], e: Embedder = e) -> None:
+            def worker(
+                chunk: list[str],
+                e: Embedder = e,
+                lock: threading.Lock = lock,
+                lats: list[float] = lats,
+            ) -> None:
                 mine = []
                 for q in chunk:
                     t0 = time.perf_counter()

@@ -5,6 +5,7 @@ by locust headless with tests/load/locustfile.py; CSVs in var/load/, a summary t
 
 Only 127.0.0.1; bounded in users and time. Accounts and bookings the run created are deleted after.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,9 +36,27 @@ def free_port() -> int:
 def start_api(url: str, workers: int, port: int, log: Path, extra_env: dict | None = None) -> subprocess.Popen:
     env = {**os.environ, "INSTAINSTRU_RESOLVED_DB_URL": url, "HF_HUB_OFFLINE": "1", **(extra_env or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-        cwd=PROJECT_ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
@@ -64,26 +83,57 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def run_locust(port: int, users: int, seconds: int, prefix: Path) -> dict:
-    cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", str(users),
-           "-r", str(max(1, users // 5)), "-t", f"{seconds}s", "--host", f"http://127.0.0.1:{port}",
-           "--csv", str(prefix), "--only-summary", "--stop-timeout", "5"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(LOCUSTFILE),
+        "--headless",
+        "-u",
+        str(users),
+        "-r",
+        str(max(1, users // 5)),
+        "-t",
+        f"{seconds}s",
+        "--host",
+        f"http://127.0.0.1:{port}",
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--stop-timeout",
+        "5",
+    ]
     done = subprocess.run(cmd, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=seconds + 120)
-    summary = [line for line in done.stdout.splitlines() + done.stderr.splitlines()
-               if line.startswith("SUMMARY") or line.startswith("  ")]
+    summary = [
+        line
+        for line in done.stdout.splitlines() + done.stderr.splitlines()
+        if line.startswith("SUMMARY") or line.startswith("  ")
+    ]
     with open(f"{prefix}_stats.csv") as f:
         rows = {row["Name"]: row for row in csv.DictReader(f)}
     agg = rows["Aggregated"]
-    return {"requests": int(agg["Request Count"]), "failures": int(agg["Failure Count"]),
-            "rps": float(agg["Requests/s"]), "p50": float(agg["50%"]), "p95": float(agg["95%"]),
-            "p99": float(agg["99%"]), "search_p95": float(rows.get("/api/search", agg)["95%"]),
-            "lines": summary}
+    return {
+        "requests": int(agg["Request Count"]),
+        "failures": int(agg["Failure Count"]),
+        "rps": float(agg["Requests/s"]),
+        "p50": float(agg["50%"]),
+        "p95": float(agg["95%"]),
+        "p99": float(agg["99%"]),
+        "search_p95": float(rows.get("/api/search", agg)["95%"]),
+        "lines": summary,
+    }
 
 
 def cleanup(engine) -> dict:
     with engine.begin() as conn:
         ids = "SELECT id FROM users WHERE email LIKE '%@load.test'"
-        conn.execute(text(f"DELETE FROM outbox WHERE payload->>'booking_id' IN "
-                          f"(SELECT id::text FROM bookings WHERE student_id IN ({ids}))"))
+        conn.execute(
+            text(
+                f"DELETE FROM outbox WHERE payload->>'booking_id' IN "
+                f"(SELECT id::text FROM bookings WHERE student_id IN ({ids}))"
+            )
+        )
         conn.execute(text("DELETE FROM outbox WHERE recipient LIKE '%@load.test'"))
         b = conn.execute(text(f"DELETE FROM bookings WHERE student_id IN ({ids})")).rowcount
         for table in ("search_history", "refresh_tokens", "revoked_tokens"):
@@ -118,10 +168,14 @@ def main() -> None:
         print(f"\n== {workers} worker(s), {args.users} users, {args.seconds}s ==")
         print("\n".join(results[workers]["lines"]))
     print(f"\n{args.instructors:,} instructors, {args.users} simulated students, {args.seconds}s each")
-    print(f"{'workers':>7} {'requests':>9} {'fail':>5} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'search p95':>10}")
+    print(
+        f"{'workers':>7} {'requests':>9} {'fail':>5} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'search p95':>10}"
+    )
     for w, r in results.items():
-        print(f"{w:>7} {r['requests']:>9} {r['failures']:>5} {r['rps']:>7.1f} {r['p50']:>7.0f} {r['p95']:>7.0f} "
-              f"{r['p99']:>7.0f} {r['search_p95']:>10.0f}")
+        print(
+            f"{w:>7} {r['requests']:>9} {r['failures']:>5} {r['rps']:>7.1f} {r['p50']:>7.0f} {r['p95']:>7.0f} "
+            f"{r['p99']:>7.0f} {r['search_p95']:>10.0f}"
+        )
     engine.dispose()
 
 

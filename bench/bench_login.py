@@ -6,6 +6,7 @@ must cost about the same) and for a wrong password, plus one bare Argon2 verify 
 
 It creates one throwaway user in the configured database and deletes it at the end.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,13 +69,28 @@ def main() -> None:
         # Interleaved, so that a change of load on the machine weighs on every case alike.
         ok, unknown, wrong, argon = [], [], [], []
         hashed = passwords.hash_password(PASSWORD)
-        for i in range(args.n):
+        for _ in range(args.n):
             ok += timed(lambda: client.post("/api/auth/login", json=body).status_code, 1, 200)
-            unknown += timed(lambda: _client(app).post("/api/auth/login", json={
-                "email": f"nobody-{uuid.uuid4().hex[:10]}@bench.example.com", "password": PASSWORD}).status_code, 1, 401)
+            unknown += timed(
+                lambda: (
+                    _client(app)
+                    .post(
+                        "/api/auth/login",
+                        json={"email": f"nobody-{uuid.uuid4().hex[:10]}@bench.example.com", "password": PASSWORD},
+                    )
+                    .status_code
+                ),
+                1,
+                401,
+            )
             # The success just before cleared the email's failures: the lockout stays out of the figure.
-            wrong += timed(lambda: _client(app).post("/api/auth/login", json={
-                "email": email, "password": "wrong-pass-1"}).status_code, 1, 401)
+            wrong += timed(
+                lambda: (
+                    _client(app).post("/api/auth/login", json={"email": email, "password": "wrong-pass-1"}).status_code
+                ),
+                1,
+                401,
+            )
             argon += timed(lambda: 200 if passwords.verify_password(hashed, PASSWORD) else 0, 1, 200)
     finally:
         with engine.begin() as conn:
@@ -84,12 +100,17 @@ def main() -> None:
     table = Table(title=f"POST /api/auth/login, in process ({args.n} each)")
     for col in ("case", "p50 ms", "p95 ms", "mean ms"):
         table.add_column(col, justify="right" if col != "case" else "left")
-    for name, values in (("success", ok), ("unknown email (dummy hash)", unknown),
-                         ("wrong password", wrong), ("argon2 verify alone", argon)):
+    for name, values in (
+        ("success", ok),
+        ("unknown email (dummy hash)", unknown),
+        ("wrong password", wrong),
+        ("argon2 verify alone", argon),
+    ):
         table.add_row(name, f"{pct(values, 50):.1f}", f"{pct(values, 95):.1f}", f"{statistics.mean(values):.1f}")
     console.print(table)
-    console.print(f"login p50 {pct(ok, 50):.1f} ms; unknown/known failure ratio "
-                  f"{pct(unknown, 50) / pct(wrong, 50):.2f}")
+    console.print(
+        f"login p50 {pct(ok, 50):.1f} ms; unknown/known failure ratio {pct(unknown, 50) / pct(wrong, 50):.2f}"
+    )
 
 
 if __name__ == "__main__":

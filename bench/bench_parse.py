@@ -31,29 +31,60 @@ sys.path.insert(0, str(ROOT))
 
 BUILTIN = [
     "piano for my 8 year old in park slope under $60 this saturday morning",
-    "guitar lessons in spanish", "sat prep", "cheap piano under $80", "bjj near me",
-    "ju jitsu for kids under 10", "online spanish tutor for adult beginners asap",
-    "top rated violin teacher weekday evenings", "45 minute voice lessons in astoria",
-    "math tutor for my 15 year old on tuesdays after school", "swim lessons this weekend",
-    "yoga 3pm tomorrow", "paino lessons", "guiter teacher williamsburg", "calculas tutor",
-    "pilates in the ues", "ballet for toddlers", "mcat prep between $100 and $150",
-    "coding for kids online", "chess coach bed stuy", "hip hop dance for teens",
-    "tennis lessons in queens next week", "drum lessons at home", "french lessons in chelsea",
-    "art classes for kids", "martial arts near me", "test prep for shsat",
-    "cooking class for couples friday night", "salsa dancing in manhattan", "boxing trainer asap",
-    "watercolor painting saturday afternoon", "photography lessons in dumbo",
-    "ukulele for beginners", "cello teacher who speaks mandarin", "4+ stars piano under 70",
-    "personal trainer at 6am", "music theory online", "dog training in forest hills",
-    "knitting class on weekends", "public speaking coach", "driving lessons staten island",
-    "acting classes for adults", "chemistry tutor 12/24", "soccer for my 6yo",
-    "hebrew tutor in riverdale", "meditation sessions luxury", "spanish for my son dec 5",
-    "karate in harlem around 5pm", "pottery date night", "a music teacher",
+    "guitar lessons in spanish",
+    "sat prep",
+    "cheap piano under $80",
+    "bjj near me",
+    "ju jitsu for kids under 10",
+    "online spanish tutor for adult beginners asap",
+    "top rated violin teacher weekday evenings",
+    "45 minute voice lessons in astoria",
+    "math tutor for my 15 year old on tuesdays after school",
+    "swim lessons this weekend",
+    "yoga 3pm tomorrow",
+    "paino lessons",
+    "guiter teacher williamsburg",
+    "calculas tutor",
+    "pilates in the ues",
+    "ballet for toddlers",
+    "mcat prep between $100 and $150",
+    "coding for kids online",
+    "chess coach bed stuy",
+    "hip hop dance for teens",
+    "tennis lessons in queens next week",
+    "drum lessons at home",
+    "french lessons in chelsea",
+    "art classes for kids",
+    "martial arts near me",
+    "test prep for shsat",
+    "cooking class for couples friday night",
+    "salsa dancing in manhattan",
+    "boxing trainer asap",
+    "watercolor painting saturday afternoon",
+    "photography lessons in dumbo",
+    "ukulele for beginners",
+    "cello teacher who speaks mandarin",
+    "4+ stars piano under 70",
+    "personal trainer at 6am",
+    "music theory online",
+    "dog training in forest hills",
+    "knitting class on weekends",
+    "public speaking coach",
+    "driving lessons staten island",
+    "acting classes for adults",
+    "chemistry tutor 12/24",
+    "soccer for my 6yo",
+    "hebrew tutor in riverdale",
+    "meditation sessions luxury",
+    "spanish for my son dec 5",
+    "karate in harlem around 5pm",
+    "pottery date night",
+    "a music teacher",
 ]
 
 
 def import_time(n: int = 5) -> list[float]:
-    code = ("import time; t=time.perf_counter(); import nls; nls.warmup(); "
-            "print(time.perf_counter()-t)")
+    code = "import time; t=time.perf_counter(); import nls; nls.warmup(); print(time.perf_counter()-t)"
     out = []
     for _ in range(n):
         p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
@@ -93,14 +124,19 @@ def load_queries() -> tuple[list[str], str]:
 
 
 def long_queries(queries: list[str], n: int = 2000) -> list[str]:
-    words = ("piano guitar vilin guiter pianno soothing mocktails under twenty five dollars "
-             "my eight year old thursday evenings half past four the 20th jan 4-6 christmas "
-             "sat prep tmrw 2nite $40-$60 in 3 weeks quarter to 5 weekday afternoons").split()
+    words = (
+        "piano guitar vilin guiter pianno soothing mocktails under twenty five dollars "
+        "my eight year old thursday evenings half past four the 20th jan 4-6 christmas "
+        "sat prep tmrw 2nite $40-$60 in 3 weeks quarter to 5 weekday afternoons"
+    ).split()
     numbers = "forty five minute lesson under ninety bucks in ten days at half past four on the 3rd "
     salad = " ".join(words[(i * 7) % len(words)] for i in range(600))
     joined = " ".join(queries)
-    return [(joined * (n // max(1, len(joined)) + 1))[:n], (numbers * (n // len(numbers) + 1))[:n],
-            (salad * (n // len(salad) + 1))[:n]]
+    return [
+        (joined * (n // max(1, len(joined)) + 1))[:n],
+        (numbers * (n // len(numbers) + 1))[:n],
+        (salad * (n // len(salad) + 1))[:n],
+    ]
 
 
 def pct(xs: list[float], p: float) -> float:

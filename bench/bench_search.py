@@ -3,6 +3,7 @@ HTTP throughput with concurrent clients and the search/health latency ratio (uvi
 
     python -m bench.bench_search [--sizes 1000 10000] [--seconds 20] [--clients 16] [--workers 1]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -10,12 +11,12 @@ import asyncio
 import json
 import os
 import shutil
-import tempfile
-import urllib.parse
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.parse
 
 import httpx
 from rich.console import Console
@@ -90,25 +91,47 @@ def _wrk(base: str, stream: list[str], clients: int, seconds: float) -> tuple[li
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write("\n".join("/api/search?" + urllib.parse.urlencode({"q": q}) for q in stream))
     script = os.path.join(os.path.dirname(__file__), "mix.lua")
-    out = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{int(seconds)}s", "-s", script, base],
-                         env={**os.environ, "WRK_PATHS": f.name}, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{clients}", f"-d{int(seconds)}s", "-s", script, base],
+        env={**os.environ, "WRK_PATHS": f.name},
+        capture_output=True,
+        text=True,
+    ).stdout
     os.unlink(f.name)
     line = next(line for line in out.splitlines() if line.startswith("WRKJSON "))
-    r = json.loads(line[len("WRKJSON "):])
+    r = json.loads(line[len("WRKJSON ") :])
     return [r["p50"], r["p95"]], r["errors"], int(r["requests"] / r["seconds"])
 
 
 def over_http(size: int, queries: list[str], clients: int, seconds: float, workers: int) -> dict:
     engine = bench_engine(size)
     # One client address drives all the load: the per-IP budgets would turn it into 429s.
-    env = {**os.environ, "INSTAINSTRU_RESOLVED_DB_URL": engine.url.render_as_string(hide_password=False),
-           "RATE_LIMIT_ENABLED": "false", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "INSTAINSTRU_RESOLVED_DB_URL": engine.url.render_as_string(hide_password=False),
+        "RATE_LIMIT_ENABLED": "false",
+        "LOG_LEVEL": "WARNING",
+    }
     # A fresh cache version: earlier runs must not make "uncached" requests hit.
     Cache(RedisHandle("redis://127.0.0.1:6379/0"), namespace=f"ii:{engine.url.host or ''}:{engine.url.database}").bump()
     engine.dispose()
     port = 8765
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--port", str(port),
-                               "--workers", str(workers), "--log-level", "warning"], env=env)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -147,9 +170,19 @@ def main() -> None:
         table.add_column(col, justify="right")
     for size in args.sizes:
         r = in_process(size, queries)
-        table.add_row(f"{size:,}", *(f"{x:.2f}" for x in (
-            statistics.median(r["cold"]), pct(r["cold"], 95), statistics.median(r["warm"]), pct(r["warm"], 95),
-            statistics.median(r["cached"]))))
+        table.add_row(
+            f"{size:,}",
+            *(
+                f"{x:.2f}"
+                for x in (
+                    statistics.median(r["cold"]),
+                    pct(r["cold"], 95),
+                    statistics.median(r["warm"]),
+                    pct(r["warm"], 95),
+                    statistics.median(r["cached"]),
+                )
+            ),
+        )
     console.print(table)
 
     size = max(args.sizes)
@@ -160,13 +193,17 @@ def main() -> None:
         table.add_column(col, justify="right")
     table.add_row("/health, sequential", f"{health_p50:.2f}", f"{pct(h['health'], 95):.2f}", "", "")
     table.add_row("search, sequential, uncached", f"{fresh_p50:.2f}", f"{pct(h['fresh'], 95):.2f}", "", "")
-    for label, (lat, errors, rps) in (("search, Zipf mix (cache on)", h["mixed"]),
-                                     ("search, all distinct (uncached)", h["uncached"])):
+    for label, (lat, errors, rps) in (
+        ("search, Zipf mix (cache on)", h["mixed"]),
+        ("search, all distinct (uncached)", h["uncached"]),
+    ):
         p50, p95 = (lat[0], lat[1]) if len(lat) == 2 else (statistics.median(lat), pct(lat, 95))
         table.add_row(label, f"{p50:.2f}", f"{p95:.2f}", str(rps), str(errors))
     console.print(table)
-    console.print(f"search p50 / health p50 = {fresh_p50 / health_p50:.1f}x  (load client: "
-                  f"{'wrk' if shutil.which('wrk') else 'httpx asyncio'})")
+    console.print(
+        f"search p50 / health p50 = {fresh_p50 / health_p50:.1f}x  (load client: "
+        f"{'wrk' if shutil.which('wrk') else 'httpx asyncio'})"
+    )
 
 
 if __name__ == "__main__":

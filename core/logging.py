@@ -1,6 +1,7 @@
 """Structured logs: one JSON object per line on stderr, each carrying the request id of the request
 being served (a context variable set by the request middleware), so a support ticket's
 X-Request-ID finds every line of that request."""
+
 from __future__ import annotations
 
 import json

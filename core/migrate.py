@@ -1,4 +1,5 @@
 """Run the Alembic migrations programmatically (make run, tests)."""
+
 from __future__ import annotations
 
 from alembic import command

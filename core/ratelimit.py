@@ -4,6 +4,7 @@ in an in-process table when it does not (per process, so a little looser, never 
 WindowCounter is the one store behind both the request rate limits (RateLimiter, below) and the
 login throttle (services/throttle.py): counts that expire with their window, and lock keys.
 """
+
 from __future__ import annotations
 
 import threading
@@ -174,8 +175,9 @@ class RateLimiter:
     """Fixed windows per (budget, IP) and per (budget, user). A request is refused when either count
     is past its budget; Retry-After is the time until that window resets."""
 
-    def __init__(self, counter: WindowCounter, budgets: dict[str, Budget], *, window: int = 60,
-                 namespace: str = "ii") -> None:
+    def __init__(
+        self, counter: WindowCounter, budgets: dict[str, Budget], *, window: int = 60, namespace: str = "ii"
+    ) -> None:
         self.counter = counter
         self.budgets = budgets
         self.window = window
@@ -191,8 +193,7 @@ class RateLimiter:
             key = f"{self.namespace}:rl:{budget_name}:{scope}:{who}"
             count, reset_in = self.counter.incr(key, self.window)
             if count > limit:
-                return Decision(False, limit=limit, remaining=0, retry_after=max(1, int(reset_in + 0.999)),
-                                scope=scope)
+                return Decision(False, limit=limit, remaining=0, retry_after=max(1, int(reset_in + 0.999)), scope=scope)
             if limit - count < tightest.remaining:
                 tightest = Decision(True, limit=limit, remaining=limit - count)
         return tightest

@@ -1,5 +1,6 @@
 """Redis behind a circuit breaker: when Redis is absent or dies, callers get RedisDown at once
 instead of waiting on timeouts, and fall back to in-process state."""
+
 from __future__ import annotations
 
 import threading

@@ -1,9 +1,9 @@
 """Settings from the environment (pydantic-settings). One instance per process via get_settings()."""
+
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator

@@ -1,4 +1,5 @@
 """Alembic environment: the URL comes from the caller (config attribute) or from core.db."""
+
 from __future__ import annotations
 
 from logging.config import fileConfig

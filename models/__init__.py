@@ -1,4 +1,5 @@
 """SQLAlchemy tables. Importing this package registers every table on Base.metadata."""
+
 from models.availability import AvailabilitySlot, BlackoutDate
 from models.base import Base
 from models.booking import Booking
@@ -9,7 +10,21 @@ from models.outbox import OutboxMessage
 from models.user import PasswordResetToken, Permission, RevokedToken, RolePermission, User, UserPermission
 
 __all__ = [
-    "AvailabilitySlot", "BlackoutDate", "Base", "Booking", "Category", "Service", "Subcategory",
-    "SearchHistory", "InstructorProfile", "InstructorService", "OutboxMessage", "PasswordResetToken",
-    "Permission", "RevokedToken", "RolePermission", "User", "UserPermission",
+    "AvailabilitySlot",
+    "BlackoutDate",
+    "Base",
+    "Booking",
+    "Category",
+    "Service",
+    "Subcategory",
+    "SearchHistory",
+    "InstructorProfile",
+    "InstructorService",
+    "OutboxMessage",
+    "PasswordResetToken",
+    "Permission",
+    "RevokedToken",
+    "RolePermission",
+    "User",
+    "UserPermission",
 ]

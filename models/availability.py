@@ -1,4 +1,5 @@
 """Availability: one table of (instructor, date, start, end) windows, with no link to bookings."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """Declarative base with a naming convention, so that Alembic names constraints predictably."""
+
 from __future__ import annotations
 
 import uuid
@@ -30,9 +31,7 @@ def created_at() -> Mapped[datetime]:
 
 
 def updated_at() -> Mapped[datetime]:
-    return mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
-    )
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False)
 
 
 def in_list(column: str, values: tuple[str, ...]) -> str:

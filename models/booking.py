@@ -1,4 +1,5 @@
 """Time-based bookings. Overlaps are refused by the database (btree_gist EXCLUDE), not by the app."""
+
 from __future__ import annotations
 
 import uuid
@@ -45,12 +46,18 @@ class Booking(Base):
         CheckConstraint("end_time > start_time", name="end_after_start"),
         CheckConstraint("total_price >= 0 AND hourly_rate >= 0", name="price"),
         ExcludeConstraint(
-            ("instructor_id", "="), (_RANGE, "&&"),
-            name="ex_bookings_instructor_overlap", using="gist", where=_LIVE,
+            ("instructor_id", "="),
+            (_RANGE, "&&"),
+            name="ex_bookings_instructor_overlap",
+            using="gist",
+            where=_LIVE,
         ),
         ExcludeConstraint(
-            ("student_id", "="), (_RANGE, "&&"),
-            name="ex_bookings_student_overlap", using="gist", where=_LIVE,
+            ("student_id", "="),
+            (_RANGE, "&&"),
+            name="ex_bookings_student_overlap",
+            using="gist",
+            where=_LIVE,
         ),
         Index("ix_bookings_instructor_date", "instructor_id", "booking_date"),
         Index("ix_bookings_student_date", "student_id", "booking_date"),
@@ -58,12 +65,8 @@ class Booking(Base):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     student_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
-    instructor_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("instructor_profiles.id"), nullable=False
-    )
-    instructor_service_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("instructor_services.id"), nullable=False
-    )
+    instructor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("instructor_profiles.id"), nullable=False)
+    instructor_service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("instructor_services.id"), nullable=False)
     booking_date: Mapped[date] = mapped_column(Date, nullable=False)
     start_time: Mapped[time] = mapped_column(Time, nullable=False)
     end_time: Mapped[time] = mapped_column(Time, nullable=False)

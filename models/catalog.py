@@ -1,4 +1,5 @@
 """The catalog: categories → subcategories → services."""
+
 from __future__ import annotations
 
 from sqlalchemy import ARRAY, ForeignKey, Integer, String, Text

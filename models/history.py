@@ -1,4 +1,5 @@
 """Search history for users and guest sessions; one row per owner and normalized query."""
+
 from __future__ import annotations
 
 import uuid
@@ -18,12 +19,18 @@ class SearchHistory(Base):
         CheckConstraint(in_list("search_type", SEARCH_TYPES), name="search_type"),
         CheckConstraint("user_id IS NOT NULL OR guest_session_id IS NOT NULL", name="has_owner"),
         Index(
-            "uq_search_history_user_query", "user_id", "normalized_query",
-            unique=True, postgresql_where=text("user_id IS NOT NULL"),
+            "uq_search_history_user_query",
+            "user_id",
+            "normalized_query",
+            unique=True,
+            postgresql_where=text("user_id IS NOT NULL"),
         ),
         Index(
-            "uq_search_history_guest_query", "guest_session_id", "normalized_query",
-            unique=True, postgresql_where=text("user_id IS NULL"),
+            "uq_search_history_guest_query",
+            "guest_session_id",
+            "normalized_query",
+            unique=True,
+            postgresql_where=text("user_id IS NULL"),
         ),
     )
 

@@ -1,4 +1,5 @@
 """Instructor profiles and the services they offer (one searchable document per row)."""
+
 from __future__ import annotations
 
 import uuid
@@ -19,7 +20,6 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, created_at, updated_at, uuid_pk
@@ -35,9 +35,7 @@ class InstructorProfile(Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True
-    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True)
     bio: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
     years_experience: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     languages: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list, server_default="{}")
@@ -53,9 +51,7 @@ class InstructorProfile(Base):
 class InstructorService(Base):
     __tablename__ = "instructor_services"
     __table_args__ = (
-        CheckConstraint(
-            "price_in_person IS NOT NULL OR price_online IS NOT NULL", name="has_price"
-        ),
+        CheckConstraint("price_in_person IS NOT NULL OR price_online IS NOT NULL", name="has_price"),
         CheckConstraint(
             "(price_in_person IS NULL OR price_in_person > 0) AND (price_online IS NULL OR price_online > 0)",
             name="positive_price",
@@ -87,9 +83,7 @@ class InstructorService(Base):
     profile_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("instructor_profiles.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    service_id: Mapped[int] = mapped_column(
-        ForeignKey("services.id", ondelete="RESTRICT"), nullable=False, index=True
-    )
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="RESTRICT"), nullable=False, index=True)
     price_in_person: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     price_online: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     duration_options: Mapped[list[int]] = mapped_column(ARRAY(Integer), nullable=False)

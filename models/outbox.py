@@ -1,4 +1,5 @@
 """Outbox: emails written in the same transaction as the change that causes them."""
+
 from __future__ import annotations
 
 import uuid
@@ -13,9 +14,7 @@ from models.base import Base, created_at, uuid_pk
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"
-    __table_args__ = (
-        Index("ix_outbox_pending", "created_at", postgresql_where=text("sent_at IS NULL")),
-    )
+    __table_args__ = (Index("ix_outbox_pending", "created_at", postgresql_where=text("sent_at IS NULL")),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
     kind: Mapped[str] = mapped_column(String(40), nullable=False)

@@ -1,13 +1,14 @@
 """Accounts and sessions: register, log in (throttled, timing-safe), token pairs, refresh rotation,
 revocation, log out everywhere, change password, password reset through the outbox.
 Every operation that writes commits its own transaction; refusals are services.errors."""
+
 from __future__ import annotations
 
 import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -26,8 +27,9 @@ EMAIL_TAKEN = "An account with this email already exists; log in or reset the pa
 
 
 def _throttled(retry_after: int) -> Throttled:
-    return Throttled(f"Too many failed logins; try again in {retry_after} seconds.", retry_after=retry_after,
-                     code="too_many_logins")
+    return Throttled(
+        f"Too many failed logins; try again in {retry_after} seconds.", retry_after=retry_after, code="too_many_logins"
+    )
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,13 @@ def register(db: Session, *, email: str, password: str, full_name: str) -> User:
     email = email.strip()
     if find_by_email(db, email=email) is not None:
         raise Conflict(EMAIL_TAKEN, code="email_taken")
-    user = User(id=uuid.uuid4(), email=email, password_hash=passwords.hash_password(password),
-                full_name=full_name.strip(), role="student")
+    user = User(
+        id=uuid.uuid4(),
+        email=email,
+        password_hash=passwords.hash_password(password),
+        full_name=full_name.strip(),
+        role="student",
+    )
     db.add(user)
     try:
         with db.begin_nested():
@@ -84,28 +91,37 @@ def authenticate(db: Session, *, email: str, password: str, ip: str, throttle: L
 
 
 def issue_pair(*, user: User, secret: str) -> TokenPair:
-    access, access_claims = tokens.issue(user_id=user.id, token_version=user.token_version,
-                                         kind="access", secret=secret)
-    refresh, refresh_claims = tokens.issue(user_id=user.id, token_version=user.token_version,
-                                           kind="refresh", secret=secret)
+    access, access_claims = tokens.issue(
+        user_id=user.id, token_version=user.token_version, kind="access", secret=secret
+    )
+    refresh, refresh_claims = tokens.issue(
+        user_id=user.id, token_version=user.token_version, kind="refresh", secret=secret
+    )
     return TokenPair(access, refresh, access_claims, refresh_claims)
 
 
 def revoke(db: Session, *, user_id: uuid.UUID, claims: list[dict]) -> None:
     """Refuse these tokens from now on (until they would have expired anyway)."""
     for c in claims:
-        expires = datetime.fromtimestamp(c["exp"], timezone.utc)
-        db.execute(insert(RevokedToken).values(jti=c["jti"], user_id=user_id, expires_at=expires)
-                   .on_conflict_do_nothing(index_elements=["jti"]))
+        expires = datetime.fromtimestamp(c["exp"], UTC)
+        db.execute(
+            insert(RevokedToken)
+            .values(jti=c["jti"], user_id=user_id, expires_at=expires)
+            .on_conflict_do_nothing(index_elements=["jti"])
+        )
     db.commit()
 
 
 def rotate(db: Session, *, user: User, refresh_claims: dict, secret: str) -> TokenPair:
     """A refresh token is used once: it is revoked and a new pair is issued. The revocation row
     decides: of two concurrent refreshes with one token, only the one that inserts it wins."""
-    expires = datetime.fromtimestamp(refresh_claims["exp"], timezone.utc)
-    won = db.execute(insert(RevokedToken).values(jti=refresh_claims["jti"], user_id=user.id, expires_at=expires)
-                     .on_conflict_do_nothing(index_elements=["jti"]).returning(RevokedToken.jti)).first()
+    expires = datetime.fromtimestamp(refresh_claims["exp"], UTC)
+    won = db.execute(
+        insert(RevokedToken)
+        .values(jti=refresh_claims["jti"], user_id=user.id, expires_at=expires)
+        .on_conflict_do_nothing(index_elements=["jti"])
+        .returning(RevokedToken.jti)
+    ).first()
     if won is None:
         raise Unauthorized("This session was signed out; log in again.", code="token_reused")
     db.commit()
@@ -134,35 +150,50 @@ def _digest(token: str) -> str:
 def request_reset(db: Session, *, email: str, now: datetime | None = None) -> str | None:
     """Queue a reset email when the account exists; the caller answers the same either way.
     Returns the raw token (only for the caller's tests to follow; never put it in a response)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     user = find_by_email(db, email=email)
     if user is None or not user.is_active or user.anonymized_at is not None:
         _digest(secrets.token_urlsafe(32))  # the same work as the real path
         return None
     # Earlier links stop working: only the newest is live.
-    db.execute(update(PasswordResetToken)
-               .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
-               .values(used_at=now))
+    db.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
     token = secrets.token_urlsafe(32)
-    db.add(PasswordResetToken(id=uuid.uuid4(), user_id=user.id, token_hash=_digest(token),
-                              expires_at=now + timedelta(minutes=RESET_MINUTES)))
-    db.add(OutboxMessage(
-        id=uuid.uuid4(), kind="password_reset", recipient=user.email,
-        subject="Reset your InstaInstru password",
-        body=(f"Hi {user.full_name},\n\nSomeone asked to reset your password. If it was you, open "
-              f"/reset-password?token={token} within {RESET_MINUTES} minutes. The link works once.\n\n"
-              "If it was not you, ignore this email; your password stays the same."),
-        payload={"user_id": str(user.id)},
-    ))
+    db.add(
+        PasswordResetToken(
+            id=uuid.uuid4(),
+            user_id=user.id,
+            token_hash=_digest(token),
+            expires_at=now + timedelta(minutes=RESET_MINUTES),
+        )
+    )
+    db.add(
+        OutboxMessage(
+            id=uuid.uuid4(),
+            kind="password_reset",
+            recipient=user.email,
+            subject="Reset your InstaInstru password",
+            body=(
+                f"Hi {user.full_name},\n\nSomeone asked to reset your password. If it was you, open "
+                f"/reset-password?token={token} within {RESET_MINUTES} minutes. The link works once.\n\n"
+                "If it was not you, ignore this email; your password stays the same."
+            ),
+            payload={"user_id": str(user.id)},
+        )
+    )
     db.commit()
     return token
 
 
 def confirm_reset(db: Session, *, token: str, new_password: str, now: datetime | None = None) -> User:
     """Set a new password with a reset token: once, within the hour. Signs out every session."""
-    now = now or datetime.now(timezone.utc)
-    row = db.execute(select(PasswordResetToken).where(PasswordResetToken.token_hash == _digest(token))
-                     .with_for_update()).scalar_one_or_none()
+    now = now or datetime.now(UTC)
+    row = db.execute(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == _digest(token)).with_for_update()
+    ).scalar_one_or_none()
     if row is None or row.used_at is not None or row.expires_at <= now:
         raise BadRequest(BAD_RESET, code="invalid_reset_token")
     user = db.get(User, row.user_id, with_for_update=True)
@@ -178,9 +209,10 @@ def purge_expired(db: Session, *, now: datetime | None = None) -> dict[str, int]
     """Revocations of tokens that have expired anyway, and reset tokens past their hour."""
     from sqlalchemy import delete
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return {
         "revoked_tokens": db.execute(delete(RevokedToken).where(RevokedToken.expires_at < now)).rowcount,
-        "reset_tokens": db.execute(delete(PasswordResetToken)
-                                   .where(PasswordResetToken.expires_at < now - timedelta(days=1))).rowcount,
+        "reset_tokens": db.execute(
+            delete(PasswordResetToken).where(PasswordResetToken.expires_at < now - timedelta(days=1))
+        ).rowcount,
     }

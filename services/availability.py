@@ -5,6 +5,7 @@ availability; availability only decides what can be booked next.
 Rules for every window: end after start, on the 15-minute grid, no overlap with another window of
 the same day, and nothing in the past changes. Every error names the window that is wrong.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -48,25 +49,27 @@ def validate_day(day: date, windows: list[Window]) -> list[str]:
                 errors.append(f"{_label(day, w)}: times must be on the 15-minute grid (:00, :15, :30, :45).")
                 break
     ordered = sorted(w for w in windows if w[1] > w[0])
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in zip(ordered, ordered[1:], strict=False):
         if b[0] < a[1]:
             errors.append(f"{_label(day, b)} overlaps {a[0]:%H:%M}–{a[1]:%H:%M}.")
     return errors
 
 
 def _existing(db: Session, profile_id: uuid.UUID, first: date, last: date) -> dict[date, list[Window]]:
-    rows = db.execute(select(AvailabilitySlot.slot_date, AvailabilitySlot.start_time, AvailabilitySlot.end_time)
-                      .where(AvailabilitySlot.instructor_id == profile_id,
-                             AvailabilitySlot.slot_date.between(first, last))
-                      .order_by(AvailabilitySlot.slot_date, AvailabilitySlot.start_time)).all()
+    rows = db.execute(
+        select(AvailabilitySlot.slot_date, AvailabilitySlot.start_time, AvailabilitySlot.end_time)
+        .where(AvailabilitySlot.instructor_id == profile_id, AvailabilitySlot.slot_date.between(first, last))
+        .order_by(AvailabilitySlot.slot_date, AvailabilitySlot.start_time)
+    ).all()
     out: dict[date, list[Window]] = {}
     for d, s, e in rows:
         out.setdefault(d, []).append((s, e))
     return out
 
 
-def _write_days(db: Session, *, profile_id: uuid.UUID, days: dict[date, list[Window]], now: datetime,
-                strict: bool) -> dict:
+def _write_days(
+    db: Session, *, profile_id: uuid.UUID, days: dict[date, list[Window]], now: datetime, strict: bool
+) -> dict:
     """Replace the windows of the given days, in the caller's transaction.
 
     Past days and windows that already started today are frozen. strict: asking to change them is
@@ -109,8 +112,9 @@ def _write_days(db: Session, *, profile_id: uuid.UUID, days: dict[date, list[Win
         else:
             plan[day] = wanted
     if errors:
-        raise Invalid("Some availability windows are not valid: " + " ".join(errors), code="invalid_windows",
-                      errors=errors)
+        raise Invalid(
+            "Some availability windows are not valid: " + " ".join(errors), code="invalid_windows", errors=errors
+        )
     for day, windows in plan.items():
         cond = [AvailabilitySlot.instructor_id == profile_id, AvailabilitySlot.slot_date == day]
         if day == today:
@@ -123,8 +127,10 @@ def _write_days(db: Session, *, profile_id: uuid.UUID, days: dict[date, list[Win
     except IntegrityError as exc:
         db.rollback()
         if "ex_availability_slots_overlap" in str(exc.orig):
-            raise Conflict("These windows overlap availability that changed meanwhile; reload and try again.",
-                           code="availability_overlap") from None
+            raise Conflict(
+                "These windows overlap availability that changed meanwhile; reload and try again.",
+                code="availability_overlap",
+            ) from None
         raise
     return {"days": len(plan), "windows": sum(len(w) for w in plan.values()), "skipped": skipped}
 
@@ -132,16 +138,24 @@ def _write_days(db: Session, *, profile_id: uuid.UUID, days: dict[date, list[Win
 def _week_view(db: Session, profile_id: uuid.UUID, week_start: date) -> dict:
     last = week_start + timedelta(days=6)
     existing = _existing(db, profile_id, week_start, last)
-    blackouts = set(db.execute(select(BlackoutDate.blackout_date).where(
-        BlackoutDate.instructor_id == profile_id, BlackoutDate.blackout_date.between(week_start, last))).scalars())
+    blackouts = set(
+        db.execute(
+            select(BlackoutDate.blackout_date).where(
+                BlackoutDate.instructor_id == profile_id, BlackoutDate.blackout_date.between(week_start, last)
+            )
+        ).scalars()
+    )
     return {
         "week_start": week_start.isoformat(),
-        "days": [{
-            "date": (d := week_start + timedelta(days=i)).isoformat(),
-            "weekday": d.strftime("%A").lower(),
-            "blackout": d in blackouts,
-            "windows": [{"start": f"{s:%H:%M}", "end": f"{e:%H:%M}"} for s, e in existing.get(d, [])],
-        } for i in range(7)],
+        "days": [
+            {
+                "date": (d := week_start + timedelta(days=i)).isoformat(),
+                "weekday": d.strftime("%A").lower(),
+                "blackout": d in blackouts,
+                "windows": [{"start": f"{s:%H:%M}", "end": f"{e:%H:%M}"} for s, e in existing.get(d, [])],
+            }
+            for i in range(7)
+        ],
     }
 
 
@@ -150,15 +164,19 @@ def get_week(db: Session, *, user_id: uuid.UUID, week_start: date) -> dict:
     return _week_view(db, profile.id, week_start)
 
 
-def replace_week(db: Session, *, user_id: uuid.UUID, week_start: date, days: dict[date, list[Window]],
-                 now: datetime) -> dict:
+def replace_week(
+    db: Session, *, user_id: uuid.UUID, week_start: date, days: dict[date, list[Window]], now: datetime
+) -> dict:
     """The seven days from week_start get exactly the given windows (a day left out: none), atomically."""
     profile = profile_for_user(db, user_id=user_id, lock=True)  # one writer per instructor at a time
     last = week_start + timedelta(days=6)
     outside = sorted(d for d in days if not week_start <= d <= last)
     if outside:
-        raise Invalid(f"{outside[0].isoformat()} is not in the week {week_start.isoformat()}–{last.isoformat()}.",
-                      code="invalid_windows", errors=[f"{d.isoformat()}: not in this week." for d in outside])
+        raise Invalid(
+            f"{outside[0].isoformat()} is not in the week {week_start.isoformat()}–{last.isoformat()}.",
+            code="invalid_windows",
+            errors=[f"{d.isoformat()}: not in this week." for d in outside],
+        )
     local_today = _now_local(now).date()
     full = {week_start + timedelta(days=i): list(days.get(week_start + timedelta(days=i), [])) for i in range(7)}
     # Past days left out of the request are simply not touched.
@@ -189,8 +207,15 @@ def copy_week(db: Session, *, user_id: uuid.UUID, week_start: date, weeks: int, 
     return result
 
 
-def apply_pattern(db: Session, *, user_id: uuid.UUID, start_date: date, end_date: date,
-                  pattern: dict[int, list[Window]], now: datetime) -> dict:
+def apply_pattern(
+    db: Session,
+    *,
+    user_id: uuid.UUID,
+    start_date: date,
+    end_date: date,
+    pattern: dict[int, list[Window]],
+    now: datetime,
+) -> dict:
     """Every day in [start_date, end_date] gets the windows of its weekday (0 = Monday); weekdays
     missing from the pattern get none."""
     if end_date < start_date:
@@ -198,16 +223,21 @@ def apply_pattern(db: Session, *, user_id: uuid.UUID, start_date: date, end_date
     if (end_date - start_date).days + 1 > MAX_RANGE_DAYS:
         raise Invalid(f"Apply a pattern to at most {MAX_RANGE_DAYS} days at a time.", field="end_date")
     if start_date < _now_local(now).date():
-        raise Invalid(f"{start_date.isoformat()} is in the past; past availability cannot be changed.",
-                      field="start_date")
+        raise Invalid(
+            f"{start_date.isoformat()} is in the past; past availability cannot be changed.", field="start_date"
+        )
     bad = [k for k in pattern if not 0 <= k <= 6]
     if bad:
         raise Invalid("Weekdays go from 0 (Monday) to 6 (Sunday).", field="pattern")
-    errors = [e for k, ws in sorted(pattern.items())
-              for e in validate_day(start_date + timedelta(days=(k - start_date.weekday()) % 7), sorted(set(ws)))]
+    errors = [
+        e
+        for k, ws in sorted(pattern.items())
+        for e in validate_day(start_date + timedelta(days=(k - start_date.weekday()) % 7), sorted(set(ws)))
+    ]
     if errors:
-        raise Invalid("Some availability windows are not valid: " + " ".join(errors), code="invalid_windows",
-                      errors=errors)
+        raise Invalid(
+            "Some availability windows are not valid: " + " ".join(errors), code="invalid_windows", errors=errors
+        )
     profile = profile_for_user(db, user_id=user_id, lock=True)
     days = {}
     d = start_date
@@ -221,11 +251,14 @@ def apply_pattern(db: Session, *, user_id: uuid.UUID, start_date: date, end_date
 
 # ---- blackouts ---------------------------------------------------------------------------------
 
+
 def list_blackouts(db: Session, *, user_id: uuid.UUID, now: datetime) -> list[dict]:
     profile = profile_for_user(db, user_id=user_id)
-    rows = db.execute(select(BlackoutDate).where(
-        BlackoutDate.instructor_id == profile.id, BlackoutDate.blackout_date >= _now_local(now).date())
-        .order_by(BlackoutDate.blackout_date)).scalars()
+    rows = db.execute(
+        select(BlackoutDate)
+        .where(BlackoutDate.instructor_id == profile.id, BlackoutDate.blackout_date >= _now_local(now).date())
+        .order_by(BlackoutDate.blackout_date)
+    ).scalars()
     return [{"date": b.blackout_date.isoformat(), "reason": b.reason} for b in rows]
 
 
@@ -251,8 +284,9 @@ def remove_blackout(db: Session, *, user_id: uuid.UUID, day: date, now: datetime
     if day < _now_local(now).date():
         raise Invalid(f"{day.isoformat()} is in the past; past blackouts cannot be changed.", field="date")
     profile = profile_for_user(db, user_id=user_id, lock=True)
-    gone = db.execute(delete(BlackoutDate).where(BlackoutDate.instructor_id == profile.id,
-                                                 BlackoutDate.blackout_date == day)).rowcount
+    gone = db.execute(
+        delete(BlackoutDate).where(BlackoutDate.instructor_id == profile.id, BlackoutDate.blackout_date == day)
+    ).rowcount
     if not gone:
         db.rollback()
         raise NotFound(f"{day.isoformat()} is not a blackout date.", code="blackout_not_found")

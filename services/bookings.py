@@ -5,6 +5,7 @@ and ex_bookings_student_overlap refuse a second live booking over the same time,
 transaction that inserts it; we turn that refusal into a Conflict naming what overlapped.
 Times are NYC wall-clock in the table; inputs and outputs are timezone-aware datetimes.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -16,30 +17,34 @@ from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
-from models import (AvailabilitySlot, BlackoutDate, Booking, InstructorProfile, InstructorService, Service,
-                    User)
+from core.clock import MARKET_TZ
+from models import AvailabilitySlot, BlackoutDate, Booking, InstructorProfile, InstructorService, Service, User
 from models.booking import LOCATION_TYPES
 from services import mail, outbox
-from core.clock import MARKET_TZ
 from services.errors import Conflict, Invalid, NotFound
 
 GRID_MINUTES = 15
 FULL_REFUND_NOTICE = timedelta(hours=24)
 OVERLAP_MESSAGES = {
-    "ex_bookings_instructor_overlap": ("slot_taken",
-                                       "The instructor already has a lesson at that time; pick another slot."),
-    "ex_bookings_student_overlap": ("student_overlap",
-                                    "You already have a lesson booked that overlaps this time."),
+    "ex_bookings_instructor_overlap": (
+        "slot_taken",
+        "The instructor already has a lesson at that time; pick another slot.",
+    ),
+    "ex_bookings_student_overlap": ("student_overlap", "You already have a lesson booked that overlaps this time."),
 }
 
 
 # ---- time helpers ------------------------------------------------------------------------------
 
+
 def market_local(dt: datetime) -> datetime:
     """An aware datetime as naive NYC wall-clock time (how bookings are stored)."""
     if dt.tzinfo is None:
-        raise Invalid("Give times in ISO 8601 with a UTC offset, e.g. 2026-05-02T10:00:00-04:00.",
-                      code="naive_datetime", field="start")
+        raise Invalid(
+            "Give times in ISO 8601 with a UTC offset, e.g. 2026-05-02T10:00:00-04:00.",
+            code="naive_datetime",
+            field="start",
+        )
     return dt.astimezone(MARKET_TZ).replace(tzinfo=None)
 
 
@@ -57,6 +62,7 @@ def _money(value) -> Decimal:
 
 # ---- validation of a wanted lesson -------------------------------------------------------------
 
+
 @dataclass
 class Plan:
     profile: InstructorProfile
@@ -71,10 +77,14 @@ class Plan:
     availability_slot_id: uuid.UUID | None
 
 
-def _find_offering(db: Session, *, profile_id: uuid.UUID, instructor_service_id: uuid.UUID | None,
-                   service_slug: str | None) -> tuple[InstructorService, Service]:
-    stmt = (select(InstructorService, Service).join(Service, Service.id == InstructorService.service_id)
-            .where(InstructorService.profile_id == profile_id, InstructorService.is_active))
+def _find_offering(
+    db: Session, *, profile_id: uuid.UUID, instructor_service_id: uuid.UUID | None, service_slug: str | None
+) -> tuple[InstructorService, Service]:
+    stmt = (
+        select(InstructorService, Service)
+        .join(Service, Service.id == InstructorService.service_id)
+        .where(InstructorService.profile_id == profile_id, InstructorService.is_active)
+    )
     if instructor_service_id is not None:
         stmt = stmt.where(InstructorService.id == instructor_service_id)
     elif service_slug:
@@ -87,10 +97,19 @@ def _find_offering(db: Session, *, profile_id: uuid.UUID, instructor_service_id:
     return row[0], row[1]
 
 
-def plan_lesson(db: Session, *, instructor_id: uuid.UUID, start: datetime, duration_minutes: int,
-                location_type: str, now: datetime, notice_minutes: int,
-                instructor_service_id: uuid.UUID | None = None, service_slug: str | None = None,
-                student_id: uuid.UUID | None = None) -> Plan:
+def plan_lesson(
+    db: Session,
+    *,
+    instructor_id: uuid.UUID,
+    start: datetime,
+    duration_minutes: int,
+    location_type: str,
+    now: datetime,
+    notice_minutes: int,
+    instructor_service_id: uuid.UUID | None = None,
+    service_slug: str | None = None,
+    student_id: uuid.UUID | None = None,
+) -> Plan:
     """Every check a new lesson must pass except overlaps (those are the database's job)."""
     if location_type not in LOCATION_TYPES:
         raise Invalid(f"format must be one of {', '.join(LOCATION_TYPES)}.", field="format")
@@ -99,42 +118,63 @@ def plan_lesson(db: Session, *, instructor_id: uuid.UUID, start: datetime, durat
         raise NotFound("No such instructor.", code="instructor_not_found")
     if student_id is not None and profile.user_id == student_id:
         raise Invalid("You cannot book a lesson with yourself.", code="self_booking")
-    offering, service = _find_offering(db, profile_id=profile.id, instructor_service_id=instructor_service_id,
-                                       service_slug=service_slug)
+    offering, service = _find_offering(
+        db, profile_id=profile.id, instructor_service_id=instructor_service_id, service_slug=service_slug
+    )
     if duration_minutes not in offering.duration_options:
         options = ", ".join(str(m) for m in sorted(offering.duration_options))
-        raise Invalid(f"{service.name} lessons with this instructor last {options} minutes, not {duration_minutes}.",
-                      code="duration_not_offered", field="duration_minutes")
+        raise Invalid(
+            f"{service.name} lessons with this instructor last {options} minutes, not {duration_minutes}.",
+            code="duration_not_offered",
+            field="duration_minutes",
+        )
     rate = offering.price_in_person if location_type == "in_person" else offering.price_online
     if rate is None:
-        raise Invalid(f"This instructor does not teach {service.name} "
-                      f"{'in person' if location_type == 'in_person' else 'online'}.",
-                      code="format_not_offered", field="format")
+        raise Invalid(
+            f"This instructor does not teach {service.name} "
+            f"{'in person' if location_type == 'in_person' else 'online'}.",
+            code="format_not_offered",
+            field="format",
+        )
     local = market_local(start)
     if local.minute % GRID_MINUTES or local.second or local.microsecond:
-        raise Invalid(f"Lessons start on the quarter hour (:00, :15, :30, :45); {local:%H:%M:%S} is not.",
-                      code="off_grid", field="start")
+        raise Invalid(
+            f"Lessons start on the quarter hour (:00, :15, :30, :45); {local:%H:%M:%S} is not.",
+            code="off_grid",
+            field="start",
+        )
     earliest = now + timedelta(minutes=notice_minutes)
     if aware(local.date(), local.time()) < earliest:
-        raise Invalid(f"Book at least {notice_minutes} minutes ahead; the earliest start now is "
-                      f"{earliest.astimezone(MARKET_TZ):%Y-%m-%d %H:%M} New York time.",
-                      code="too_soon", field="start")
+        raise Invalid(
+            f"Book at least {notice_minutes} minutes ahead; the earliest start now is "
+            f"{earliest.astimezone(MARKET_TZ):%Y-%m-%d %H:%M} New York time.",
+            code="too_soon",
+            field="start",
+        )
     end = local + timedelta(minutes=duration_minutes)
     if end.date() != local.date():
         raise Invalid("A lesson must end by midnight, New York time.", code="crosses_midnight", field="start")
     day, start_t, end_t = local.date(), local.time(), end.time()
-    blackout = db.execute(select(BlackoutDate.id).where(
-        BlackoutDate.instructor_id == profile.id, BlackoutDate.blackout_date == day)).first()
+    blackout = db.execute(
+        select(BlackoutDate.id).where(BlackoutDate.instructor_id == profile.id, BlackoutDate.blackout_date == day)
+    ).first()
     if blackout:
         raise Invalid(f"The instructor is not available on {day:%A %Y-%m-%d}.", code="blackout", field="start")
-    slot_id = db.execute(select(AvailabilitySlot.id).where(
-        AvailabilitySlot.instructor_id == profile.id, AvailabilitySlot.slot_date == day,
-        AvailabilitySlot.start_time <= start_t, AvailabilitySlot.end_time >= end_t)).scalar()
+    slot_id = db.execute(
+        select(AvailabilitySlot.id).where(
+            AvailabilitySlot.instructor_id == profile.id,
+            AvailabilitySlot.slot_date == day,
+            AvailabilitySlot.start_time <= start_t,
+            AvailabilitySlot.end_time >= end_t,
+        )
+    ).scalar()
     if slot_id is None:
-        raise Invalid(f"The instructor is not available {day:%Y-%m-%d} {start_t:%H:%M}–{end_t:%H:%M} "
-                      "(New York time).", code="outside_availability", field="start")
-    return Plan(profile, offering, service, day, start_t, end_t, duration_minutes, location_type,
-                _money(rate), slot_id)
+        raise Invalid(
+            f"The instructor is not available {day:%Y-%m-%d} {start_t:%H:%M}–{end_t:%H:%M} (New York time).",
+            code="outside_availability",
+            field="start",
+        )
+    return Plan(profile, offering, service, day, start_t, end_t, duration_minutes, location_type, _money(rate), slot_id)
 
 
 def _flush_or_conflict(db: Session) -> None:
@@ -152,8 +192,7 @@ def _flush_or_conflict(db: Session) -> None:
         if getattr(exc.orig, "sqlstate", None) != "40P01":
             raise
         db.rollback()  # two writers waited on each other; Postgres aborted one of them
-        raise Conflict("Someone else was booking this time at the same moment; try again.",
-                       code="busy_retry") from None
+        raise Conflict("Someone else was booking this time at the same moment; try again.", code="busy_retry") from None
 
 
 # ---- views -------------------------------------------------------------------------------------
@@ -164,27 +203,45 @@ _NEXT = aliased(Booking, name="nb")
 
 
 def _view_query():
-    return (select(Booking, Service.slug, Service.name, _IU.full_name, _IU.email, _IU.id,
-                   _SU.full_name, _SU.email,
-                   select(_NEXT.id).where(_NEXT.rescheduled_from_id == Booking.id).limit(1)
-                   .correlate(Booking).scalar_subquery())
-            .join(InstructorService, InstructorService.id == Booking.instructor_service_id)
-            .join(Service, Service.id == InstructorService.service_id)
-            .join(InstructorProfile, InstructorProfile.id == Booking.instructor_id)
-            .join(_IU, _IU.id == InstructorProfile.user_id)
-            .join(_SU, _SU.id == Booking.student_id))
+    return (
+        select(
+            Booking,
+            Service.slug,
+            Service.name,
+            _IU.full_name,
+            _IU.email,
+            _IU.id,
+            _SU.full_name,
+            _SU.email,
+            select(_NEXT.id)
+            .where(_NEXT.rescheduled_from_id == Booking.id)
+            .limit(1)
+            .correlate(Booking)
+            .scalar_subquery(),
+        )
+        .join(InstructorService, InstructorService.id == Booking.instructor_service_id)
+        .join(Service, Service.id == InstructorService.service_id)
+        .join(InstructorProfile, InstructorProfile.id == Booking.instructor_id)
+        .join(_IU, _IU.id == InstructorProfile.user_id)
+        .join(_SU, _SU.id == Booking.student_id)
+    )
 
 
 def _as_view(row) -> dict:
     b, slug, service_name, i_name, i_email, i_user, s_name, s_email, next_id = row
     return {
-        "id": str(b.id), "status": b.status,
+        "id": str(b.id),
+        "status": b.status,
         "instructor": {"id": str(b.instructor_id), "name": i_name},
         "student": {"id": str(b.student_id), "name": s_name},
         "service": {"instructor_service_id": str(b.instructor_service_id), "slug": slug, "name": service_name},
-        "start": iso(b.booking_date, b.start_time), "end": iso(b.booking_date, b.end_time),
-        "duration_minutes": b.duration_minutes, "format": b.location_type, "location": b.location,
-        "hourly_rate": float(b.hourly_rate), "total_price": float(b.total_price),
+        "start": iso(b.booking_date, b.start_time),
+        "end": iso(b.booking_date, b.end_time),
+        "duration_minutes": b.duration_minutes,
+        "format": b.location_type,
+        "location": b.location,
+        "hourly_rate": float(b.hourly_rate),
+        "total_price": float(b.total_price),
         "notes": b.notes,
         "cancellation_kind": b.cancellation_kind,
         "cancelled_at": b.cancelled_at.isoformat() if b.cancelled_at else None,
@@ -192,7 +249,9 @@ def _as_view(row) -> dict:
         "rescheduled_to_id": str(next_id) if next_id else None,
         "created_at": b.created_at.isoformat() if b.created_at else None,
         # for emails and ownership checks; the routes never return these
-        "_instructor_user_id": i_user, "_instructor_email": i_email, "_student_email": s_email,
+        "_instructor_user_id": i_user,
+        "_instructor_email": i_email,
+        "_student_email": s_email,
     }
 
 
@@ -210,13 +269,23 @@ def _load(db: Session, booking_id: uuid.UUID) -> dict:
 def _mail_fields(view: dict) -> dict:
     start = datetime.fromisoformat(view["start"])
     end = datetime.fromisoformat(view["end"])
-    place = "online" if view["format"] == "online" else (
-        f"in person at {view['location']}" if view["location"] else "in person")
-    return {"id": view["id"], "service_name": view["service"]["name"], "instructor_name": view["instructor"]["name"],
-            "student_name": view["student"]["name"], "date_text": f"{start:%A, %B} {start.day}",
-            "start_text": f"{start:%H:%M}", "end_text": f"{end:%H:%M}",
-            "duration_minutes": view["duration_minutes"], "format_text": place,
-            "total_price": f"{view['total_price']:.2f}"}
+    place = (
+        "online"
+        if view["format"] == "online"
+        else (f"in person at {view['location']}" if view["location"] else "in person")
+    )
+    return {
+        "id": view["id"],
+        "service_name": view["service"]["name"],
+        "instructor_name": view["instructor"]["name"],
+        "student_name": view["student"]["name"],
+        "date_text": f"{start:%A, %B} {start.day}",
+        "start_text": f"{start:%H:%M}",
+        "end_text": f"{end:%H:%M}",
+        "duration_minutes": view["duration_minutes"],
+        "format_text": place,
+        "total_price": f"{view['total_price']:.2f}",
+    }
 
 
 def _email(db: Session, *, kind: str, to: str, subject_body: tuple[str, str], booking_id: str) -> None:
@@ -227,41 +296,88 @@ def _email(db: Session, *, kind: str, to: str, subject_body: tuple[str, str], bo
 
 # ---- create ------------------------------------------------------------------------------------
 
-def create(db: Session, *, student_id: uuid.UUID, instructor_id: uuid.UUID, start: datetime,
-           duration_minutes: int, location_type: str, now: datetime, notice_minutes: int,
-           instructor_service_id: uuid.UUID | None = None, service_slug: str | None = None,
-           location: str = "", notes: str = "") -> dict:
-    plan = plan_lesson(db, instructor_id=instructor_id, start=start, duration_minutes=duration_minutes,
-                       location_type=location_type, now=now, notice_minutes=notice_minutes,
-                       instructor_service_id=instructor_service_id, service_slug=service_slug,
-                       student_id=student_id)
-    booking = _new_booking(plan, student_id=student_id, location=location, notes=notes,
-                           hourly_rate=plan.hourly_rate)
+
+def create(
+    db: Session,
+    *,
+    student_id: uuid.UUID,
+    instructor_id: uuid.UUID,
+    start: datetime,
+    duration_minutes: int,
+    location_type: str,
+    now: datetime,
+    notice_minutes: int,
+    instructor_service_id: uuid.UUID | None = None,
+    service_slug: str | None = None,
+    location: str = "",
+    notes: str = "",
+) -> dict:
+    plan = plan_lesson(
+        db,
+        instructor_id=instructor_id,
+        start=start,
+        duration_minutes=duration_minutes,
+        location_type=location_type,
+        now=now,
+        notice_minutes=notice_minutes,
+        instructor_service_id=instructor_service_id,
+        service_slug=service_slug,
+        student_id=student_id,
+    )
+    booking = _new_booking(plan, student_id=student_id, location=location, notes=notes, hourly_rate=plan.hourly_rate)
     db.add(booking)
     _flush_or_conflict(db)
     view = _load(db, booking.id)
     fields = _mail_fields(view)
-    _email(db, kind="booking_confirmation", to=view["_student_email"], subject_body=mail.confirmation(fields),
-           booking_id=view["id"])
-    _email(db, kind="booking_new_for_instructor", to=view["_instructor_email"],
-           subject_body=mail.instructor_new_booking(fields), booking_id=view["id"])
+    _email(
+        db,
+        kind="booking_confirmation",
+        to=view["_student_email"],
+        subject_body=mail.confirmation(fields),
+        booking_id=view["id"],
+    )
+    _email(
+        db,
+        kind="booking_new_for_instructor",
+        to=view["_instructor_email"],
+        subject_body=mail.instructor_new_booking(fields),
+        booking_id=view["id"],
+    )
     db.commit()
     return view
 
 
-def _new_booking(plan: Plan, *, student_id: uuid.UUID, location: str, notes: str, hourly_rate: Decimal,
-                 rescheduled_from_id: uuid.UUID | None = None) -> Booking:
+def _new_booking(
+    plan: Plan,
+    *,
+    student_id: uuid.UUID,
+    location: str,
+    notes: str,
+    hourly_rate: Decimal,
+    rescheduled_from_id: uuid.UUID | None = None,
+) -> Booking:
     return Booking(
-        id=uuid.uuid4(), student_id=student_id, instructor_id=plan.profile.id,
-        instructor_service_id=plan.offering.id, booking_date=plan.day, start_time=plan.start,
-        end_time=plan.end, duration_minutes=plan.minutes, status="confirmed",
-        location_type=plan.location_type, location=(location or "").strip(), notes=(notes or "").strip(),
-        hourly_rate=hourly_rate, total_price=_money(hourly_rate * plan.minutes / 60),
-        availability_slot_id=plan.availability_slot_id, rescheduled_from_id=rescheduled_from_id,
+        id=uuid.uuid4(),
+        student_id=student_id,
+        instructor_id=plan.profile.id,
+        instructor_service_id=plan.offering.id,
+        booking_date=plan.day,
+        start_time=plan.start,
+        end_time=plan.end,
+        duration_minutes=plan.minutes,
+        status="confirmed",
+        location_type=plan.location_type,
+        location=(location or "").strip(),
+        notes=(notes or "").strip(),
+        hourly_rate=hourly_rate,
+        total_price=_money(hourly_rate * plan.minutes / 60),
+        availability_slot_id=plan.availability_slot_id,
+        rescheduled_from_id=rescheduled_from_id,
     )
 
 
 # ---- read --------------------------------------------------------------------------------------
+
 
 def get(db: Session, *, booking_id: uuid.UUID, user_id: uuid.UUID, see_all: bool = False) -> dict:
     """A booking the user takes part in (as student or instructor); anyone else's is 'not found'."""
@@ -271,8 +387,16 @@ def get(db: Session, *, booking_id: uuid.UUID, user_id: uuid.UUID, see_all: bool
     return view
 
 
-def list_bookings(db: Session, *, now: datetime, when: str, student_id: uuid.UUID | None = None,
-                  instructor_id: uuid.UUID | None = None, limit: int = 50, offset: int = 0) -> list[dict]:
+def list_bookings(
+    db: Session,
+    *,
+    now: datetime,
+    when: str,
+    student_id: uuid.UUID | None = None,
+    instructor_id: uuid.UUID | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict]:
     """'upcoming': confirmed lessons that have not ended, soonest first.
     'past': everything else (ended, cancelled, rescheduled, completed, no-show), latest first."""
     local_now = now.astimezone(MARKET_TZ).replace(tzinfo=None)
@@ -294,6 +418,7 @@ def list_bookings(db: Session, *, now: datetime, when: str, student_id: uuid.UUI
 
 # ---- transitions -------------------------------------------------------------------------------
 
+
 def _lock(db: Session, booking_id: uuid.UUID) -> Booking:
     booking = db.execute(select(Booking).where(Booking.id == booking_id).with_for_update()).scalar_one_or_none()
     if booking is None:
@@ -303,16 +428,22 @@ def _lock(db: Session, booking_id: uuid.UUID) -> Booking:
 
 def _must_be_confirmed(booking: Booking, action: str) -> None:
     if booking.status != "confirmed":
-        raise Conflict(f"This booking is {booking.status.replace('_', ' ')}; only a confirmed booking can be {action}.",
-                       code="invalid_transition", status=booking.status)
+        raise Conflict(
+            f"This booking is {booking.status.replace('_', ' ')}; only a confirmed booking can be {action}.",
+            code="invalid_transition",
+            status=booking.status,
+        )
 
 
 def _instructor_user(db: Session, booking: Booking) -> uuid.UUID:
-    return db.execute(select(InstructorProfile.user_id).where(InstructorProfile.id == booking.instructor_id)).scalar_one()
+    return db.execute(
+        select(InstructorProfile.user_id).where(InstructorProfile.id == booking.instructor_id)
+    ).scalar_one()
 
 
-def cancel(db: Session, *, booking_id: uuid.UUID, user_id: uuid.UUID, now: datetime,
-           as_instructor: bool = False) -> dict:
+def cancel(
+    db: Session, *, booking_id: uuid.UUID, user_id: uuid.UUID, now: datetime, as_instructor: bool = False
+) -> dict:
     """Students cancel their lessons; 24 h or more ahead is a full refund, less is 'late'.
     An instructor who cancels always refunds in full."""
     booking = _lock(db, booking_id)
@@ -331,17 +462,36 @@ def cancel(db: Session, *, booking_id: uuid.UUID, user_id: uuid.UUID, now: datet
     db.flush()
     view = _load(db, booking.id)
     fields = _mail_fields(view)
-    _email(db, kind="booking_cancelled", to=view["_student_email"], booking_id=view["id"],
-           subject_body=mail.cancellation(fields, recipient_name=view["student"]["name"], kind=kind))
-    _email(db, kind="booking_cancelled", to=view["_instructor_email"], booking_id=view["id"],
-           subject_body=mail.cancellation(fields, recipient_name=view["instructor"]["name"], kind=kind))
+    _email(
+        db,
+        kind="booking_cancelled",
+        to=view["_student_email"],
+        booking_id=view["id"],
+        subject_body=mail.cancellation(fields, recipient_name=view["student"]["name"], kind=kind),
+    )
+    _email(
+        db,
+        kind="booking_cancelled",
+        to=view["_instructor_email"],
+        booking_id=view["id"],
+        subject_body=mail.cancellation(fields, recipient_name=view["instructor"]["name"], kind=kind),
+    )
     db.commit()
     return view
 
 
-def reschedule(db: Session, *, booking_id: uuid.UUID, user_id: uuid.UUID, start: datetime, now: datetime,
-               notice_minutes: int, duration_minutes: int | None = None, location_type: str | None = None,
-               location: str | None = None) -> tuple[dict, dict]:
+def reschedule(
+    db: Session,
+    *,
+    booking_id: uuid.UUID,
+    user_id: uuid.UUID,
+    start: datetime,
+    now: datetime,
+    notice_minutes: int,
+    duration_minutes: int | None = None,
+    location_type: str | None = None,
+    location: str | None = None,
+) -> tuple[dict, dict]:
     """A new booking linked to the old one (old → 'rescheduled'), in one transaction. The old
     lesson's time is released first, so moving a lesson by 15 minutes works. Same format keeps
     the booked rate; a new format takes that format's current price."""
@@ -353,28 +503,52 @@ def reschedule(db: Session, *, booking_id: uuid.UUID, user_id: uuid.UUID, start:
         raise Conflict("The lesson has already started; it can no longer be rescheduled.", code="already_started")
     # Otherwise moving a lesson would dodge the late-cancellation rule: move it, then cancel early.
     if aware(old.booking_date, old.start_time) - now < FULL_REFUND_NOTICE:
-        raise Conflict("Lessons can be rescheduled up to 24 hours before they start; this one can only be "
-                       "cancelled now (a late cancellation).", code="too_late_to_reschedule")
+        raise Conflict(
+            "Lessons can be rescheduled up to 24 hours before they start; this one can only be "
+            "cancelled now (a late cancellation).",
+            code="too_late_to_reschedule",
+        )
     minutes = duration_minutes or old.duration_minutes
     fmt = location_type or old.location_type
-    plan = plan_lesson(db, instructor_id=old.instructor_id, start=start, duration_minutes=minutes,
-                       location_type=fmt, now=now, notice_minutes=notice_minutes,
-                       instructor_service_id=old.instructor_service_id, student_id=user_id)
+    plan = plan_lesson(
+        db,
+        instructor_id=old.instructor_id,
+        start=start,
+        duration_minutes=minutes,
+        location_type=fmt,
+        now=now,
+        notice_minutes=notice_minutes,
+        instructor_service_id=old.instructor_service_id,
+        student_id=user_id,
+    )
     if (plan.day, plan.start, plan.end, fmt) == (old.booking_date, old.start_time, old.end_time, old.location_type):
         raise Invalid("That is already the time of this booking.", code="same_time", field="start")
     old.status = "rescheduled"
     db.flush()
     rate = old.hourly_rate if fmt == old.location_type else plan.hourly_rate
-    new = _new_booking(plan, student_id=old.student_id, hourly_rate=rate, rescheduled_from_id=old.id,
-                       location=old.location if location is None else location, notes=old.notes)
+    new = _new_booking(
+        plan,
+        student_id=old.student_id,
+        hourly_rate=rate,
+        rescheduled_from_id=old.id,
+        location=old.location if location is None else location,
+        notes=old.notes,
+    )
     db.add(new)
     _flush_or_conflict(db)
     old_view, new_view = _load(db, old.id), _load(db, new.id)
     old_fields, new_fields = _mail_fields(old_view), _mail_fields(new_view)
-    for to, name in ((new_view["_student_email"], new_view["student"]["name"]),
-                     (new_view["_instructor_email"], new_view["instructor"]["name"])):
-        _email(db, kind="booking_rescheduled", to=to, booking_id=new_view["id"],
-               subject_body=mail.reschedule(old_fields, new_fields, recipient_name=name))
+    for to, name in (
+        (new_view["_student_email"], new_view["student"]["name"]),
+        (new_view["_instructor_email"], new_view["instructor"]["name"]),
+    ):
+        _email(
+            db,
+            kind="booking_rescheduled",
+            to=to,
+            booking_id=new_view["id"],
+            subject_body=mail.reschedule(old_fields, new_fields, recipient_name=name),
+        )
     db.commit()
     return old_view, new_view
 
@@ -391,8 +565,9 @@ def complete(db: Session, *, booking_id: uuid.UUID, user_id: uuid.UUID, now: dat
     _must_be_confirmed(booking, "completed")
     ends = aware(booking.booking_date, booking.end_time)
     if now < ends:
-        raise Conflict(f"The lesson ends at {ends:%Y-%m-%d %H:%M} New York time; complete it after that.",
-                       code="not_ended")
+        raise Conflict(
+            f"The lesson ends at {ends:%Y-%m-%d %H:%M} New York time; complete it after that.", code="not_ended"
+        )
     booking.status = "completed"
     db.commit()
     return _load(db, booking.id)
@@ -403,8 +578,10 @@ def mark_no_show(db: Session, *, booking_id: uuid.UUID, user_id: uuid.UUID, now:
     _must_be_confirmed(booking, "marked as a no-show")
     starts = aware(booking.booking_date, booking.start_time)
     if now < starts:
-        raise Conflict(f"The lesson starts at {starts:%Y-%m-%d %H:%M} New York time; a no-show can only be "
-                       "marked after that.", code="not_started")
+        raise Conflict(
+            f"The lesson starts at {starts:%Y-%m-%d %H:%M} New York time; a no-show can only be marked after that.",
+            code="not_started",
+        )
     booking.status = "no_show"
     db.commit()
     return _load(db, booking.id)

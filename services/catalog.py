@@ -1,4 +1,5 @@
 """The catalog tree for category and pill browsing."""
+
 from __future__ import annotations
 
 from sqlalchemy import select, text
@@ -28,24 +29,32 @@ def category_tree(db: Session) -> list[dict]:
     categories: dict[str, dict] = {}
     subs: dict[str, dict] = {}
     for r in db.execute(TREE_SQL).mappings():
-        cat = categories.setdefault(r["c_slug"], {"slug": r["c_slug"], "name": r["c_name"], "instructors": 0,
-                                                  "subcategories": []})
+        cat = categories.setdefault(
+            r["c_slug"], {"slug": r["c_slug"], "name": r["c_name"], "instructors": 0, "subcategories": []}
+        )
         if r["sc_slug"] not in subs:
             subs[r["sc_slug"]] = {"slug": r["sc_slug"], "name": r["sc_name"], "services": []}
             cat["subcategories"].append(subs[r["sc_slug"]])
-        subs[r["sc_slug"]]["services"].append({
-            "slug": r["s_slug"], "name": r["s_name"], "default_duration": r["default_duration"],
-            "age_groups": list(r["age_groups"]), "instructors": r["instructors"],
-        })
+        subs[r["sc_slug"]]["services"].append(
+            {
+                "slug": r["s_slug"],
+                "name": r["s_name"],
+                "default_duration": r["default_duration"],
+                "age_groups": list(r["age_groups"]),
+                "instructors": r["instructors"],
+            }
+        )
     # A category's count: distinct instructors teaching any of its services.
-    for slug, n in db.execute(text("""
+    for slug, n in db.execute(
+        text("""
         SELECT c.slug, count(DISTINCT s.profile_id)
         FROM categories c JOIN subcategories sc ON sc.category_id = c.id
         JOIN services sv ON sv.subcategory_id = sc.id
         JOIN instructor_services s ON s.service_id = sv.id AND s.is_active
         JOIN instructor_profiles p ON p.id = s.profile_id
         JOIN users u ON u.id = p.user_id AND u.is_active AND u.anonymized_at IS NULL
-        GROUP BY c.slug""")):
+        GROUP BY c.slug""")
+    ):
         if slug in categories:
             categories[slug]["instructors"] = n
     return list(categories.values())

@@ -3,6 +3,7 @@
 Pure generation (no I/O): the same seed, size and start date give the same rows, ids included,
 so that eval judgments can refer to them.
 """
+
 from __future__ import annotations
 
 import random
@@ -18,8 +19,13 @@ LEVELS = ("beginner", "intermediate", "advanced")
 DURATION_CHOICES = ((60,), (30, 60), (45, 60), (60, 90), (30, 45, 60), (45, 60, 90))
 # Weekly window patterns (local time); each instructor draws one per working day.
 WINDOWS = (
-    ((8, 0, 12, 0),), ((12, 0, 17, 0),), ((16, 0, 20, 0),), ((9, 0, 17, 0),),
-    ((9, 0, 12, 0), (14, 0, 18, 0)), ((10, 0, 16, 0),), ((7, 0, 10, 0), (17, 0, 21, 0)),
+    ((8, 0, 12, 0),),
+    ((12, 0, 17, 0),),
+    ((16, 0, 20, 0),),
+    ((9, 0, 17, 0),),
+    ((9, 0, 12, 0), (14, 0, 18, 0)),
+    ((10, 0, 16, 0),),
+    ((7, 0, 10, 0), (17, 0, 21, 0)),
 )
 
 
@@ -34,15 +40,45 @@ class DemoData:
 
 
 USER_COLUMNS = ("id", "email", "password_hash", "full_name", "role")
-PROFILE_COLUMNS = ("id", "user_id", "bio", "years_experience", "languages", "rating_avg",
-                   "rating_count", "boroughs", "neighborhoods")
-SERVICE_COLUMNS = ("id", "profile_id", "service_id", "price_in_person", "price_online",
-                   "duration_options", "age_groups", "levels", "description")
+PROFILE_COLUMNS = (
+    "id",
+    "user_id",
+    "bio",
+    "years_experience",
+    "languages",
+    "rating_avg",
+    "rating_count",
+    "boroughs",
+    "neighborhoods",
+)
+SERVICE_COLUMNS = (
+    "id",
+    "profile_id",
+    "service_id",
+    "price_in_person",
+    "price_online",
+    "duration_options",
+    "age_groups",
+    "levels",
+    "description",
+)
 AVAILABILITY_COLUMNS = ("id", "instructor_id", "slot_date", "start_time", "end_time")
 BLACKOUT_COLUMNS = ("id", "instructor_id", "blackout_date", "reason")
-BOOKING_COLUMNS = ("id", "student_id", "instructor_id", "instructor_service_id", "booking_date",
-                   "start_time", "end_time", "duration_minutes", "status", "location_type",
-                   "location", "hourly_rate", "total_price")
+BOOKING_COLUMNS = (
+    "id",
+    "student_id",
+    "instructor_id",
+    "instructor_service_id",
+    "booking_date",
+    "start_time",
+    "end_time",
+    "duration_minutes",
+    "status",
+    "location_type",
+    "location",
+    "hourly_rate",
+    "total_price",
+)
 
 
 def demo_password_hash() -> str:
@@ -50,8 +86,13 @@ def demo_password_hash() -> str:
     from argon2.low_level import Type, hash_secret
 
     return hash_secret(
-        DEMO_PASSWORD.encode(), b"instainstru-demo", time_cost=2, memory_cost=19456,
-        parallelism=1, hash_len=32, type=Type.ID,
+        DEMO_PASSWORD.encode(),
+        b"instainstru-demo",
+        time_cost=2,
+        memory_cost=19456,
+        parallelism=1,
+        hash_len=32,
+        type=Type.ID,
     ).decode()
 
 
@@ -100,8 +141,15 @@ class _Gen:
         rng = self.rng
         first, last = rng.choice(txt.FIRST_NAMES), rng.choice(txt.LAST_NAMES)
         user_id, profile_id = self.uid(), self.uid()
-        self.data.users.append((user_id, f"{first.lower()}.{last.lower()}.{index}@instructors.instainstru.test",
-                                self.password_hash, f"{first} {last}", "instructor"))
+        self.data.users.append(
+            (
+                user_id,
+                f"{first.lower()}.{last.lower()}.{index}@instructors.instainstru.test",
+                self.password_hash,
+                f"{first} {last}",
+                "instructor",
+            )
+        )
         offered = self.pick_services(first_service)
         online_only = rng.random() < 0.1
         borough = rng.choices(("manhattan", "brooklyn", "queens", "bronx", "staten-island"), (30, 30, 20, 10, 10))[0]
@@ -137,12 +185,24 @@ class _Gen:
             if "toddler" in groups and 90 in durations:
                 durations = (30, 45)
             description = f"{svc[1]} lessons for {', '.join(groups)}; levels: {', '.join(levels)}."
-            rows.append((self.uid(), profile_id, self.service_ids[svc[0]], in_person, online,
-                         list(durations), groups, levels, description))
+            rows.append(
+                (
+                    self.uid(),
+                    profile_id,
+                    self.service_ids[svc[0]],
+                    in_person,
+                    online,
+                    list(durations),
+                    groups,
+                    levels,
+                    description,
+                )
+            )
         self.data.instructor_services.extend(rows)
         bio = self.bio(first, offered, rows, years, languages, hoods, boroughs, online_only)
-        self.data.profiles.append((profile_id, user_id, bio, years, languages, rating, reviews,
-                                   boroughs, [h[0] for h in hoods]))
+        self.data.profiles.append(
+            (profile_id, user_id, bio, years, languages, rating, reviews, boroughs, [h[0] for h in hoods])
+        )
         self.availability(profile_id)
         return profile_id, rows
 
@@ -185,12 +245,26 @@ class _Gen:
                 self.data.availability.append((self.uid(), profile_id, day, time(h1, m1), time(h2, m2)))
         if rng.random() < 0.3:
             for offset in sorted(rng.sample(range(28), rng.randint(1, 3))):
-                self.data.blackouts.append((self.uid(), profile_id, self.start + timedelta(days=offset),
-                                            rng.choice(("vacation", "performance", "family event", "conference"))))
+                self.data.blackouts.append(
+                    (
+                        self.uid(),
+                        profile_id,
+                        self.start + timedelta(days=offset),
+                        rng.choice(("vacation", "performance", "family event", "conference")),
+                    )
+                )
 
 
-def generate(catalog: dict, locations: dict, service_ids: dict[str, int], *, instructors: int,
-             seed: int, start: date, progress=None) -> DemoData:
+def generate(
+    catalog: dict,
+    locations: dict,
+    service_ids: dict[str, int],
+    *,
+    instructors: int,
+    seed: int,
+    start: date,
+    progress=None,
+) -> DemoData:
     gen = _Gen(catalog, locations, service_ids, seed, start)
     rng = gen.rng
     # Every service gets at least one instructor: the first len(services) instructors cycle through them.
@@ -213,8 +287,15 @@ def _students_and_bookings(gen: _Gen, offered: list) -> None:
         first, last = rng.choice(txt.FIRST_NAMES), rng.choice(txt.LAST_NAMES)
         sid = gen.uid()
         students.append(sid)
-        data.users.append((sid, f"{first.lower()}.{last.lower()}.{i}@students.instainstru.test",
-                           gen.password_hash, f"{first} {last}", "student"))
+        data.users.append(
+            (
+                sid,
+                f"{first.lower()}.{last.lower()}.{i}@students.instainstru.test",
+                gen.password_hash,
+                f"{first} {last}",
+                "student",
+            )
+        )
     windows: dict[uuid.UUID, list[tuple]] = {}
     for row in data.availability:
         windows.setdefault(row[1], []).append(row)
@@ -235,14 +316,30 @@ def _students_and_bookings(gen: _Gen, offered: list) -> None:
             begin = start.hour * 60 + start.minute + 30 * rng.randint(0, (span - minutes) // 30)
             finish = begin + minutes
             student = rng.choice(students)
-            clash = any(d == day and begin < f and b < finish and (p == profile_id or s == student)
-                        for p, s, d, b, f in taken.get(day, []))
+            clash = any(
+                d == day and begin < f and b < finish and (p == profile_id or s == student)
+                for p, s, d, b, f in taken.get(day, [])
+            )
             if clash:
                 continue
             taken.setdefault(day, []).append((profile_id, student, day, begin, finish))
             location_type = "in_person" if svc[3] is not None else "online"
             rate = svc[3] if svc[3] is not None else svc[4]
             total = (rate * minutes / 60).quantize(Decimal("0.01"))
-            data.bookings.append((gen.uid(), student, profile_id, svc[0], day, time(begin // 60, begin % 60),
-                                  time(finish // 60, finish % 60), minutes, "confirmed", location_type,
-                                  "", rate, total))
+            data.bookings.append(
+                (
+                    gen.uid(),
+                    student,
+                    profile_id,
+                    svc[0],
+                    day,
+                    time(begin // 60, begin % 60),
+                    time(finish // 60, finish % 60),
+                    minutes,
+                    "confirmed",
+                    location_type,
+                    "",
+                    rate,
+                    total,
+                )
+            )

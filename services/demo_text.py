@@ -1,4 +1,5 @@
 """Word lists and bio templates for the demo data generator."""
+
 from __future__ import annotations
 
 FIRST_NAMES = (
@@ -17,34 +18,105 @@ LAST_NAMES = (
 ).split()
 
 EXTRA_LANGUAGES = (
-    "spanish", "mandarin", "cantonese", "russian", "french", "korean", "portuguese", "italian",
-    "german", "japanese", "hebrew", "arabic", "haitian creole", "bengali", "polish", "hindi", "greek",
+    "spanish",
+    "mandarin",
+    "cantonese",
+    "russian",
+    "french",
+    "korean",
+    "portuguese",
+    "italian",
+    "german",
+    "japanese",
+    "hebrew",
+    "arabic",
+    "haitian creole",
+    "bengali",
+    "polish",
+    "hindi",
+    "greek",
 )
 # Language services whose teachers speak that language.
 SERVICE_LANGUAGE = {
-    "spanish": "spanish", "mandarin": "mandarin", "cantonese": "cantonese", "russian": "russian",
-    "arabic": "arabic", "french": "french", "korean": "korean", "italian": "italian",
-    "japanese": "japanese", "hebrew": "hebrew", "german": "german", "portuguese": "portuguese",
-    "bengali": "bengali", "haitian-creole": "haitian creole", "hindi-urdu": "hindi", "polish": "polish",
+    "spanish": "spanish",
+    "mandarin": "mandarin",
+    "cantonese": "cantonese",
+    "russian": "russian",
+    "arabic": "arabic",
+    "french": "french",
+    "korean": "korean",
+    "italian": "italian",
+    "japanese": "japanese",
+    "hebrew": "hebrew",
+    "german": "german",
+    "portuguese": "portuguese",
+    "bengali": "bengali",
+    "haitian-creole": "haitian creole",
+    "hindi-urdu": "hindi",
+    "polish": "polish",
     "greek": "greek",
 }
 
 # Hourly in-person price ranges by category (USD).
 PRICE_RANGES = {
-    "music": (50, 130), "dance": (40, 100), "arts": (40, 95), "sports": (50, 140),
-    "tutoring": (45, 150), "languages": (35, 95), "hobbies": (35, 110),
+    "music": (50, 130),
+    "dance": (40, 100),
+    "arts": (40, 95),
+    "sports": (50, 140),
+    "tutoring": (45, 150),
+    "languages": (35, 95),
+    "hobbies": (35, 110),
 }
 PREMIUM_SUBCATEGORIES = {"test-prep": (80, 220), "personal-training": (70, 160), "life-career-coaching": (70, 200)}
 
 POPULAR = {
-    "piano", "guitar", "voice-singing", "violin", "drums-percussion", "swimming", "tennis", "yoga",
-    "math", "sat", "spanish", "english-esl-efl", "chess", "kids-coding-scratch", "ballet", "hip-hop",
-    "drawing", "personal-training", "jiu-jitsu", "boxing", "algebra", "reading", "french", "mandarin",
-    "photography", "salsa", "pilates", "soccer", "basketball", "python", "act", "shsat", "baking",
+    "piano",
+    "guitar",
+    "voice-singing",
+    "violin",
+    "drums-percussion",
+    "swimming",
+    "tennis",
+    "yoga",
+    "math",
+    "sat",
+    "spanish",
+    "english-esl-efl",
+    "chess",
+    "kids-coding-scratch",
+    "ballet",
+    "hip-hop",
+    "drawing",
+    "personal-training",
+    "jiu-jitsu",
+    "boxing",
+    "algebra",
+    "reading",
+    "french",
+    "mandarin",
+    "photography",
+    "salsa",
+    "pilates",
+    "soccer",
+    "basketball",
+    "python",
+    "act",
+    "shsat",
+    "baking",
 }
 
-ADJECTIVES = ("patient", "energetic", "warm", "detail-oriented", "encouraging", "playful", "structured",
-              "calm", "enthusiastic", "experienced")
+ADJECTIVES = (
+    "patient",
+    "energetic",
+    "warm",
+    "detail-oriented",
+    "encouraging",
+    "playful",
+    "structured",
+    "calm",
+    "enthusiastic",
+    "experienced",
+)
 STYLES = (
     "Lessons are hands-on and paced to each student.",
     "I build every lesson around goals we set together.",

@@ -3,13 +3,14 @@
 One row per owner and normalized query: a repeat bumps search_count and last_searched_at; a
 soft-deleted query that is searched again comes back. Guests' rows merge into the user's at login.
 """
+
 from __future__ import annotations
 
 import logging
 import re
 import unicodedata
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
@@ -58,8 +59,9 @@ def _owner(user_id: uuid.UUID | None, guest_id: str | None):
     raise ValueError("a history entry belongs to a user or to a guest session")
 
 
-def record(db: Session, *, user_id: uuid.UUID | None, guest_id: str | None, query: str,
-           search_type: str, result_count: int) -> SearchHistory | None:
+def record(
+    db: Session, *, user_id: uuid.UUID | None, guest_id: str | None, query: str, search_type: str, result_count: int
+) -> SearchHistory | None:
     """Record one search for a user (preferred when both are given) or a guest; returns the row,
     or None when there is nothing to record (empty query, no owner). Flushes; the caller commits."""
     if search_type not in SEARCH_TYPES:
@@ -69,10 +71,18 @@ def record(db: Session, *, user_id: uuid.UUID | None, guest_id: str | None, quer
     shown, key = clean(query), normalize(query)
     if not key:
         return None
-    now = datetime.now(timezone.utc)
-    values = dict(user_id=user_id, guest_session_id=None if user_id else guest_id, query=shown,
-                  normalized_query=key, search_type=search_type, result_count=max(0, int(result_count)),
-                  search_count=1, first_searched_at=now, last_searched_at=now)
+    now = datetime.now(UTC)
+    values = {
+        "user_id": user_id,
+        "guest_session_id": None if user_id else guest_id,
+        "query": shown,
+        "normalized_query": key,
+        "search_type": search_type,
+        "result_count": max(0, int(result_count)),
+        "search_count": 1,
+        "first_searched_at": now,
+        "last_searched_at": now,
+    }
     stmt = insert(SearchHistory).values(id=uuid.uuid4(), **values)
     was_deleted = SearchHistory.deleted_at.is_not(None)
     revived = {
@@ -82,43 +92,54 @@ def record(db: Session, *, user_id: uuid.UUID | None, guest_id: str | None, quer
         "last_searched_at": stmt.excluded.last_searched_at,
         # A deleted entry comes back as a fresh one: the person asked to forget the old count.
         "search_count": case((was_deleted, 1), else_=SearchHistory.search_count + 1),
-        "first_searched_at": case((was_deleted, stmt.excluded.first_searched_at),
-                                  else_=SearchHistory.first_searched_at),
+        "first_searched_at": case(
+            (was_deleted, stmt.excluded.first_searched_at), else_=SearchHistory.first_searched_at
+        ),
         "deleted_at": None,
         "converted_at": None,
     }
     if user_id is not None:
-        stmt = stmt.on_conflict_do_update(index_elements=["user_id", "normalized_query"],
-                                          index_where=SearchHistory.user_id.is_not(None), set_=revived)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["user_id", "normalized_query"], index_where=SearchHistory.user_id.is_not(None), set_=revived
+        )
     else:
-        stmt = stmt.on_conflict_do_update(index_elements=["guest_session_id", "normalized_query"],
-                                          index_where=SearchHistory.user_id.is_(None), set_=revived)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["guest_session_id", "normalized_query"],
+            index_where=SearchHistory.user_id.is_(None),
+            set_=revived,
+        )
     # One round trip: the upsert returns the row itself (every search pays for this statement).
     return db.scalars(stmt.returning(SearchHistory), execution_options={"populate_existing": True}).one()
 
 
-def remember(db: Session, *, user_id: uuid.UUID | None, guest_id: str | None, query: str, search_type: str,
-             result_count: int) -> SearchHistory | None:
+def remember(
+    db: Session, *, user_id: uuid.UUID | None, guest_id: str | None, query: str, search_type: str, result_count: int
+) -> SearchHistory | None:
     """record() one search and commit. History is a convenience: a crash may lose its last fraction
     of a second, so this commit does not wait for the WAL flush (about 1 ms of every search)."""
     db.execute(text("SET LOCAL synchronous_commit = off"))
-    row = record(db, user_id=user_id, guest_id=guest_id, query=query, search_type=search_type,
-                 result_count=result_count)
+    row = record(
+        db, user_id=user_id, guest_id=guest_id, query=query, search_type=search_type, result_count=result_count
+    )
     db.commit()
     return row
 
 
-def recent(db: Session, *, user_id: uuid.UUID | None = None, guest_id: str | None = None,
-           limit: int = 10) -> list[SearchHistory]:
+def recent(
+    db: Session, *, user_id: uuid.UUID | None = None, guest_id: str | None = None, limit: int = 10
+) -> list[SearchHistory]:
     """The owner's entries that are not deleted, most recent first."""
-    return list(db.execute(
-        select(SearchHistory).where(_owner(user_id, guest_id), SearchHistory.deleted_at.is_(None))
-        .order_by(SearchHistory.last_searched_at.desc(), SearchHistory.id).limit(limit)
-    ).scalars())
+    return list(
+        db.execute(
+            select(SearchHistory)
+            .where(_owner(user_id, guest_id), SearchHistory.deleted_at.is_(None))
+            .order_by(SearchHistory.last_searched_at.desc(), SearchHistory.id)
+            .limit(limit)
+        ).scalars()
+    )
 
 
-def remove(db: Session, *, entry_id: uuid.UUID, user_id: uuid.UUID | None = None,
-           guest_id: str | None = None) -> None:
+def remove(db: Session, *, entry_id: uuid.UUID, user_id: uuid.UUID | None = None, guest_id: str | None = None) -> None:
     """Soft-delete one of the owner's entries; NotFound when it is not theirs (or already gone)."""
     done = db.execute(
         update(SearchHistory)
@@ -133,7 +154,8 @@ def remove(db: Session, *, entry_id: uuid.UUID, user_id: uuid.UUID | None = None
 def clear(db: Session, *, user_id: uuid.UUID | None = None, guest_id: str | None = None) -> int:
     """Soft-delete all of the owner's entries; returns how many."""
     cleared = db.execute(
-        update(SearchHistory).where(_owner(user_id, guest_id), SearchHistory.deleted_at.is_(None))
+        update(SearchHistory)
+        .where(_owner(user_id, guest_id), SearchHistory.deleted_at.is_(None))
         .values(deleted_at=func.now())
     ).rowcount
     db.commit()
@@ -152,31 +174,47 @@ def merge_guest(db: Session, *, guest_id: str, user_id: uuid.UUID) -> int:
     user entries touched. Flushes; the caller commits."""
     if not valid_guest_id(guest_id):
         return 0
-    guest_rows = list(db.execute(
-        select(SearchHistory).where(_owner(None, guest_id), SearchHistory.deleted_at.is_(None))
-        .order_by(SearchHistory.last_searched_at).with_for_update()
-    ).scalars())
+    guest_rows = list(
+        db.execute(
+            select(SearchHistory)
+            .where(_owner(None, guest_id), SearchHistory.deleted_at.is_(None))
+            .order_by(SearchHistory.last_searched_at)
+            .with_for_update()
+        ).scalars()
+    )
     if not guest_rows:
         return 0
     groups: dict[str, list[SearchHistory]] = {}
     for row in guest_rows:
         groups.setdefault(normalize(row.normalized_query), []).append(row)
-    mine = {normalize(r.normalized_query): r for r in db.execute(
-        select(SearchHistory).where(SearchHistory.user_id == user_id,
-                                    SearchHistory.normalized_query.in_(list(groups)))
-        .with_for_update()
-    ).scalars()}
-    now = datetime.now(timezone.utc)
+    mine = {
+        normalize(r.normalized_query): r
+        for r in db.execute(
+            select(SearchHistory)
+            .where(SearchHistory.user_id == user_id, SearchHistory.normalized_query.in_(list(groups)))
+            .with_for_update()
+        ).scalars()
+    }
+    now = datetime.now(UTC)
     for key, rows in groups.items():
         latest = rows[-1]
         count = sum(r.search_count for r in rows)
         first = min(r.first_searched_at for r in rows)
         target = mine.get(key)
         if target is None:
-            db.add(SearchHistory(id=uuid.uuid4(), user_id=user_id, query=latest.query, normalized_query=key,
-                                 search_type=latest.search_type, result_count=latest.result_count,
-                                 search_count=count, first_searched_at=first,
-                                 last_searched_at=latest.last_searched_at))
+            db.add(
+                SearchHistory(
+                    id=uuid.uuid4(),
+                    user_id=user_id,
+                    query=latest.query,
+                    normalized_query=key,
+                    search_type=latest.search_type,
+                    result_count=latest.result_count,
+                    search_count=count,
+                    first_searched_at=first,
+                    last_searched_at=latest.last_searched_at,
+                )
+            )
             continue
         if target.deleted_at is not None:  # searched again as a guest: it comes back, fresh
             target.deleted_at, target.search_count, target.first_searched_at = None, count, first
@@ -210,11 +248,14 @@ def merge_guest_safely(db: Session, *, guest_id: str | None, user_id: uuid.UUID)
 def purge(db: Session, *, now: datetime | None = None, dry_run: bool = False) -> dict[str, int]:
     """Retention: soft-deleted rows older than 90 days, and guest rows never converted whose last
     search is older than 120 days. Flushes; the caller commits."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     rules = {
         "soft_deleted": SearchHistory.deleted_at < now - timedelta(days=SOFT_DELETED_DAYS),
-        "stale_guest": (SearchHistory.user_id.is_(None) & SearchHistory.converted_at.is_(None)
-                        & (SearchHistory.last_searched_at < now - timedelta(days=GUEST_DAYS))),
+        "stale_guest": (
+            SearchHistory.user_id.is_(None)
+            & SearchHistory.converted_at.is_(None)
+            & (SearchHistory.last_searched_at < now - timedelta(days=GUEST_DAYS))
+        ),
     }
     counts = {}
     for name, condition in rules.items():

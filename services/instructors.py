@@ -1,4 +1,5 @@
 """Instructor self-service: the profile (bio, languages, areas) and the services offered."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,7 @@ MIN_LESSON, MAX_LESSON = 15, 480
 @lru_cache
 def _places() -> tuple[frozenset[str], frozenset[str]]:
     raw = json.loads(LOCATIONS.read_text())
-    return (frozenset(b["slug"] for b in raw["boroughs"]),
-            frozenset(n["slug"] for n in raw["neighborhoods"]))
+    return (frozenset(b["slug"] for b in raw["boroughs"]), frozenset(n["slug"] for n in raw["neighborhoods"]))
 
 
 def profile_for_user(db: Session, *, user_id: uuid.UUID, lock: bool = False) -> InstructorProfile:
@@ -38,8 +38,9 @@ def profile_for_user(db: Session, *, user_id: uuid.UUID, lock: bool = False) -> 
     return profile
 
 
-def _clean_list(values: list[str], *, what: str, allowed: frozenset[str] | tuple | None = None,
-                max_items: int = 50) -> list[str]:
+def _clean_list(
+    values: list[str], *, what: str, allowed: frozenset[str] | tuple | None = None, max_items: int = 50
+) -> list[str]:
     out: list[str] = []
     for raw in values:
         v = raw.strip().lower()
@@ -56,9 +57,16 @@ def _clean_list(values: list[str], *, what: str, allowed: frozenset[str] | tuple
     return out
 
 
-def update_profile(db: Session, *, user_id: uuid.UUID, bio: str | None = None,
-                   years_experience: int | None = None, languages: list[str] | None = None,
-                   boroughs: list[str] | None = None, neighborhoods: list[str] | None = None) -> InstructorProfile:
+def update_profile(
+    db: Session,
+    *,
+    user_id: uuid.UUID,
+    bio: str | None = None,
+    years_experience: int | None = None,
+    languages: list[str] | None = None,
+    boroughs: list[str] | None = None,
+    neighborhoods: list[str] | None = None,
+) -> InstructorProfile:
     """Change the given fields (None = keep). Areas are borough and neighborhood slugs of NYC."""
     profile = profile_for_user(db, user_id=user_id, lock=True)
     known_boroughs, known_hoods = _places()
@@ -96,8 +104,11 @@ def _check_durations(options: list[int]) -> list[int]:
         raise Invalid("Give at least one lesson length.", field="duration_options")
     for m in options:
         if m % 15 or not MIN_LESSON <= m <= MAX_LESSON:
-            raise Invalid(f"Lesson length {m} min is not allowed: use multiples of 15 between "
-                          f"{MIN_LESSON} and {MAX_LESSON} minutes.", field="duration_options")
+            raise Invalid(
+                f"Lesson length {m} min is not allowed: use multiples of 15 between "
+                f"{MIN_LESSON} and {MAX_LESSON} minutes.",
+                field="duration_options",
+            )
     return sorted(set(options))
 
 
@@ -110,18 +121,24 @@ def _check_prices(in_person: Decimal | None, online: Decimal | None) -> None:
 
 
 def list_services(db: Session, *, profile_id: uuid.UUID) -> list[tuple[InstructorService, Service]]:
-    return list(db.execute(
-        select(InstructorService, Service).join(Service, Service.id == InstructorService.service_id)
-        .where(InstructorService.profile_id == profile_id, InstructorService.is_active)
-        .order_by(Service.name)
-    ).tuples())
+    return list(
+        db.execute(
+            select(InstructorService, Service)
+            .join(Service, Service.id == InstructorService.service_id)
+            .where(InstructorService.profile_id == profile_id, InstructorService.is_active)
+            .order_by(Service.name)
+        ).tuples()
+    )
 
 
-def _own_service(db: Session, *, profile_id: uuid.UUID, instructor_service_id: uuid.UUID,
-                 lock: bool = True) -> InstructorService:
+def _own_service(
+    db: Session, *, profile_id: uuid.UUID, instructor_service_id: uuid.UUID, lock: bool = True
+) -> InstructorService:
     stmt = select(InstructorService).where(
-        InstructorService.id == instructor_service_id, InstructorService.profile_id == profile_id,
-        InstructorService.is_active)
+        InstructorService.id == instructor_service_id,
+        InstructorService.profile_id == profile_id,
+        InstructorService.is_active,
+    )
     if lock:
         stmt = stmt.with_for_update()
     row = db.execute(stmt).scalar_one_or_none()
@@ -147,13 +164,16 @@ def _apply(row: InstructorService, service: Service, data: ServiceInput) -> None
         row.levels = list(LEVELS)
 
 
-def add_service(db: Session, *, user_id: uuid.UUID, service_slug: str, data: ServiceInput) -> tuple[InstructorService, Service]:
+def add_service(
+    db: Session, *, user_id: uuid.UUID, service_slug: str, data: ServiceInput
+) -> tuple[InstructorService, Service]:
     profile = profile_for_user(db, user_id=user_id, lock=True)
     service = db.execute(select(Service).where(Service.slug == service_slug)).scalar_one_or_none()
     if service is None:
         raise Invalid(f"Unknown service {service_slug!r}; pick one from the catalog.", field="service")
-    row = InstructorService(id=uuid.uuid4(), profile_id=profile.id, service_id=service.id, is_active=True,
-                            age_groups=[], levels=[])
+    row = InstructorService(
+        id=uuid.uuid4(), profile_id=profile.id, service_id=service.id, is_active=True, age_groups=[], levels=[]
+    )
     _apply(row, service, data)
     db.add(row)
     try:
@@ -161,15 +181,17 @@ def add_service(db: Session, *, user_id: uuid.UUID, service_slug: str, data: Ser
     except IntegrityError as exc:
         db.rollback()
         if "uq_instructor_services_active" in str(exc.orig):
-            raise Conflict(f"You already offer {service.name}; change its prices instead.",
-                           code="service_exists") from None
+            raise Conflict(
+                f"You already offer {service.name}; change its prices instead.", code="service_exists"
+            ) from None
         raise
     db.commit()
     return row, service
 
 
-def update_service(db: Session, *, user_id: uuid.UUID, instructor_service_id: uuid.UUID,
-                   changes: dict) -> tuple[InstructorService, Service]:
+def update_service(
+    db: Session, *, user_id: uuid.UUID, instructor_service_id: uuid.UUID, changes: dict
+) -> tuple[InstructorService, Service]:
     """Change the given fields (a price set to None drops that format). Prices and lesson lengths
     change for future bookings only: booked lessons keep their snapshot."""
     unknown = set(changes) - set(ServiceInput.__dataclass_fields__)
@@ -178,8 +200,9 @@ def update_service(db: Session, *, user_id: uuid.UUID, instructor_service_id: uu
     profile = profile_for_user(db, user_id=user_id, lock=True)
     row = _own_service(db, profile_id=profile.id, instructor_service_id=instructor_service_id)
     service = db.get(Service, row.service_id)
-    data = ServiceInput(price_in_person=row.price_in_person, price_online=row.price_online,
-                        duration_options=list(row.duration_options))
+    data = ServiceInput(
+        price_in_person=row.price_in_person, price_online=row.price_online, duration_options=list(row.duration_options)
+    )
     for key, value in changes.items():
         setattr(data, key, value)
     _apply(row, service, data)
@@ -205,13 +228,16 @@ def remove_service(db: Session, *, user_id: uuid.UUID, instructor_service_id: uu
 def public_profile(db: Session, *, profile_id: uuid.UUID) -> dict:
     """What anyone may see: the profile with its active services and prices (no email, no user id)."""
     row = db.execute(
-        select(InstructorProfile, User.full_name).join(User, User.id == InstructorProfile.user_id)
+        select(InstructorProfile, User.full_name)
+        .join(User, User.id == InstructorProfile.user_id)
         .where(InstructorProfile.id == profile_id, User.is_active, User.anonymized_at.is_(None))
     ).first()
     if row is None:
         raise NotFound("No such instructor.", code="instructor_not_found")
     profile, name = row
-    services = db.execute(text("""
+    services = (
+        db.execute(
+            text("""
         SELECT s.id, sv.slug, sv.name, c.slug AS category, s.price_in_person, s.price_online,
                s.duration_options, s.description, s.age_groups, s.levels
         FROM instructor_services s
@@ -219,20 +245,35 @@ def public_profile(db: Session, *, profile_id: uuid.UUID) -> dict:
         JOIN subcategories sc ON sc.id = sv.subcategory_id
         JOIN categories c ON c.id = sc.category_id
         WHERE s.profile_id = :p AND s.is_active
-        ORDER BY sv.name"""), {"p": profile_id}).mappings().all()
+        ORDER BY sv.name"""),
+            {"p": profile_id},
+        )
+        .mappings()
+        .all()
+    )
     return {
-        "id": str(profile.id), "name": name, "bio": profile.bio,
-        "years_experience": profile.years_experience, "languages": list(profile.languages),
+        "id": str(profile.id),
+        "name": name,
+        "bio": profile.bio,
+        "years_experience": profile.years_experience,
+        "languages": list(profile.languages),
         "rating": float(profile.rating_avg) if profile.rating_avg is not None else None,
         "reviews": profile.rating_count,
         "areas": {"boroughs": list(profile.boroughs), "neighborhoods": list(profile.neighborhoods)},
-        "services": [{
-            "instructor_service_id": str(s["id"]), "slug": s["slug"], "name": s["name"],
-            "category": s["category"],
-            "price": {"in_person": _money(s["price_in_person"]), "online": _money(s["price_online"])},
-            "duration_options": list(s["duration_options"]), "description": s["description"],
-            "age_groups": list(s["age_groups"]), "levels": list(s["levels"]),
-        } for s in services],
+        "services": [
+            {
+                "instructor_service_id": str(s["id"]),
+                "slug": s["slug"],
+                "name": s["name"],
+                "category": s["category"],
+                "price": {"in_person": _money(s["price_in_person"]), "online": _money(s["price_online"])},
+                "duration_options": list(s["duration_options"]),
+                "description": s["description"],
+                "age_groups": list(s["age_groups"]),
+                "levels": list(s["levels"]),
+            }
+            for s in services
+        ],
     }
 
 

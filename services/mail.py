@@ -1,4 +1,5 @@
 """Email senders (console, file, SMTP) and the texts of the booking emails."""
+
 from __future__ import annotations
 
 import smtplib
@@ -79,39 +80,50 @@ def make_sender(settings: MailSettings):
 
 # ---- texts -------------------------------------------------------------------------------------
 
+
 def _when(b: dict) -> str:
     return f"{b['date_text']} {b['start_text']}–{b['end_text']} (New York time)"
 
 
 def confirmation(b: dict) -> tuple[str, str]:
     subject = f"Booked: {b['service_name']} with {b['instructor_name']} on {b['date_text']}"
-    body = (f"Hi {b['student_name']},\n\nYour {b['duration_minutes']}-minute {b['service_name']} lesson with "
-            f"{b['instructor_name']} is confirmed for {_when(b)}, {b['format_text']}.\n"
-            f"Price: ${b['total_price']}.\n\nBooking reference: {b['id']}\n")
+    body = (
+        f"Hi {b['student_name']},\n\nYour {b['duration_minutes']}-minute {b['service_name']} lesson with "
+        f"{b['instructor_name']} is confirmed for {_when(b)}, {b['format_text']}.\n"
+        f"Price: ${b['total_price']}.\n\nBooking reference: {b['id']}\n"
+    )
     return subject, body
 
 
 def instructor_new_booking(b: dict) -> tuple[str, str]:
     subject = f"New booking: {b['service_name']} on {b['date_text']} at {b['start_text']}"
-    body = (f"Hi {b['instructor_name']},\n\n{b['student_name']} booked a {b['duration_minutes']}-minute "
-            f"{b['service_name']} lesson for {_when(b)}, {b['format_text']}.\n\nBooking reference: {b['id']}\n")
+    body = (
+        f"Hi {b['instructor_name']},\n\n{b['student_name']} booked a {b['duration_minutes']}-minute "
+        f"{b['service_name']} lesson for {_when(b)}, {b['format_text']}.\n\nBooking reference: {b['id']}\n"
+    )
     return subject, body
 
 
 def cancellation(b: dict, *, recipient_name: str, kind: str) -> tuple[str, str]:
-    policy = ("It was cancelled 24 hours or more ahead: the lesson is refunded in full."
-              if kind == "full_refund" else
-              "It was cancelled less than 24 hours ahead: this is a late cancellation.")
+    policy = (
+        "It was cancelled 24 hours or more ahead: the lesson is refunded in full."
+        if kind == "full_refund"
+        else "It was cancelled less than 24 hours ahead: this is a late cancellation."
+    )
     subject = f"Cancelled: {b['service_name']} on {b['date_text']} at {b['start_text']}"
-    body = (f"Hi {recipient_name},\n\nThe {b['service_name']} lesson of {_when(b)} between "
-            f"{b['student_name']} and {b['instructor_name']} was cancelled.\n{policy}\n\n"
-            f"Booking reference: {b['id']}\n")
+    body = (
+        f"Hi {recipient_name},\n\nThe {b['service_name']} lesson of {_when(b)} between "
+        f"{b['student_name']} and {b['instructor_name']} was cancelled.\n{policy}\n\n"
+        f"Booking reference: {b['id']}\n"
+    )
     return subject, body
 
 
 def reschedule(old: dict, new: dict, *, recipient_name: str) -> tuple[str, str]:
     subject = f"Rescheduled: {new['service_name']} moved to {new['date_text']} at {new['start_text']}"
-    body = (f"Hi {recipient_name},\n\nThe {old['service_name']} lesson between {old['student_name']} and "
-            f"{old['instructor_name']} moved from {_when(old)} to {_when(new)}, {new['format_text']}.\n\n"
-            f"New booking reference: {new['id']} (replaces {old['id']})\n")
+    body = (
+        f"Hi {recipient_name},\n\nThe {old['service_name']} lesson between {old['student_name']} and "
+        f"{old['instructor_name']} moved from {_when(old)} to {_when(new)}, {new['format_text']}.\n\n"
+        f"New booking reference: {new['id']} (replaces {old['id']})\n"
+    )
     return subject, body

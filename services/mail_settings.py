@@ -1,6 +1,7 @@
 """Mail delivery settings (MAIL_* environment variables, also read from .env), as the README lists them:
 MAIL_SENDER, MAIL_FROM, MAIL_FILE_DIR, MAIL_SMTP_HOST, MAIL_SMTP_PORT, MAIL_SMTP_USERNAME,
 MAIL_SMTP_PASSWORD, MAIL_SMTP_STARTTLS, MAIL_SMTP_TIMEOUT."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -14,14 +15,16 @@ from core.settings import PROJECT_ROOT
 
 
 class MailSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MAIL_", env_file=".env", env_file_encoding="utf-8",
-                                      extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="MAIL_", env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
 
     # MAIL_SENDER. "auto": SMTP when MAIL_SMTP_HOST is set, else the console.
     sender: Literal["auto", "console", "file", "smtp"] = "auto"
     # MAIL_FROM
-    from_address: str = Field("InstaInstru <no-reply@instainstru.test>",
-                              validation_alias=AliasChoices("from_address", "MAIL_FROM"))
+    from_address: str = Field(
+        "InstaInstru <no-reply@instainstru.test>", validation_alias=AliasChoices("from_address", "MAIL_FROM")
+    )
     file_dir: Path = PROJECT_ROOT / "var" / "mail"
     smtp_host: str | None = None
     smtp_port: int = Field(default=587, ge=1, le=65535)

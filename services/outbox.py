@@ -1,11 +1,12 @@
 """The email outbox: messages are written in the same transaction as the change that causes them,
 and a worker (`python -m cli outbox`) delivers them later through a pluggable sender."""
+
 from __future__ import annotations
 
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import delete, select
@@ -22,11 +23,13 @@ class Sender(Protocol):
     def send(self, *, to: str, subject: str, body: str, message_id: str) -> None: ...
 
 
-def enqueue(db: Session, *, kind: str, recipient: str, subject: str, body: str,
-            payload: dict | None = None) -> OutboxMessage:
+def enqueue(
+    db: Session, *, kind: str, recipient: str, subject: str, body: str, payload: dict | None = None
+) -> OutboxMessage:
     """Add a message to the caller's transaction; nothing is sent until it commits."""
-    message = OutboxMessage(id=uuid.uuid4(), kind=kind, recipient=recipient, subject=subject, body=body,
-                            payload=payload or {}, attempts=0)
+    message = OutboxMessage(
+        id=uuid.uuid4(), kind=kind, recipient=recipient, subject=subject, body=body, payload=payload or {}, attempts=0
+    )
     db.add(message)
     return message
 
@@ -40,8 +43,14 @@ class DeliveryReport:
         return {"sent": self.sent, "failed": self.failed}
 
 
-def deliver_pending(engine: Engine, *, sender: Sender, batch: int = 100, max_attempts: int = MAX_ATTEMPTS,
-                    kinds: list[str] | None = None) -> DeliveryReport:
+def deliver_pending(
+    engine: Engine,
+    *,
+    sender: Sender,
+    batch: int = 100,
+    max_attempts: int = MAX_ATTEMPTS,
+    kinds: list[str] | None = None,
+) -> DeliveryReport:
     """Send up to `batch` pending messages. Rows are claimed with FOR UPDATE SKIP LOCKED, so
     several workers never send one message twice; a failure is recorded and retried next run
     until max_attempts. `kinds` limits the run to some message kinds (e.g. booking_*)."""
@@ -50,19 +59,23 @@ def deliver_pending(engine: Engine, *, sender: Sender, batch: int = 100, max_att
         stmt = select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < max_attempts)
         if kinds:
             stmt = stmt.where(OutboxMessage.kind.in_(kinds))
-        rows = db.execute(stmt.order_by(OutboxMessage.created_at).limit(batch)
-                          .with_for_update(skip_locked=True)).scalars().all()
+        rows = (
+            db.execute(stmt.order_by(OutboxMessage.created_at).limit(batch).with_for_update(skip_locked=True))
+            .scalars()
+            .all()
+        )
         for message in rows:
             message.attempts += 1
             try:
-                sender.send(to=message.recipient, subject=message.subject, body=message.body,
-                            message_id=str(message.id))
+                sender.send(
+                    to=message.recipient, subject=message.subject, body=message.body, message_id=str(message.id)
+                )
             except Exception as exc:  # any transport error: keep the message for a retry
                 message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 report.failed += 1
                 log.warning("outbox %s to %s failed: %s", message.id, message.recipient, exc)
             else:
-                message.sent_at = datetime.now(timezone.utc)
+                message.sent_at = datetime.now(UTC)
                 message.last_error = None
                 report.sent += 1
             # One commit per message: a crash mid-batch never re-sends what already went out.
@@ -75,9 +88,12 @@ SENT_KEEP_DAYS = 30
 
 def purge_sent(db: Session, *, now: datetime | None = None) -> int:
     """Delivered mail older than 30 days: it holds addresses and reset links nobody needs anymore."""
-    now = now or datetime.now(timezone.utc)
-    return db.execute(delete(OutboxMessage).where(OutboxMessage.sent_at.is_not(None),
-                                                  OutboxMessage.sent_at < now - timedelta(days=SENT_KEEP_DAYS))).rowcount
+    now = now or datetime.now(UTC)
+    return db.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < now - timedelta(days=SENT_KEEP_DAYS)
+        )
+    ).rowcount
 
 
 def forget_recipient(db: Session, *, email: str) -> int:

@@ -1,4 +1,5 @@
 """Argon2id password hashing (argon2-cffi)."""
+
 from __future__ import annotations
 
 from argon2 import PasswordHasher

@@ -1,4 +1,5 @@
 """RBAC: a user's permissions are their role's grants plus per-user overrides."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,10 +1,10 @@
 """Load the catalog and the demo data into the database (COPY, with a rich progress bar)."""
+
 from __future__ import annotations
 
 import json
 import time
 from datetime import date
-from pathlib import Path
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import text
@@ -42,22 +42,35 @@ def load_catalog(engine: Engine) -> dict[str, int]:
             return dict(conn.execute(text("SELECT slug, id FROM services")).all())
         sub_id = svc_id = 0
         for cat_pos, cat in enumerate(catalog["categories"], start=1):
-            conn.execute(text("INSERT INTO categories (id, slug, name, position) VALUES (:i, :s, :n, :p)"),
-                         {"i": cat_pos, "s": cat["slug"], "n": cat["name"], "p": cat_pos})
+            conn.execute(
+                text("INSERT INTO categories (id, slug, name, position) VALUES (:i, :s, :n, :p)"),
+                {"i": cat_pos, "s": cat["slug"], "n": cat["name"], "p": cat_pos},
+            )
             for sub_pos, sub in enumerate(cat["subcategories"], start=1):
                 sub_id += 1
                 conn.execute(
-                    text("INSERT INTO subcategories (id, category_id, slug, name, position) VALUES (:i, :c, :s, :n, :p)"),
+                    text(
+                        "INSERT INTO subcategories (id, category_id, slug, name, position) VALUES (:i, :c, :s, :n, :p)"
+                    ),
                     {"i": sub_id, "c": cat_pos, "s": sub["slug"], "n": sub["name"], "p": sub_pos},
                 )
                 for pos, svc in enumerate(sub["services"], start=1):
                     svc_id += 1
                     conn.execute(
-                        text("INSERT INTO services (id, subcategory_id, slug, name, age_groups, search_terms, "
-                             "default_duration, position) VALUES (:i, :sub, :s, :n, :ag, :st, :d, :p)"),
-                        {"i": svc_id, "sub": sub_id, "s": svc["slug"], "n": svc["name"],
-                         "ag": svc["age_groups"], "st": synonyms.get(svc["slug"], []),
-                         "d": 30 if svc["age_groups"] == ["toddler"] else 60, "p": pos},
+                        text(
+                            "INSERT INTO services (id, subcategory_id, slug, name, age_groups, search_terms, "
+                            "default_duration, position) VALUES (:i, :sub, :s, :n, :ag, :st, :d, :p)"
+                        ),
+                        {
+                            "i": svc_id,
+                            "sub": sub_id,
+                            "s": svc["slug"],
+                            "n": svc["name"],
+                            "ag": svc["age_groups"],
+                            "st": synonyms.get(svc["slug"], []),
+                            "d": 30 if svc["age_groups"] == ["toddler"] else 60,
+                            "p": pos,
+                        },
                     )
         return dict(conn.execute(text("SELECT slug, id FROM services")).all())
 
@@ -90,8 +103,10 @@ def add_demo_accounts(engine: Engine) -> None:
     with engine.begin() as conn:
         for email, name, role in DEMO_ACCOUNTS:
             conn.execute(
-                text("INSERT INTO users (id, email, password_hash, full_name, role, is_active, token_version) "
-                     "VALUES (gen_random_uuid(), :e, :h, :n, :r, true, 0) ON CONFLICT DO NOTHING"),
+                text(
+                    "INSERT INTO users (id, email, password_hash, full_name, role, is_active, token_version) "
+                    "VALUES (gen_random_uuid(), :e, :h, :n, :r, true, 0) ON CONFLICT DO NOTHING"
+                ),
                 {"e": email, "h": password_hash, "n": name, "r": role},
             )
 
@@ -108,12 +123,24 @@ def seed(engine: Engine, *, instructors: int, seed: int, start: date | None = No
     if is_seeded(engine):
         return {"skipped": True}
     locations = read_json("nyc_locations.json")
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), disable=quiet, transient=False) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        disable=quiet,
+        transient=False,
+    ) as progress:
         task = progress.add_task("generating instructors", total=instructors)
-        data = demo_data.generate(read_json("catalog.json"), locations, service_ids, instructors=instructors,
-                                  seed=seed, start=start or date.today(),
-                                  progress=lambda n: progress.advance(task, n))
+        data = demo_data.generate(
+            read_json("catalog.json"),
+            locations,
+            service_ids,
+            instructors=instructors,
+            seed=seed,
+            start=start or date.today(),
+            progress=lambda n: progress.advance(task, n),
+        )
         write_task = progress.add_task("writing rows", total=1)
         write(engine, data)
         progress.advance(write_task)

@@ -1,6 +1,7 @@
 """Login throttling per email and per IP: failures are counted in a window; past the limit the key
 is locked out, and each further failure doubles the lockout (progressive). Redis when it answers,
 an in-process table when it does not (per process, so a little looser, never absent)."""
+
 from __future__ import annotations
 
 import hashlib

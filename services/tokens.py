@@ -1,9 +1,10 @@
 """JWT access and refresh tokens (PyJWT). Each carries a jti (for revocation) and the user's
 token_version (bumped by "log out everywhere")."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
@@ -16,19 +17,27 @@ class InvalidToken(Exception):
     pass
 
 
-def issue(*, user_id: uuid.UUID, token_version: int, kind: str, secret: str,
-          now: datetime | None = None) -> tuple[str, dict]:
-    now = now or datetime.now(timezone.utc)
+def issue(
+    *, user_id: uuid.UUID, token_version: int, kind: str, secret: str, now: datetime | None = None
+) -> tuple[str, dict]:
+    now = now or datetime.now(UTC)
     life = timedelta(minutes=ACCESS_MINUTES) if kind == "access" else timedelta(days=REFRESH_DAYS)
-    claims = {"sub": str(user_id), "type": kind, "jti": uuid.uuid4().hex, "ver": token_version,
-              "iat": int(now.timestamp()), "exp": int((now + life).timestamp())}
+    claims = {
+        "sub": str(user_id),
+        "type": kind,
+        "jti": uuid.uuid4().hex,
+        "ver": token_version,
+        "iat": int(now.timestamp()),
+        "exp": int((now + life).timestamp()),
+    }
     return jwt.encode(claims, secret, algorithm=ALGORITHM), claims
 
 
 def decode(token: str, *, secret: str, kind: str) -> dict:
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM],
-                            options={"require": ["sub", "type", "jti", "exp", "ver"]})
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "type", "jti", "exp", "ver"]}
+        )
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc
     if claims.get("type") != kind:

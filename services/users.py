@@ -1,4 +1,5 @@
 """Administration of users: list them, change roles, set per-user permission overrides."""
+
 from __future__ import annotations
 
 import uuid
@@ -12,8 +13,9 @@ from models.user import ROLES
 from services.errors import Conflict, Invalid, NotFound
 
 
-def list_users(db: Session, *, limit: int = 50, offset: int = 0, role: str | None = None,
-               q: str | None = None) -> tuple[list[User], int]:
+def list_users(
+    db: Session, *, limit: int = 50, offset: int = 0, role: str | None = None, q: str | None = None
+) -> tuple[list[User], int]:
     """A page of users (newest first) and the total matching; q matches email or name."""
     where = []
     if role:
@@ -22,8 +24,9 @@ def list_users(db: Session, *, limit: int = 50, offset: int = 0, role: str | Non
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(or_(User.email.ilike(pattern, escape="\\"), User.full_name.ilike(pattern, escape="\\")))
     total = db.execute(select(func.count()).select_from(User).where(*where)).scalar_one()
-    users = db.execute(select(User).where(*where).order_by(User.created_at.desc(), User.id)
-                       .limit(limit).offset(offset)).scalars()
+    users = db.execute(
+        select(User).where(*where).order_by(User.created_at.desc(), User.id).limit(limit).offset(offset)
+    ).scalars()
     return list(users), total
 
 
@@ -48,8 +51,9 @@ def set_role(db: Session, *, user_id: uuid.UUID, role: str, acting_user_id: uuid
     return user
 
 
-def set_override(db: Session, *, user_id: uuid.UUID, permission: str, granted: bool | None,
-                 acting_user_id: uuid.UUID) -> None:
+def set_override(
+    db: Session, *, user_id: uuid.UUID, permission: str, granted: bool | None, acting_user_id: uuid.UUID
+) -> None:
     """Grant (True) or take away (False) one permission for one user, whatever their role;
     None removes the override so the role decides again. Like roles, never one's own."""
     if user_id == acting_user_id:
@@ -61,13 +65,18 @@ def set_override(db: Session, *, user_id: uuid.UUID, permission: str, granted: b
     if granted is None:
         db.query(UserPermission).filter_by(user_id=user_id, permission_id=perm_id).delete()
     else:
-        db.execute(insert(UserPermission).values(user_id=user_id, permission_id=perm_id, granted=granted)
-                   .on_conflict_do_update(index_elements=["user_id", "permission_id"], set_={"granted": granted}))
+        db.execute(
+            insert(UserPermission)
+            .values(user_id=user_id, permission_id=perm_id, granted=granted)
+            .on_conflict_do_update(index_elements=["user_id", "permission_id"], set_={"granted": granted})
+        )
     db.commit()
 
 
 def overrides(db: Session, *, user_id: uuid.UUID) -> dict[str, bool]:
-    rows = db.execute(select(Permission.name, UserPermission.granted)
-                      .join(UserPermission, UserPermission.permission_id == Permission.id)
-                      .where(UserPermission.user_id == user_id)).all()
-    return {name: granted for name, granted in rows}
+    rows = db.execute(
+        select(Permission.name, UserPermission.granted)
+        .join(UserPermission, UserPermission.permission_id == Permission.id)
+        .where(UserPermission.user_id == user_id)
+    ).all()
+    return dict(rows)

@@ -2,6 +2,7 @@
 
 Each DB test runs inside a transaction that is rolled back, so tests never see each other's writes.
 """
+
 from __future__ import annotations
 
 import os

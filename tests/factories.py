@@ -55,9 +55,7 @@ def unique_email(tag: str = "user") -> str:
     return f"{tag}-{uuid.uuid4().hex[:12]}@factories.test"
 
 
-def make_user(
-    engine: Engine, *, role: str = "student", email: str | None = None, name: str | None = None
-) -> TestUser:
+def make_user(engine: Engine, *, role: str = "student", email: str | None = None, name: str | None = None) -> TestUser:
     """A committed, active user whose password is PASSWORD."""
     user = TestUser(
         id=uuid.uuid4(),
@@ -214,8 +212,15 @@ def insert_booking(
                 "VALUES (:id, :s, :p, :svc, :d, :st, :et, 60, :status, 'online', 50, 50, :notes)"
             ),
             {
-                "id": booking_id, "s": student.id, "p": inst.profile_id, "svc": inst.offerings[slug], "d": day,
-                "st": time(hour), "et": time(hour + 1), "status": status, "notes": notes,
+                "id": booking_id,
+                "s": student.id,
+                "p": inst.profile_id,
+                "svc": inst.offerings[slug],
+                "d": day,
+                "st": time(hour),
+                "et": time(hour + 1),
+                "status": status,
+                "notes": notes,
             },
         )
     return booking_id
@@ -248,10 +253,7 @@ def _cleanup(engine: Engine, users: list[uuid.UUID]) -> None:
             params,
         )
         conn.execute(
-            text(
-                "DELETE FROM outbox WHERE recipient IN "
-                "(SELECT email FROM users WHERE id = ANY(CAST(:u AS uuid[])))"
-            ),
+            text("DELETE FROM outbox WHERE recipient IN (SELECT email FROM users WHERE id = ANY(CAST(:u AS uuid[])))"),
             params,
         )
         conn.execute(

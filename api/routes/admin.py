@@ -1,4 +1,5 @@
 """/api/admin: list users, change roles, per-user permission overrides (permission manage_users)."""
+
 from __future__ import annotations
 
 import uuid
@@ -21,24 +22,30 @@ Admin = Annotated[User, Depends(require_permission("manage_users"))]
 
 
 def _detail(db: Session, user: User) -> AdminUserOut:
-    return AdminUserOut(**UserOut.model_validate(user).model_dump(),
-                        permissions=sorted(permissions.effective(db, user_id=user.id, role=user.role)),
-                        overrides=users.overrides(db, user_id=user.id))
+    return AdminUserOut(
+        **UserOut.model_validate(user).model_dump(),
+        permissions=sorted(permissions.effective(db, user_id=user.id, role=user.role)),
+        overrides=users.overrides(db, user_id=user.id),
+    )
 
 
 @router.get("/users", response_model=UserPage)
-def list_users(admin: Admin, db: SessionDep,
-               limit: Annotated[int, Query(ge=1, le=200)] = 50,
-               offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-               role: Literal["student", "instructor", "admin"] | None = None,
-               q: Annotated[str | None, Query(max_length=200)] = None):
-    items, total = users.list_users(db, limit=limit, offset=offset, role=role,
-                                    q=q.replace("\x00", "").strip() if q else None)
+def list_users(
+    _admin: Admin,
+    db: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    role: Literal["student", "instructor", "admin"] | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+):
+    items, total = users.list_users(
+        db, limit=limit, offset=offset, role=role, q=q.replace("\x00", "").strip() if q else None
+    )
     return UserPage(items=[UserOut.model_validate(u) for u in items], total=total, limit=limit, offset=offset)
 
 
 @router.get("/users/{user_id}", response_model=AdminUserOut)
-def get_user(user_id: uuid.UUID, admin: Admin, db: SessionDep):
+def get_user(user_id: uuid.UUID, _admin: Admin, db: SessionDep) -> AdminUserOut:
     user = db.get(User, user_id)
     if user is None:
         raise NotFound("No such user.", code="user_not_found")
@@ -62,8 +69,9 @@ def remove_override(user_id: uuid.UUID, name: str, admin: Admin, db: SessionDep)
     return _override(db, user_id, name, None, admin.id)
 
 
-def _override(db: Session, user_id: uuid.UUID, name: str, granted: bool | None,
-              acting_user_id: uuid.UUID) -> AdminUserOut:
+def _override(
+    db: Session, user_id: uuid.UUID, name: str, granted: bool | None, acting_user_id: uuid.UUID
+) -> AdminUserOut:
     users.set_override(db, user_id=user_id, permission=name, granted=granted, acting_user_id=acting_user_id)
     user = db.get(User, user_id)
     assert user is not None  # set_override found it

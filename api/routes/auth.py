@@ -1,4 +1,5 @@
 """/api/auth: register, log in, refresh, log out (here or everywhere), me, change password, reset."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
@@ -48,8 +49,12 @@ def _signed_in(db: Session, settings: Settings, request: Request, response: Resp
     pair = auth.issue_pair(user=user, secret=settings.secret_key)
     history.merge_guest_safely(db, guest_id=guest_id(request), user_id=user.id)
     set_session_cookies(response, settings, access_token=pair.access_token, refresh_token=pair.refresh_token)
-    return TokensOut(access_token=pair.access_token, refresh_token=pair.refresh_token,
-                     expires_in=tokens.ACCESS_MINUTES * 60, user=UserOut.model_validate(user))
+    return TokensOut(
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        expires_in=tokens.ACCESS_MINUTES * 60,
+        user=UserOut.model_validate(user),
+    )
 
 
 @router.post("/register", response_model=TokensOut, status_code=status.HTTP_201_CREATED)
@@ -60,27 +65,37 @@ def register(body: RegisterIn, request: Request, response: Response, db: Session
 
 @router.post("/login", response_model=TokensOut)
 def login(body: LoginIn, request: Request, response: Response, db: SessionDep, settings: SettingsDep):
-    user = auth.authenticate(db, email=body.email, password=body.password, ip=client_ip(request),
-                             throttle=_throttle(request))
+    user = auth.authenticate(
+        db, email=body.email, password=body.password, ip=client_ip(request), throttle=_throttle(request)
+    )
     return _signed_in(db, settings, request, response, user)
 
 
 @router.post("/refresh", response_model=TokensOut)
-def refresh(request: Request, response: Response, db: SessionDep, settings: SettingsDep,
-            body: RefreshIn | None = None):
+def refresh(request: Request, response: Response, db: SessionDep, settings: SettingsDep, body: RefreshIn | None = None):
     token = (body.refresh_token if body else None) or request.cookies.get(REFRESH_COOKIE)
     if not token:
         raise Unauthorized("No refresh token; log in again.", code="no_refresh_token")
     user, claims = user_from_token(db, settings, token, kind="refresh")
     pair = auth.rotate(db, user=user, refresh_claims=claims, secret=settings.secret_key)
     set_session_cookies(response, settings, access_token=pair.access_token, refresh_token=pair.refresh_token)
-    return TokensOut(access_token=pair.access_token, refresh_token=pair.refresh_token,
-                     expires_in=tokens.ACCESS_MINUTES * 60, user=UserOut.model_validate(user))
+    return TokensOut(
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        expires_in=tokens.ACCESS_MINUTES * 60,
+        user=UserOut.model_validate(user),
+    )
 
 
 @router.post("/logout", response_model=MessageOut)
-def logout(user: CurrentUser, request: Request, response: Response, db: SessionDep, settings: SettingsDep,
-           body: RefreshIn | None = None):
+def logout(
+    user: CurrentUser,
+    request: Request,
+    response: Response,
+    db: SessionDep,
+    settings: SettingsDep,
+    body: RefreshIn | None = None,
+):
     """Revoke this access token, and the refresh token sent with it (body or cookie)."""
     revoked = [request.state.token_claims]
     refresh_token = (body.refresh_token if body else None) or request.cookies.get(REFRESH_COOKIE)
@@ -110,14 +125,20 @@ def me(user: CurrentUser, db: SessionDep):
 
 
 @router.post("/change-password", response_model=TokensOut)
-def change_password(body: ChangePasswordIn, user: CurrentUser, response: Response, db: SessionDep,
-                    settings: SettingsDep):
+def change_password(
+    body: ChangePasswordIn, user: CurrentUser, response: Response, db: SessionDep, settings: SettingsDep
+):
     """Sets the new password, signs out every other session, returns a fresh pair for this one."""
-    pair = auth.change_password(db, user=user, current=body.current_password, new=body.new_password,
-                                secret=settings.secret_key)
+    pair = auth.change_password(
+        db, user=user, current=body.current_password, new=body.new_password, secret=settings.secret_key
+    )
     set_session_cookies(response, settings, access_token=pair.access_token, refresh_token=pair.refresh_token)
-    return TokensOut(access_token=pair.access_token, refresh_token=pair.refresh_token,
-                     expires_in=tokens.ACCESS_MINUTES * 60, user=UserOut.model_validate(user))
+    return TokensOut(
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        expires_in=tokens.ACCESS_MINUTES * 60,
+        user=UserOut.model_validate(user),
+    )
 
 
 @router.post("/password-reset/request", response_model=MessageOut, status_code=status.HTTP_202_ACCEPTED)

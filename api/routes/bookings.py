@@ -30,17 +30,25 @@ Offset = Annotated[int, Query(ge=0, le=100_000)]
 @router.post("", status_code=201, response_model=BookingOut)
 def create_booking(body: BookingCreate, user: Creator, db: SessionDep, settings: SettingsDep, request: Request):
     view = bookings.create(
-        db, student_id=user.id, instructor_id=body.instructor_id, start=body.start,
-        duration_minutes=body.duration_minutes, location_type=body.format, location=body.location,
-        notes=body.notes, instructor_service_id=body.instructor_service_id, service_slug=body.service,
-        now=utc_now(), notice_minutes=settings.min_notice_minutes)
+        db,
+        student_id=user.id,
+        instructor_id=body.instructor_id,
+        start=body.start,
+        duration_minutes=body.duration_minutes,
+        location_type=body.format,
+        location=body.location,
+        notes=body.notes,
+        instructor_service_id=body.instructor_service_id,
+        service_slug=body.service,
+        now=utc_now(),
+        notice_minutes=settings.min_notice_minutes,
+    )
     invalidate(request)
     return bookings.public_view(view)
 
 
 @router.get("", response_model=BookingList)
-def list_my_bookings(user: Viewer, db: SessionDep, when: When = "upcoming", limit: Limit = 50,
-                     offset: Offset = 0):
+def list_my_bookings(user: Viewer, db: SessionDep, when: When = "upcoming", limit: Limit = 50, offset: Offset = 0):
     rows = bookings.list_bookings(db, now=utc_now(), when=when, student_id=user.id, limit=limit, offset=offset)
     return {"when": when, "limit": limit, "offset": offset, "bookings": [bookings.public_view(r) for r in rows]}
 
@@ -59,12 +67,20 @@ def cancel_booking(booking_id: uuid.UUID, user: Manager, db: SessionDep, request
 
 
 @router.post("/{booking_id}/reschedule", status_code=201, response_model=BookingOut)
-def reschedule_booking(booking_id: uuid.UUID, body: Reschedule, user: Manager, db: SessionDep,
-                       settings: SettingsDep, request: Request):
+def reschedule_booking(
+    booking_id: uuid.UUID, body: Reschedule, user: Manager, db: SessionDep, settings: SettingsDep, request: Request
+):
     """A new booking linked to this one (rescheduled_from_id); this one becomes 'rescheduled'."""
     _, new = bookings.reschedule(
-        db, booking_id=booking_id, user_id=user.id, start=body.start, duration_minutes=body.duration_minutes,
-        location_type=body.format, location=body.location, now=utc_now(),
-        notice_minutes=settings.min_notice_minutes)
+        db,
+        booking_id=booking_id,
+        user_id=user.id,
+        start=body.start,
+        duration_minutes=body.duration_minutes,
+        location_type=body.format,
+        location=body.location,
+        now=utc_now(),
+        notice_minutes=settings.min_notice_minutes,
+    )
     invalidate(request)
     return bookings.public_view(new)

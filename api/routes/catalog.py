@@ -1,4 +1,5 @@
 """Category and pill browsing: the catalog tree and the instructors of one service or category."""
+
 from __future__ import annotations
 
 import hashlib
@@ -31,7 +32,9 @@ def categories(request: Request, db: SessionDep) -> Response:
 
 @router.get("/services/{slug}/instructors", response_model=BrowseOut)
 def service_instructors(
-    slug: str, request: Request, db: SessionDep,
+    slug: str,
+    request: Request,
+    db: SessionDep,
     borough: Annotated[str | None, Query(max_length=40)] = None,
     neighborhood: Annotated[str | None, Query(max_length=60)] = None,
     price_min: Annotated[float | None, Query(ge=0, le=10_000)] = None,
@@ -51,8 +54,9 @@ def service_instructors(
         if of is None:
             raise Invalid(f"Unknown neighborhood {neighborhood!r}.", field="neighborhood")
         if borough is not None and borough != of:
-            raise Invalid(f"{places.display_name(neighborhood)} is not in {places.display_name(borough)}.",
-                          field="neighborhood")
+            raise Invalid(
+                f"{places.display_name(neighborhood)} is not in {places.display_name(borough)}.", field="neighborhood"
+            )
     if price_min is not None and price_max is not None and price_min > price_max:
         raise Invalid("price_min must not be above price_max.", field="price_min")
     filters: dict = {"service": service.slug, "price_min": price_min, "price_max": price_max, "format": format}
@@ -66,18 +70,20 @@ def service_instructors(
 
 @router.get("/categories/{slug}/instructors", response_model=BrowseOut)
 def category_instructors(
-    slug: str, request: Request, db: SessionDep,
+    slug: str,
+    request: Request,
+    db: SessionDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Response:
     """Instructors of a whole category, ranked like search, in the same result shape."""
     category = catalog.category_by_slug(db, slug=slug)
-    return _browse(request, db, {"category": slug}, limit=limit, offset=offset, name=category.name,
-                   search_type="category")
+    return _browse(
+        request, db, {"category": slug}, limit=limit, offset=offset, name=category.name, search_type="category"
+    )
 
 
-def _browse(request: Request, db, filters: dict, *, limit: int, offset: int, name: str,
-            search_type: str) -> Response:
+def _browse(request: Request, db, filters: dict, *, limit: int, offset: int, name: str, search_type: str) -> Response:
     """Ranked like search, cached under the write version, and remembered in the caller's history.
     Slots depend on the clock (minimum notice), so the key also carries the earliest bookable start,
     which moves on the 15-minute grid."""

@@ -1,4 +1,5 @@
 """/api/search-history: the caller's own recent searches, as a signed-in user or as a guest session."""
+
 from __future__ import annotations
 
 import uuid
@@ -33,8 +34,9 @@ def history_owner(permission: str):
         guest = guest_id(request)
         if guest:
             return Owner(guest_id=guest)
-        raise HTTPException(401, "Log in, or search first, to have a search history.",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "Log in, or search first, to have a search history.", headers={"WWW-Authenticate": "Bearer"}
+        )
 
     return resolve
 

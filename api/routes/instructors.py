@@ -1,5 +1,6 @@
 """Instructor self-service under /api/instructor: profile, services, availability, blackouts,
 and the lessons they teach (list, complete, no-show, cancel)."""
+
 from __future__ import annotations
 
 import logging
@@ -72,20 +73,30 @@ def _after_profile_change(request: Request, tasks: BackgroundTasks, profile_id: 
 
 
 def _profile_view(profile: InstructorProfile) -> dict[str, Any]:
-    return {"id": str(profile.id), "bio": profile.bio, "years_experience": profile.years_experience,
-            "languages": list(profile.languages),
-            "areas": {"boroughs": list(profile.boroughs), "neighborhoods": list(profile.neighborhoods)}}
+    return {
+        "id": str(profile.id),
+        "bio": profile.bio,
+        "years_experience": profile.years_experience,
+        "languages": list(profile.languages),
+        "areas": {"boroughs": list(profile.boroughs), "neighborhoods": list(profile.neighborhoods)},
+    }
 
 
 def _service_view(row: InstructorService, service: Service) -> dict[str, Any]:
-    return {"id": str(row.id), "service": {"slug": service.slug, "name": service.name},
-            "price_in_person": float(row.price_in_person) if row.price_in_person is not None else None,
-            "price_online": float(row.price_online) if row.price_online is not None else None,
-            "duration_options": list(row.duration_options), "description": row.description,
-            "age_groups": list(row.age_groups), "levels": list(row.levels)}
+    return {
+        "id": str(row.id),
+        "service": {"slug": service.slug, "name": service.name},
+        "price_in_person": float(row.price_in_person) if row.price_in_person is not None else None,
+        "price_online": float(row.price_online) if row.price_online is not None else None,
+        "duration_options": list(row.duration_options),
+        "description": row.description,
+        "age_groups": list(row.age_groups),
+        "levels": list(row.levels),
+    }
 
 
 # ---- profile -----------------------------------------------------------------------------------
+
 
 @router.get("/profile", response_model=ProfileOut)
 def get_profile(user: ProfileEditor, db: SessionDep):
@@ -93,14 +104,14 @@ def get_profile(user: ProfileEditor, db: SessionDep):
 
 
 @router.patch("/profile", response_model=ProfileOut)
-def update_profile(body: ProfileUpdate, user: ProfileEditor, db: SessionDep, request: Request,
-                   tasks: BackgroundTasks):
+def update_profile(body: ProfileUpdate, user: ProfileEditor, db: SessionDep, request: Request, tasks: BackgroundTasks):
     profile = instructors.update_profile(db, user_id=user.id, **body.model_dump(exclude_unset=True))
     _after_profile_change(request, tasks, profile.id)
     return _profile_view(profile)
 
 
 # ---- services ----------------------------------------------------------------------------------
+
 
 @router.get("/services", response_model=OfferingList)
 def list_services(user: ServiceEditor, db: SessionDep):
@@ -109,8 +120,7 @@ def list_services(user: ServiceEditor, db: SessionDep):
 
 
 @router.post("/services", status_code=201, response_model=OfferingOut)
-def add_service(body: ServiceCreate, user: ServiceEditor, db: SessionDep, request: Request,
-                tasks: BackgroundTasks):
+def add_service(body: ServiceCreate, user: ServiceEditor, db: SessionDep, request: Request, tasks: BackgroundTasks):
     data = instructors.ServiceInput(**body.model_dump(exclude={"service"}))
     row, service = instructors.add_service(db, user_id=user.id, service_slug=body.service, data=data)
     _after_profile_change(request, tasks, row.profile_id)
@@ -118,17 +128,25 @@ def add_service(body: ServiceCreate, user: ServiceEditor, db: SessionDep, reques
 
 
 @router.patch("/services/{instructor_service_id}", response_model=OfferingOut)
-def update_service(instructor_service_id: uuid.UUID, body: ServiceUpdate, user: ServiceEditor, db: SessionDep,
-                   request: Request, tasks: BackgroundTasks):
-    row, service = instructors.update_service(db, user_id=user.id, instructor_service_id=instructor_service_id,
-                                              changes=body.model_dump(exclude_unset=True))
+def update_service(
+    instructor_service_id: uuid.UUID,
+    body: ServiceUpdate,
+    user: ServiceEditor,
+    db: SessionDep,
+    request: Request,
+    tasks: BackgroundTasks,
+):
+    row, service = instructors.update_service(
+        db, user_id=user.id, instructor_service_id=instructor_service_id, changes=body.model_dump(exclude_unset=True)
+    )
     _after_profile_change(request, tasks, row.profile_id)
     return _service_view(row, service)
 
 
 @router.delete("/services/{instructor_service_id}", response_model=OfferingRemoved)
-def remove_service(instructor_service_id: uuid.UUID, user: ServiceEditor, db: SessionDep, request: Request,
-                   tasks: BackgroundTasks):
+def remove_service(
+    instructor_service_id: uuid.UUID, user: ServiceEditor, db: SessionDep, request: Request, tasks: BackgroundTasks
+):
     """A soft delete (deactivated) when bookings refer to it, else a hard delete."""
     profile = instructors.profile_for_user(db, user_id=user.id)
     kind = instructors.remove_service(db, user_id=user.id, instructor_service_id=instructor_service_id)
@@ -137,6 +155,7 @@ def remove_service(instructor_service_id: uuid.UUID, user: ServiceEditor, db: Se
 
 
 # ---- availability ------------------------------------------------------------------------------
+
 
 @router.get("/availability/weeks/{week_start}", response_model=WeekOut)
 def get_week(week_start: date, user: AvailabilityEditor, db: SessionDep):
@@ -163,8 +182,9 @@ def copy_week(week_start: date, body: CopyWeek, user: AvailabilityEditor, db: Se
 @router.post("/availability/pattern", response_model=WrittenDays)
 def apply_pattern(body: PatternIn, user: AvailabilityEditor, db: SessionDep, request: Request):
     pattern = {WEEKDAYS.index(day): [(w.start, w.end) for w in windows] for day, windows in body.pattern.items()}
-    result = availability.apply_pattern(db, user_id=user.id, start_date=body.start_date, end_date=body.end_date,
-                                        pattern=pattern, now=utc_now())
+    result = availability.apply_pattern(
+        db, user_id=user.id, start_date=body.start_date, end_date=body.end_date, pattern=pattern, now=utc_now()
+    )
     invalidate(request)
     return result
 
@@ -190,11 +210,15 @@ def remove_blackout(day: date, user: AvailabilityEditor, db: SessionDep, request
 
 # ---- lessons -----------------------------------------------------------------------------------
 
+
 @router.get("/bookings", response_model=BookingList)
-def list_lessons(user: LessonViewer, db: SessionDep,
-                 when: Annotated[Literal["upcoming", "past"], Query()] = "upcoming",
-                 limit: Annotated[int, Query(ge=1, le=100)] = 50,
-                 offset: Annotated[int, Query(ge=0, le=100_000)] = 0):
+def list_lessons(
+    user: LessonViewer,
+    db: SessionDep,
+    when: Annotated[Literal["upcoming", "past"], Query()] = "upcoming",
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+):
     profile = instructors.profile_for_user(db, user_id=user.id)
     rows = bookings.list_bookings(db, now=utc_now(), when=when, instructor_id=profile.id, limit=limit, offset=offset)
     return {"when": when, "limit": limit, "offset": offset, "bookings": [bookings.public_view(r) for r in rows]}

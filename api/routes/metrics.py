@@ -1,4 +1,5 @@
 """GET /metrics: Prometheus text exposition (see api/metrics.py for the series)."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Request

@@ -1,4 +1,5 @@
 """/api/privacy: export one's data; delete (anonymize) one's account."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -26,8 +27,9 @@ def export(user: DataOwner, db: SessionDep, response: Response) -> dict:
 
 
 @router.post("/delete", response_model=MessageOut)
-def delete_account(body: DeleteAccountIn, user: DataOwner, request: Request, response: Response,
-                   db: SessionDep, settings: SettingsDep):
+def delete_account(
+    body: DeleteAccountIn, user: DataOwner, request: Request, response: Response, db: SessionDep, settings: SettingsDep
+):
     withdrawn = privacy.delete_account(db, user=user, password=body.password, tz=settings.timezone)
     if withdrawn:
         invalidate(request)

@@ -4,6 +4,7 @@ Every answer is cached (core.cache: keys carry the write version, so any committ
 availability or profile change invalidates them) and carries an ETag and Cache-Control; a matching
 If-None-Match gets a 304.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -38,23 +39,42 @@ def _now_local() -> datetime:
 
 
 def _lesson_minutes(db, instructor_id: uuid.UUID, asked: int | None) -> int:
-    offered = sorted({m for opts in db.execute(select(InstructorService.duration_options).where(
-        InstructorService.profile_id == instructor_id, InstructorService.is_active)).scalars() for m in opts})
+    offered = sorted(
+        {
+            m
+            for opts in db.execute(
+                select(InstructorService.duration_options).where(
+                    InstructorService.profile_id == instructor_id, InstructorService.is_active
+                )
+            ).scalars()
+            for m in opts
+        }
+    )
     if not offered:
         raise NotFound("This instructor offers no lessons at the moment.", code="no_services")
     if asked is None:
         return offered[0]
     if asked not in offered:
-        raise Invalid(f"This instructor's lessons last {', '.join(map(str, offered))} minutes, not {asked}.",
-                      code="duration_not_offered", field="duration_minutes")
+        raise Invalid(
+            f"This instructor's lessons last {', '.join(map(str, offered))} minutes, not {asked}.",
+            code="duration_not_offered",
+            field="duration_minutes",
+        )
     return asked
 
 
-def _starts(request: Request, db, instructor_id: uuid.UUID, days: tuple[date, ...], minutes: int,
-            now_local: datetime, keep: int) -> list[datetime]:
+def _starts(
+    request: Request, db, instructor_id: uuid.UUID, days: tuple[date, ...], minutes: int, now_local: datetime, keep: int
+) -> list[datetime]:
     """Bookable starts from the same SQL as search (index.slots), so both always agree."""
-    found = slots.find(db.connection(), Constraints(dates=days), {instructor_id: minutes}, now=now_local,
-                       notice_minutes=request.app.state.settings.min_notice_minutes, keep=keep)
+    found = slots.find(
+        db.connection(),
+        Constraints(dates=days),
+        {instructor_id: minutes},
+        now=now_local,
+        notice_minutes=request.app.state.settings.min_notice_minutes,
+        keep=keep,
+    )
     summary = found.get(instructor_id)
     return [s for s, _ in summary.first] if summary else []
 
@@ -69,16 +89,24 @@ def _exists(db, instructor_id: uuid.UUID) -> None:
 
 @router.get("/{instructor_id}", response_model=PublicProfileOut)
 def public_profile(instructor_id: uuid.UUID, request: Request, db: SessionDep) -> Response:
-    return cached_json(request, f"profile:{instructor_id}", PROFILE_MAX_AGE,
-                       lambda: instructors.public_profile(db, profile_id=instructor_id))
+    return cached_json(
+        request,
+        f"profile:{instructor_id}",
+        PROFILE_MAX_AGE,
+        lambda: instructors.public_profile(db, profile_id=instructor_id),
+    )
 
 
 @router.get("/{instructor_id}/availability", response_model=PublicAvailabilityOut)
 def public_availability(
-    instructor_id: uuid.UUID, request: Request, db: SessionDep,
+    instructor_id: uuid.UUID,
+    request: Request,
+    db: SessionDep,
     start_date: Annotated[date | None, Query(description="first day, New York time (default today)")] = None,
     end_date: Annotated[date | None, Query(description="last day (default start_date + 6)")] = None,
-    duration_minutes: Annotated[int | None, Query(ge=15, le=480, description="lesson length (default the shortest)")] = None,
+    duration_minutes: Annotated[
+        int | None, Query(ge=15, le=480, description="lesson length (default the shortest)")
+    ] = None,
 ) -> Response:
     """Bookable windows per day: availability minus live bookings and blackouts, after the minimum
     notice, where a lesson of duration_minutes fits; with the bookable starts inside each window."""
@@ -106,10 +134,14 @@ def public_availability(
             inside = [s for s in starts if opens <= s and s + timedelta(minutes=minutes) <= closes]
             if inside:
                 by_day.setdefault(opens.date(), []).append(
-                    {"start": _iso(inside[0]), "end": _iso(closes), "starts": [_iso(s) for s in inside]})
+                    {"start": _iso(inside[0]), "end": _iso(closes), "starts": [_iso(s) for s in inside]}
+                )
         return {
-            "instructor_id": str(instructor_id), "duration_minutes": minutes, "timezone": str(MARKET_TZ),
-            "start_date": start_date.isoformat(), "end_date": end_date.isoformat(),
+            "instructor_id": str(instructor_id),
+            "duration_minutes": minutes,
+            "timezone": str(MARKET_TZ),
+            "start_date": start_date.isoformat(),
+            "end_date": end_date.isoformat(),
             "earliest_start": _iso(earliest),
             "days": [{"date": d.isoformat(), "windows": by_day.get(d, [])} for d in days],
         }
@@ -119,7 +151,9 @@ def public_availability(
 
 @router.get("/{instructor_id}/next-available", response_model=NextAvailableOut)
 def next_available(
-    instructor_id: uuid.UUID, request: Request, db: SessionDep,
+    instructor_id: uuid.UUID,
+    request: Request,
+    db: SessionDep,
     duration_minutes: Annotated[int | None, Query(ge=15, le=480)] = None,
 ) -> Response:
     now_local = _now_local()
@@ -131,9 +165,12 @@ def next_available(
         minutes = _lesson_minutes(db, instructor_id, duration_minutes)
         days = tuple(now_local.date() + timedelta(days=i) for i in range(NEXT_AVAILABLE_DAYS))
         first = _starts(request, db, instructor_id, days, minutes, now_local, keep=1)
-        return {"instructor_id": str(instructor_id), "duration_minutes": minutes,
-                "next_available": _iso(first[0]) if first else None,
-                "end": _iso(first[0] + timedelta(minutes=minutes)) if first else None,
-                "searched_days": NEXT_AVAILABLE_DAYS}
+        return {
+            "instructor_id": str(instructor_id),
+            "duration_minutes": minutes,
+            "next_available": _iso(first[0]) if first else None,
+            "end": _iso(first[0] + timedelta(minutes=minutes)) if first else None,
+            "searched_days": NEXT_AVAILABLE_DAYS,
+        }
 
     return cached_json(request, key, AVAILABILITY_MAX_AGE, compute)

@@ -1,4 +1,5 @@
 """The student web page: one static page at /, its assets under /static."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Shapes of /api/admin."""
+
 from __future__ import annotations
 
 from typing import Literal

@@ -1,4 +1,5 @@
 """Request and response bodies for bookings, instructor self-service and availability."""
+
 from __future__ import annotations
 
 import uuid
@@ -80,6 +81,7 @@ class BookingList(BaseModel):
 
 # ---- instructor self-service -------------------------------------------------------------------
 
+
 class ProfileUpdate(Strict):
     bio: str | None = Field(None, max_length=5000)
     years_experience: int | None = Field(None, ge=0, le=80)
@@ -141,8 +143,9 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 class PatternIn(Strict):
     start_date: date
     end_date: date
-    pattern: dict[Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
-                  list[WindowIn]] = Field(description="weekday → windows; weekdays left out get none")
+    pattern: dict[
+        Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"], list[WindowIn]
+    ] = Field(description="weekday → windows; weekdays left out get none")
 
 
 class BlackoutIn(Strict):

@@ -1,4 +1,5 @@
 """Shapes of /api/search-history."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """Shapes of /api/privacy."""
+
 from __future__ import annotations
 
 from typing import Annotated, Literal

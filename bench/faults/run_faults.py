@@ -1,27 +1,27 @@
 """Scripted fault runs against real uvicorn processes on 127.0.0.1 (bounded in time and requests):
 
-  redis     Redis (our own redis-server, never the machine's) is killed during a search load and
-            started again: searches keep succeeding, and caching in Redis resumes.
-  postgres  Postgres (our own pgserver in a temp folder, never .pgdata or the test server) is stopped
-            during a search + booking load and started again: 503s during the outage, recovery by
-            itself (pool pre-ping), and every acknowledged booking is in the database exactly once.
-  shared    Two API processes share Redis: one rate-limit budget, and a booking through one process
-            invalidates the cached search of the other.
+redis     Redis (our own redis-server, never the machine's) is killed during a search load and
+          started again: searches keep succeeding, and caching in Redis resumes.
+postgres  Postgres (our own pgserver in a temp folder, never .pgdata or the test server) is stopped
+          during a search + booking load and started again: 503s during the outage, recovery by
+          itself (pool pre-ping), and every acknowledged booking is in the database exactly once.
+shared    Two API processes share Redis: one rate-limit budget, and a booking through one process
+          invalidates the cached search of the other.
 
-    python -m bench.faults.run_faults [redis postgres shared]
+  python -m bench.faults.run_faults [redis postgres shared]
 """
+
 from __future__ import annotations
 
 import collections
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -33,14 +33,23 @@ from bench.datasets import bench_engine
 from core.settings import PROJECT_ROOT
 
 OUT = PROJECT_ROOT / "var" / "faults"
-QUERIES = ["piano lessons", "guitar in brooklyn", "math tutor for my 8 year old", "yoga", "spanish online",
-           "swimming for kids", "chess", "violin in astoria", "sat prep", "drawing for adults"]
+QUERIES = [
+    "piano lessons",
+    "guitar in brooklyn",
+    "math tutor for my 8 year old",
+    "yoga",
+    "spanish online",
+    "swimming for kids",
+    "chess",
+    "violin in astoria",
+    "sat prep",
+    "drawing for adults",
+]
 
 
 def own_redis() -> tuple[subprocess.Popen, int, list[str]]:
     port = free_port()
-    cmd = [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-           "--appendonly", "no"]
+    cmd = [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:
@@ -104,8 +113,13 @@ def fault_redis() -> dict:
     url = engine.url.render_as_string(hide_password=False)
     proc, port, cmd = own_redis()
     api_port = free_port()
-    api = start_api(url, 1, api_port, OUT / "redis_api.log", {"REDIS_URL": f"redis://127.0.0.1:{port}/0",
-                                                               "RATE_LIMIT_ENABLED": "false"})
+    api = start_api(
+        url,
+        1,
+        api_port,
+        OUT / "redis_api.log",
+        {"REDIS_URL": f"redis://127.0.0.1:{port}/0", "RATE_LIMIT_ENABLED": "false"},
+    )
     base = f"http://127.0.0.1:{api_port}"
     r = redis_lib.Redis(port=port)
     try:
@@ -135,12 +149,15 @@ def fault_redis() -> dict:
         after_ready = httpx.get(base + "/ready").json()
         cached_after = sum(1 for t, k, s, c in load.log if t >= (resumed_at or t_end) and c)
         return {
-            "before": load.counts(t0, t_kill), "redis_down": load.counts(t_kill, t_back),
+            "before": load.counts(t0, t_kill),
+            "redis_down": load.counts(t_kill, t_back),
             "after_restart": load.counts(t_back, t_end),
             "cache_keys_before_kill": keys_before,
-            "ready_during": during_ready, "ready_after": after_ready,
+            "ready_during": during_ready,
+            "ready_after": after_ready,
             "redis_cache_resumed_after_s": round(resumed_at - t_back, 2) if resumed_at else None,
-            "redis_keys_after": r.dbsize(), "cached_answers_after_resume": cached_after,
+            "redis_keys_after": r.dbsize(),
+            "cached_answers_after_resume": cached_after,
         }
     finally:
         stop(api)
@@ -174,19 +191,32 @@ def fault_postgres() -> dict:
         for q in QUERIES * 2:
             for item in c.get("/api/search", params={"q": q + " online", "limit": 50}).json()["results"]:
                 if "online" in item["formats"]:
-                    avail = c.get(f"/api/public/instructors/{item['instructor']['id']}/availability",
-                                  params={"duration_minutes": item["duration_minutes"]}).json()
+                    avail = c.get(
+                        f"/api/public/instructors/{item['instructor']['id']}/availability",
+                        params={"duration_minutes": item["duration_minutes"]},
+                    ).json()
                     for day in avail.get("days", []):
                         for window in day["windows"]:
                             for start in window["starts"][::4]:
-                                offers.append({"instructor_id": item["instructor"]["id"],
-                                               "instructor_service_id": item["instructor_service_id"],
-                                               "start": start, "duration_minutes": item["duration_minutes"],
-                                               "format": "online"})
+                                offers.append(
+                                    {
+                                        "instructor_id": item["instructor"]["id"],
+                                        "instructor_service_id": item["instructor_service_id"],
+                                        "start": start,
+                                        "duration_minutes": item["duration_minutes"],
+                                        "format": "online",
+                                    }
+                                )
         tokens = []
         for n in range(8):
-            r = c.post("/api/auth/register", json={"email": f"fault-{n}-{time.time_ns()}@faults.test",
-                                                   "password": "fault run password", "full_name": "Fault Tester"})
+            r = c.post(
+                "/api/auth/register",
+                json={
+                    "email": f"fault-{n}-{time.time_ns()}@faults.test",
+                    "password": "fault run password",
+                    "full_name": "Fault Tester",
+                },
+            )
             tokens.append(r.json()["access_token"])
     offers = list({(o["instructor_id"], o["start"]): o for o in offers}.values())
     import random
@@ -226,24 +256,31 @@ def fault_postgres() -> dict:
         ok_after = [t for t, k, s, cached in load.log if t >= t_start and s in (200, 201) and not cached]
         first_ok = min(ok_after) if ok_after else None
         with engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT b.id::text, b.instructor_id, b.booking_date, b.start_time FROM bookings b JOIN users u ON u.id = b.student_id "
-                "WHERE u.email LIKE '%@faults.test' AND b.status = 'confirmed'")).all()
+            rows = conn.execute(
+                text(
+                    "SELECT b.id::text, b.instructor_id, b.booking_date, b.start_time FROM bookings b JOIN users u ON u.id = b.student_id "
+                    "WHERE u.email LIKE '%@faults.test' AND b.status = 'confirmed'"
+                )
+            ).all()
         db_ids = [r[0] for r in rows]
         slots = collections.Counter((r[1], r[2], r[3]) for r in rows)
-        stats.update({
-            "before": load.counts(t0, t_stop), "outage": load.counts(t_stop, t_start),
-            "after_restart": load.counts(t_start, t_end),
-            "recovered_after_s": round(first_ok - t_start, 2) if first_ok else None,
-            "outage_s": round(t_start - t_stop, 1),
-            "booking_answers": dict(attempts),
-            "booking_answers_during_outage": load.counts(t_stop, t_start, "booking"),
-            "bookings_acknowledged": len(acked), "bookings_confirmed_in_db": len(db_ids),
-            "acknowledged_but_missing": len(set(acked) - set(db_ids)),
-            "in_db_but_not_acknowledged": len(set(db_ids) - set(acked)),
-            "duplicate_ids": len(db_ids) - len(set(db_ids)),
-            "double_booked_slots": sum(1 for v in slots.values() if v > 1),
-        })
+        stats.update(
+            {
+                "before": load.counts(t0, t_stop),
+                "outage": load.counts(t_stop, t_start),
+                "after_restart": load.counts(t_start, t_end),
+                "recovered_after_s": round(first_ok - t_start, 2) if first_ok else None,
+                "outage_s": round(t_start - t_stop, 1),
+                "booking_answers": dict(attempts),
+                "booking_answers_during_outage": load.counts(t_stop, t_start, "booking"),
+                "bookings_acknowledged": len(acked),
+                "bookings_confirmed_in_db": len(db_ids),
+                "acknowledged_but_missing": len(set(acked) - set(db_ids)),
+                "in_db_but_not_acknowledged": len(set(db_ids) - set(acked)),
+                "duplicate_ids": len(db_ids) - len(set(db_ids)),
+                "double_booked_slots": sum(1 for v in slots.values() if v > 1),
+            }
+        )
         return stats
     finally:
         stop(api)
@@ -263,8 +300,12 @@ def fault_shared() -> dict:
         codes = collections.Counter()
         per_process = [collections.Counter(), collections.Counter()]
         for i in range(40):
-            r = httpx.get(f"http://127.0.0.1:{ports[i % 2]}/api/search", params={"q": f"piano {i % 3}"},
-                          headers={"X-Forwarded-For": ip}, timeout=30)
+            r = httpx.get(
+                f"http://127.0.0.1:{ports[i % 2]}/api/search",
+                params={"q": f"piano {i % 3}"},
+                headers={"X-Forwarded-For": ip},
+                timeout=30,
+            )
             codes[r.status_code] += 1
             per_process[i % 2][r.status_code] += 1
         # Cache invalidation across processes.
@@ -274,27 +315,61 @@ def fault_shared() -> dict:
         first = httpx.get(a + "/api/search", params={"q": q}, headers=h, timeout=30).json()
         second = httpx.get(b + "/api/search", params={"q": q}, headers=h, timeout=30).json()
         item = next(i for i in first["results"] if i["slots"] and "online" in i["formats"])
-        token = httpx.post(a + "/api/auth/register", headers=h, json={
-            "email": f"shared-{time.time_ns()}@faults.test", "password": "fault run password",
-            "full_name": "Shared Tester"}).json()["access_token"]
-        booked = httpx.post(a + "/api/bookings", headers={**h, "Authorization": f"Bearer {token}"}, json={
-            "instructor_id": item["instructor"]["id"], "instructor_service_id": item["instructor_service_id"],
-            "start": item["slots"][0]["start"], "duration_minutes": item["duration_minutes"], "format": "online"})
+        token = httpx.post(
+            a + "/api/auth/register",
+            headers=h,
+            json={
+                "email": f"shared-{time.time_ns()}@faults.test",
+                "password": "fault run password",
+                "full_name": "Shared Tester",
+            },
+        ).json()["access_token"]
+        booked = httpx.post(
+            a + "/api/bookings",
+            headers={**h, "Authorization": f"Bearer {token}"},
+            json={
+                "instructor_id": item["instructor"]["id"],
+                "instructor_service_id": item["instructor_service_id"],
+                "start": item["slots"][0]["start"],
+                "duration_minutes": item["duration_minutes"],
+                "format": "online",
+            },
+        )
         third = httpx.get(b + "/api/search", params={"q": q}, headers=h, timeout=30).json()
-        slot_still_shown = any(i["instructor"]["id"] == item["instructor"]["id"] and
-                               item["slots"][0] in i["slots"] for i in third["results"])
+        slot_still_shown = any(
+            i["instructor"]["id"] == item["instructor"]["id"] and item["slots"][0] in i["slots"]
+            for i in third["results"]
+        )
         with engine.begin() as conn:
-            conn.execute(text("DELETE FROM outbox WHERE recipient LIKE '%@faults.test' OR payload->>'booking_id' IN "
-                              "(SELECT b.id::text FROM bookings b JOIN users u ON u.id = b.student_id "
-                              "WHERE u.email LIKE '%@faults.test')"))
-            conn.execute(text("DELETE FROM bookings WHERE student_id IN (SELECT id FROM users WHERE email LIKE '%@faults.test')"))
-            conn.execute(text("DELETE FROM search_history WHERE user_id IN (SELECT id FROM users WHERE email LIKE '%@faults.test')"))
+            conn.execute(
+                text(
+                    "DELETE FROM outbox WHERE recipient LIKE '%@faults.test' OR payload->>'booking_id' IN "
+                    "(SELECT b.id::text FROM bookings b JOIN users u ON u.id = b.student_id "
+                    "WHERE u.email LIKE '%@faults.test')"
+                )
+            )
+            conn.execute(
+                text("DELETE FROM bookings WHERE student_id IN (SELECT id FROM users WHERE email LIKE '%@faults.test')")
+            )
+            conn.execute(
+                text(
+                    "DELETE FROM search_history WHERE user_id IN (SELECT id FROM users WHERE email LIKE '%@faults.test')"
+                )
+            )
             conn.execute(text("DELETE FROM users WHERE email LIKE '%@faults.test'"))
-        return {"search_budget_per_ip": 20, "requests": 40, "answers": dict(codes),
-                "per_process": [dict(p) for p in per_process],
-                "cache": {"first_on_A_cached": first["cached"], "then_on_B_cached": second["cached"],
-                          "booking_on_A": booked.status_code, "after_booking_on_B_cached": third["cached"],
-                          "booked_slot_still_shown_on_B": slot_still_shown}}
+        return {
+            "search_budget_per_ip": 20,
+            "requests": 40,
+            "answers": dict(codes),
+            "per_process": [dict(p) for p in per_process],
+            "cache": {
+                "first_on_A_cached": first["cached"],
+                "then_on_B_cached": second["cached"],
+                "booking_on_A": booked.status_code,
+                "after_booking_on_B_cached": third["cached"],
+                "booked_slot_still_shown_on_B": slot_still_shown,
+            },
+        }
     finally:
         for api in apis:
             stop(api)

@@ -2,10 +2,10 @@
 change password; tampered, expired and revoked tokens are refused; bad input gets a clear 422.
 
 API tests commit to the shared test database: every user here has a unique email."""
+
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -15,8 +15,17 @@ from sqlalchemy import text
 from api.app import create_app
 from core.settings import Settings
 from services import passwords, tokens
-from tests.factories import (PASSWORD, bearer, embed, login, make_instructor, make_user, new_client, search_all,
-                             unique_email)
+from tests.factories import (
+    PASSWORD,
+    bearer,
+    embed,
+    login,
+    make_instructor,
+    make_user,
+    new_client,
+    search_all,
+    unique_email,
+)
 
 
 @pytest.fixture
@@ -26,9 +35,12 @@ def client(engine):
 
 # --- register and login ---
 
+
 def test_register_logs_in_and_sets_httponly_cookies(client):
     email = unique_email("reg")
-    response = client.post("/api/auth/register", json={"email": email, "password": PASSWORD, "full_name": "  Ana  Lee "})
+    response = client.post(
+        "/api/auth/register", json={"email": email, "password": PASSWORD, "full_name": "  Ana  Lee "}
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["user"]["email"] == email and body["user"]["role"] == "student"
@@ -55,21 +67,27 @@ def test_cookies_are_secure_outside_development(engine):
 
 def test_register_twice_is_409_case_insensitive(client):
     email = unique_email("dup")
-    assert client.post("/api/auth/register", json={"email": email, "password": PASSWORD, "full_name": "A"}).status_code == 201
+    assert (
+        client.post("/api/auth/register", json={"email": email, "password": PASSWORD, "full_name": "A"}).status_code
+        == 201
+    )
     again = client.post("/api/auth/register", json={"email": email.upper(), "password": PASSWORD, "full_name": "B"})
     assert again.status_code == 409 and "already exists" in again.json()["detail"]
 
 
-@pytest.mark.parametrize("payload, fragment", [
-    ({"email": "not-an-email", "password": PASSWORD, "full_name": "A"}, "valid email"),
-    ({"email": "a@b", "password": PASSWORD, "full_name": "A"}, "valid email"),
-    ({"email": "a b@example.com", "password": PASSWORD, "full_name": "A"}, "valid email"),
-    ({"email": "ok@example.com", "password": "short", "full_name": "A"}, "at least 8 characters"),
-    ({"email": "ok@example.com", "password": "x" * 1025, "full_name": "A"}, "at most 1024"),
-    ({"email": "ok@example.com", "password": PASSWORD, "full_name": "   "}, "Enter your name"),
-    ({"email": "ok@example.com", "password": PASSWORD}, "Field required"),
-    ({"email": "ok@example.com", "password": PASSWORD, "full_name": "A", "role": "admin"}, "Extra inputs"),
-])
+@pytest.mark.parametrize(
+    "payload, fragment",
+    [
+        ({"email": "not-an-email", "password": PASSWORD, "full_name": "A"}, "valid email"),
+        ({"email": "a@b", "password": PASSWORD, "full_name": "A"}, "valid email"),
+        ({"email": "a b@example.com", "password": PASSWORD, "full_name": "A"}, "valid email"),
+        ({"email": "ok@example.com", "password": "short", "full_name": "A"}, "at least 8 characters"),
+        ({"email": "ok@example.com", "password": "x" * 1025, "full_name": "A"}, "at most 1024"),
+        ({"email": "ok@example.com", "password": PASSWORD, "full_name": "   "}, "Enter your name"),
+        ({"email": "ok@example.com", "password": PASSWORD}, "Field required"),
+        ({"email": "ok@example.com", "password": PASSWORD, "full_name": "A", "role": "admin"}, "Extra inputs"),
+    ],
+)
 def test_register_bad_input_is_422_and_writes_nothing(client, engine, payload, fragment):
     response = client.post("/api/auth/register", json=payload)
     assert response.status_code == 422 and fragment in response.text
@@ -116,27 +134,36 @@ def test_anonymized_or_inactive_accounts_cannot_log_in(client, engine):
 
 # --- tokens ---
 
+
 def test_tampered_token_is_refused(client, engine):
     user = make_user(engine)
     token = bearer(user)["Authorization"][7:]
     head, payload, sig = token.split(".")
     tampered = f"{head}.{payload}.{sig[:-4]}{'AAAA' if sig[-4:] != 'AAAA' else 'BBBB'}"
     assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {tampered}"}).status_code == 401
-    forged = jwt.encode({"sub": str(user.id), "type": "access", "jti": "x", "ver": 0,
-                         "exp": int((datetime.now(timezone.utc) + timedelta(minutes=5)).timestamp())},
-                        "not-the-secret", algorithm="HS256")
+    forged = jwt.encode(
+        {
+            "sub": str(user.id),
+            "type": "access",
+            "jti": "x",
+            "ver": 0,
+            "exp": int((datetime.now(UTC) + timedelta(minutes=5)).timestamp()),
+        },
+        "not-the-secret",
+        algorithm="HS256",
+    )
     assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
-    unsigned = jwt.encode({"sub": str(user.id), "type": "access", "jti": "x", "ver": 0, "exp": 9999999999},
-                          None, algorithm="none")
+    unsigned = jwt.encode(
+        {"sub": str(user.id), "type": "access", "jti": "x", "ver": 0, "exp": 9999999999}, None, algorithm="none"
+    )
     assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {unsigned}"}).status_code == 401
     assert client.get("/api/auth/me", headers={"Authorization": "Bearer garbage"}).status_code == 401
 
 
 def test_expired_token_is_refused(client, engine):
     user = make_user(engine)
-    past = datetime.now(timezone.utc) - timedelta(minutes=tokens.ACCESS_MINUTES + 1)
-    token, _ = tokens.issue(user_id=user.id, token_version=0, kind="access",
-                            secret=Settings().secret_key, now=past)
+    past = datetime.now(UTC) - timedelta(minutes=tokens.ACCESS_MINUTES + 1)
+    token, _ = tokens.issue(user_id=user.id, token_version=0, kind="access", secret=Settings().secret_key, now=past)
     response = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401 and "expired" in response.json()["detail"]
 
@@ -196,14 +223,21 @@ def test_change_password(client, engine):
     user = make_user(engine)
     old = login(client, user.email).json()
     headers = {"Authorization": f"Bearer {old['access_token']}"}
-    wrong = client.post("/api/auth/change-password", headers=headers,
-                        json={"current_password": "not-it-at-all", "new_password": "brand new pass"})
+    wrong = client.post(
+        "/api/auth/change-password",
+        headers=headers,
+        json={"current_password": "not-it-at-all", "new_password": "brand new pass"},
+    )
     assert wrong.status_code == 400 and "current password" in wrong.json()["detail"]
-    short = client.post("/api/auth/change-password", headers=headers,
-                        json={"current_password": PASSWORD, "new_password": "short"})
+    short = client.post(
+        "/api/auth/change-password", headers=headers, json={"current_password": PASSWORD, "new_password": "short"}
+    )
     assert short.status_code == 422
-    done = client.post("/api/auth/change-password", headers=headers,
-                       json={"current_password": PASSWORD, "new_password": "brand new pass"})
+    done = client.post(
+        "/api/auth/change-password",
+        headers=headers,
+        json={"current_password": PASSWORD, "new_password": "brand new pass"},
+    )
     assert done.status_code == 200
     fresh = new_client(engine)
     assert fresh.get("/api/auth/me", headers=headers).status_code == 401  # old session signed out
@@ -226,8 +260,9 @@ def test_concurrent_refreshes_with_one_token_give_one_new_session(engine):
     token = login(new_client(engine), user.email).json()["refresh_token"]
     clients = [new_client(engine) for _ in range(8)]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        codes = list(pool.map(lambda c: c.post("/api/auth/refresh", json={"refresh_token": token}).status_code,
-                              clients))
+        codes = list(
+            pool.map(lambda c: c.post("/api/auth/refresh", json={"refresh_token": token}).status_code, clients)
+        )
     assert sorted(codes) == [200] + [401] * 7
 
 
@@ -235,12 +270,14 @@ def test_an_admin_cannot_override_their_own_permissions(engine):
     admin = make_user(engine, role="admin")
     other = make_user(engine, role="student")
     client = new_client(engine)
-    own = client.put(f"/api/admin/users/{admin.id}/permissions/manage_users", json={"granted": False},
-                     headers=bearer(admin))
+    own = client.put(
+        f"/api/admin/users/{admin.id}/permissions/manage_users", json={"granted": False}, headers=bearer(admin)
+    )
     assert own.status_code == 409 and "your own permissions" in own.json()["detail"]
     assert client.get("/api/admin/users", headers=bearer(admin)).status_code == 200  # still an admin
-    theirs = client.put(f"/api/admin/users/{other.id}/permissions/create_bookings", json={"granted": False},
-                        headers=bearer(admin))
+    theirs = client.put(
+        f"/api/admin/users/{other.id}/permissions/create_bookings", json={"granted": False}, headers=bearer(admin)
+    )
     assert theirs.status_code == 200
 
 

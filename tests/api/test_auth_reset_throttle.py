@@ -1,12 +1,13 @@
 """Password reset (no enumeration, hashed single-use tokens expiring in an hour, email via the outbox)
 and login throttling (per email and per IP, 429 with Retry-After, progressive lockout, Redis or in-process)."""
+
 from __future__ import annotations
 
 import hashlib
 import re
 import socket
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,23 +18,31 @@ from core.redis_client import RedisHandle
 from core.settings import Settings
 from services import throttle as throttle_mod
 from services.throttle import EMAIL_LIMIT, IP_LIMIT, LoginThrottle, lock_seconds
-from tests.factories import PASSWORD, login, make_user, new_client, unique_email
+from tests.factories import login, make_user, new_client, unique_email
 
 
 def _outbox_token(engine, email: str) -> str | None:
     with engine.connect() as conn:
-        body = conn.execute(text("SELECT body FROM outbox WHERE recipient = :e AND kind = 'password_reset' "
-                                 "ORDER BY created_at DESC LIMIT 1"), {"e": email}).scalar()
+        body = conn.execute(
+            text(
+                "SELECT body FROM outbox WHERE recipient = :e AND kind = 'password_reset' "
+                "ORDER BY created_at DESC LIMIT 1"
+            ),
+            {"e": email},
+        ).scalar()
     match = re.search(r"token=([A-Za-z0-9_-]+)", body or "")
     return match.group(1) if match else None
 
 
 def _outbox_count(engine, email: str) -> int:
     with engine.connect() as conn:
-        return conn.execute(text("SELECT count(*) FROM outbox WHERE lower(recipient) = lower(:e)"), {"e": email}).scalar()
+        return conn.execute(
+            text("SELECT count(*) FROM outbox WHERE lower(recipient) = lower(:e)"), {"e": email}
+        ).scalar()
 
 
 # --- password reset ---
+
 
 def test_reset_request_answers_the_same_for_known_and_unknown_emails(engine):
     client = new_client(engine)
@@ -53,8 +62,10 @@ def test_reset_token_is_stored_only_as_a_hash_and_works_once(engine):
     token = _outbox_token(engine, user.email)
     assert token and len(token) >= 40
     with engine.connect() as conn:
-        stored = conn.execute(text("SELECT token_hash, expires_at - created_at FROM password_reset_tokens "
-                                   "WHERE user_id = :u"), {"u": user.id}).one()
+        stored = conn.execute(
+            text("SELECT token_hash, expires_at - created_at FROM password_reset_tokens WHERE user_id = :u"),
+            {"u": user.id},
+        ).one()
     assert stored[0] == hashlib.sha256(token.encode()).hexdigest() and token not in stored[0]
     assert timedelta(minutes=59) < stored[1] <= timedelta(minutes=60, seconds=5)
     session = login(client, user.email).json()
@@ -76,8 +87,10 @@ def test_reset_token_expires_after_an_hour(engine):
     client.post("/api/auth/password-reset/request", json={"email": user.email})
     token = _outbox_token(engine, user.email)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE password_reset_tokens SET expires_at = now() - interval '1 second' "
-                          "WHERE user_id = :u"), {"u": user.id})
+        conn.execute(
+            text("UPDATE password_reset_tokens SET expires_at = now() - interval '1 second' WHERE user_id = :u"),
+            {"u": user.id},
+        )
     response = client.post("/api/auth/password-reset/confirm", json={"token": token, "new_password": "a new password"})
     assert response.status_code == 400 and "expired" in response.json()["detail"]
     assert login(client, user.email).status_code == 200  # the old password still works
@@ -91,22 +104,36 @@ def test_a_newer_reset_link_replaces_the_older(engine):
     client.post("/api/auth/password-reset/request", json={"email": user.email})
     new = _outbox_token(engine, user.email)
     assert old != new
-    assert client.post("/api/auth/password-reset/confirm", json={"token": old, "new_password": "a new password"}).status_code == 400
-    assert client.post("/api/auth/password-reset/confirm", json={"token": new, "new_password": "a new password"}).status_code == 200
+    assert (
+        client.post(
+            "/api/auth/password-reset/confirm", json={"token": old, "new_password": "a new password"}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/api/auth/password-reset/confirm", json={"token": new, "new_password": "a new password"}
+        ).status_code
+        == 200
+    )
 
 
-@pytest.mark.parametrize("payload, code", [
-    ({"token": "made-up", "new_password": "a new password"}, 400),
-    ({"token": "", "new_password": "a new password"}, 422),
-    ({"token": "x", "new_password": "short"}, 422),
-    ({"email": "not an email"}, 422),
-])
+@pytest.mark.parametrize(
+    "payload, code",
+    [
+        ({"token": "made-up", "new_password": "a new password"}, 400),
+        ({"token": "", "new_password": "a new password"}, 422),
+        ({"token": "x", "new_password": "short"}, 422),
+        ({"email": "not an email"}, 422),
+    ],
+)
 def test_reset_bad_input(engine, payload, code):
     path = "/api/auth/password-reset/" + ("request" if "email" in payload else "confirm")
     assert new_client(engine).post(path, json=payload).status_code == code
 
 
 # --- throttling ---
+
 
 def test_lockout_grows():
     assert [lock_seconds(n, 5) for n in (4, 5, 6, 7)] == [0, 30, 60, 120]
@@ -156,7 +183,7 @@ def test_throttle_works_in_process_when_redis_is_down(engine):
     client = TestClient(create_app(settings, engine=engine), client=(f"10.7.{uuid.uuid4().int % 250}.1", 1))
     user = make_user(engine)
     codes = [login(client, user.email, "wrong-password").status_code for _ in range(EMAIL_LIMIT + 1)]
-    assert codes[:EMAIL_LIMIT - 1] == [401] * (EMAIL_LIMIT - 1) and codes[EMAIL_LIMIT - 1:] == [429, 429]
+    assert codes[: EMAIL_LIMIT - 1] == [401] * (EMAIL_LIMIT - 1) and codes[EMAIL_LIMIT - 1 :] == [429, 429]
     assert int(login(client, user.email).headers["retry-after"]) > 0
 
 

@@ -22,6 +22,7 @@ How a Case reads:
   must be intact, and the answer must not contain the owner's email or searches (unless the actor is
   listed in `sees_owner`). The target's role and overrides change only for actors in `changes_target`.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,14 +38,23 @@ from sqlalchemy import text
 from api.app import create_app
 from core.settings import Settings
 from services import tokens
-from tests.factories import (PASSWORD, Instructor, TestUser, at, insert_booking, make_instructor, make_user,
-                             nyc_today, unique_email)
+from tests.factories import (
+    PASSWORD,
+    Instructor,
+    TestUser,
+    at,
+    insert_booking,
+    make_instructor,
+    make_user,
+    nyc_today,
+    unique_email,
+)
 
 ACTORS = ("anonymous", "student", "instructor", "admin", "other")
 
 
 def expect(anonymous: int, student: int, instructor: int, admin: int, other: int) -> dict[str, int]:
-    return dict(anonymous=anonymous, student=student, instructor=instructor, admin=admin, other=other)
+    return {"anonymous": anonymous, "student": student, "instructor": instructor, "admin": admin, "other": other}
 
 
 EVERYONE_SIGNED_IN = expect(401, 200, 200, 200, 200)
@@ -72,20 +82,36 @@ class Case:
 
 ROUTES: list[Case] = [
     # --- auth (public) ---
-    Case("POST", "/api/auth/register", expect(201, 201, 201, 201, 201),
-         json={"email": "{new_email}", "password": "{password}", "full_name": "New Person"}),
-    Case("POST", "/api/auth/login", expect(401, 401, 401, 401, 401),
-         json={"email": "{new_email}", "password": "{password}"}),
+    Case(
+        "POST",
+        "/api/auth/register",
+        expect(201, 201, 201, 201, 201),
+        json={"email": "{new_email}", "password": "{password}", "full_name": "New Person"},
+    ),
+    Case(
+        "POST",
+        "/api/auth/login",
+        expect(401, 401, 401, 401, 401),
+        json={"email": "{new_email}", "password": "{password}"},
+    ),
     Case("POST", "/api/auth/refresh", expect(401, 200, 200, 200, 200), json={"refresh_token": "{refresh_token}"}),
     Case("POST", "/api/auth/password-reset/request", expect(202, 202, 202, 202, 202), json={"email": "{new_email}"}),
-    Case("POST", "/api/auth/password-reset/confirm", expect(400, 400, 400, 400, 400),
-         json={"token": "not-a-real-token", "new_password": "a new password"}),
+    Case(
+        "POST",
+        "/api/auth/password-reset/confirm",
+        expect(400, 400, 400, 400, 400),
+        json={"token": "not-a-real-token", "new_password": "a new password"},
+    ),
     # --- auth (signed in) ---
     Case("GET", "/api/auth/me", EVERYONE_SIGNED_IN),
     Case("POST", "/api/auth/logout", EVERYONE_SIGNED_IN),
     Case("POST", "/api/auth/logout-all", EVERYONE_SIGNED_IN),
-    Case("POST", "/api/auth/change-password", EVERYONE_SIGNED_IN,
-         json={"current_password": "{password}", "new_password": "a changed password"}),
+    Case(
+        "POST",
+        "/api/auth/change-password",
+        EVERYONE_SIGNED_IN,
+        json={"current_password": "{password}", "new_password": "a changed password"},
+    ),
     # --- search history (owners only) ---
     Case("GET", "/api/search-history", EVERYONE_SIGNED_IN),
     Case("DELETE", "/api/search-history", EVERYONE_SIGNED_IN),
@@ -97,16 +123,30 @@ ROUTES: list[Case] = [
     # --- admin ---
     Case("GET", "/api/admin/users", ADMIN_ONLY, sees_owner=("admin",)),
     Case("GET", "/api/admin/users/{target_id}", ADMIN_ONLY),
-    Case("PATCH", "/api/admin/users/{target_id}/role", ADMIN_ONLY, json={"role": "instructor"},
-         changes_target=("admin",)),
-    Case("PUT", "/api/admin/users/{target_id}/permissions/create_bookings", ADMIN_ONLY, json={"granted": False},
-         changes_target=("admin",)),
-    Case("DELETE", "/api/admin/users/{target_id}/permissions/create_bookings", ADMIN_ONLY,
-         changes_target=("admin",)),
+    Case(
+        "PATCH", "/api/admin/users/{target_id}/role", ADMIN_ONLY, json={"role": "instructor"}, changes_target=("admin",)
+    ),
+    Case(
+        "PUT",
+        "/api/admin/users/{target_id}/permissions/create_bookings",
+        ADMIN_ONLY,
+        json={"granted": False},
+        changes_target=("admin",),
+    ),
+    Case("DELETE", "/api/admin/users/{target_id}/permissions/create_bookings", ADMIN_ONLY, changes_target=("admin",)),
     # --- student bookings (owner: a student with an upcoming lesson) ---
-    Case("POST", "/api/bookings", expect(401, 201, 403, 201, 201),
-         json={"instructor_id": "{teacher_id}", "instructor_service_id": "{teacher_service_id}", "start": "{start}",
-               "duration_minutes": 60, "format": "online"}),
+    Case(
+        "POST",
+        "/api/bookings",
+        expect(401, 201, 403, 201, 201),
+        json={
+            "instructor_id": "{teacher_id}",
+            "instructor_service_id": "{teacher_service_id}",
+            "start": "{start}",
+            "duration_minutes": 60,
+            "format": "online",
+        },
+    ),
     Case("GET", "/api/bookings", expect(401, 200, 403, 200, 200)),
     Case("GET", "/api/bookings/{booking_id}", expect(401, 200, 403, 200, 404), sees_owner=("admin",)),
     Case("POST", "/api/bookings/{booking_id}/cancel", expect(401, 200, 403, 404, 404)),
@@ -115,20 +155,39 @@ ROUTES: list[Case] = [
     Case("GET", "/api/instructor/profile", OWN_PROFILE, owner="instructor"),
     Case("PATCH", "/api/instructor/profile", OWN_PROFILE, owner="instructor", json={"bio": "Changed by the matrix."}),
     Case("GET", "/api/instructor/services", OWN_PROFILE, owner="instructor"),
-    Case("POST", "/api/instructor/services", expect(401, 403, 201, 404, 201), owner="instructor",
-         json={"service": "guitar", "price_online": "40", "duration_options": [60]}),
+    Case(
+        "POST",
+        "/api/instructor/services",
+        expect(401, 403, 201, 404, 201),
+        owner="instructor",
+        json={"service": "guitar", "price_online": "40", "duration_options": [60]},
+    ),
     Case("PATCH", "/api/instructor/services/{service_id}", OWNER_ONLY, owner="instructor", json={"price_online": "45"}),
     Case("DELETE", "/api/instructor/services/{service_id}", OWNER_ONLY, owner="instructor"),
     Case("GET", "/api/instructor/availability/weeks/{monday}", OWN_PROFILE, owner="instructor"),
     Case("PUT", "/api/instructor/availability/weeks/{monday}", OWN_PROFILE, owner="instructor", json={"days": []}),
-    Case("POST", "/api/instructor/availability/weeks/{monday}/copy", OWN_PROFILE, owner="instructor",
-         json={"weeks": 1}),
-    Case("POST", "/api/instructor/availability/pattern", OWN_PROFILE, owner="instructor",
-         json={"start_date": "{monday}", "end_date": "{sunday}",
-               "pattern": {"monday": [{"start": "09:00", "end": "12:00"}]}}),
+    Case(
+        "POST", "/api/instructor/availability/weeks/{monday}/copy", OWN_PROFILE, owner="instructor", json={"weeks": 1}
+    ),
+    Case(
+        "POST",
+        "/api/instructor/availability/pattern",
+        OWN_PROFILE,
+        owner="instructor",
+        json={
+            "start_date": "{monday}",
+            "end_date": "{sunday}",
+            "pattern": {"monday": [{"start": "09:00", "end": "12:00"}]},
+        },
+    ),
     Case("GET", "/api/instructor/blackouts", OWN_PROFILE, owner="instructor"),
-    Case("POST", "/api/instructor/blackouts", expect(401, 403, 201, 404, 201), owner="instructor",
-         json={"date": "{free_day}", "reason": "matrix"}),
+    Case(
+        "POST",
+        "/api/instructor/blackouts",
+        expect(401, 403, 201, 404, 201),
+        owner="instructor",
+        json={"date": "{free_day}", "reason": "matrix"},
+    ),
     Case("DELETE", "/api/instructor/blackouts/{blackout_day}", expect(401, 403, 204, 404, 404), owner="instructor"),
     Case("GET", "/api/instructor/bookings", OWN_PROFILE, owner="instructor"),
     Case("GET", "/api/instructor/bookings/{booking_id}", OWNER_ONLY, owner="instructor"),
@@ -146,10 +205,14 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/api/catalog/categories/{slug}/instructors"): "/api/catalog/categories/music/instructors",
     ("GET", "/api/catalog/services/{slug}/instructors"): "/api/catalog/services/piano/instructors",
     ("GET", "/api/public/instructors/{instructor_id}"): "/api/public/instructors/{teacher_id}",
-    ("GET", "/api/public/instructors/{instructor_id}/availability"):
-        "/api/public/instructors/{teacher_id}/availability",
-    ("GET", "/api/public/instructors/{instructor_id}/next-available"):
-        "/api/public/instructors/{teacher_id}/next-available",
+    (
+        "GET",
+        "/api/public/instructors/{instructor_id}/availability",
+    ): "/api/public/instructors/{teacher_id}/availability",
+    (
+        "GET",
+        "/api/public/instructors/{instructor_id}/next-available",
+    ): "/api/public/instructors/{teacher_id}/next-available",
 }
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
@@ -182,9 +245,13 @@ def _person(engine, role: str) -> Person:
     marker = f"marker {uuid.uuid4().hex}"
     history_id = uuid.uuid4()
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO search_history (id, user_id, query, normalized_query, search_type) "
-                          "VALUES (:id, :u, :q, :q, 'natural_language')"),
-                     {"id": history_id, "u": user.id, "q": marker})
+        conn.execute(
+            text(
+                "INSERT INTO search_history (id, user_id, query, normalized_query, search_type) "
+                "VALUES (:id, :u, :q, :q, 'natural_language')"
+            ),
+            {"id": history_id, "u": user.id, "q": marker},
+        )
     secret = Settings().secret_key
     access, _ = tokens.issue(user_id=user.id, token_version=0, kind="access", secret=secret)
     refresh, _ = tokens.issue(user_id=user.id, token_version=0, kind="refresh", secret=secret)
@@ -204,18 +271,28 @@ def _world(engine, case: Case) -> tuple[dict[str, Person], dict[str, object]]:
     lesson_day = today + timedelta(days=3)  # more than 24 h ahead: it can be cancelled or moved
     monday = today + timedelta(days=14 - today.weekday())  # a week with no lesson in it
     values: dict[str, object] = {
-        "history_id": owner.history_id, "target_id": people["target"].id, "new_email": unique_email("matrix"),
-        "password": PASSWORD, "teacher_id": teacher.profile_id, "teacher_service_id": teacher.offerings["piano"],
-        "start": at(lesson_day, 14), "later": at(lesson_day, 16), "monday": monday,
-        "sunday": monday + timedelta(days=6), "blackout_day": today + timedelta(days=30),
+        "history_id": owner.history_id,
+        "target_id": people["target"].id,
+        "new_email": unique_email("matrix"),
+        "password": PASSWORD,
+        "teacher_id": teacher.profile_id,
+        "teacher_service_id": teacher.offerings["piano"],
+        "start": at(lesson_day, 14),
+        "later": at(lesson_day, 16),
+        "monday": monday,
+        "sunday": monday + timedelta(days=6),
+        "blackout_day": today + timedelta(days=30),
         "free_day": today + timedelta(days=31),
     }
     if owner.instructor is not None:  # an offering and a blackout date
         values["service_id"] = owner.instructor.offerings["piano"]
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO blackout_dates (id, instructor_id, blackout_date, reason) "
-                              "VALUES (:i, :p, :d, 'away')"),
-                         {"i": uuid.uuid4(), "p": owner.instructor.profile_id, "d": values["blackout_day"]})
+            conn.execute(
+                text(
+                    "INSERT INTO blackout_dates (id, instructor_id, blackout_date, reason) VALUES (:i, :p, :d, 'away')"
+                ),
+                {"i": uuid.uuid4(), "p": owner.instructor.profile_id, "d": values["blackout_day"]},
+            )
     if "booking_id}" not in case.path:
         pass
     elif owner.instructor is None:  # a student's upcoming lesson
@@ -223,8 +300,9 @@ def _world(engine, case: Case) -> tuple[dict[str, Person], dict[str, object]]:
     else:  # an instructor's lesson to teach, and one that has ended
         pupil = make_user(engine)
         values["booking_id"] = insert_booking(engine, student=pupil, inst=owner.instructor, day=lesson_day, hour=10)
-        values["past_booking_id"] = insert_booking(engine, student=pupil, inst=owner.instructor,
-                                                   day=today - timedelta(days=2), hour=10)
+        values["past_booking_id"] = insert_booking(
+            engine, student=pupil, inst=owner.instructor, day=today - timedelta(days=2), hour=10
+        )
     return people, values
 
 
@@ -243,31 +321,49 @@ def _fill(value, values: dict):
 def _state(engine, person: Person) -> dict:
     """Everything of the person's that another caller must not change."""
     with engine.connect() as conn:
-        user = conn.execute(text("SELECT email, role, token_version, is_active, anonymized_at, password_hash "
-                                 "FROM users WHERE id = :u"), {"u": person.id}).one()
-        history = conn.execute(text("SELECT deleted_at FROM search_history WHERE id = :h"),
-                               {"h": person.history_id}).one()
-        overrides = conn.execute(text("SELECT count(*) FROM user_permissions WHERE user_id = :u"),
-                                 {"u": person.id}).scalar()
-        bookings = conn.execute(text(
-            "SELECT b.id, b.status, b.booking_date, b.start_time FROM bookings b "
-            "LEFT JOIN instructor_profiles p ON p.id = b.instructor_id "
-            "WHERE b.student_id = :u OR p.user_id = :u ORDER BY b.id"), {"u": person.id}).all()
-        profile = conn.execute(text(
-            "SELECT p.bio, "
-            "(SELECT array_agg(s.id::text || s.is_active::text || coalesce(s.price_online, 0)::text ORDER BY s.id) "
-            " FROM instructor_services s WHERE s.profile_id = p.id), "
-            "(SELECT count(*) FROM availability_slots a WHERE a.instructor_id = p.id), "
-            "(SELECT array_agg(d.blackout_date ORDER BY d.blackout_date) FROM blackout_dates d "
-            " WHERE d.instructor_id = p.id) "
-            "FROM instructor_profiles p WHERE p.user_id = :u"), {"u": person.id}).all()
-    return {"user": tuple(user), "history_deleted": history.deleted_at, "overrides": overrides,
-            "bookings": [tuple(b) for b in bookings], "profile": [tuple(p) for p in profile]}
+        user = conn.execute(
+            text("SELECT email, role, token_version, is_active, anonymized_at, password_hash FROM users WHERE id = :u"),
+            {"u": person.id},
+        ).one()
+        history = conn.execute(
+            text("SELECT deleted_at FROM search_history WHERE id = :h"), {"h": person.history_id}
+        ).one()
+        overrides = conn.execute(
+            text("SELECT count(*) FROM user_permissions WHERE user_id = :u"), {"u": person.id}
+        ).scalar()
+        bookings = conn.execute(
+            text(
+                "SELECT b.id, b.status, b.booking_date, b.start_time FROM bookings b "
+                "LEFT JOIN instructor_profiles p ON p.id = b.instructor_id "
+                "WHERE b.student_id = :u OR p.user_id = :u ORDER BY b.id"
+            ),
+            {"u": person.id},
+        ).all()
+        profile = conn.execute(
+            text(
+                "SELECT p.bio, "
+                "(SELECT array_agg(s.id::text || s.is_active::text || coalesce(s.price_online, 0)::text ORDER BY s.id) "
+                " FROM instructor_services s WHERE s.profile_id = p.id), "
+                "(SELECT count(*) FROM availability_slots a WHERE a.instructor_id = p.id), "
+                "(SELECT array_agg(d.blackout_date ORDER BY d.blackout_date) FROM blackout_dates d "
+                " WHERE d.instructor_id = p.id) "
+                "FROM instructor_profiles p WHERE p.user_id = :u"
+            ),
+            {"u": person.id},
+        ).all()
+    return {
+        "user": tuple(user),
+        "history_deleted": history.deleted_at,
+        "overrides": overrides,
+        "bookings": [tuple(b) for b in bookings],
+        "profile": [tuple(p) for p in profile],
+    }
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-@pytest.mark.parametrize("case", ROUTES, ids=[c.id + (f" [owner={c.owner}]" if c.owner != "student" else "")
-                                              for c in ROUTES])
+@pytest.mark.parametrize(
+    "case", ROUTES, ids=[c.id + (f" [owner={c.owner}]" if c.owner != "student" else "") for c in ROUTES]
+)
 def test_authz_matrix(app, engine, case: Case, actor: str):
     people, values = _world(engine, case)
     owner, target = people[case.owner], people["target"]
@@ -306,8 +402,12 @@ def _concrete(path: str) -> str:
 def uncovered(app) -> list[str]:
     """The operations of the app's OpenAPI schema that are neither in ROUTES nor in PUBLIC.
     (app.routes cannot be walked for this: it holds included-router wrappers, not the routes.)"""
-    operations = [(method.upper(), path) for path, item in app.openapi()["paths"].items()
-                  for method in item if method in HTTP_METHODS]
+    operations = [
+        (method.upper(), path)
+        for path, item in app.openapi()["paths"].items()
+        for method in item
+        if method in HTTP_METHODS
+    ]
     listed = [(c.method, _concrete(c.path)) for c in ROUTES] + [(m, _concrete(p)) for m, p in PUBLIC]
 
     def serves(method: str, template: str, listed_method: str, path: str) -> bool:

@@ -1,9 +1,10 @@
 """The student side of bookings over HTTP: create (every check), list, get, cancel, reschedule,
 the instructor's complete/no-show, and the outbox rows written with each change."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,11 +13,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from api.app import create_app
+from core.clock import MARKET_TZ
 from core.settings import Settings
 from services import bookings as booking_service
-from core.clock import MARKET_TZ
-from tests.factories import (at, bearer, booking_body, embed, make_instructor, make_user, nyc_now, nyc_today,
-                             search_all)
+from tests.factories import at, bearer, booking_body, embed, make_instructor, make_user, nyc_now, nyc_today, search_all
 
 
 @pytest.fixture
@@ -40,15 +40,24 @@ def book(client, headers, body):
 
 def outbox_for(engine, booking_id: str) -> list[tuple[str, str]]:
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(
-            "SELECT kind, recipient FROM outbox WHERE payload->>'booking_id' = :b ORDER BY kind, recipient"),
-            {"b": booking_id})]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                text("SELECT kind, recipient FROM outbox WHERE payload->>'booking_id' = :b ORDER BY kind, recipient"),
+                {"b": booking_id},
+            )
+        ]
 
 
 def test_create_snapshots_the_price_and_writes_the_confirmation(client, engine, inst, student):
     uid, headers = student
-    r = book(client, headers, booking_body(inst, at(tomorrow(), 10), minutes=90, fmt="in_person",
-                                           location="123 Court St", notes="first lesson"))
+    r = book(
+        client,
+        headers,
+        booking_body(
+            inst, at(tomorrow(), 10), minutes=90, fmt="in_person", location="123 Court St", notes="first lesson"
+        ),
+    )
     assert r.status_code == 201, r.text
     b = r.json()
     assert b["status"] == "confirmed" and b["duration_minutes"] == 90
@@ -60,30 +69,36 @@ def test_create_snapshots_the_price_and_writes_the_confirmation(client, engine, 
     assert kinds == ["booking_confirmation", "booking_new_for_instructor"]
     # A later price change never touches the booked lesson.
     with engine.begin() as conn:
-        conn.execute(text("UPDATE instructor_services SET price_in_person = 200 WHERE id = :i"),
-                     {"i": inst.offerings["piano"]})
+        conn.execute(
+            text("UPDATE instructor_services SET price_in_person = 200 WHERE id = :i"), {"i": inst.offerings["piano"]}
+        )
     again = client.get(f"/api/bookings/{b['id']}", headers=headers).json()
     assert again["total_price"] == 120.0
 
 
 def test_service_slug_and_utc_offsets_are_accepted(client, inst, student):
     _, headers = student
-    start_utc = datetime.fromisoformat(at(tomorrow(), 14)).astimezone(timezone.utc).isoformat()
+    start_utc = datetime.fromisoformat(at(tomorrow(), 14)).astimezone(UTC).isoformat()
     body = booking_body(inst, start_utc)
     body.pop("instructor_service_id")
     body["service"] = "piano"
     r = book(client, headers, body)
     assert r.status_code == 201, r.text
-    assert datetime.fromisoformat(r.json()["start"]).utcoffset() == datetime.fromisoformat(at(tomorrow(), 14)).utcoffset()
+    assert (
+        datetime.fromisoformat(r.json()["start"]).utcoffset() == datetime.fromisoformat(at(tomorrow(), 14)).utcoffset()
+    )
 
 
-@pytest.mark.parametrize("change, status, code", [
-    ({"duration_minutes": 45}, 422, "duration_not_offered"),
-    ({"start": "T10:07"}, 422, "off_grid"),
-    ({"start": "T23:30"}, 422, "crosses_midnight"),
-    ({"service": "guitar", "instructor_service_id": None}, 422, "service_not_offered"),
-    ({"instructor_id": str(uuid.uuid4())}, 404, "instructor_not_found"),
-])
+@pytest.mark.parametrize(
+    "change, status, code",
+    [
+        ({"duration_minutes": 45}, 422, "duration_not_offered"),
+        ({"start": "T10:07"}, 422, "off_grid"),
+        ({"start": "T23:30"}, 422, "crosses_midnight"),
+        ({"service": "guitar", "instructor_service_id": None}, 422, "service_not_offered"),
+        ({"instructor_id": str(uuid.uuid4())}, 404, "instructor_not_found"),
+    ],
+)
 def test_create_refuses_with_a_reason(client, inst, student, change, status, code):
     _, headers = student
     body = booking_body(inst, at(tomorrow(), 10))
@@ -100,16 +115,19 @@ def test_create_refuses_with_a_reason(client, inst, student, change, status, cod
 
 def test_outside_availability_blackout_and_notice_are_refused(client, engine, student):
     _, headers = student
-    inst = make_instructor(engine, windows=((time(9, 0), time(12, 0)),), services=(
-        ("piano", None, Decimal("50"), [60]),))
+    inst = make_instructor(
+        engine, windows=((time(9, 0), time(12, 0)),), services=(("piano", None, Decimal("50"), [60]),)
+    )
     r = book(client, headers, booking_body(inst, at(tomorrow(), 11, 30)))
     assert r.status_code == 422 and r.json()["code"] == "outside_availability"
     assert "11:30–12:30" in r.json()["detail"]
     r = book(client, headers, booking_body(inst, at(tomorrow(), 10), fmt="in_person"))
     assert r.status_code == 422 and r.json()["code"] == "format_not_offered"
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO blackout_dates (id, instructor_id, blackout_date) VALUES (:i, :p, :d)"),
-                     {"i": uuid.uuid4(), "p": inst.profile_id, "d": tomorrow() + timedelta(days=1)})
+        conn.execute(
+            text("INSERT INTO blackout_dates (id, instructor_id, blackout_date) VALUES (:i, :p, :d)"),
+            {"i": uuid.uuid4(), "p": inst.profile_id, "d": tomorrow() + timedelta(days=1)},
+        )
     r = book(client, headers, booking_body(inst, at(tomorrow() + timedelta(days=1), 10)))
     assert r.status_code == 422 and r.json()["code"] == "blackout"
     soon = (nyc_now() + timedelta(minutes=30)).replace(second=0, microsecond=0)
@@ -163,8 +181,10 @@ def test_permissions_and_ownership(client, engine, inst, student):
 
 def test_list_upcoming_and_past(client, engine, inst, student):
     uid, headers = student
-    ids = [book(client, headers, booking_body(inst, at(tomorrow() + timedelta(days=d), 10))).json()["id"]
-           for d in (2, 0, 1)]
+    ids = [
+        book(client, headers, booking_body(inst, at(tomorrow() + timedelta(days=d), 10))).json()["id"]
+        for d in (2, 0, 1)
+    ]
     up = client.get("/api/bookings", params={"when": "upcoming"}, headers=headers).json()["bookings"]
     assert [b["id"] for b in up] == [ids[1], ids[2], ids[0]]
     client.post(f"/api/bookings/{ids[2]}/cancel", headers=headers)
@@ -231,8 +251,11 @@ def test_reschedule_inside_24_hours_is_refused(client, engine, inst, student):
     if soon.hour * 60 + soon.minute > 22 * 60 + 30:
         soon = datetime.combine(soon.date() + timedelta(days=1), datetime.min.time(), tzinfo=MARKET_TZ)
     near = book(client, headers, booking_body(inst, soon.isoformat())).json()
-    r = client.post(f"/api/bookings/{near['id']}/reschedule",
-                    json={"start": at(tomorrow() + timedelta(days=3), 10)}, headers=headers)
+    r = client.post(
+        f"/api/bookings/{near['id']}/reschedule",
+        json={"start": at(tomorrow() + timedelta(days=3), 10)},
+        headers=headers,
+    )
     assert r.status_code == 409 and r.json()["code"] == "too_late_to_reschedule"
     assert client.get(f"/api/bookings/{near['id']}", headers=headers).json()["status"] == "confirmed"
 
@@ -242,9 +265,16 @@ def _past_booking(engine, inst, student_id, hours_ago: int) -> str:
     start = (datetime.now(MARKET_TZ) - timedelta(hours=hours_ago)).replace(minute=0, second=0, microsecond=0)
     with Session(engine) as db:
         view = booking_service.create(
-            db, student_id=student_id, instructor_id=inst.profile_id, instructor_service_id=inst.offerings["piano"],
-            start=start, duration_minutes=60, location_type="online", now=start - timedelta(days=3),
-            notice_minutes=120)
+            db,
+            student_id=student_id,
+            instructor_id=inst.profile_id,
+            instructor_service_id=inst.offerings["piano"],
+            start=start,
+            duration_minutes=60,
+            location_type="online",
+            now=start - timedelta(days=3),
+            notice_minutes=120,
+        )
     return view["id"]
 
 
@@ -302,8 +332,13 @@ def test_a_booked_slot_leaves_search(search_client, engine, student):
     it the instructor, who has nothing else to book), because the booking bumped the cache version."""
     _, headers = student
     day = tomorrow() + timedelta(days=1)
-    inst = make_instructor(engine, first_day=day, days=1, windows=((time(10, 0), time(11, 0)),),
-                           services=(("piano", None, Decimal("55"), [60]),))
+    inst = make_instructor(
+        engine,
+        first_day=day,
+        days=1,
+        windows=((time(10, 0), time(11, 0)),),
+        services=(("piano", None, Decimal("55"), [60]),),
+    )
     embed(engine, inst)
     query = "piano lessons online"
     before = search_all(search_client, query)

@@ -1,6 +1,7 @@
 """Real concurrency against a real uvicorn server: the database (EXCLUDE constraint + transaction)
 decides who gets a slot. 60 students fire at one slot together: exactly one booking, the rest 409.
 Back-to-back slots booked at the same moment both succeed."""
+
 from __future__ import annotations
 
 import socket
@@ -29,8 +30,11 @@ def server(db_url):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port,
-                                        log_level="warning", lifespan="on"))
+    srv = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
+    )
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -48,6 +52,7 @@ def fire(base: str, requests: list[tuple[dict, dict]]) -> tuple[list[httpx.Respo
     barrier = threading.Barrier(len(requests))
     limits = httpx.Limits(max_connections=len(requests), max_keepalive_connections=len(requests))
     with httpx.Client(base_url=base, timeout=30, limits=limits) as client:
+
         def one(item):
             headers, body = item
             barrier.wait()
@@ -62,9 +67,13 @@ def fire(base: str, requests: list[tuple[dict, dict]]) -> tuple[list[httpx.Respo
 
 def live_bookings(engine, profile_id) -> list[tuple]:
     with engine.connect() as conn:
-        return conn.execute(text("SELECT student_id, start_time FROM bookings WHERE instructor_id = :p "
-                                 "AND status IN ('confirmed', 'completed', 'no_show') ORDER BY start_time"),
-                            {"p": profile_id}).all()
+        return conn.execute(
+            text(
+                "SELECT student_id, start_time FROM bookings WHERE instructor_id = :p "
+                "AND status IN ('confirmed', 'completed', 'no_show') ORDER BY start_time"
+            ),
+            {"p": profile_id},
+        ).all()
 
 
 def test_many_students_one_slot_exactly_one_wins(server, engine):

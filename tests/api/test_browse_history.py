@@ -1,4 +1,5 @@
 """Browsing a category or a service pill records a category or service_pill history entry."""
+
 from __future__ import annotations
 
 import uuid

@@ -5,21 +5,21 @@ CI runs a short pass (FUZZ_EXAMPLES=6 per operation, well under a minute); `make
 one (FUZZ_EXAMPLES=200). The fuzzer writes (registers users, books, edits profiles), so it runs in
 its own small database, dropped afterwards. A summary goes to var/fuzz/summary.json.
 """
+
 from __future__ import annotations
 
 import json
 import os
 import random
-import uuid
 from collections import Counter
 from datetime import date
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation.modes import GenerationMode
-from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core.settings import PROJECT_ROOT, Settings
@@ -50,11 +50,19 @@ def fuzz_engine(pg_server):
     engine.dispose()
     embedded_pg.drop_database(pg_server, FUZZ_DB)
     SUMMARY.parent.mkdir(parents=True, exist_ok=True)
-    SUMMARY.write_text(json.dumps({
-        "examples_per_operation": EXAMPLES, "operations": len(STATS["operations"]), "cases": STATS["cases"],
-        "status_counts": dict(sorted(STATS["status"].items())), "server_errors": STATS["server_errors"],
-        "wrong_identity": STATS["wrong_identity"],
-    }, indent=2))
+    SUMMARY.write_text(
+        json.dumps(
+            {
+                "examples_per_operation": EXAMPLES,
+                "operations": len(STATS["operations"]),
+                "cases": STATS["cases"],
+                "status_counts": dict(sorted(STATS["status"].items())),
+                "server_errors": STATS["server_errors"],
+                "wrong_identity": STATS["wrong_identity"],
+            },
+            indent=2,
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +105,14 @@ def _fuzz(operation, mode: GenerationMode, engine, rng: random.Random) -> None:
     name = f"{operation.method.upper()} {operation.path}"
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],
+    )
     def run(case):
         headers = _identity(engine, operation.path, rng)
         response = case.call(headers=headers)
@@ -106,11 +120,21 @@ def _fuzz(operation, mode: GenerationMode, engine, rng: random.Random) -> None:
         STATS["cases"] += 1
         STATS["status"][str(response.status_code)] += 1
         if response.status_code >= 500:
-            STATS["server_errors"].append({"operation": name, "mode": str(mode), "status": response.status_code,
-                                           "body": response.text[:300], "curl": case.as_curl_command()})
+            STATS["server_errors"].append(
+                {
+                    "operation": name,
+                    "mode": str(mode),
+                    "status": response.status_code,
+                    "body": response.text[:300],
+                    "curl": case.as_curl_command(),
+                }
+            )
             raise AssertionError(f"{name}: {response.status_code} {response.text[:300]}\n{case.as_curl_command()}")
-        if headers and response.status_code == 403 or (
-                headers and response.status_code == 401 and operation.path not in BODY_CREDENTIALS):
+        if (
+            headers
+            and response.status_code == 403
+            or (headers and response.status_code == 401 and operation.path not in BODY_CREDENTIALS)
+        ):
             STATS["wrong_identity"].append(f"{name} as {role_for(operation.path)}: {response.status_code}")
         content_type = response.headers.get("content-type") or [""]
         if 400 <= response.status_code < 500 and str(content_type[0]).startswith("application/json"):

@@ -1,4 +1,5 @@
 """/health and /ready, with Redis present, absent, and the database gone."""
+
 from __future__ import annotations
 
 import socket

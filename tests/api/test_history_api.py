@@ -1,5 +1,6 @@
 """Search history over HTTP: /api/search records for users and guests (cookie or header), the guest
 cookie, list/delete/clear, and the guest-to-user merge at login and registration."""
+
 from __future__ import annotations
 
 import uuid
@@ -86,8 +87,7 @@ def test_a_history_failure_never_fails_the_search(app, indexed_engine, monkeypat
 
 
 def test_an_expired_token_does_not_break_search(app):
-    response = _client(app).get("/api/search", params={"q": "guitar"},
-                                headers={"Authorization": "Bearer not.a.token"})
+    response = _client(app).get("/api/search", params={"q": "guitar"}, headers={"Authorization": "Bearer not.a.token"})
     assert response.status_code == 200
 
 
@@ -106,7 +106,9 @@ def test_list_limit_delete_and_clear(app, indexed_engine):
     assert client.delete(f"/api/search-history/{gone}", headers=headers).status_code == 204
     assert client.delete(f"/api/search-history/{gone}", headers=headers).status_code == 404
     assert client.delete("/api/search-history/not-a-uuid", headers=headers).status_code == 422
-    assert gone not in [e["id"] for e in client.get("/api/search-history", params={"limit": 50}, headers=headers).json()]
+    assert gone not in [
+        e["id"] for e in client.get("/api/search-history", params={"limit": 50}, headers=headers).json()
+    ]
     # searched again, it comes back
     client.get("/api/search", params={"q": queries[-1], "limit": 1}, headers=headers)
     assert client.get("/api/search-history", headers=headers).json()[0]["id"] == gone
@@ -137,9 +139,13 @@ def test_no_user_and_no_guest_is_401(app):
 def test_a_user_without_the_permission_is_403(app, indexed_engine):
     user = make_user(indexed_engine)
     with indexed_engine.begin() as conn:
-        conn.execute(text("INSERT INTO user_permissions (user_id, permission_id, granted) "
-                          "SELECT :u, id, false FROM permissions WHERE name = 'view_own_search_history'"),
-                     {"u": user.id})
+        conn.execute(
+            text(
+                "INSERT INTO user_permissions (user_id, permission_id, granted) "
+                "SELECT :u, id, false FROM permissions WHERE name = 'view_own_search_history'"
+            ),
+            {"u": user.id},
+        )
     client = _client(app)
     assert client.get("/api/search-history", headers=bearer(user)).status_code == 403
     assert client.delete("/api/search-history", headers=bearer(user)).status_code == 200  # still manages
@@ -161,8 +167,11 @@ def test_guest_history_merges_at_login(app, indexed_engine):
 def test_guest_history_merges_at_registration_by_header(app):
     client, guest, q = _client(app), history.new_guest_id(), _marker()
     client.get("/api/search", params={"q": q, "limit": 1}, headers={"X-Guest-Session-ID": guest})
-    response = client.post("/api/auth/register", headers={"X-Guest-Session-ID": guest},
-                           json={"email": unique_email("merge"), "password": PASSWORD, "full_name": "M"})
+    response = client.post(
+        "/api/auth/register",
+        headers={"X-Guest-Session-ID": guest},
+        json={"email": unique_email("merge"), "password": PASSWORD, "full_name": "M"},
+    )
     assert response.status_code == 201
     headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
     assert [e["normalized_query"] for e in client.get("/api/search-history", headers=headers).json()] == [q]
@@ -174,6 +183,9 @@ def test_login_succeeds_when_the_merge_fails(app, indexed_engine, monkeypatch):
 
     monkeypatch.setattr(history, "merge_guest", boom)
     user = make_user(indexed_engine)
-    response = _client(app).post("/api/auth/login", headers={"X-Guest-Session-ID": history.new_guest_id()},
-                                 json={"email": user.email, "password": PASSWORD})
+    response = _client(app).post(
+        "/api/auth/login",
+        headers={"X-Guest-Session-ID": history.new_guest_id()},
+        json={"email": user.email, "password": PASSWORD},
+    )
     assert response.status_code == 200

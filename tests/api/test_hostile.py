@@ -2,12 +2,12 @@
 every text field. Each answer is exactly the status validation gives: a 4xx with a message, or a
 normal success that stores the text verbatim (as data, never as SQL or markup); a refused request
 stores nothing."""
+
 from __future__ import annotations
 
-import json
 import uuid
-from urllib.parse import quote
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,20 +15,19 @@ from sqlalchemy import text
 
 from api.app import create_app
 from core.settings import Settings
-from tests.factories import (at, bearer, booking_body, make_instructor, make_user,
-                                             nyc_today)
+from tests.factories import at, bearer, booking_body, make_instructor, make_user, nyc_today
 
 INJECTIONS = [
     "' OR '1'='1' --",
     "'; DROP TABLE users; --",
     "1; SELECT pg_sleep(5)",
     "<script>alert(document.cookie)</script>",
-    "\"><img src=x onerror=alert(1)>",
+    '"><img src=x onerror=alert(1)>',
     "{{7*7}}${7*7}",
     "../../../../etc/passwd",
     "%00%27",
     "a\u0000b",  # NUL: Postgres text cannot hold it
-    "\U0001F600 ñ 中文 \u202e",
+    "\U0001f600 ñ 中文 \u202e",
 ]
 RAW_INJECTIONS = ['"\\ud800 lone surrogate"']  # JSON that decodes to a string UTF-8 cannot encode
 
@@ -97,8 +96,12 @@ def test_register_fields(client, engine, field, payload):
     if r.status_code == 422:
         assert count(engine, "SELECT count(*) FROM users") == before  # nothing stored
     elif field == "full_name":
-        stored = count(engine, "SELECT count(*) FROM users WHERE email = :e AND full_name = :n",
-                       e=email, n=" ".join(payload.split()))
+        stored = count(
+            engine,
+            "SELECT count(*) FROM users WHERE email = :e AND full_name = :n",
+            e=email,
+            n=" ".join(payload.split()),
+        )
         assert stored == 1  # kept as data, byte for byte (spaces collapsed)
     else:
         assert count(engine, "SELECT count(*) FROM users WHERE email = :e", e=email) == 1
@@ -129,10 +132,12 @@ def test_search_and_browse_parameters(client, payload):
     # A "/" (even encoded) splits the path: no route matches. Else the slug is unknown (404), and an
     # instructor id must be a UUID (422).
     routed = "/" not in payload
-    for path, status in ((f"/api/catalog/services/{seg}/instructors", 404),
-                         (f"/api/catalog/categories/{seg}/instructors", 404),
-                         (f"/api/public/instructors/{seg}", 422),
-                         (f"/api/public/instructors/{seg}/availability", 422)):
+    for path, status in (
+        (f"/api/catalog/services/{seg}/instructors", 404),
+        (f"/api/catalog/categories/{seg}/instructors", 404),
+        (f"/api/public/instructors/{seg}", 422),
+        (f"/api/public/instructors/{seg}/availability", 422),
+    ):
         check(client.get(path), 422 if nul_in_path(payload) and routed else status if routed else 404)
 
 
@@ -163,8 +168,15 @@ def test_instructor_profile_and_services(client, engine, inst, payload):
     r = client.patch("/api/instructor/profile", json={"bio": payload}, headers=h)
     check(r, 422 if refused else 200)
     if not refused:
-        assert count(engine, "SELECT count(*) FROM instructor_profiles WHERE id = :p AND bio = :b",
-                     p=inst.profile_id, b=payload.strip()) == 1
+        assert (
+            count(
+                engine,
+                "SELECT count(*) FROM instructor_profiles WHERE id = :p AND bio = :b",
+                p=inst.profile_id,
+                b=payload.strip(),
+            )
+            == 1
+        )
     # Languages are free text (60 characters at most); areas must be known slugs.
     r = client.patch("/api/instructor/profile", json={"languages": [payload]}, headers=h)
     check(r, 422 if refused else 200)
@@ -173,15 +185,30 @@ def test_instructor_profile_and_services(client, engine, inst, payload):
     for body in ({"boroughs": [payload]}, {"neighborhoods": [payload]}):
         check(client.patch("/api/instructor/profile", json=body, headers=h), 422)
     services = count(engine, "SELECT count(*) FROM instructor_services WHERE profile_id = :p", p=inst.profile_id)
-    check(client.post("/api/instructor/services", json={"service": payload, "price_online": 50,
-                                                        "duration_options": [60]}, headers=h), 422)
-    check(client.post("/api/instructor/services", json={"service": "guitar", "price_online": 50,
-                                                        "duration_options": [60], "levels": [payload]},
-                      headers=h), 422)  # not a level
-    assert count(engine, "SELECT count(*) FROM instructor_services WHERE profile_id = :p", p=inst.profile_id) \
-        == services
-    r = client.post("/api/instructor/services", json={"service": "guitar", "price_online": 50,
-                                                      "duration_options": [60], "description": payload}, headers=h)
+    check(
+        client.post(
+            "/api/instructor/services",
+            json={"service": payload, "price_online": 50, "duration_options": [60]},
+            headers=h,
+        ),
+        422,
+    )
+    check(
+        client.post(
+            "/api/instructor/services",
+            json={"service": "guitar", "price_online": 50, "duration_options": [60], "levels": [payload]},
+            headers=h,
+        ),
+        422,
+    )  # not a level
+    assert (
+        count(engine, "SELECT count(*) FROM instructor_services WHERE profile_id = :p", p=inst.profile_id) == services
+    )
+    r = client.post(
+        "/api/instructor/services",
+        json={"service": "guitar", "price_online": 50, "duration_options": [60], "description": payload},
+        headers=h,
+    )
     check(r, 422 if refused else 201)
     if r.status_code == 201:
         assert r.json()["description"] == payload.strip()
@@ -197,18 +224,27 @@ def test_instructor_profile_and_services(client, engine, inst, payload):
 @pytest.mark.parametrize("raw", RAW_INJECTIONS)
 def test_unencodable_json_strings(client, engine, raw):
     email = f"s-{uuid.uuid4().hex[:8]}@hostile.test"
-    body = '{"email": "%s", "password": "a long enough password", "full_name": %s}' % (email, raw)
+    body = f'{{"email": "{email}", "password": "a long enough password", "full_name": {raw}}}'
     r = client.post("/api/auth/register", content=body.encode(), headers={"content-type": "application/json"})
     assert r.status_code == 422 and r.json()["detail"]
     assert users_named(engine, email) == 0
 
 
-@pytest.mark.parametrize("body", [
-    b"{", b"not json", b'{"email": "a@hostile.test", "password": ', b"[]", b"null", b'"a string"',
-    b'{"email": 5, "password": ["x"], "full_name": {"a": 1}}', b"\xff\xfe\x00garbage",
-    b'{"email": "a@hostile.test", "password": "a long enough password", "full_name": "A", "role": "admin"}',
-    b'{"email": "a@hostile.test", "password": "a long enough password", "full_name": "A"' + b" " * 10 + b"}}",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{",
+        b"not json",
+        b'{"email": "a@hostile.test", "password": ',
+        b"[]",
+        b"null",
+        b'"a string"',
+        b'{"email": 5, "password": ["x"], "full_name": {"a": 1}}',
+        b"\xff\xfe\x00garbage",
+        b'{"email": "a@hostile.test", "password": "a long enough password", "full_name": "A", "role": "admin"}',
+        b'{"email": "a@hostile.test", "password": "a long enough password", "full_name": "A"' + b" " * 10 + b"}}",
+    ],
+)
 def test_malformed_json_and_wrong_types(client, engine, body):
     before = count(engine, "SELECT count(*) FROM users")
     for path in ("/api/auth/register", "/api/auth/login"):
@@ -220,9 +256,16 @@ def test_malformed_json_and_wrong_types(client, engine, body):
 def test_wrong_types_in_a_booking_store_nothing(client, engine, inst, student):
     before = count(engine, "SELECT count(*) FROM bookings")
     good = booking_body(inst, at(nyc_today() + timedelta(days=5), 9))
-    for field, value in (("instructor_id", "not-a-uuid"), ("duration_minutes", "sixty"), ("duration_minutes", 10**12),
-                         ("start", "yesterday"), ("format", ["online"]), ("notes", {"$gt": ""}),
-                         ("duration_minutes", 1.5), ("start", "2024-01-01T10:00:00")):
+    for field, value in (
+        ("instructor_id", "not-a-uuid"),
+        ("duration_minutes", "sixty"),
+        ("duration_minutes", 10**12),
+        ("start", "yesterday"),
+        ("format", ["online"]),
+        ("notes", {"$gt": ""}),
+        ("duration_minutes", 1.5),
+        ("start", "2024-01-01T10:00:00"),
+    ):
         r = client.post("/api/bookings", json={**good, field: value}, headers=student)
         assert r.status_code == 422 and r.json()["detail"], (field, value, r.text)
     assert count(engine, "SELECT count(*) FROM bookings") == before
@@ -232,8 +275,14 @@ def test_oversized_bodies_store_nothing(client, engine, student, inst):
     before_users = count(engine, "SELECT count(*) FROM users")
     before_bookings = count(engine, "SELECT count(*) FROM bookings")
     huge = "x" * 70_000
-    r = client.post("/api/auth/register", json={"email": f"big-{uuid.uuid4().hex[:6]}@hostile.test",
-                                               "password": "a long enough password", "full_name": huge})
+    r = client.post(
+        "/api/auth/register",
+        json={
+            "email": f"big-{uuid.uuid4().hex[:6]}@hostile.test",
+            "password": "a long enough password",
+            "full_name": huge,
+        },
+    )
     assert r.status_code == 413 and "limit" in r.json()["detail"]
     body = {**booking_body(inst, at(nyc_today() + timedelta(days=6), 9)), "notes": huge}
     r = client.post("/api/bookings", json=body, headers=student)
@@ -254,7 +303,7 @@ def test_nul_in_query_string_and_path_never_500(client):
 
 def test_nul_in_a_json_body_is_refused_up_front(client, engine):
     email = f"nul-{uuid.uuid4().hex[:8]}@hostile.test"
-    body = '{"email": "%s", "password": "a long enough password", "full_name": "A\\u0000B"}' % email
+    body = f'{{"email": "{email}", "password": "a long enough password", "full_name": "A\\u0000B"}}'
     r = client.post("/api/auth/register", content=body.encode(), headers={"content-type": "application/json"})
     assert r.status_code == 422 and "NUL" in r.json()["detail"]
     assert users_named(engine, email) == 0

@@ -1,4 +1,5 @@
 """/metrics (Prometheus text), request ids in headers and in the JSON logs, search stage timings."""
+
 from __future__ import annotations
 
 import io
@@ -14,15 +15,15 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from core.logging import JsonFormatter, RequestIdFilter
 from core.settings import Settings
-from tests.factories import (at, bearer, booking_body, cleanup, make_instructor, make_user,
-                                             nyc_today)
+from tests.factories import at, bearer, booking_body, cleanup, make_instructor, make_user, nyc_today
 
 
 def sample(text: str, name: str, **labels) -> float:
     """The value of one series in a text exposition (0 when absent)."""
     want = ",".join(f'{k}="{v}"' for k, v in labels.items())
-    pattern = re.compile(rf"^{re.escape(name)}(\{{{re.escape(want)}\}})? (\S+)$" if want else
-                         rf"^{re.escape(name)} (\S+)$", re.M)
+    pattern = re.compile(
+        rf"^{re.escape(name)}(\{{{re.escape(want)}\}})? (\S+)$" if want else rf"^{re.escape(name)} (\S+)$", re.M
+    )
     m = pattern.search(text)
     return float(m.groups()[-1]) if m else 0.0
 
@@ -45,8 +46,10 @@ def test_metrics_count_requests_per_route_template(client):
     text = after.text
     # the template, not the concrete id, so the label set stays small
     route = "/api/public/instructors/{instructor_id}"
-    assert sample(text, "instainstru_http_requests_total", method="GET", route=route, status="404") == \
-        sample(before, "instainstru_http_requests_total", method="GET", route=route, status="404") + 1
+    assert (
+        sample(text, "instainstru_http_requests_total", method="GET", route=route, status="404")
+        == sample(before, "instainstru_http_requests_total", method="GET", route=route, status="404") + 1
+    )
     assert instructor not in text
     assert sample(text, "instainstru_http_request_duration_seconds_count", method="GET", route="/health") >= 1
     assert "instainstru_http_request_duration_seconds_bucket" in text
@@ -62,8 +65,10 @@ def test_search_stages_cache_and_pool_are_exported(client):
     assert first["timings_ms"]["rank"] > 0 and first["results"]
     text = client.get("/metrics").text
     for stage in ("parse", "embed", "retrieve", "slots", "rank"):
-        assert sample(text, "instainstru_search_stage_seconds_count", stage=stage) == \
-            sample(before, "instainstru_search_stage_seconds_count", stage=stage) + 1, stage
+        assert (
+            sample(text, "instainstru_search_stage_seconds_count", stage=stage)
+            == sample(before, "instainstru_search_stage_seconds_count", stage=stage) + 1
+        ), stage
     assert sample(text, "instainstru_searches_total", cached="true") >= 1
     assert sample(text, "instainstru_cache_hits_total") >= 1 and sample(text, "instainstru_cache_misses_total") >= 1
     assert sample(text, "instainstru_db_pool_size") == Settings().db_pool_size
@@ -81,8 +86,14 @@ def test_bookings_created_and_conflicts_are_counted(engine):
             assert c.post("/api/bookings", json=body, headers=headers).status_code == 201
             assert c.post("/api/bookings", json=body, headers=other).status_code == 409
             after = c.get("/metrics").text
-        assert sample(after, "instainstru_bookings_created_total") == sample(before, "instainstru_bookings_created_total") + 1
-        assert sample(after, "instainstru_booking_conflicts_total") == sample(before, "instainstru_booking_conflicts_total") + 1
+        assert (
+            sample(after, "instainstru_bookings_created_total")
+            == sample(before, "instainstru_bookings_created_total") + 1
+        )
+        assert (
+            sample(after, "instainstru_booking_conflicts_total")
+            == sample(before, "instainstru_booking_conflicts_total") + 1
+        )
     finally:
         cleanup(engine)
 

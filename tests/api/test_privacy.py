@@ -1,5 +1,6 @@
 """/api/privacy: export holds the profile, bookings and search history; delete anonymizes the account,
 removes the history, and is refused while an upcoming booking exists."""
+
 from __future__ import annotations
 
 import uuid
@@ -10,22 +11,32 @@ from sqlalchemy import text
 
 from tests.factories import PASSWORD, bearer, insert_booking, login, make_instructor, make_user, new_client
 
-
 FAR_FUTURE = date(2090, 1, 1)  # always upcoming
 LONG_AGO = date(2001, 1, 1)  # always past
 
 
 def _booking(engine, student, *, when: date, status: str = "confirmed") -> uuid.UUID:
     """A booking with a fresh instructor of this test's own (no seeded row is touched)."""
-    return insert_booking(engine, student=student, inst=make_instructor(engine, days=0), day=when, hour=10,
-                          status=status, notes="bring the red book")
+    return insert_booking(
+        engine,
+        student=student,
+        inst=make_instructor(engine, days=0),
+        day=when,
+        hour=10,
+        status=status,
+        notes="bring the red book",
+    )
 
 
 def _history(engine, user_id, query: str) -> None:
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO search_history (id, user_id, query, normalized_query, search_type) "
-                          "VALUES (:id, :u, :q, lower(:q), 'natural_language')"),
-                     {"id": uuid.uuid4(), "u": user_id, "q": query})
+        conn.execute(
+            text(
+                "INSERT INTO search_history (id, user_id, query, normalized_query, search_type) "
+                "VALUES (:id, :u, :q, lower(:q), 'natural_language')"
+            ),
+            {"id": uuid.uuid4(), "u": user_id, "q": query},
+        )
 
 
 def test_export_has_profile_bookings_and_history(engine):
@@ -59,8 +70,9 @@ def test_delete_anonymizes_and_removes_history(engine):
     done = client.post("/api/privacy/delete", headers=headers, json={"password": PASSWORD})
     assert done.status_code == 200, done.text
     with engine.connect() as conn:
-        row = conn.execute(text("SELECT email, full_name, is_active, anonymized_at FROM users WHERE id = :u"),
-                           {"u": user.id}).one()
+        row = conn.execute(
+            text("SELECT email, full_name, is_active, anonymized_at FROM users WHERE id = :u"), {"u": user.id}
+        ).one()
         left = conn.execute(text("SELECT count(*) FROM search_history WHERE user_id = :u"), {"u": user.id}).scalar()
         notes = conn.execute(text("SELECT notes FROM bookings WHERE id = :b"), {"b": past}).scalar()
     assert user.email not in row.email and row.full_name == "Deleted user"
@@ -93,8 +105,7 @@ def test_delete_of_an_instructor_with_upcoming_lessons_is_refused(engine):
     response = new_client(engine).post("/api/privacy/delete", headers=inst.headers, json={"password": PASSWORD})
     assert response.status_code == 409 and "1 upcoming booking" in response.json()["detail"]
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT anonymized_at FROM users WHERE id = :u"),
-                            {"u": inst.user_id}).scalar() is None
+        assert conn.execute(text("SELECT anonymized_at FROM users WHERE id = :u"), {"u": inst.user_id}).scalar() is None
 
 
 def test_delete_bad_input(engine):

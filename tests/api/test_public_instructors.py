@@ -1,5 +1,6 @@
 """Public instructor pages: profile, bookable windows, next available; ETag, Cache-Control, 304,
 and invalidation when a booking, availability or profile changes."""
+
 from __future__ import annotations
 
 import uuid
@@ -14,9 +15,11 @@ from tests.factories import at, bearer, booking_body, make_instructor, make_user
 
 @pytest.fixture
 def inst(engine):
-    return make_instructor(engine, windows=((time(9, 0), time(12, 0)), (time(14, 0), time(16, 0))),
-                           services=(("piano", Decimal("80"), Decimal("60"), [30, 60]),
-                                     ("guitar", None, Decimal("45"), [45])))
+    return make_instructor(
+        engine,
+        windows=((time(9, 0), time(12, 0)), (time(14, 0), time(16, 0))),
+        services=(("piano", Decimal("80"), Decimal("60"), [30, 60]), ("guitar", None, Decimal("45"), [45])),
+    )
 
 
 def day_of(body: dict, day) -> dict:
@@ -29,7 +32,9 @@ def test_profile_is_public_with_services_and_prices(client, inst):
     body = r.json()
     assert body["id"] == str(inst.profile_id) and body["bio"] == "Patient teacher."
     assert {s["slug"]: s["price"] for s in body["services"]} == {
-        "guitar": {"in_person": None, "online": 45.0}, "piano": {"in_person": 80.0, "online": 60.0}}
+        "guitar": {"in_person": None, "online": 45.0},
+        "piano": {"in_person": 80.0, "online": 60.0},
+    }
     assert "email" not in r.text
     assert r.headers["etag"] and "max-age" in r.headers["cache-control"]
     again = client.get(f"/api/public/instructors/{inst.profile_id}", headers={"If-None-Match": r.headers["etag"]})
@@ -56,11 +61,16 @@ def test_availability_subtracts_bookings_and_blackouts(client, engine, inst):
     assert after.headers["etag"] != etag  # the booking invalidated the cached answer
     windows = day_of(after.json(), day)["windows"]
     assert [(w["start"], w["end"]) for w in windows] == [
-        (at(day, 9), at(day, 10)), (at(day, 11), at(day, 12)), (at(day, 14), at(day, 16))]
+        (at(day, 9), at(day, 10)),
+        (at(day, 11), at(day, 12)),
+        (at(day, 14), at(day, 16)),
+    ]
 
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO blackout_dates (id, instructor_id, blackout_date) VALUES (:i, :p, :d)"),
-                     {"i": uuid.uuid4(), "p": inst.profile_id, "d": day + timedelta(days=1)})
+        conn.execute(
+            text("INSERT INTO blackout_dates (id, instructor_id, blackout_date) VALUES (:i, :p, :d)"),
+            {"i": uuid.uuid4(), "p": inst.profile_id, "d": day + timedelta(days=1)},
+        )
     client.app.state.cache.bump()  # a direct SQL write; the API's own writes bump by themselves
     assert day_of(client.get(url, params=params).json(), day + timedelta(days=1))["windows"] == []
 

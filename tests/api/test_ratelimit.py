@@ -1,5 +1,6 @@
 """Rate limits: per IP and per user, separate budgets for search, writes and auth; 429 with
 Retry-After; shared through Redis by every app (process) of a deployment; in-process when Redis is down."""
+
 from __future__ import annotations
 
 import socket
@@ -10,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from core.ratelimit import AUTH, SEARCH, WRITE, LocalWindows, RateLimiter, WindowCounter, Budget, classify
+from core.ratelimit import AUTH, SEARCH, WRITE, Budget, LocalWindows, RateLimiter, WindowCounter, classify
 from core.redis_client import RedisHandle
 from core.settings import Settings
 from tests.factories import bearer, make_user
@@ -27,8 +28,14 @@ def _closed_port() -> int:
 
 
 def small(**overrides) -> Settings:
-    values = dict(rate_search_per_ip=3, rate_search_per_user=100, rate_write_per_ip=100, rate_write_per_user=2,
-                  rate_auth_per_ip=2, rate_auth_per_user=100)
+    values = {
+        "rate_search_per_ip": 3,
+        "rate_search_per_user": 100,
+        "rate_write_per_ip": 100,
+        "rate_write_per_user": 2,
+        "rate_auth_per_ip": 2,
+        "rate_auth_per_user": 100,
+    }
     values.update(overrides)
     return Settings(**values)
 
@@ -69,11 +76,13 @@ def test_auth_budget_is_separate_from_search(engine):
 def test_write_budget_per_user_spans_addresses(engine):
     app = create_app(small(), engine=engine)
     headers = bearer(make_user(engine))
-    codes = [TestClient(app, client=(_ip(), 1)).post("/api/bookings", json={}, headers=headers).status_code
-             for _ in range(3)]
+    codes = [
+        TestClient(app, client=(_ip(), 1)).post("/api/bookings", json={}, headers=headers).status_code for _ in range(3)
+    ]
     assert codes == [422, 422, 429]  # invalid bodies still spend the budget
-    assert "account" in TestClient(app, client=(_ip(), 1)).post(
-        "/api/bookings", json={}, headers=headers).json()["detail"]
+    assert (
+        "account" in TestClient(app, client=(_ip(), 1)).post("/api/bookings", json={}, headers=headers).json()["detail"]
+    )
     # a forged token is not a user: only the IP budget applies
     forged = {"Authorization": "Bearer not-a-token"}
     assert TestClient(app, client=(_ip(), 1)).post("/api/bookings", json={}, headers=forged).status_code == 401
@@ -102,8 +111,9 @@ def test_limits_can_be_switched_off(indexed_engine):
 
 @pytest.mark.parametrize("url", ["redis://127.0.0.1:6379/0", f"redis://127.0.0.1:{_closed_port()}/0"])
 def test_window_resets(url):
-    limiter = RateLimiter(WindowCounter(RedisHandle(url)), {SEARCH: Budget(SEARCH, 2, 2)}, window=1,
-                          namespace=f"test-{uuid.uuid4().hex}")
+    limiter = RateLimiter(
+        WindowCounter(RedisHandle(url)), {SEARCH: Budget(SEARCH, 2, 2)}, window=1, namespace=f"test-{uuid.uuid4().hex}"
+    )
     got = [limiter.check(SEARCH, ip="192.0.2.9").allowed for _ in range(3)]
     assert got == [True, True, False]
     time.sleep(1.1)

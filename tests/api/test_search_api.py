@@ -1,5 +1,6 @@
 """/api/search over HTTP: bad input gets a clear 4xx, odd input never a 500, and the cache
 (Redis, then in-process when Redis dies) changes nothing a user can see."""
+
 from __future__ import annotations
 
 import shutil
@@ -24,39 +25,63 @@ def test_search_answers_in_the_contract_shape(client):
     response = client.get("/api/search", params={"q": "piano lessons for my 8 year old in brooklyn"})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) >= {"query", "corrected_query", "parsed", "results", "relaxed", "message", "total",
-                         "took_ms", "cached"}
+    assert set(body) >= {
+        "query",
+        "corrected_query",
+        "parsed",
+        "results",
+        "relaxed",
+        "message",
+        "total",
+        "took_ms",
+        "cached",
+    }
     assert body["parsed"]["service"] == "piano" and body["parsed"]["age"] == 8
     first = body["results"][0]
     assert first["service"]["slug"] == "piano"
-    assert set(first) >= {"instructor", "service", "price", "formats", "duration_minutes", "slots",
-                          "next_available", "score", "why"}
+    assert set(first) >= {
+        "instructor",
+        "service",
+        "price",
+        "formats",
+        "duration_minutes",
+        "slots",
+        "next_available",
+        "score",
+        "why",
+    }
 
 
-@pytest.mark.parametrize("params, fragment", [
-    ({"q": ""}, "Type what you are looking for"),
-    ({"q": "   "}, "Type what you are looking for"),
-    ({"q": "x" * 5001}, "at most 5000 characters"),
-    ({"q": "guitar", "limit": 0}, "greater than or equal to 1"),
-    ({"q": "guitar", "limit": 51}, "less than or equal to 50"),
-    ({"q": "guitar", "tz": "Mars/Olympus"}, "Unknown time zone"),
-    ({}, "Field required"),
-])
+@pytest.mark.parametrize(
+    "params, fragment",
+    [
+        ({"q": ""}, "Type what you are looking for"),
+        ({"q": "   "}, "Type what you are looking for"),
+        ({"q": "x" * 5001}, "at most 5000 characters"),
+        ({"q": "guitar", "limit": 0}, "greater than or equal to 1"),
+        ({"q": "guitar", "limit": 51}, "less than or equal to 50"),
+        ({"q": "guitar", "tz": "Mars/Olympus"}, "Unknown time zone"),
+        ({}, "Field required"),
+    ],
+)
 def test_bad_input_gets_a_clear_422(client, params, fragment):
     response = client.get("/api/search", params=params)
     assert response.status_code == 422
     assert fragment in response.text
 
 
-@pytest.mark.parametrize("q", [
-    "piano " * 830,  # ~5,000 characters
-    "\x00\x01\x02 drop table users; --",
-    "<script>alert('x')</script> guitar",
-    "🎹🎸🥁 lessons???",
-    "ÆØÅ ñ ü 漢字 العربية",
-    "'; SELECT pg_sleep(10); --",
-    "%%%%%%%% ____ \\\\",
-])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "piano " * 830,  # ~5,000 characters
+        "\x00\x01\x02 drop table users; --",
+        "<script>alert('x')</script> guitar",
+        "🎹🎸🥁 lessons???",
+        "ÆØÅ ñ ü 漢字 العربية",
+        "'; SELECT pg_sleep(10); --",
+        "%%%%%%%% ____ \\\\",
+    ],
+)
 def test_odd_queries_answer_200(client, q):
     response = client.get("/api/search", params={"q": q})
     assert response.status_code == 200, response.text

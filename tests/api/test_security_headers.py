@@ -1,5 +1,6 @@
 """Security headers on every response, CORS from settings, the request body limit (413), a clear 503
 while the database is down, and settings that refuse the development secret outside development."""
+
 from __future__ import annotations
 
 import os
@@ -24,9 +25,15 @@ def client(indexed_engine):
         yield c
 
 
-@pytest.mark.parametrize("method, path, status", [
-    ("GET", "/health", 200), ("GET", "/", 200), ("GET", "/api/nope", 404), ("GET", "/api/search", 422),
-])
+@pytest.mark.parametrize(
+    "method, path, status",
+    [
+        ("GET", "/health", 200),
+        ("GET", "/", 200),
+        ("GET", "/api/nope", 404),
+        ("GET", "/api/search", 422),
+    ],
+)
 def test_security_headers_on_every_response(client, method, path, status):
     r = client.request(method, path)
     assert r.status_code == status
@@ -54,12 +61,21 @@ def test_cors_allows_only_configured_origins(indexed_engine):
     assert "x-request-id" in ok.headers["access-control-expose-headers"].lower()
     evil = c.get("/health", headers={"Origin": "https://evil.example.com"})
     assert "access-control-allow-origin" not in evil.headers
-    pre = c.options("/api/bookings", headers={"Origin": "https://app.example.com",
-                                              "Access-Control-Request-Method": "POST",
-                                              "Access-Control-Request-Headers": "authorization,content-type"})
+    pre = c.options(
+        "/api/bookings",
+        headers={
+            "Origin": "https://app.example.com",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
     assert pre.status_code == 200 and "POST" in pre.headers["access-control-allow-methods"]
-    assert "access-control-allow-origin" not in TestClient(create_app(Settings(), engine=indexed_engine)).get(
-        "/health", headers={"Origin": "https://app.example.com"}).headers  # none by default
+    assert (
+        "access-control-allow-origin"
+        not in TestClient(create_app(Settings(), engine=indexed_engine))
+        .get("/health", headers={"Origin": "https://app.example.com"})
+        .headers
+    )  # none by default
 
 
 def test_body_limit_by_content_length_and_while_streaming(indexed_engine):
@@ -91,7 +107,11 @@ def test_database_down_is_a_clear_503(indexed_engine):
     dead = make_engine(f"postgresql+psycopg://nobody@127.0.0.1:{_closed_port()}/nothing")
     try:
         c = TestClient(create_app(Settings(), engine=dead))
-        for path in ("/api/search?q=piano", "/api/catalog/categories", "/api/public/instructors/" + "0" * 8 + "-0000-0000-0000-" + "0" * 12):
+        for path in (
+            "/api/search?q=piano",
+            "/api/catalog/categories",
+            "/api/public/instructors/" + "0" * 8 + "-0000-0000-0000-" + "0" * 12,
+        ):
             r = c.get(path)
             assert r.status_code == 503, (path, r.text)
             assert r.headers["retry-after"] == "5"
@@ -125,8 +145,9 @@ def test_get_settings_raises_one_line(monkeypatch):
 def test_cli_serve_prints_one_clear_line():
     env = {**os.environ, "ENVIRONMENT": "production"}
     env.pop("SECRET_KEY", None)
-    done = subprocess.run([sys.executable, "-m", "cli", "serve"], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "serve"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     out = (done.stdout + done.stderr).strip()
     assert done.returncode == 1
     assert "Traceback" not in out and len(out.splitlines()) == 1

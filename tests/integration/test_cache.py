@@ -1,4 +1,5 @@
 """A write made while Redis is down still invalidates what Redis held once it is back."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """A DATABASE_URL that cannot serve the product stops setup with one clear line, not a traceback."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,9 @@ from core.settings import PROJECT_ROOT
 def _run_setup(url: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": url}
     env.pop("INSTAINSTRU_RESOLVED_DB_URL", None)
-    return subprocess.run([sys.executable, "-m", "cli", "setup"], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "cli", "setup"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_unreachable_database_gives_one_line():

@@ -6,6 +6,7 @@ embedding 381 rows) fits CI; it is reused afterwards. The qrels for it are judge
 the same rule as data/fixtures/eval/search_qrels.tsv. Thresholds sit a little under the values
 measured when this test was written (see data/fixtures/eval/README.md).
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,23 @@ def monkeypatch_module():
 
 
 def _args(tmp_path, *extra):
-    return ["--instructors", str(CI_INSTRUCTORS), "--split", "dev", "--limit", "20", "--require-relevant", "--no-history",
-            "--no-plots", "--quiet", "--permutations", "2000", "--out", str(tmp_path), *extra]
+    return [
+        "--instructors",
+        str(CI_INSTRUCTORS),
+        "--split",
+        "dev",
+        "--limit",
+        "20",
+        "--require-relevant",
+        "--no-history",
+        "--no-plots",
+        "--quiet",
+        "--permutations",
+        "2000",
+        "--out",
+        str(tmp_path),
+        *extra,
+    ]
 
 
 def test_ci_subset_meets_thresholds(eval_url, tmp_path, capsys):

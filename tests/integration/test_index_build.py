@@ -1,4 +1,5 @@
 """The index build embeds only what changed, and the API process never loads torch."""
+
 from __future__ import annotations
 
 import subprocess
@@ -15,25 +16,32 @@ from tests.factories import make_instructor
 def test_editing_a_bio_re_embeds_only_that_instructors_rows(indexed_engine):
     """On this test's own instructor (two services): no seeded row changes, and the counts do not
     depend on what other tests left unembedded."""
-    inst = make_instructor(indexed_engine, services=(("piano", None, Decimal("60"), [60]),
-                                                     ("guitar", None, Decimal("50"), [60])))
+    inst = make_instructor(
+        indexed_engine, services=(("piano", None, Decimal("60"), [60]), ("guitar", None, Decimal("50"), [60]))
+    )
     mine = [inst.profile_id]
     assert build(indexed_engine, profile_ids=mine, quiet=True)["embedded"] == 2  # new documents
     assert build(indexed_engine, profile_ids=mine, quiet=True)["embedded"] == 0  # nothing changed since
     with indexed_engine.begin() as conn:
-        conn.execute(text("UPDATE instructor_profiles SET bio = bio || ' Also teaches sight-reading.' WHERE id = :p"),
-                     {"p": inst.profile_id})
+        conn.execute(
+            text("UPDATE instructor_profiles SET bio = bio || ' Also teaches sight-reading.' WHERE id = :p"),
+            {"p": inst.profile_id},
+        )
     assert build(indexed_engine, profile_ids=mine, quiet=True)["embedded"] == 2
     assert build(indexed_engine, profile_ids=mine, quiet=True)["embedded"] == 0
     with indexed_engine.connect() as conn:
-        texts = conn.execute(text("SELECT count(*) FROM instructor_services WHERE profile_id = :p "
-                                  "AND embedding IS NOT NULL"), {"p": inst.profile_id}).scalar()
+        texts = conn.execute(
+            text("SELECT count(*) FROM instructor_services WHERE profile_id = :p AND embedding IS NOT NULL"),
+            {"p": inst.profile_id},
+        ).scalar()
     assert texts == 2
 
 
 def test_the_api_process_never_imports_torch():
-    code = ("import sys; from api.app import create_app; import index.search, index.embedding; "
-            "index.embedding.get_embedder().embed_query('piano'); "
-            "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))")
+    code = (
+        "import sys; from api.app import create_app; import index.search, index.embedding; "
+        "index.embedding.get_embedder().embed_query('piano'); "
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -1,4 +1,5 @@
 """The migrations are the only source of the schema: up, down and up again on an empty database."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,9 +8,22 @@ from sqlalchemy import create_engine, inspect, text
 from core import embedded_pg, migrate
 
 EXPECTED_TABLES = {
-    "users", "permissions", "role_permissions", "user_permissions", "revoked_tokens",
-    "password_reset_tokens", "categories", "subcategories", "services", "instructor_profiles",
-    "instructor_services", "availability_slots", "blackout_dates", "bookings", "search_history", "outbox",
+    "users",
+    "permissions",
+    "role_permissions",
+    "user_permissions",
+    "revoked_tokens",
+    "password_reset_tokens",
+    "categories",
+    "subcategories",
+    "services",
+    "instructor_profiles",
+    "instructor_services",
+    "availability_slots",
+    "blackout_dates",
+    "bookings",
+    "search_history",
+    "outbox",
 }
 
 
@@ -36,9 +50,12 @@ def test_upgrade_downgrade_upgrade(empty_db_url):
     engine = create_engine(empty_db_url)
     with engine.connect() as conn:
         extensions = set(conn.execute(text("SELECT extname FROM pg_extension")).scalars())
-        grants = conn.execute(text(
-            "SELECT count(*) FROM role_permissions rp JOIN permissions p ON p.id = rp.permission_id "
-            "WHERE rp.role = 'student' AND p.name = 'create_bookings'")).scalar()
+        grants = conn.execute(
+            text(
+                "SELECT count(*) FROM role_permissions rp JOIN permissions p ON p.id = rp.permission_id "
+                "WHERE rp.role = 'student' AND p.name = 'create_bookings'"
+            )
+        ).scalar()
     engine.dispose()
     assert {"vector", "pg_trgm", "btree_gist"} <= extensions
     assert grants == 1
@@ -50,11 +67,18 @@ def test_upgrade_downgrade_upgrade(empty_db_url):
 
 def test_embedding_column_and_indexes_exist(engine):
     with engine.connect() as conn:
-        column_type = conn.execute(text(
-            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
-            "WHERE attrelid = 'instructor_services'::regclass AND attname = 'embedding'")).scalar()
-        indexes = set(conn.execute(text(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'instructor_services'")).scalars())
+        column_type = conn.execute(
+            text(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                "WHERE attrelid = 'instructor_services'::regclass AND attname = 'embedding'"
+            )
+        ).scalar()
+        indexes = set(
+            conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'instructor_services'")).scalars()
+        )
     assert column_type == "vector(384)"
-    assert {"ix_instructor_services_embedding_hnsw", "ix_instructor_services_search_text_trgm",
-            "uq_instructor_services_active"} <= indexes
+    assert {
+        "ix_instructor_services_embedding_hnsw",
+        "ix_instructor_services_search_text_trgm",
+        "uq_instructor_services_active",
+    } <= indexes

@@ -1,6 +1,7 @@
 """The outbox: booking emails are written in the booking's transaction (none when it fails), and
 the worker delivers them through a real local SMTP server (aiosmtpd), retries failures, and the
 `outbox` CLI command writes files with the file backend."""
+
 from __future__ import annotations
 
 import email
@@ -10,7 +11,7 @@ import subprocess
 import sys
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -64,19 +65,27 @@ def email_of(engine, user_id) -> str:
 
 def rows_for(engine, recipient: str) -> list:
     with engine.connect() as conn:
-        return conn.execute(text("SELECT kind, attempts, sent_at, last_error FROM outbox WHERE recipient = :r "
-                                 "ORDER BY created_at"), {"r": recipient}).all()
+        return conn.execute(
+            text("SELECT kind, attempts, sent_at, last_error FROM outbox WHERE recipient = :r ORDER BY created_at"),
+            {"r": recipient},
+        ).all()
 
 
 def new_booking(engine, *, hour: int = 10, day_offset: int = 2, inst=None, student=None):
     inst = inst or make_instructor(engine)
     student = student or make_user(engine).id
     with Session(engine) as db:
-        view = bookings.create(db, student_id=student, instructor_id=inst.profile_id,
-                               instructor_service_id=inst.offerings["piano"],
-                               start=datetime.fromisoformat(at(nyc_today() + timedelta(days=day_offset), hour)),
-                               duration_minutes=60, location_type="online",
-                               now=datetime.now(timezone.utc), notice_minutes=120)
+        view = bookings.create(
+            db,
+            student_id=student,
+            instructor_id=inst.profile_id,
+            instructor_service_id=inst.offerings["piano"],
+            start=datetime.fromisoformat(at(nyc_today() + timedelta(days=day_offset), hour)),
+            duration_minutes=60,
+            location_type="online",
+            now=datetime.now(UTC),
+            notice_minutes=120,
+        )
     return inst, student, view
 
 
@@ -102,8 +111,9 @@ def test_failed_delivery_is_kept_and_retried(engine, smtp):
     inbox, settings = smtp
     _, student, _ = new_booking(engine)
     to = email_of(engine, student)
-    down = MailSettings(sender="smtp", smtp_host="127.0.0.1", smtp_port=free_port(), smtp_starttls=False,
-                        smtp_timeout=2)
+    down = MailSettings(
+        sender="smtp", smtp_host="127.0.0.1", smtp_port=free_port(), smtp_starttls=False, smtp_timeout=2
+    )
     report = outbox.deliver_pending(engine, sender=mail.SmtpSender(down), batch=10_000, kinds=BOOKING_KINDS)
     assert report.failed >= 1
     [row] = rows_for(engine, to)
@@ -116,15 +126,23 @@ def test_failed_delivery_is_kept_and_retried(engine, smtp):
 def test_cancel_and_reschedule_write_emails_and_a_failed_booking_writes_none(engine):
     inst, student, view = new_booking(engine)
     to = email_of(engine, student)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with Session(engine) as db:
-        _, new = bookings.reschedule(db, booking_id=uuid.UUID(view["id"]), user_id=student,
-                                     start=datetime.fromisoformat(at(nyc_today() + timedelta(days=2), 15)),
-                                     now=now, notice_minutes=120)
+        _, new = bookings.reschedule(
+            db,
+            booking_id=uuid.UUID(view["id"]),
+            user_id=student,
+            start=datetime.fromisoformat(at(nyc_today() + timedelta(days=2), 15)),
+            now=now,
+            notice_minutes=120,
+        )
     with Session(engine) as db:
         bookings.cancel(db, booking_id=uuid.UUID(new["id"]), user_id=student, now=now)
-    assert [r.kind for r in rows_for(engine, to)] == ["booking_confirmation", "booking_rescheduled",
-                                                      "booking_cancelled"]
+    assert [r.kind for r in rows_for(engine, to)] == [
+        "booking_confirmation",
+        "booking_rescheduled",
+        "booking_cancelled",
+    ]
     other = make_user(engine).id
     new_booking(engine, inst=inst, hour=18)
     with pytest.raises(Conflict):
@@ -137,8 +155,14 @@ def test_outbox_command_writes_files(engine, db_url, tmp_path):
     to = email_of(engine, student)
     env = {**os.environ, "DATABASE_URL": db_url, "MAIL_SENDER": "file", "MAIL_FILE_DIR": str(tmp_path)}
     env.pop("INSTAINSTRU_RESOLVED_DB_URL", None)
-    result = subprocess.run([sys.executable, "-m", "cli", "outbox", "--batch", "100000"], cwd=PROJECT_ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "outbox", "--batch", "100000"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert " sent, 0 failed" in result.stdout + result.stderr
     files = [email.message_from_bytes(p.read_bytes()) for p in tmp_path.glob("*.eml")]

@@ -1,8 +1,9 @@
 """Mail does not outlive its use: delivered mail goes after 30 days, and a deleted account's mail at once."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -11,7 +12,7 @@ from services import outbox
 
 
 def _mail(db, to: str, sent_days_ago: int | None) -> None:
-    sent = None if sent_days_ago is None else datetime.now(timezone.utc) - timedelta(days=sent_days_ago)
+    sent = None if sent_days_ago is None else datetime.now(UTC) - timedelta(days=sent_days_ago)
     db.add(OutboxMessage(kind="password_reset", recipient=to, subject="s", body="link", sent_at=sent))
     db.flush()
 

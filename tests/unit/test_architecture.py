@@ -9,7 +9,9 @@ from pathlib import Path
 from core.settings import PROJECT_ROOT
 
 ROUTES = sorted((PROJECT_ROOT / "api" / "routes").glob("*.py"))
-HTTP_LAYER = [p for p in (*ROUTES, PROJECT_ROOT / "api" / "recording.py", PROJECT_ROOT / "api" / "caching.py") if p.exists()]
+HTTP_LAYER = [
+    p for p in (*ROUTES, PROJECT_ROOT / "api" / "recording.py", PROJECT_ROOT / "api" / "caching.py") if p.exists()
+]
 # Errors that never leave their module's callers as an HTTP answer (a token that does not decode is
 # turned into a 401 by api.security): not domain errors.
 INTERNAL_ERRORS = {("services/tokens.py", "InvalidToken")}
@@ -31,16 +33,19 @@ def _imports(tree: ast.Module) -> set[str]:
 
 
 def test_route_modules_do_not_import_each_other():
-    offenders = {p.name: sorted(i for i in _imports(_tree(p)) if i.startswith("api.routes"))
-                 for p in ROUTES}
+    offenders = {p.name: sorted(i for i in _imports(_tree(p)) if i.startswith("api.routes")) for p in ROUTES}
     assert not {k: v for k, v in offenders.items() if v}
 
 
 def test_routes_never_commit_or_roll_back():
-    calls = [f"{p.relative_to(PROJECT_ROOT)}:{node.lineno} {node.func.attr}"
-             for p in HTTP_LAYER for node in ast.walk(_tree(p))
-             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-             and node.func.attr in ("commit", "rollback")]
+    calls = [
+        f"{p.relative_to(PROJECT_ROOT)}:{node.lineno} {node.func.attr}"
+        for p in HTTP_LAYER
+        for node in ast.walk(_tree(p))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("commit", "rollback")
+    ]
     assert not calls
 
 
@@ -51,9 +56,13 @@ def test_one_domain_error_family():
         rel = str(path.relative_to(PROJECT_ROOT))
         for node in ast.walk(_tree(path)):
             if isinstance(node, ast.ClassDef) and any(
-                    isinstance(b, ast.Name) and (b.id.endswith(("Error", "Exception")) or b.id in (
-                        "NotFound", "Conflict", "Invalid", "Refused", "BadRequest", "Unauthorized", "Throttled"))
-                    for b in node.bases):
+                isinstance(b, ast.Name)
+                and (
+                    b.id.endswith(("Error", "Exception"))
+                    or b.id in ("NotFound", "Conflict", "Invalid", "Refused", "BadRequest", "Unauthorized", "Throttled")
+                )
+                for b in node.bases
+            ):
                 if rel != "services/errors.py" and (rel, node.name) not in INTERNAL_ERRORS:
                     found.append(f"{rel}: {node.name}")
     assert not found, f"domain errors outside services/errors.py: {found}"

@@ -1,4 +1,5 @@
 """The demo data generator: deterministic, complete over the catalog, and internally consistent."""
+
 from __future__ import annotations
 
 import json

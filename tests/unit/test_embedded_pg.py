@@ -1,4 +1,5 @@
 """A killed process must not keep the embedded Postgres alive forever."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,9 @@ from core.embedded_pg import _forget_dead_handles
 
 
 def test_dead_processes_are_forgotten(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     dead_pid = int(dead.stdout)
     (tmp_path / ".handle_pids.json").write_text(json.dumps([dead_pid, os.getpid()]))
     _forget_dead_handles(tmp_path)

@@ -75,7 +75,7 @@ def test_matches_sentence_transformers(embedder: Embedder) -> None:
     cos = _cos(got, ref)
     assert cos.min() >= 0.999, cos
     # Queries go through the normalised-key cache; still the same vectors.
-    for t, r in zip(texts, ref):
+    for t, r in zip(texts, ref, strict=True):
         if t == " ".join(t.split()).lower():
             assert _cos(embedder.embed_query(t), r)[0] >= 0.999
 

@@ -21,10 +21,16 @@ def _app(exc: Exception) -> TestClient:
     return TestClient(app, raise_server_exceptions=False)
 
 
-@pytest.mark.parametrize("cls, status, code", [
-    (errors.BadRequest, 400, "bad_request"), (errors.Unauthorized, 401, "unauthorized"),
-    (errors.NotFound, 404, "not_found"), (errors.Conflict, 409, "conflict"), (errors.Invalid, 422, "invalid"),
-])
+@pytest.mark.parametrize(
+    "cls, status, code",
+    [
+        (errors.BadRequest, 400, "bad_request"),
+        (errors.Unauthorized, 401, "unauthorized"),
+        (errors.NotFound, 404, "not_found"),
+        (errors.Conflict, 409, "conflict"),
+        (errors.Invalid, 422, "invalid"),
+    ],
+)
 def test_each_error_maps_to_its_status_with_detail_and_code(cls, status, code):
     r = _app(cls("Nope.", field="start")).get("/boom")
     assert r.status_code == status

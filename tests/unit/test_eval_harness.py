@@ -1,4 +1,5 @@
 """Harness plumbing without a database: guards, run files, compare, report tables."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,9 +30,22 @@ def test_trec_round_trip(tmp_path):
 
 
 def _rows(values):
-    return [{"qid": f"q{i}", "split": "test", "query": f"query {i}", "ndcg@10": v, "mrr@10": v, "recall@50": v,
-             "cp@10": v, "cp_contract@10": v, "n_results": 1, "relaxed": "", "latency_ms": 5.0}
-            for i, v in enumerate(values)]
+    return [
+        {
+            "qid": f"q{i}",
+            "split": "test",
+            "query": f"query {i}",
+            "ndcg@10": v,
+            "mrr@10": v,
+            "recall@50": v,
+            "cp@10": v,
+            "cp_contract@10": v,
+            "n_results": 1,
+            "relaxed": "",
+            "latency_ms": 5.0,
+        }
+        for i, v in enumerate(values)
+    ]
 
 
 def test_aggregate_and_rows_round_trip(tmp_path):
@@ -56,10 +70,17 @@ def test_compare_lists_moves_and_p():
 
 
 def test_constraint_keep_counts_broken_results():
-    ok = {"service": {"slug": "piano", "category": "music"}, "price": {"in_person": 50.0, "online": None},
-          "formats": ["in_person"], "instructor": {"areas": {"boroughs": [], "neighborhoods": ["park-slope"]},
-                                                  "languages": ["english"], "rating": 4.5},
-          "slots": [{"start": "2026-12-05T09:00:00-05:00", "end": "2026-12-05T10:00:00-05:00"}]}
+    ok = {
+        "service": {"slug": "piano", "category": "music"},
+        "price": {"in_person": 50.0, "online": None},
+        "formats": ["in_person"],
+        "instructor": {
+            "areas": {"boroughs": [], "neighborhoods": ["park-slope"]},
+            "languages": ["english"],
+            "rating": 4.5,
+        },
+        "slots": [{"start": "2026-12-05T09:00:00-05:00", "end": "2026-12-05T10:00:00-05:00"}],
+    }
     expensive = {**ok, "price": {"in_person": 90.0, "online": None}}
     no_slots = {**ok, "slots": []}
     intended = {"service": "piano", "price_max": 60}

@@ -1,4 +1,5 @@
 """Eval metrics on small hand-computed examples."""
+
 from __future__ import annotations
 
 import math

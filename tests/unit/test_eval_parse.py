@@ -3,7 +3,6 @@ and the well-formedness of the judged parse sets."""
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import re
@@ -24,7 +23,7 @@ TZ = "America/New_York"
 
 
 def blank(**over) -> dict:
-    e = {f: None for f in pe.FIELDS}
+    e = dict.fromkeys(pe.FIELDS)
     e["near_me"] = False
     e.update(over)
     return e
@@ -63,19 +62,21 @@ def test_perfect_prediction_is_exact_and_calls_with_datetime():
 
 def test_tp_fp_fn_counting():
     cases = [
-        case("tp", "q1", price_max=60),          # predicted 60.0 -> TP
-        case("fn", "q2", price_max=60),          # predicted null -> FN
-        case("fp", "q3"),                        # predicted 50 where null expected -> FP
-        case("wrong", "q4", price_max=60),       # predicted 70 -> FP and FN
-        case("tn", "q5"),                        # null / null -> correct, no TP
+        case("tp", "q1", price_max=60),  # predicted 60.0 -> TP
+        case("fn", "q2", price_max=60),  # predicted null -> FN
+        case("fp", "q3"),  # predicted 50 where null expected -> FP
+        case("wrong", "q4", price_max=60),  # predicted 70 -> FP and FN
+        case("tn", "q5"),  # null / null -> correct, no TP
     ]
-    parse = fake_parser({
-        "q1": {"price_max": 60.0},
-        "q2": {},
-        "q3": {"price_max": 50},
-        "q4": {"price_max": 70},
-        "q5": {},
-    })
+    parse = fake_parser(
+        {
+            "q1": {"price_max": 60.0},
+            "q2": {},
+            "q3": {"price_max": 50},
+            "q4": {"price_max": 70},
+            "q5": {},
+        }
+    )
     report = pe.score_cases(cases, parse)
     s = report.fields["price_max"]
     assert (s.n, s.correct, s.tp, s.fp, s.fn) == (5, 2, 1, 2, 2)
@@ -224,8 +225,8 @@ def _locations():
 @pytest.fixture(scope="module", params=[("golden", GOLDEN, 320), ("holdout", HOLDOUT, 80)], ids=lambda p: p[0])
 def judged(request):
     name, path, minimum = request.param
-    lines = [l for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
-    rows = [json.loads(l) for l in lines]  # every line parses
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in lines]  # every line parses
     return name, rows, minimum
 
 
@@ -237,8 +238,8 @@ def test_set_size_and_ids(judged):
 
 
 def test_sets_are_disjoint():
-    g = {json.loads(l)["id"] for l in GOLDEN.read_text().splitlines() if l.strip()}
-    h = {json.loads(l)["id"] for l in HOLDOUT.read_text().splitlines() if l.strip()}
+    g = {json.loads(line)["id"] for line in GOLDEN.read_text().splitlines() if line.strip()}
+    h = {json.loads(line)["id"] for line in HOLDOUT.read_text().splitlines() if line.strip()}
     assert not g & h
 
 
@@ -299,7 +300,9 @@ def test_every_case_is_well_formed(judged):
             expected_aud = "kids" if e["age"] < 13 else "teens" if e["age"] < 18 else "adults"
             assert e["audience"] == expected_aud, where
         assert e["level"] in (None, "beginner", "intermediate", "advanced"), where
-        assert e["duration_minutes"] is None or (isinstance(e["duration_minutes"], int) and e["duration_minutes"] > 0), where
+        assert e["duration_minutes"] is None or (
+            isinstance(e["duration_minutes"], int) and e["duration_minutes"] > 0
+        ), where
         assert e["min_rating"] is None or 0 < e["min_rating"] <= 5, where
         assert e["lesson_language"] is None or (
             isinstance(e["lesson_language"], str) and e["lesson_language"] == e["lesson_language"].lower()

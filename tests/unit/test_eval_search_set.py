@@ -1,4 +1,5 @@
 """The judged search set, its qrels and the judging rule (no database)."""
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,27 @@ SERVICES = {s["slug"]: c["slug"] for c in CATALOG["categories"] for sub in c["su
 SUBCATEGORIES = {sub["slug"] for c in CATALOG["categories"] for sub in c["subcategories"]}
 LOCATIONS = json.loads((PROJECT_ROOT / "data" / "fixtures" / "nyc_locations.json").read_text())
 BOROUGH_OF = {n["slug"]: n["borough"] for n in LOCATIONS["neighborhoods"]}
-FIELDS = {"service", "category", "price_min", "price_max", "price_intent", "location", "near_me", "format",
-          "dates", "weekdays", "start_time", "end_time", "age", "audience", "level", "duration_minutes",
-          "min_rating", "lesson_language", "urgency"}
+FIELDS = {
+    "service",
+    "category",
+    "price_min",
+    "price_max",
+    "price_intent",
+    "location",
+    "near_me",
+    "format",
+    "dates",
+    "weekdays",
+    "start_time",
+    "end_time",
+    "age",
+    "audience",
+    "level",
+    "duration_minutes",
+    "min_rating",
+    "lesson_language",
+    "urgency",
+}
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +77,22 @@ def test_coverage_of_the_set(queries):
         assert tags[f"cat:{category}"] >= 10, category
     for borough in ("manhattan", "brooklyn", "queens", "bronx", "staten-island"):
         assert tags[f"borough:{borough}"] >= 3, borough
-    for tag in ("date", "weekdays", "time", "audience", "age", "price", "format", "typo", "vague",
-                "level", "duration", "rating", "lesson-language", "neighborhood"):
+    for tag in (
+        "date",
+        "weekdays",
+        "time",
+        "audience",
+        "age",
+        "price",
+        "format",
+        "typo",
+        "vague",
+        "level",
+        "duration",
+        "rating",
+        "lesson-language",
+        "neighborhood",
+    ):
         assert tags[tag] >= 2, tag
     splits = Counter(q["split"] for q in queries)
     assert abs(splits["dev"] - splits["test"]) <= 2
@@ -77,7 +110,10 @@ def test_qrels_refer_to_queries_and_docs(queries):
 
 def test_hand_checked_sample_agrees_with_rule():
     lines = (EVAL / "search_qrels_checked.tsv").read_text().splitlines()
-    header, rows = lines[0].split("\t"), [dict(zip(lines[0].split("\t"), ln.split("\t"))) for ln in lines[1:] if ln]
+    header, rows = (
+        lines[0].split("\t"),
+        [dict(zip(lines[0].split("\t"), ln.split("\t"), strict=True)) for ln in lines[1:] if ln],
+    )
     assert {"qid", "instructor_service_id", "rule_grade", "hand_grade"} <= set(header)
     assert len(rows) >= 20
     qrels = judge.read_qrels()
@@ -87,17 +123,36 @@ def test_hand_checked_sample_agrees_with_rule():
 
 
 def _row(**kw) -> Row:
-    base = dict(id="r1", profile_id="p1", slug="piano", subcategory="piano", category="music", name="Ann",
-                price_in_person=60.0, price_online=50.0, duration_options=[30, 60], age_groups=["kids", "adults"],
-                levels=["beginner"], default_duration=60, rating=4.6, languages=["english"],
-                boroughs=[], neighborhoods=["park-slope", "windsor-terrace"])
+    base = {
+        "id": "r1",
+        "profile_id": "p1",
+        "slug": "piano",
+        "subcategory": "piano",
+        "category": "music",
+        "name": "Ann",
+        "price_in_person": 60.0,
+        "price_online": 50.0,
+        "duration_options": [30, 60],
+        "age_groups": ["kids", "adults"],
+        "levels": ["beginner"],
+        "default_duration": 60,
+        "rating": 4.6,
+        "languages": ["english"],
+        "boroughs": [],
+        "neighborhoods": ["park-slope", "windsor-terrace"],
+    }
     base.update(kw)
     return Row(**base)
 
 
 def test_constraint_states():
-    q = {"intended": {"service": "piano", "price_max": 50, "location": {"borough": "brooklyn",
-                                                                      "neighborhood": "park-slope"}}}
+    q = {
+        "intended": {
+            "service": "piano",
+            "price_max": 50,
+            "location": {"borough": "brooklyn", "neighborhood": "park-slope"},
+        }
+    }
     assert judge.constraint_states(q, _row(), {"r1": OK}) == {"price": OK, "location": OK, "availability": OK}
     q["intended"]["price_max"] = 45  # lowest price 50 <= 45 * 1.25
     assert judge.constraint_states(q, _row(), {"r1": OK})["price"] == NEAR
@@ -114,11 +169,25 @@ def test_constraint_states():
     assert judge.constraint_states(q, _row(), {"r1": OK})["location"] == MISS
     q["intended"]["format"] = "online"  # online lessons ignore place
     assert "location" not in judge.constraint_states(q, _row(), {"r1": OK})
-    soft = {"intended": {"service": "piano", "audience": "teens", "level": "advanced", "lesson_language": "spanish",
-                         "min_rating": 4.5, "duration_minutes": 45}}
+    soft = {
+        "intended": {
+            "service": "piano",
+            "audience": "teens",
+            "level": "advanced",
+            "lesson_language": "spanish",
+            "min_rating": 4.5,
+            "duration_minutes": 45,
+        }
+    }
     states = judge.constraint_states(soft, _row(), {"r1": NEAR})
-    assert states == {"audience": NEAR, "level": NEAR, "lesson_language": MISS, "min_rating": OK,
-                      "duration": MISS, "availability": NEAR}
+    assert states == {
+        "audience": NEAR,
+        "level": NEAR,
+        "lesson_language": MISS,
+        "min_rating": OK,
+        "duration": MISS,
+        "availability": NEAR,
+    }
 
 
 def test_grade_rule():

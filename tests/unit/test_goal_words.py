@@ -1,5 +1,6 @@
 """The word checks of the goal matcher: which words can name a topic, which the catalog knows, and
 how a query with no card close enough is told apart from keyboard mash."""
+
 from __future__ import annotations
 
 import pytest

@@ -32,7 +32,7 @@ def readme_mail_variables() -> set[str]:
 
 def test_the_readme_names_every_mail_variable_and_no_other():
     assert readme_mail_variables() == set(VALUES)
-    fields = {name for name in MailSettings.model_fields}
+    fields = set(MailSettings.model_fields)
     assert {field for _, field, _ in VALUES.values()} == fields  # every setting has its variable
 
 

@@ -1,5 +1,6 @@
 """Relaxation per result and the hands-on rule, on hand-built rows: what each card misses, how far
 it is from the asked place and price, and what the student reads."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -12,21 +13,41 @@ from index.constraints import Constraints
 
 def row(slug="piano", in_person=55, online=45, hoods=("park-slope",), boroughs=(), rating=4.8, reviews=20):
     return Candidate(
-        id="row-" + slug, profile_id="p-" + slug,
+        id="row-" + slug,
+        profile_id="p-" + slug,
         price_in_person=Decimal(in_person) if in_person is not None else None,
         price_online=Decimal(online) if online is not None else None,
-        duration_options=[60], levels=["beginner"], age_groups=["kids", "adults"], slug=slug,
-        service_name=slug.title(), default_duration=60, category="music",
-        rating_avg=Decimal(str(rating)), rating_count=reviews, languages=["english"],
-        boroughs=list(boroughs), neighborhoods=list(hoods), full_name="Test Teacher", semantic=0.5, lexical=0.2)
+        duration_options=[60],
+        levels=["beginner"],
+        age_groups=["kids", "adults"],
+        slug=slug,
+        service_name=slug.title(),
+        default_duration=60,
+        category="music",
+        rating_avg=Decimal(str(rating)),
+        rating_count=reviews,
+        languages=["english"],
+        boroughs=list(boroughs),
+        neighborhoods=list(hoods),
+        full_name="Test Teacher",
+        semantic=0.5,
+        lexical=0.2,
+    )
 
 
-PARK_SLOPE = Constraints(service="piano", borough="brooklyn", neighborhood="park-slope",
-                         price_max=60, dates=(date(2026, 12, 5),), start_time=time(9), end_time=time(12))
+PARK_SLOPE = Constraints(
+    service="piano",
+    borough="brooklyn",
+    neighborhood="park-slope",
+    price_max=60,
+    dates=(date(2026, 12, 5),),
+    start_time=time(9),
+    end_time=time(12),
+)
 
 
 def test_place_levels_step_from_the_neighborhood_to_online_to_the_borough_to_anywhere():
-    in_person_only = dict(online=None)
+    in_person_only = {"online": None}
     assert misses.place_level(row(hoods=("park-slope",)), PARK_SLOPE) == misses.PLACE_IN
     assert misses.place_level(row(hoods=(), boroughs=("brooklyn",)), PARK_SLOPE) == misses.PLACE_IN
     # a teacher who does not come to Park Slope but teaches online: the online lesson is the nearer miss
@@ -75,14 +96,19 @@ def test_a_hands_on_service_is_priced_in_person_without_a_place():
 def test_the_card_says_what_it_misses():
     teacher = row(hoods=("windsor-terrace", "astoria"), in_person=80, online=None)
     fit = misses.row_fit(teacher, PARK_SLOPE, hands_on=False)
-    lines = misses.describe(teacher, PARK_SLOPE, fit, misses.SLOTS_OTHER_DAY, datetime(2026, 12, 6, 10, 0), hands_on=False)
-    assert lines == ["not in Park Slope: serves Windsor Terrace",
-                     "$80/h in person, over your $60",
-                     "no slot on Saturday: next is Sun Dec 6, 10:00 AM"]
+    lines = misses.describe(
+        teacher, PARK_SLOPE, fit, misses.SLOTS_OTHER_DAY, datetime(2026, 12, 6, 10, 0), hands_on=False
+    )
+    assert lines == [
+        "not in Park Slope: serves Windsor Terrace",
+        "$80/h in person, over your $60",
+        "no slot on Saturday: next is Sun Dec 6, 10:00 AM",
+    ]
     online = row(hoods=("astoria",), in_person=80, online=45)
     fit = misses.row_fit(online, PARK_SLOPE, hands_on=False)
     assert misses.describe(online, PARK_SLOPE, fit, misses.SLOTS_IN_WINDOW, datetime(2026, 12, 5, 9), False) == [
-        "not in Park Slope: online lesson, or in person in Astoria"]
+        "not in Park Slope: online lesson, or in person in Astoria"
+    ]
 
 
 def test_a_last_resort_miss_says_what_the_teacher_offers_instead():
@@ -91,7 +117,10 @@ def test_a_last_resort_miss_says_what_the_teacher_offers_instead():
     fit = misses.row_fit(teacher, asked, hands_on=False)
     assert fit.others == ("language", "rating", "audience")
     assert misses.describe(teacher, asked, fit, misses.SLOTS_IN_WINDOW, None, False) == [
-        "teaches in English, not Spanish", "rated 4.2, under your 4.5", "teaches kids and adults, not teens"]
+        "teaches in English, not Spanish",
+        "rated 4.2, under your 4.5",
+        "teaches kids and adults, not teens",
+    ]
     # any other miss outweighs price and place together
     assert misses.row_fit(row(hoods=("astoria",), in_person=90, online=None), PARK_SLOPE, False).key < fit.key
 

@@ -30,20 +30,49 @@ def availability(*windows):
         while t + 30 <= h1 * 60:
             starts.append(f"2026-{day}T{t // 60:02d}:{t % 60:02d}:00-05:00")
             t += 30
-        days.setdefault(day, []).append({"start": f"2026-{day}T{h0:02d}:00:00-05:00",
-                                         "end": f"2026-{day}T{h1:02d}:00:00-05:00", "starts": starts})
+        days.setdefault(day, []).append(
+            {"start": f"2026-{day}T{h0:02d}:00:00-05:00", "end": f"2026-{day}T{h1:02d}:00:00-05:00", "starts": starts}
+        )
     return {"duration_minutes": 30, "days": [{"date": f"2026-{d}", "windows": w} for d, w in sorted(days.items())]}
 
 
-def instructor(iid, slug="piano", *, in_person=50.0, online=None, boroughs=(), neighborhoods=("park-slope",),
-               languages=("english",), rating=4.9, age_groups=("kids", "teens", "adults"), levels=("beginner",),
-               durations=(30, 60), windows=(("12-05", 9, 12),)):
+def instructor(
+    iid,
+    slug="piano",
+    *,
+    in_person=50.0,
+    online=None,
+    boroughs=(),
+    neighborhoods=("park-slope",),
+    languages=("english",),
+    rating=4.9,
+    age_groups=("kids", "teens", "adults"),
+    levels=("beginner",),
+    durations=(30, 60),
+    windows=(("12-05", 9, 12),),
+):
     profile = {
-        "id": iid, "name": f"Teacher {iid}", "bio": "", "years_experience": 5, "languages": list(languages),
-        "rating": rating, "reviews": 10, "areas": {"boroughs": list(boroughs), "neighborhoods": list(neighborhoods)},
-        "services": [{"instructor_service_id": f"s-{iid}", "slug": slug, "name": slug.title(), "category": "x",
-                      "price": {"in_person": in_person, "online": online}, "duration_options": list(durations),
-                      "description": "", "age_groups": list(age_groups), "levels": list(levels)}],
+        "id": iid,
+        "name": f"Teacher {iid}",
+        "bio": "",
+        "years_experience": 5,
+        "languages": list(languages),
+        "rating": rating,
+        "reviews": 10,
+        "areas": {"boroughs": list(boroughs), "neighborhoods": list(neighborhoods)},
+        "services": [
+            {
+                "instructor_service_id": f"s-{iid}",
+                "slug": slug,
+                "name": slug.title(),
+                "category": "x",
+                "price": {"in_person": in_person, "online": online},
+                "duration_options": list(durations),
+                "description": "",
+                "age_groups": list(age_groups),
+                "levels": list(levels),
+            }
+        ],
     }
     return iid, {"profile": profile, "availability": availability(*windows)}
 
@@ -56,10 +85,22 @@ def card(w, iid, slug="piano", slots=None):
     p = w.profile(iid)
     svc = next(s for s in p["services"] if s["slug"] == slug)
     fmts = [f for f in ("in_person", "online") if svc["price"][f] is not None]
-    return {"instructor": {"id": iid, "name": p["name"], "rating": p["rating"], "reviews": 10,
-                           "languages": p["languages"], "areas": p["areas"]},
-            "service": {"slug": slug, "name": slug, "category": "x"}, "price": dict(svc["price"]), "formats": fmts,
-            "duration_minutes": 60, "slots": slots if slots is not None else [slot("12-05", 9)], "why": []}
+    return {
+        "instructor": {
+            "id": iid,
+            "name": p["name"],
+            "rating": p["rating"],
+            "reviews": 10,
+            "languages": p["languages"],
+            "areas": p["areas"],
+        },
+        "service": {"slug": slug, "name": slug, "category": "x"},
+        "price": dict(svc["price"]),
+        "formats": fmts,
+        "duration_minutes": 60,
+        "slots": slots if slots is not None else [slot("12-05", 9)],
+        "why": [],
+    }
 
 
 def resp(*cards, **extra):
@@ -69,10 +110,24 @@ def resp(*cards, **extra):
 
 
 # "piano for my 8 year old in park slope under $60 this saturday morning"
-PIANO = {"id": "j1", "kind": "multi", "split": "dev", "query": "q", "ideal": ["piano"], "related": ["keyboard"],
-         "marginal": [], "expect_no_match": False, "soft": {},
-         "hard": {"place": {"borough": "brooklyn", "neighborhood": "park-slope"}, "price_max": 60,
-                  "dates": ["2026-12-05"], "time": ["06:00", "12:00"], "audience": "kids"}}
+PIANO = {
+    "id": "j1",
+    "kind": "multi",
+    "split": "dev",
+    "query": "q",
+    "ideal": ["piano"],
+    "related": ["keyboard"],
+    "marginal": [],
+    "expect_no_match": False,
+    "soft": {},
+    "hard": {
+        "place": {"borough": "brooklyn", "neighborhood": "park-slope"},
+        "price_max": 60,
+        "dates": ["2026-12-05"],
+        "time": ["06:00", "12:00"],
+        "audience": "kids",
+    },
+}
 
 GOOD = [instructor(f"i{k}", rating=4.9 - k / 100) for k in range(3)]
 
@@ -102,7 +157,9 @@ def test_borough_listing_serves_its_neighborhoods():
 
 
 def test_hard_price_violation_and_two_violations_compound():
-    w = world(*GOOD, instructor("dear", in_person=75.0), instructor("dear_far", in_person=75.0, neighborhoods=("astoria",)))
+    w = world(
+        *GOOD, instructor("dear", in_person=75.0), instructor("dear_far", in_person=75.0, neighborhoods=("astoria",))
+    )
     r = grade_query(PIANO, resp(card(w, "dear"), card(w, "dear_far")), w, REF)
     assert r["results"][0]["hard"] == ["price"] and r["results"][0]["gain"] == pytest.approx(0.3)
     assert sorted(r["results"][1]["hard"]) == ["place", "price"]
@@ -146,8 +203,10 @@ def test_ideal_dcg_credits_the_best_relaxed_answer():
 
 def test_online_only_meets_place_softly_but_not_for_hands_on():
     q = dict(PIANO, hard={"place": {"borough": "brooklyn", "neighborhood": "park-slope"}})
-    w = world(instructor("web", in_person=None, online=40.0, neighborhoods=()),
-              instructor("swim", "swimming", in_person=None, online=40.0, neighborhoods=()))
+    w = world(
+        instructor("web", in_person=None, online=40.0, neighborhoods=()),
+        instructor("swim", "swimming", in_person=None, online=40.0, neighborhoods=()),
+    )
     c = grade_query(q, resp(card(w, "web")), w, REF)["results"][0]
     assert c["hard"] == [] and c["soft"] == ["place_online"] and c["gain"] == pytest.approx(2.7)
     qs = dict(q, ideal=["swimming"], related=[])
@@ -156,8 +215,12 @@ def test_online_only_meets_place_softly_but_not_for_hands_on():
 
 
 def test_audience_and_service_fit():
-    w = world(*GOOD, instructor("adults_only", age_groups=("adults",)), instructor("kb", "keyboard"),
-              instructor("gt", "guitar"))
+    w = world(
+        *GOOD,
+        instructor("adults_only", age_groups=("adults",)),
+        instructor("kb", "keyboard"),
+        instructor("gt", "guitar"),
+    )
     r = grade_query(PIANO, resp(card(w, "adults_only"), card(w, "kb", "keyboard"), card(w, "gt", "guitar")), w, REF)
     assert r["results"][0]["hard"] == ["audience"]
     assert r["results"][1]["gain"] == 2  # related, no violation: still relevant
@@ -171,16 +234,29 @@ def test_duplicate_instructor_gets_nothing():
     assert r["results"][1]["gain"] == 0 and "duplicate" in r["results"][1]["flags"]
 
 
-NOMATCH = {"id": "j1", "kind": "typo", "split": "dev", "query": "asdfgh", "ideal": [], "related": [], "marginal": [],
-           "hard": {}, "soft": {}, "expect_no_match": True}
+NOMATCH = {
+    "id": "j1",
+    "kind": "typo",
+    "split": "dev",
+    "query": "asdfgh",
+    "ideal": [],
+    "related": [],
+    "marginal": [],
+    "hard": {},
+    "soft": {},
+    "expect_no_match": True,
+}
 
 
-@pytest.mark.parametrize("body,ok", [
-    ({"no_match": True}, True),
-    ({"suggestions": [{"slug": "piano", "name": "Piano"}]}, True),
-    ({}, False),  # empty but silent
-    ({"no_match": False}, False),
-])
+@pytest.mark.parametrize(
+    "body,ok",
+    [
+        ({"no_match": True}, True),
+        ({"suggestions": [{"slug": "piano", "name": "Piano"}]}, True),
+        ({}, False),  # empty but silent
+        ({"no_match": False}, False),
+    ],
+)
 def test_expect_no_match_empty(body, ok):
     w = world(*GOOD)
     r = grade_query(NOMATCH, resp(**body), w, REF)

@@ -1,4 +1,5 @@
 """The earliest bookable start: on the 15-minute grid, seconds counted, real elapsed time across DST."""
+
 from __future__ import annotations
 
 from datetime import datetime, time
