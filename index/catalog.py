@@ -79,7 +79,7 @@ def card_sentences(slug: str) -> list[str]:
     head = f"{service.name} lessons ({service.subcategory}, {service.category_name})"
     card = _read_cards()[slug]
     wants = [s.strip() for s in re.split(r"(?<=[.!?])\s+", card["wants"]) if s.strip()]
-    return [head, *wants, *card.get("situations", ())]
+    return [head, *wants, *card["situations"]]
 
 
 @lru_cache

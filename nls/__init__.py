@@ -26,6 +26,10 @@ class ParsedQuery(TypedDict):
     price_intent: Optional[str]
     location: Optional[Location]
     near_me: bool
+    zip: Optional[str]
+    landmark: Optional[str]
+    nearby: bool
+    within_miles: Optional[float]
     format: Optional[str]
     dates: Optional[list[str]]
     weekdays: Optional[list[int]]

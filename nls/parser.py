@@ -13,6 +13,7 @@ dateparser is not used: month/day formats are handled by small regexes.
 Extractor order (each claims tokens, later ones see only free tokens):
 
 1. people.extract_ages  - "8 year old", "age 12", "kids under 10" (before prices)
+   geo.extract          - "within 2 miles", "walking distance", NYC ZIP codes, landmarks (before prices)
 2. misc.extract         - "online or in person", "in spanish", "4+ stars", "45 minute"
 3. when.extract         - dates, weekdays, windows ("sat" only with a date context)
 4. price.extract        - ranges, bounds, bare amounts
@@ -29,13 +30,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import misc, people, place, price, service, when
+from . import geo, misc, people, place, price, service, when
 from .lexicon import fuzzy_match, get_lexicon, match
 from .tokens import Doc
 
 FIELDS = (
     "query", "service", "category", "price_min", "price_max", "price_intent", "location",
-    "near_me", "format", "dates", "weekdays", "start_time", "end_time", "age", "audience",
+    "near_me", "zip", "landmark", "nearby", "within_miles", "format", "dates", "weekdays", "start_time", "end_time", "age", "audience",
     "level", "duration_minutes", "min_rating", "lesson_language", "urgency", "text",
 )
 
@@ -55,7 +56,8 @@ hi hello hey thanks thank want wanna gonna trying try please pls plz id ill myse
 def empty(query: str) -> dict[str, Any]:
     return {
         "query": query, "service": None, "category": None, "price_min": None, "price_max": None,
-        "price_intent": None, "location": None, "near_me": False, "format": None, "dates": None,
+        "price_intent": None, "location": None, "near_me": False, "zip": None, "landmark": None,
+        "nearby": False, "within_miles": None, "format": None, "dates": None,
         "weekdays": None, "start_time": None, "end_time": None, "age": None, "audience": None,
         "level": None, "duration_minutes": None, "min_rating": None, "lesson_language": None,
         "urgency": None, "text": "",
@@ -110,6 +112,7 @@ def _parse(query: str, today: date) -> dict[str, Any]:
     lex = get_lexicon()
 
     people.extract_ages(doc, out)
+    geo.extract(doc, out)
     misc.extract(doc, out)
     when.extract(doc, out, today)
     price.extract(doc, out)
@@ -130,6 +133,9 @@ def _parse(query: str, today: date) -> dict[str, Any]:
                 family_words.extend(idx)
         elif kind in ("place", "ambig", "noloc"):
             places.append((kind, value))
+            if kind != "noloc" and len(places) == 1 and geo.near_before(doc, doc.tokens[idx[0]].start):
+                out["nearby"] = True  # "near park slope", "close to astoria"
+                geo.claim_near(doc, doc.tokens[idx[0]].start)
         elif kind == "level":
             if out["level"] is None:
                 out["level"] = value
@@ -149,6 +155,12 @@ def _parse(query: str, today: date) -> dict[str, Any]:
 
     service.resolve(svc, lex, out)
     place.resolve(places, lex, out)
+    # A ZIP or a landmark fills the place when no neighborhood or borough is named.
+    zip_location, landmark_borough = out.pop("_zip_location", None), out.pop("_landmark_borough", None)
+    if out["location"] is None and zip_location:
+        out["location"] = zip_location
+    elif out["location"] is None and landmark_borough:
+        out["location"] = {"borough": landmark_borough, "neighborhood": None}
     if out["service"] is None:
         # "painting", "martial arts": the category alone loses what the student meant, so the
         # family word also stays in `text` for retrieval.

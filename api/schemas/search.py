@@ -18,6 +18,10 @@ class Parsed(BaseModel):
     price_intent: str | None
     location: Location | None
     near_me: bool
+    zip: str | None
+    landmark: str | None
+    nearby: bool
+    within_miles: float | None
     format: str | None
     dates: list[str] | None
     weekdays: list[int] | None

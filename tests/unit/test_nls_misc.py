@@ -69,10 +69,14 @@ def test_urgency(q, urgency):
 
 
 @pytest.mark.parametrize("q", [
-    "near me", "nearby", "close to me", "close by", "around me", "in my area", "walking distance",
+    "near me", "nearby", "close to me", "close by", "around me", "in my area",
 ])
 def test_near_me(q):
     check(q, near_me=True)
+
+
+def test_walking_distance_is_near_me_within_three_quarters_of_a_mile():
+    check("walking distance", near_me=True, within_miles=0.75)
 
 
 def test_in_person_is_not_a_place():

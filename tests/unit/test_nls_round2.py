@@ -20,7 +20,8 @@ NOW = datetime(2026, 11, 26, 10, 0)  # a Thursday
 # every contract field but `query` and `text`, as the contract says it is when not asked for
 DEFAULTS = {
     "service": None, "category": None, "price_min": None, "price_max": None,
-    "price_intent": None, "location": None, "near_me": False, "format": None, "dates": None,
+    "price_intent": None, "location": None, "near_me": False, "zip": None, "landmark": None, "nearby": False, "within_miles": None,
+    "format": None, "dates": None,
     "weekdays": None, "start_time": None, "end_time": None, "age": None, "audience": None,
     "level": None, "duration_minutes": None, "min_rating": None, "lesson_language": None,
     "urgency": None,
