@@ -23,13 +23,23 @@ lint: install ## ruff (lint, format check) and mypy, as configured in pyproject.
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
-# torch first and pinned: the CPU build lies on disk; an unpinned torch pulls gigabytes of CUDA.
-$(STAMP): pyproject.toml
+# Exactly what CI tested: every package, direct or transitive, at the version and hash of the lockfiles
+# (the installers first, then the rest, torch being the CPU build that lies on disk), then the project
+# itself without dependencies. After changing a dependency in pyproject.toml, run `make lock`.
+$(STAMP): pyproject.toml requirements.lock requirements/tools.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[export,dev]"
+	$(PY) -m pip install -q --require-hashes --no-deps -r requirements/tools.lock
+	$(PY) -m pip install -q --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
+
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-manylinux_2_28 $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
+
+lock: ## re-resolve requirements.lock and requirements/tools.lock (hashes for every package) from pyproject.toml
+	$(UV_COMPILE) requirements/tools.in -o requirements/tools.lock
+	$(UV_COMPILE) pyproject.toml --extra export --extra dev --override requirements/overrides.txt \
+		--constraint requirements/tools.lock -o requirements.lock
 
 model: install $(MODEL)
 
