@@ -16,6 +16,7 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -63,7 +64,7 @@ def is_db_outage(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
-def json_response_parts(status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> tuple[dict, dict]:
+def json_response_parts(status: int, body: dict, headers: Sequence[tuple[bytes, bytes]] = ()) -> tuple[dict, dict]:
     payload = json.dumps(body).encode()
     start = {
         "type": "http.response.start",

@@ -41,7 +41,7 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def setup(engine, students: int, tag: str) -> tuple[uuid.UUID, uuid.UUID, list[uuid.UUID]]:
+def setup(engine, students: int, tag: str) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID, list[uuid.UUID]]:
     """A fresh instructor (piano, 30-minute lessons, available all day for 60 days) and students."""
     today = datetime.now(MARKET_TZ).date()
     user_id, profile_id, offering = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

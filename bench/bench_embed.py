@@ -189,9 +189,9 @@ def main() -> int:
         e.embed(["warm up the session with a sentence"] * 4)
         e.embed(bios[:64], batch_size=args.batch_size)
 
-    uncached = {t: [] for t in embs}
-    cached = {t: [] for t in embs}
-    tput = {t: [] for t in embs}
+    uncached: dict[int, list[float]] = {t: [] for t in embs}
+    cached: dict[int, list[float]] = {t: [] for t in embs}
+    tput: dict[int, list[float]] = {t: [] for t in embs}
     chunks = np.array_split(np.arange(len(queries)), args.rounds)
     for r in range(args.rounds):
         order = list(embs) if r % 2 == 0 else list(reversed(list(embs)))  # alternate to spread noise

@@ -63,7 +63,7 @@ class Cache:
                 self.redis.call(lambda r: r.incr(key))
                 self._bump_owed = False
             value = self.redis.call(lambda r: r.get(key))
-            return "r" + (value.decode() if value else "0")
+            return "r" + (value.decode() if isinstance(value, bytes) else str(value or "0"))
         except RedisDown:
             return f"l{self.local.version}"
 
@@ -78,6 +78,7 @@ class Cache:
 
     def get(self, key: str) -> bytes | None:
         full = f"{self.ns}:{key}"
+        value: bytes | str | None
         try:
             value = self.redis.call(lambda r: r.get(full))
         except RedisDown:
@@ -86,7 +87,7 @@ class Cache:
             self.misses += 1
         else:
             self.hits += 1
-        return value
+        return value.encode() if isinstance(value, str) else value  # the client is made without decode_responses
 
     def set(self, key: str, value: bytes, ttl: int = 300) -> None:
         full = f"{self.ns}:{key}"

@@ -9,11 +9,12 @@ import warnings
 from pathlib import Path
 
 import psutil
+from pgserver import PostgresServer
 
-_servers: dict[Path, object] = {}
+_servers: dict[Path, PostgresServer] = {}
 
 
-def start(pgdata: Path):
+def start(pgdata: Path) -> PostgresServer:
     """Start (or attach to) the server in pgdata and return its handle.
 
     The handle stops the server when the last Python process attached to it exits, so tests and
@@ -51,17 +52,17 @@ def _forget_dead_handles(pgdata: Path) -> None:
         handles.write_text(json.dumps(alive))
 
 
-def url_for(server, database: str) -> str:
+def url_for(server: PostgresServer, database: str) -> str:
     """SQLAlchemy URL (psycopg 3) for a database of the embedded server, over its unix socket."""
-    uri = server.get_uri(database)
+    uri = str(server.get_uri(database))
     return uri.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-def ensure_database(server, database: str) -> None:
+def ensure_database(server: PostgresServer, database: str) -> None:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')
 
 
-def drop_database(server, database: str) -> None:
+def drop_database(server: PostgresServer, database: str) -> None:
     server.psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE);')

@@ -9,6 +9,7 @@ import logging
 import sys
 import time
 from contextvars import ContextVar
+from typing import TextIO
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -45,7 +46,7 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
 
 
-def configure_logging(fmt: str = "json", level: str = "INFO", stream=None) -> logging.Logger:
+def configure_logging(fmt: str = "json", level: str = "INFO", stream: TextIO | None = None) -> logging.Logger:
     """Set up the 'instainstru' logger tree once per process (later calls only update the level)."""
     logger = logging.getLogger(LOGGER_NAME)
     logger.setLevel(level.upper())

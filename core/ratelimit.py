@@ -10,8 +10,14 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.redis_client import RedisDown, RedisHandle
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+    from core.settings import Settings
 
 MAX_LOCAL_KEYS = 100_000  # bound memory under a spray of addresses
 
@@ -109,7 +115,7 @@ class WindowCounter:
             pass
 
 
-def _redis_incr(r, key: str, window: float) -> tuple[int, float]:
+def _redis_incr(r: Redis, key: str, window: float) -> tuple[int, float]:
     pipe = r.pipeline()
     pipe.incr(key)
     pipe.pttl(key)
@@ -121,7 +127,7 @@ def _redis_incr(r, key: str, window: float) -> tuple[int, float]:
     return int(count), pttl / 1000
 
 
-def _redis_extend(r, key: str, keep: float) -> None:
+def _redis_extend(r: Redis, key: str, keep: float) -> None:
     keep_ms = int(keep * 1000)
     pttl = r.pttl(key)
     if pttl is not None and -1 <= pttl < keep_ms:
@@ -163,7 +169,7 @@ def classify(method: str, path: str) -> str | None:
     return None
 
 
-def budgets_from(settings) -> dict[str, Budget]:
+def budgets_from(settings: Settings) -> dict[str, Budget]:
     return {
         SEARCH: Budget(SEARCH, settings.rate_search_per_ip, settings.rate_search_per_user),
         WRITE: Budget(WRITE, settings.rate_write_per_ip, settings.rate_write_per_user),

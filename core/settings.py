@@ -52,13 +52,13 @@ class Settings(BaseSettings):
 
     @field_validator("cors_origins", mode="before")
     @classmethod
-    def _split_origins(cls, value):
+    def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [o.strip() for o in value.split(",") if o.strip()]
         return value
 
     @model_validator(mode="after")
-    def _refuse_default_secret(self):
+    def _refuse_default_secret(self) -> Settings:
         if self.environment != "development" and self.secret_key == DEV_SECRET:
             raise ValueError(
                 f"SECRET_KEY is the built-in development key, which is refused when ENVIRONMENT="

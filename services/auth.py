@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from models import OutboxMessage, PasswordResetToken, RevokedToken, User
 from services import passwords, tokens
 from services.errors import BadRequest, Conflict, Throttled, Unauthorized
+from services.sql import affected
 from services.throttle import LoginThrottle
 
 RESET_MINUTES = 60
@@ -72,13 +73,12 @@ def authenticate(db: Session, *, email: str, password: str, ip: str, throttle: L
     if wait:
         raise _throttled(wait)
     user = find_by_email(db, email=email)
-    usable = user is not None and user.is_active and user.anonymized_at is None
-    if usable:
+    if user is not None and user.is_active and user.anonymized_at is None:
         ok = passwords.verify_password(user.password_hash, password)
     else:
         passwords.dummy_verify(password)
         ok = False
-    if not ok:
+    if not ok or user is None:
         locked = throttle.failure(email=email, ip=ip)
         if locked:
             raise _throttled(locked)
@@ -211,8 +211,8 @@ def purge_expired(db: Session, *, now: datetime | None = None) -> dict[str, int]
 
     now = now or datetime.now(UTC)
     return {
-        "revoked_tokens": db.execute(delete(RevokedToken).where(RevokedToken.expires_at < now)).rowcount,
-        "reset_tokens": db.execute(
-            delete(PasswordResetToken).where(PasswordResetToken.expires_at < now - timedelta(days=1))
-        ).rowcount,
+        "revoked_tokens": affected(db.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))),
+        "reset_tokens": affected(
+            db.execute(delete(PasswordResetToken).where(PasswordResetToken.expires_at < now - timedelta(days=1)))
+        ),
     }

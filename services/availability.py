@@ -19,6 +19,7 @@ from core.clock import MARKET_TZ
 from models import AvailabilitySlot, BlackoutDate
 from services.errors import Conflict, Invalid, NotFound
 from services.instructors import profile_for_user
+from services.sql import affected
 
 GRID_MINUTES = 15
 MAX_WINDOWS_PER_DAY = 24
@@ -284,9 +285,11 @@ def remove_blackout(db: Session, *, user_id: uuid.UUID, day: date, now: datetime
     if day < _now_local(now).date():
         raise Invalid(f"{day.isoformat()} is in the past; past blackouts cannot be changed.", field="date")
     profile = profile_for_user(db, user_id=user_id, lock=True)
-    gone = db.execute(
-        delete(BlackoutDate).where(BlackoutDate.instructor_id == profile.id, BlackoutDate.blackout_date == day)
-    ).rowcount
+    gone = affected(
+        db.execute(
+            delete(BlackoutDate).where(BlackoutDate.instructor_id == profile.id, BlackoutDate.blackout_date == day)
+        )
+    )
     if not gone:
         db.rollback()
         raise NotFound(f"{day.isoformat()} is not a blackout date.", code="blackout_not_found")

@@ -137,7 +137,7 @@ class _Gen:
                 chosen.append(candidate)
         return chosen
 
-    def instructor(self, index: int, first_service: tuple) -> None:
+    def instructor(self, index: int, first_service: tuple) -> tuple[uuid.UUID, list[tuple]]:
         rng = self.rng
         first, last = rng.choice(txt.FIRST_NAMES), rng.choice(txt.LAST_NAMES)
         user_id, profile_id = self.uid(), self.uid()

@@ -11,6 +11,7 @@ import re
 import unicodedata
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import TypeGuard
 
 from sqlalchemy import case, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from models import SearchHistory
 from models.history import SEARCH_TYPES
 from services.errors import NotFound
+from services.sql import affected
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +45,8 @@ def normalize(query: str) -> str:
     return clean(text.casefold())
 
 
-def valid_guest_id(value: str | None) -> bool:
-    return bool(value) and bool(GUEST_ID_PATTERN.match(value))
+def valid_guest_id(value: str | None) -> TypeGuard[str]:
+    return bool(value and GUEST_ID_PATTERN.match(value))
 
 
 def new_guest_id() -> str:
@@ -141,11 +143,13 @@ def recent(
 
 def remove(db: Session, *, entry_id: uuid.UUID, user_id: uuid.UUID | None = None, guest_id: str | None = None) -> None:
     """Soft-delete one of the owner's entries; NotFound when it is not theirs (or already gone)."""
-    done = db.execute(
-        update(SearchHistory)
-        .where(SearchHistory.id == entry_id, _owner(user_id, guest_id), SearchHistory.deleted_at.is_(None))
-        .values(deleted_at=func.now())
-    ).rowcount
+    done = affected(
+        db.execute(
+            update(SearchHistory)
+            .where(SearchHistory.id == entry_id, _owner(user_id, guest_id), SearchHistory.deleted_at.is_(None))
+            .values(deleted_at=func.now())
+        )
+    )
     if not done:
         raise NotFound("No such search in your history.", code="history_entry_not_found")
     db.commit()
@@ -153,18 +157,20 @@ def remove(db: Session, *, entry_id: uuid.UUID, user_id: uuid.UUID | None = None
 
 def clear(db: Session, *, user_id: uuid.UUID | None = None, guest_id: str | None = None) -> int:
     """Soft-delete all of the owner's entries; returns how many."""
-    cleared = db.execute(
-        update(SearchHistory)
-        .where(_owner(user_id, guest_id), SearchHistory.deleted_at.is_(None))
-        .values(deleted_at=func.now())
-    ).rowcount
+    cleared = affected(
+        db.execute(
+            update(SearchHistory)
+            .where(_owner(user_id, guest_id), SearchHistory.deleted_at.is_(None))
+            .values(deleted_at=func.now())
+        )
+    )
     db.commit()
     return cleared
 
 
 def erase(db: Session, *, user_id: uuid.UUID) -> int:
     """Hard-delete every row of a user (account deletion)."""
-    return db.execute(delete(SearchHistory).where(SearchHistory.user_id == user_id)).rowcount
+    return affected(db.execute(delete(SearchHistory).where(SearchHistory.user_id == user_id)))
 
 
 def merge_guest(db: Session, *, guest_id: str, user_id: uuid.UUID) -> int:
@@ -262,5 +268,5 @@ def purge(db: Session, *, now: datetime | None = None, dry_run: bool = False) ->
         if dry_run:
             counts[name] = db.execute(select(func.count()).select_from(SearchHistory).where(condition)).scalar_one()
         else:
-            counts[name] = db.execute(delete(SearchHistory).where(condition)).rowcount
+            counts[name] = affected(db.execute(delete(SearchHistory).where(condition)))
     return counts

@@ -199,7 +199,7 @@ def update_service(
         raise Invalid(f"Cannot change {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
     profile = profile_for_user(db, user_id=user_id, lock=True)
     row = _own_service(db, profile_id=profile.id, instructor_service_id=instructor_service_id)
-    service = db.get(Service, row.service_id)
+    service = db.get_one(Service, row.service_id)
     data = ServiceInput(
         price_in_person=row.price_in_person, price_online=row.price_online, duration_options=list(row.duration_options)
     )

@@ -57,6 +57,8 @@ class SmtpSender:
     def send(self, *, to: str, subject: str, body: str, message_id: str) -> None:
         s = self.settings
         msg = _message(sender=s.from_address, to=to, subject=subject, body=body, message_id=message_id)
+        if not s.smtp_host:
+            raise ValueError("MAIL_SENDER=smtp needs MAIL_SMTP_HOST.")
         with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout) as smtp:
             smtp.ehlo()
             if s.smtp_starttls and smtp.has_extn("starttls"):

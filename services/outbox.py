@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage
+from services.sql import affected
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -89,13 +90,15 @@ SENT_KEEP_DAYS = 30
 def purge_sent(db: Session, *, now: datetime | None = None) -> int:
     """Delivered mail older than 30 days: it holds addresses and reset links nobody needs anymore."""
     now = now or datetime.now(UTC)
-    return db.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < now - timedelta(days=SENT_KEEP_DAYS)
+    return affected(
+        db.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < now - timedelta(days=SENT_KEEP_DAYS)
+            )
         )
-    ).rowcount
+    )
 
 
 def forget_recipient(db: Session, *, email: str) -> int:
     """Every message to an address whose owner deleted their account."""
-    return db.execute(delete(OutboxMessage).where(OutboxMessage.recipient == email)).rowcount
+    return affected(db.execute(delete(OutboxMessage).where(OutboxMessage.recipient == email)))

@@ -86,6 +86,7 @@ def write(engine: Engine, data: DemoData) -> None:
     raw = engine.raw_connection()
     try:
         conn = raw.driver_connection
+        assert conn is not None  # a live psycopg connection
         with conn.cursor() as cur:
             _copy(cur, "users", demo_data.USER_COLUMNS, data.users)
             _copy(cur, "instructor_profiles", demo_data.PROFILE_COLUMNS, data.profiles)
@@ -147,6 +148,6 @@ def seed(engine: Engine, *, instructors: int, seed: int, start: date | None = No
     add_demo_accounts(engine)
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
-    counts = {k: len(v) for k, v in data.__dict__.items()}
+    counts: dict[str, float] = {k: len(v) for k, v in data.__dict__.items()}
     counts["seconds"] = round(time.perf_counter() - started, 2)
     return counts

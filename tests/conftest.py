@@ -6,6 +6,7 @@ Each DB test runs inside a transaction that is rolled back, so tests never see e
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def pg_server():
 
 
 @pytest.fixture(scope="session")
-def db_url(pg_server) -> str:
+def db_url(pg_server) -> Iterator[str]:
     from core import embedded_pg, migrate
     from core.db import make_engine
     from services import seeding

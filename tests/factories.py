@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -281,7 +282,7 @@ def embed(engine: Engine, inst: Instructor) -> None:
     build(engine, profile_ids=[inst.profile_id], quiet=True)
 
 
-def search_all(client: TestClient, q: str, **params: object) -> dict[str, dict]:
+def search_all(client: TestClient, q: str, **params: Any) -> dict[str, dict]:
     """Every result of a search over all its pages, by instructor (profile) id."""
     found: dict[str, dict] = {}
     for offset in range(0, 2000, 50):

@@ -61,7 +61,8 @@ def service_instructors(
         raise Invalid("price_min must not be above price_max.", field="price_min")
     filters: dict = {"service": service.slug, "price_min": price_min, "price_max": price_max, "format": format}
     if borough or neighborhood:
-        filters["location"] = {"borough": borough or places.borough_of(neighborhood), "neighborhood": neighborhood}
+        where = borough or (places.borough_of(neighborhood) if neighborhood else None)
+        filters["location"] = {"borough": where, "neighborhood": neighborhood}
     if dates:
         filters["dates"] = sorted({d.isoformat() for d in dates})
     filters = {k: v for k, v in filters.items() if v is not None}
@@ -94,6 +95,6 @@ def _browse(request: Request, db, filters: dict, *, limit: int, offset: int, nam
     key = "browse:" + hashlib.sha256(material.encode()).hexdigest()[:32]
     response = cached_json(request, key, 30, lambda: browse(state.engine, filters, opts=opts))
     if response.status_code == 200 and offset == 0:  # a click, not the next page of it
-        total = int(json.loads(response.body).get("total") or 0)
+        total = int(json.loads(bytes(response.body)).get("total") or 0)
         remember(request, response, db, query=name, search_type=search_type, total=total)
     return response

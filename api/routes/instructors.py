@@ -45,15 +45,11 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/instructor", tags=["instructor"])
 
 
-def _perm(name: str):
-    return Annotated[User, Depends(require_permission(name))]
-
-
-ProfileEditor = _perm("manage_instructor_profile")
-ServiceEditor = _perm("manage_instructor_services")
-AvailabilityEditor = _perm("manage_availability")
-LessonViewer = _perm("view_instructor_bookings")
-LessonManager = _perm("manage_lessons")
+ProfileEditor = Annotated[User, Depends(require_permission("manage_instructor_profile"))]
+ServiceEditor = Annotated[User, Depends(require_permission("manage_instructor_services"))]
+AvailabilityEditor = Annotated[User, Depends(require_permission("manage_availability"))]
+LessonViewer = Annotated[User, Depends(require_permission("view_instructor_bookings"))]
+LessonManager = Annotated[User, Depends(require_permission("manage_lessons"))]
 
 
 def _reindex(engine: Engine, cache: Cache, profile_id: uuid.UUID) -> None:

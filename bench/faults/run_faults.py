@@ -49,7 +49,9 @@ QUERIES = [
 
 def own_redis() -> tuple[subprocess.Popen, int, list[str]]:
     port = free_port()
-    cmd = [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is not installed"
+    cmd = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:
@@ -167,7 +169,7 @@ def fault_redis() -> dict:
 
 def fault_postgres() -> dict:
     import pgserver
-    from pgserver._commands import pg_ctl
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
 
     from core import embedded_pg, migrate
     from core.db import make_engine
@@ -223,7 +225,7 @@ def fault_postgres() -> dict:
 
     random.Random(1).shuffle(offers)
     acked: list[str] = []
-    attempts = collections.Counter()
+    attempts: collections.Counter[int] = collections.Counter()
     lock = threading.Lock()
 
     def book(client: httpx.Client) -> int:
@@ -297,8 +299,8 @@ def fault_shared() -> dict:
     apis = [start_api(url, 1, p, OUT / f"shared_api_{i}.log", env) for i, p in enumerate(ports)]
     try:
         ip = f"10.77.{int(time.time()) % 250}.9"
-        codes = collections.Counter()
-        per_process = [collections.Counter(), collections.Counter()]
+        codes: collections.Counter[int] = collections.Counter()
+        per_process: list[collections.Counter[int]] = [collections.Counter(), collections.Counter()]
         for i in range(40):
             r = httpx.get(
                 f"http://127.0.0.1:{ports[i % 2]}/api/search",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import time
 import uuid
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -27,8 +28,8 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def small(**overrides) -> Settings:
-    values = {
+def small(**overrides: int) -> Settings:
+    values: dict[str, Any] = {
         "rate_search_per_ip": 3,
         "rate_search_per_user": 100,
         "rate_write_per_ip": 100,

@@ -43,7 +43,7 @@ def fake_parser(table: dict[str, dict]):
             raise RuntimeError("boom")
         return {"query": query, "text": "", **blank(**table[query])}
 
-    parse.calls = calls
+    parse.calls = calls  # type: ignore[attr-defined]
     return parse
 
 

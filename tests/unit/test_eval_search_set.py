@@ -142,7 +142,7 @@ def _row(**kw) -> Row:
         "neighborhoods": ["park-slope", "windsor-terrace"],
     }
     base.update(kw)
-    return Row(**base)
+    return Row(**base)  # type: ignore[arg-type]
 
 
 def test_constraint_states():
