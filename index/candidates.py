@@ -102,7 +102,11 @@ def where_clause(c: Constraints) -> tuple[str, dict]:
     elif c.format == "in_person" or c.has_place():
         # A place means someone who comes there: in-person lessons, by someone with service areas.
         place = "s.price_in_person IS NOT NULL AND (cardinality(p.boroughs) > 0 OR cardinality(p.neighborhoods) > 0)"
-        if c.neighborhood:
+        if c.area:
+            place += " AND (p.neighborhoods && CAST(:area AS text[]) OR p.boroughs && CAST(:area_boroughs AS text[]))"
+            params["area"] = list(c.area)
+            params["area_boroughs"] = sorted({places.borough_of(h) for h in c.area} - {None})
+        elif c.neighborhood:
             place += " AND (:hood = ANY(p.neighborhoods) OR :borough = ANY(p.boroughs))"
             params["hood"] = c.neighborhood
             params["borough"] = c.borough or places.borough_of(c.neighborhood)

@@ -14,7 +14,7 @@ RELAX_ORDER = ("time", "date", "place", "place", "price")
 # the contract's four come the similar services (viola for violin: index/goals.py), then the
 # conditions that would otherwise leave a student with nothing at all (a lesson language, a rating,
 # an audience nobody matches): shown after the others, each with what it misses.
-ROW_RELAX_STAGES = (("place", "place", "price"), ("service",), ("language", "rating", "audience"))
+ROW_RELAX_STAGES = (("place", "place", "place", "price"), ("service",), ("language", "rating", "audience"))
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,13 @@ class Constraints:
     online_ok: bool = False
     # Services a loose goal points to: always candidates, never a filter.
     boost: tuple[str, ...] | None = None
+    # Neighborhoods that count as the asked place for a nearby search ("near prospect park", a ZIP,
+    # "within 2 miles", "near park slope": the place and its neighbors), and the point distances
+    # are measured from (lat, lng).
+    area: tuple[str, ...] | None = None
+    point: tuple[float, float] | None = None
+    within: float | None = None  # miles from `point` a teacher who comes in person may be at most
+    place_label: str | None = None  # how the student named the place ("Prospect Park", "11215")
 
     @classmethod
     def from_parsed(cls, parsed: dict) -> "Constraints":
@@ -72,7 +79,7 @@ class Constraints:
         return bool(self.dates or self.weekdays)
 
     def has_place(self) -> bool:
-        return self.borough is not None or self.neighborhood is not None
+        return self.borough is not None or self.neighborhood is not None or bool(self.area)
 
     @property
     def priced_format(self) -> str | None:
@@ -96,6 +103,8 @@ class Constraints:
             return replace(self, start_time=None, end_time=None)
         if step == "date" and self.has_date():
             return replace(self, dates=None, weekdays=None)
+        if step == "place" and (self.area or self.within is not None):
+            return replace(self, area=None, within=None, neighborhood=None)
         if step == "place" and self.neighborhood is not None:
             return replace(self, neighborhood=None)
         if step == "place" and self.borough is not None:

@@ -105,7 +105,7 @@ class _Points:
 
 class _Geo:
     __slots__ = ("raw", "points", "hoods", "sites", "adjacency", "bridges", "landmarks", "landmark_names",
-                 "zips", "bbox", "reach")
+                 "zips", "bbox", "reach", "borough_of", "hoods_of_borough")
 
     def __init__(self, raw: dict):
         self.raw = raw
@@ -131,6 +131,10 @@ class _Geo:
             z: [(s, share) for s, share in e["neighborhoods"]] for z, e in raw["zips"].items()}
         bb = raw["bbox"]
         self.bbox = (bb["south"], bb["west"], bb["north"], bb["east"])
+        self.borough_of: dict[str, str] = {s: e["borough"] for s, e in raw["neighborhoods"].items()}
+        self.hoods_of_borough: dict[str, list[str]] = {}
+        for slug, borough in sorted(self.borough_of.items()):
+            self.hoods_of_borough.setdefault(borough, []).append(slug)
 
 
 @cache
@@ -228,3 +232,27 @@ def within(lat: float, lng: float, radius_miles: float) -> list[str]:
     if radius_miles < 0:
         return []
     return [slug for _, slug in _geo().hoods.around(lat, lng, radius_miles)]
+
+
+def distance_to_areas(lat: float, lng: float, neighborhoods: list[str], boroughs: list[str]) -> float | None:
+    """Miles from a point to the nearest place a teacher serves: its neighborhoods' centroids, and for
+    a whole borough the nearest centroid in it (0 when the point's own nearest neighborhood is in that
+    borough: someone who covers all of Brooklyn comes to any Brooklyn address). None when it serves
+    nowhere (online only)."""
+    best: float | None = None
+    if boroughs:
+        here = nearest_neighborhood(lat, lng)
+        if _geo().borough_of.get(here) in boroughs:
+            return 0.0
+        for b in boroughs:
+            for slug in _geo().hoods_of_borough.get(b, ()):
+                p = _geo().points[slug]
+                d = miles(lat, lng, p[0], p[1])
+                best = d if best is None or d < best else best
+    points = _geo().points
+    for slug in neighborhoods:
+        p = points.get(slug)
+        if p is not None:
+            d = miles(lat, lng, p[0], p[1])
+            best = d if best is None or d < best else best
+    return best

@@ -12,15 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from index import catalog, places
+from index import catalog, geo, places
 from index.candidates import Candidate, audience_groups
 from index.constraints import Constraints
 
 # How well a row meets the asked place: in it (or no place was asked); online instead, from a
 # teacher who does not come there (a screen, not a visit: the student said where, not how); in
+# person from next door (an adjacent neighborhood, or within NEAR_MILES of the asked point); in
 # person elsewhere in the same borough; or farther. A teacher who does not serve the place will not
 # come to it, so the online lesson is the nearer miss.
-PLACE_IN, PLACE_ONLINE, PLACE_BOROUGH, PLACE_AWAY = 0, 1, 2, 3
+PLACE_IN, PLACE_ONLINE, PLACE_NEAR, PLACE_BOROUGH, PLACE_AWAY = 0, 1, 2, 3, 4
+NEAR_MILES = 2.0
 # How well an instructor's shown slots meet the asked days and times.
 SLOTS_IN_WINDOW, SLOTS_OTHER_TIME, SLOTS_OTHER_DAY = 0, 1, 2
 
@@ -29,18 +31,39 @@ def teaches_in_person(c: Candidate) -> bool:
     return c.price_in_person is not None and bool(c.neighborhoods or c.boroughs)
 
 
+def distance(c: Candidate, asked: Constraints) -> float | None:
+    """Miles from the asked point to the nearest place this teacher comes to (None: no point, or
+    online only)."""
+    if asked.point is None or not teaches_in_person(c):
+        return None
+    return geo.distance_to_areas(asked.point[0], asked.point[1], c.neighborhoods, c.boroughs)
+
+
+def _serves_area(c: Candidate, asked: Constraints) -> bool:
+    if not asked.area:
+        return False
+    return bool(set(asked.area) & set(c.neighborhoods)) or any(places.borough_of(h) in c.boroughs for h in asked.area)
+
+
 def place_level(c: Candidate, asked: Constraints, hands_on: bool = False) -> int:
     if not asked.has_place() or asked.format == "online":
         return PLACE_IN
     borough = asked.borough or (places.borough_of(asked.neighborhood) if asked.neighborhood else None)
-    if teaches_in_person(c) and places.serves(c.neighborhoods, c.boroughs, neighborhood=asked.neighborhood,
-                                              borough=borough):
-        return PLACE_IN
+    if teaches_in_person(c):
+        served = _serves_area(c, asked) if asked.area else places.serves(
+            c.neighborhoods, c.boroughs, neighborhood=asked.neighborhood, borough=borough)
+        far = asked.within is not None and (distance(c, asked) or 0.0) > asked.within
+        if served and not far:
+            return PLACE_IN
     if c.price_online is not None and not hands_on and asked.format != "in_person":
         return PLACE_ONLINE
-    if teaches_in_person(c) and asked.neighborhood and borough and places.serves(
-            c.neighborhoods, c.boroughs, neighborhood=None, borough=borough):
-        return PLACE_BOROUGH
+    if teaches_in_person(c):
+        miles = distance(c, asked)
+        next_door = asked.neighborhood is not None and bool(set(geo.adjacent(asked.neighborhood)) & set(c.neighborhoods))
+        if next_door or (miles is not None and miles <= NEAR_MILES):
+            return PLACE_NEAR
+        if borough and places.serves(c.neighborhoods, c.boroughs, neighborhood=None, borough=borough):
+            return PLACE_BOROUGH
     return PLACE_AWAY
 
 
@@ -166,7 +189,7 @@ def describe(c: Candidate, asked: Constraints, fit: RowFit, slot_level: int,
         wanted = [catalog.name_of(s) for s in ((asked.service,) if asked.service else asked.services or ())]
         out.append(f"teaches {c.service_name}, not {' or '.join(wanted[:2])}")
     if fit.place != PLACE_IN:
-        where = places.display_name(asked.neighborhood or asked.borough or "")
+        where = _asked_place_name(asked)
         if not teaches_in_person(c):
             out.append(f"not in {where}: online lessons only")
         elif taken_format(c, asked, hands_on) == "online":
@@ -199,10 +222,18 @@ def describe(c: Candidate, asked: Constraints, fit: RowFit, slot_level: int,
     return out
 
 
+def _asked_place_name(asked: Constraints) -> str:
+    if asked.within is not None and asked.point is not None:
+        return f"within {asked.within:g} mi"
+    return asked.place_label or places.display_name(asked.neighborhood or asked.borough or "")
+
+
 def _served(c: Candidate, asked: Constraints) -> str:
     """Where the teacher goes, nearest first: its neighborhoods in the asked borough, else all."""
     borough = asked.borough or (places.borough_of(asked.neighborhood) if asked.neighborhood else None)
     nearby = [places.display_name(h) for h in c.neighborhoods if places.borough_of(h) == borough]
     shown = nearby or ([places.display_name(b) for b in c.boroughs] + [places.display_name(h) for h in c.neighborhoods])
     more = f" +{len(shown) - 2} more" if len(shown) > 2 else ""
-    return ", ".join(shown[:2]) + more
+    miles = distance(c, asked)
+    away = f" (about {miles:.1f} mi)" if miles is not None else ""
+    return ", ".join(shown[:2]) + more + away

@@ -136,3 +136,15 @@ def explain(c: Candidate, cons: Constraints, parsed: dict, slots: SlotSummary | 
     if slots and slots.count:
         why.append(f"{slots.count} open slot{'s' if slots.count != 1 else ''}{_window_words(cons, slots)}")
     return why
+
+
+# Nearness: among teachers who fit equally otherwise, the nearer one first. Worth up to as much as
+# a full point of rating, fading to nothing at NEAR_FADE_MILES.
+NEARNESS_WEIGHT = 0.1
+NEAR_FADE_MILES = 6.0
+
+
+def nearness(miles: float | None) -> float:
+    if miles is None:
+        return 0.0
+    return NEARNESS_WEIGHT * max(0.0, 1.0 - miles / NEAR_FADE_MILES)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 import nls
 from core.cache import Cache
 from index import candidates as cand
-from index import catalog, misses, places, rank, slots
+from index import catalog, geo, misses, places, rank, slots
 from index import goals
 from index.constraints import ROW_RELAX_STAGES, Constraints
 from index.embedding import get_embedder
@@ -29,7 +29,8 @@ RELAX_WORDS = {"time": "the time of day", "date": "the date", "place": "the plac
 RELAX_NAMES = tuple(RELAX_WORDS)  # the contract's names, in its order, then the last resorts
 # Chips a student can remove from a parsed query, and the contract fields each one clears.
 DROPPABLE = {
-    "service": ("service", "category"), "category": ("category",), "place": ("location", "near_me"),
+    "service": ("service", "category"), "category": ("category",),
+    "place": ("location", "near_me", "zip", "landmark", "nearby", "within_miles"),
     "date": ("dates", "weekdays"), "time": ("start_time", "end_time"),
     "price": ("price_min", "price_max", "price_intent"), "audience": ("age", "audience"),
     "level": ("level",), "format": ("format",), "duration": ("duration_minutes",),
@@ -45,6 +46,8 @@ class SearchOptions:
     notice_minutes: int = 120
     cache_ttl: int = 300
     drop: tuple[str, ...] = ()  # keys of DROPPABLE: constraints the student removed
+    lat: float | None = None  # the student's position, for "near me" and distances
+    lng: float | None = None
 
 
 def embedding_text(parsed: dict) -> str:
@@ -76,6 +79,10 @@ def _iso(dt: datetime) -> str:
 
 def _result(c: cand.Candidate, cons: Constraints, parsed: dict, summary: slots.SlotSummary,
             minutes: int, score: float) -> dict:
+    miles = _rounded(misses.distance(c, cons))
+    why = rank.explain(c, cons, parsed, summary)
+    if miles is not None:
+        why.insert(1, f"about {miles:.1f} mi away")
     formats = []
     if c.price_in_person is not None and (c.neighborhoods or c.boroughs):
         formats.append("in_person")
@@ -100,8 +107,13 @@ def _result(c: cand.Candidate, cons: Constraints, parsed: dict, summary: slots.S
         "slots": [{"start": _iso(s), "end": _iso(e)} for s, e in summary.first],
         "next_available": _iso(summary.first[0][0]) if summary.first else None,
         "score": score,
-        "why": rank.explain(c, cons, parsed, summary),
+        "why": why,
+        "distance_miles": miles,
     }
+
+
+def _rounded(miles: float | None) -> float | None:
+    return round(miles, 1) if miles is not None else None
 
 
 def _slot_finder(conn, cons: Constraints, now: datetime, opts: SearchOptions, relaxing: bool):
@@ -154,6 +166,8 @@ def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, o
             hands_on = catalog.is_hands_on(row.slug)
             if relaxing and not _within_price(row, asked, cons, hands_on):
                 continue  # the SQL read the cheaper price; the lesson this student would take costs more
+            if cons.within is not None and cons.point is not None and (misses.distance(row, cons) or 0.0) > cons.within:
+                continue  # serves a neighborhood in the radius only through a whole borough's far side
             fit = fits[row.id] = misses.row_fit(row, asked, hands_on)
             key = (row.tier, fit.key, rank.online_only_for_hands_on(row), -rank.prescore(row, cons, parsed),
                    str(row.id))
@@ -183,7 +197,8 @@ def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, o
                 summary, level, slot_cons = found[row.profile_id]
                 fit = fits[row.id]
                 key = (fit.rank_key(level), rank.online_only_for_hands_on(row))
-                scored.append((key, rank.score(row, cons, parsed, summary, now), row, summary, level, slot_cons))
+                score = rank.score(row, cons, parsed, summary, now) + rank.nearness(misses.distance(row, asked))
+                scored.append((key, round(score, 4), row, summary, level, slot_cons))
             scored.sort(key=lambda x: (x[0], -x[1], str(x[2].id)))
             for _, s, row, summary, level, slot_cons in scored:
                 # The card explains itself against the original ask, with the days its slots are on.
@@ -245,7 +260,9 @@ def cache_key(parsed: dict, opts: SearchOptions, version: str, earliest: datetim
     # The parse carries resolved dates, so "tomorrow" maps to a new key every day; the earliest
     # bookable start moves every 15 minutes, so a cached slot never becomes too soon to book.
     material = {k: v for k, v in parsed.items() if k != "query"}
-    material.update(limit=opts.limit, offset=opts.offset, v=version, earliest=earliest.isoformat())
+    material.update(limit=opts.limit, offset=opts.offset, v=version, earliest=earliest.isoformat(),
+                    # ~100 m: nearby students share answers, distances stay right to a tenth of a mile
+                    at=(round(opts.lat, 3), round(opts.lng, 3)) if opts.lat is not None and opts.lng is not None else None)
     digest = hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
     return f"search:{digest[:32]}"
 
@@ -259,7 +276,7 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
     parsed = nls.parse(q, now=now_user.replace(tzinfo=None), tz=opts.tz)
     for chip in opts.drop:
         for field in DROPPABLE[chip]:
-            parsed[field] = False if field == "near_me" else None
+            parsed[field] = False if field in ("near_me", "nearby") else None
     timings = {"parse": (clock.perf_counter() - started) * 1000, "embed": 0.0, "retrieve": 0.0,
                "slots": 0.0, "rank": 0.0}
     # Aware New York time: elapsed-time arithmetic (the minimum notice) stays right across DST.
@@ -278,6 +295,9 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
     timings["embed"] = (clock.perf_counter() - t) * 1000
 
     original = Constraints.from_parsed(parsed)
+    where = _where(parsed, opts)
+    original = replace(original, point=where.point, area=where.area, within=where.within,
+                       place_label=where.label, format=where.format or original.format)
     goal = _goal(parsed, q, timings)
     if goal is not None and goal.kind in ("none", "unreadable"):
         response = _no_match(engine, q, parsed, goal, timings)
@@ -336,12 +356,68 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
         "cached": False,
         "no_match": False,
         "suggestions": [],
+        "needs_location": where.needs_location,
     }
+    if where.note:
+        response["message"] = f"{where.note} {response['message']}" if response["message"] else where.note
     if cache:
         cache.set(key, json.dumps(response).encode(), ttl=opts.cache_ttl)
     response["took_ms"] = round((clock.perf_counter() - started) * 1000, 2)
     _observe(timings, cached=False)
     return response
+
+
+@dataclass
+class Where:
+    """The geography of one search: the point distances are measured from, the neighborhoods that
+    count as the asked place for a nearby search, a radius, and what to tell the student."""
+    point: tuple[float, float] | None = None
+    area: tuple[str, ...] | None = None
+    within: float | None = None
+    label: str | None = None
+    format: str | None = None  # "online" when the student is outside the city
+    note: str | None = None
+    needs_location: bool = False
+
+
+def _where(parsed: dict, opts: SearchOptions) -> Where:
+    loc = parsed.get("location") or {}
+    hood = loc.get("neighborhood")
+    named = bool(loc.get("borough") or hood)
+    out = Where()
+    if opts.lat is not None and opts.lng is not None:
+        if geo.inside_nyc(opts.lat, opts.lng):
+            out.point = (opts.lat, opts.lng)
+        elif not named:
+            out.format = "online"
+            out.note = "We only teach in New York City: from where you are, these are online lessons."
+    if parsed.get("zip"):
+        zip_hoods = [slug for slug, _ in geo.neighborhoods_for_zip(parsed["zip"])]
+        if zip_hoods and hood in zip_hoods:  # the ZIP is the place (no other neighborhood named)
+            out.point = out.point or geo.centroid(zip_hoods[0])
+            out.area = tuple(zip_hoods) + (tuple(geo.adjacent(zip_hoods[0])) if parsed.get("nearby") else ())
+            out.label = parsed["zip"]
+    elif parsed.get("landmark") and not hood:
+        lm = geo.landmark(parsed["landmark"])
+        if lm:
+            out.point = out.point or (lm["lat"], lm["lng"])
+            out.area = tuple(lm["adjacent"]) or None
+            out.label = f"near {lm['name']}"
+    elif hood and parsed.get("nearby"):
+        out.point = out.point or geo.centroid(hood)
+        out.area = (hood, *geo.adjacent(hood))
+        out.label = f"near {places.display_name(hood)}"
+    if parsed.get("within_miles") is not None:
+        if out.point is not None:
+            out.within = float(parsed["within_miles"])
+            out.area = tuple(geo.within(out.point[0], out.point[1], out.within)) or (geo.nearest_neighborhood(*out.point),)
+        elif not named:
+            out.needs_location = True
+            out.note = "Share your location (or name a neighborhood) to see teachers within that distance."
+    if parsed.get("near_me") and out.point is None and not named and not out.format:
+        out.needs_location = True
+        out.note = out.note or "Share your location (or name a neighborhood) to see teachers near you."
+    return out
 
 
 def _goal(parsed: dict, q: str, timings: dict) -> goals.GoalMatch | None:
@@ -385,6 +461,7 @@ def _no_match(engine: Engine, q: str, parsed: dict, goal: goals.GoalMatch, timin
         "timings_ms": {k: round(v, 2) for k, v in timings.items()}, "cached": False,
         "no_match": True,
         "suggestions": [{"slug": slug, "name": name} for slug, name in zip(slugs, names)],
+        "needs_location": False,
     }
 
 

@@ -35,12 +35,14 @@ def search_route(
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise HTTPException(422, f"Unknown time zone {tz!r}; use an IANA name such as America/New_York.")
+    if (lat is None) != (lng is None):
+        raise HTTPException(422, "Give both lat and lng (your position), or neither.")
     unknown = sorted(set(drop) - set(DROPPABLE))
     if unknown:
         raise HTTPException(422, f"Cannot drop {', '.join(unknown)}; choose from {', '.join(DROPPABLE)}.")
     state = request.app.state
     opts = SearchOptions(limit=limit, offset=offset, tz=tz, notice_minutes=state.settings.min_notice_minutes,
-                         drop=tuple(sorted(set(drop))))
+                         drop=tuple(sorted(set(drop))), lat=lat, lng=lng)
     result = search(state.engine, q, cache=state.cache, opts=opts)
     # Serialized once here: the dict already has the contract's shape (see api/schemas/search.py).
     response = Response(json.dumps(result), media_type="application/json")

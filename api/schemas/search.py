@@ -80,6 +80,7 @@ class Result(BaseModel):
     score: float
     why: list[str]
     misses: list[str]  # what this result does not meet of the query (empty for an exact fit)
+    distance_miles: float | None  # from the student's point (coordinates, ZIP, landmark) to the nearest area served
 
 
 class Suggestion(BaseModel):
@@ -101,3 +102,4 @@ class SearchResponse(BaseModel):
     cached: bool
     no_match: bool  # the catalog teaches nothing the query names (then results is empty)
     suggestions: list[Suggestion]
+    needs_location: bool  # "near me" with no coordinates and no place: the page may ask for the position

@@ -53,13 +53,15 @@ def test_place_levels_step_from_the_neighborhood_to_online_to_the_borough_to_any
     # a teacher who does not come to Park Slope but teaches online: the online lesson is the nearer miss
     assert misses.place_level(row(hoods=("windsor-terrace",)), PARK_SLOPE) == misses.PLACE_ONLINE
     assert misses.place_level(row(in_person=None, hoods=()), PARK_SLOPE) == misses.PLACE_ONLINE
-    assert misses.place_level(row(hoods=("windsor-terrace",), **in_person_only), PARK_SLOPE) == misses.PLACE_BOROUGH
+    # next door (Windsor Terrace borders Park Slope), then elsewhere in Brooklyn
+    assert misses.place_level(row(hoods=("windsor-terrace",), **in_person_only), PARK_SLOPE) == misses.PLACE_NEAR
+    assert misses.place_level(row(hoods=("canarsie",), **in_person_only), PARK_SLOPE) == misses.PLACE_BOROUGH
     assert misses.place_level(row(hoods=("astoria",), **in_person_only), PARK_SLOPE) == misses.PLACE_AWAY
     # hands-on: an online lesson is no substitute, so an online-only swimming teacher is far away
     assert misses.place_level(row("swimming", in_person=None, hoods=()), PARK_SLOPE, hands_on=True) == misses.PLACE_AWAY
     # the student asked for in person: online does not count as near
     asked_in_person = Constraints(service="piano", neighborhood="park-slope", borough="brooklyn", format="in_person")
-    assert misses.place_level(row(hoods=("windsor-terrace",)), asked_in_person) == misses.PLACE_BOROUGH
+    assert misses.place_level(row(hoods=("canarsie",)), asked_in_person) == misses.PLACE_BOROUGH
 
 
 def test_a_borough_teacher_always_ranks_above_one_from_another_borough_whatever_else():
