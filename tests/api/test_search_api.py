@@ -152,3 +152,20 @@ def test_dropping_a_chip_removes_that_constraint(client):
     assert dropped["parsed"]["location"] is None and dropped["parsed"]["price_max"] == 60
     assert dropped["total"] >= full["total"]
     assert client.get("/api/search", params={**params, "drop": ["nonsense"]}).status_code == 422
+
+
+@pytest.mark.parametrize("params", [{"lat": 40.67}, {"lng": -73.98}])
+def test_a_position_needs_both_coordinates(client, params):
+    response = client.get("/api/search", params={"q": "piano near me", **params})
+    assert response.status_code == 422
+    assert "lat and lng" in response.json()["detail"]
+
+
+def test_a_position_gives_distances_and_the_response_validates_against_its_schema(client):
+    from api.schemas.search import SearchResponse
+
+    response = client.get("/api/search", params={"q": "guitar lessons near me", "lat": 40.6718, "lng": -73.9798})
+    assert response.status_code == 200
+    body = SearchResponse.model_validate(response.json())
+    assert any(r.distance_miles is not None for r in body.results)
+    assert body.needs_location is False
