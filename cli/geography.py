@@ -318,6 +318,8 @@ def _web_map(units: list[tuple[str, str, object]], labels: dict[str, dict]) -> d
         lab = labels[slug]
         entry = {"d": _path(geom), "label": [round((lab["lng"] - MAP_BOX["west"]) * kx),
                                              round((MAP_BOX["north"] - lab["lat"]) * ky)]}
+        if "borough" in lab:  # the page colours every neighborhood of a borough a teacher covers whole
+            entry["borough"] = lab["borough"]
         out[kind][slug] = entry
     return out
 

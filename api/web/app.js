@@ -2,7 +2,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { user: null, q: "", drop: new Set(), pending: null, browse: null, seq: 0 };
+const state = { user: null, q: "", drop: new Set(), pending: null, browse: null, seq: 0, pos: null };
 
 const CHIP_FIELDS = [
   ["service", (p) => p.service && label(p.service)],
@@ -94,6 +94,7 @@ async function runSearch() {
   state.browse = null;
   const params = new URLSearchParams({ q, limit: "20" });
   for (const d of state.drop) params.append("drop", d);
+  if (state.pos) { params.set("lat", state.pos.lat.toFixed(5)); params.set("lng", state.pos.lng.toFixed(5)); }
   const seq = ++state.seq;
   try {
     const data = await api("GET", "/api/search?" + params);
@@ -103,6 +104,7 @@ async function runSearch() {
     showNotice(data.relaxed.length || !data.results.length ? data.message : null);
     renderResults(data.results, `${data.total} instructor${data.total === 1 ? "" : "s"} for “${q}”`);
     renderSuggestions(data.suggestions || []);
+    $("locate").classList.toggle("ask", !!data.needs_location);
     loadRecent();
   } catch (e) {
     if (seq === state.seq) showError(e.message);
@@ -148,7 +150,10 @@ function card(r) {
   return el("li", { class: "card" },
     el("h3", {}, r.instructor.name),
     el("p", { class: "meta" }, `${r.service.name} · ${prices.join(" · ")} · ${rating}`),
-    el("p", { class: "meta" }, `Areas: ${areas.length ? areas.join(", ") : "online only"} · Speaks ${r.instructor.languages.map(label).join(", ")}`),
+    el("p", { class: "meta" }, `Areas: ${areas.length ? areas.join(", ") : "online only"}`
+      + (r.distance_miles != null ? ` · ${r.distance_miles.toFixed(1)} mi away` : "")
+      + ` · Speaks ${r.instructor.languages.map(label).join(", ")}`),
+    areas.length ? areaMap(r.instructor) : null,
     el("ul", { class: "why", "aria-label": "Why this matched" }, r.why.map((w) => el("li", {}, w))),
     (r.misses || []).length ? el("ul", { class: "misses", "aria-label": "What this does not match" },
       r.misses.map((m) => el("li", {}, m))) : null,
@@ -312,6 +317,7 @@ async function deleteRecent(h) {
 // ---- wiring --------------------------------------------------------------------------------
 $("q").addEventListener("input", scheduleSearch);
 $("search-form").addEventListener("submit", (ev) => { ev.preventDefault(); clearTimeout(debounce); runSearch(); });
+$("locate").addEventListener("click", locate);
 $("login-button").addEventListener("click", () => openAuth());
 $("logout-button").addEventListener("click", async () => {
   try { await api("POST", "/api/auth/logout", {}); } catch { /* signed out locally either way */ }
@@ -325,3 +331,52 @@ for (const b of document.querySelectorAll("[data-close]")) b.addEventListener("c
 
 loadMe().then(loadRecent);
 loadCatalog();
+
+// ---- where ---------------------------------------------------------------------------------
+// "Use my location": the browser's position makes "near me" and distances work. Nothing leaves
+// the page but the two numbers sent with the search.
+function locate() {
+  if (!navigator.geolocation) { showError("This browser cannot share a location: name a neighborhood instead."); return; }
+  navigator.geolocation.getCurrentPosition((p) => {
+    state.pos = { lat: p.coords.latitude, lng: p.coords.longitude };
+    $("locate").textContent = "Using your location";
+    $("locate").setAttribute("aria-pressed", "true");
+    $("locate").classList.remove("ask");
+    showError(null);
+    if ($("q").value.trim()) runSearch();
+  }, () => showError("Location is off or was refused: name a neighborhood instead, e.g. “piano in park slope”."),
+  { timeout: 10000, maximumAge: 600000 });
+}
+
+// A small map of the neighborhoods a teacher serves, drawn from simplified outlines served with the
+// page (no map tiles: nothing is fetched from outside). Loaded once, when a map is first opened.
+let shapes = null;
+async function loadShapes() {
+  if (!shapes) shapes = await (await fetch("/static/geo/neighborhoods.json")).json();
+  return shapes;
+}
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+function areaMap(instructor) {
+  const box = el("details", { class: "map" }, el("summary", {}, "Map of areas"));
+  box.addEventListener("toggle", async () => {
+    if (!box.open || box.querySelector("svg")) return;
+    try {
+      const geo = await loadShapes();
+      const served = new Set(instructor.areas.neighborhoods);
+      const boroughs = new Set(instructor.areas.boroughs);
+      const map = svg("svg", { viewBox: geo.viewBox.join(" "), role: "img",
+        "aria-label": `Areas ${instructor.name} serves` });
+      for (const [slug, n] of Object.entries(geo.neighborhoods)) {
+        const on = served.has(slug) || boroughs.has(n.borough);
+        map.append(svg("path", { d: n.d, class: on ? "on" : "off" }));
+      }
+      box.append(map);
+    } catch (e) { box.append(el("p", {}, "The map could not be drawn.")); }
+  });
+  return box;
+}
