@@ -78,7 +78,9 @@ def write_responses(engine, queries: list[dict], path: Path, limit: int = 10) ->
     with path.open("w") as out:
         for q in queries:
             started = clock.perf_counter()
-            response = search(engine, q["query"], cache=None, now=NOW, opts=SearchOptions(limit=limit))
+            # a query line may carry the student's position ("lat", "lng"), as the page sends it
+            opts = SearchOptions(limit=limit, lat=q.get("lat"), lng=q.get("lng"))
+            response = search(engine, q["query"], cache=None, now=NOW, opts=opts)
             took.append((clock.perf_counter() - started) * 1000)
             out.write(json.dumps({"id": q["id"], "query": q["query"], "response": response}, default=str) + "\n")
     took.sort()
