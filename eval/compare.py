@@ -12,6 +12,7 @@ RUN_A is the reference, RUN_B the candidate (Δ = B − A). Each RUN is one of:
 Only queries present in both runs are compared. p is two-sided, from 10,000 seeded sign flips of
 the per-query differences (eval/metrics.py: randomization_test).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,11 +40,17 @@ def load(path: Path, system: str) -> tuple[list[dict], str]:
     rows = []
     for qid, ranking in read_trec(path).items():
         q = qrels.get(qid, {})
-        row = {"qid": qid, "split": split_of.get(qid, ("", ""))[0], "query": split_of.get(qid, ("", qid))[1],
-               "ndcg@10": M.ndcg_at_k(ranking, q, 10, instructor_of), "mrr@10": M.mrr_at_k(ranking, q, 10),
-               "recall@50": M.recall_at_k(ranking, q, 50, instructor_of),
-               "cp@10": extra.get(qid, {}).get("cp@10"), "latency_ms": extra.get(qid, {}).get("latency_ms"),
-               "n_results": len(ranking)}
+        row = {
+            "qid": qid,
+            "split": split_of.get(qid, ("", ""))[0],
+            "query": split_of.get(qid, ("", qid))[1],
+            "ndcg@10": M.ndcg_at_k(ranking, q, 10, instructor_of),
+            "mrr@10": M.mrr_at_k(ranking, q, 10),
+            "recall@50": M.recall_at_k(ranking, q, 50, instructor_of),
+            "cp@10": extra.get(qid, {}).get("cp@10"),
+            "latency_ms": extra.get(qid, {}).get("latency_ms"),
+            "n_results": len(ranking),
+        }
         rows.append(row)
     # A query with no results has no line in a TREC run: score it from the sidecar, or as zero.
     for qid, r in extra.items():
@@ -52,8 +59,16 @@ def load(path: Path, system: str) -> tuple[list[dict], str]:
     return rows, str(path)
 
 
-def compare(rows_a: list[dict], rows_b: list[dict], *, metric: str = "ndcg@10", show: int = 10,
-            n: int = 10_000, seed: int = 0, split: str = "all") -> tuple[dict, list[tuple], list[tuple]]:
+def compare(
+    rows_a: list[dict],
+    rows_b: list[dict],
+    *,
+    metric: str = "ndcg@10",
+    show: int = 10,
+    n: int = 10_000,
+    seed: int = 0,
+    split: str = "all",
+) -> tuple[dict, list[tuple], list[tuple]]:
     if split != "all":
         rows_a = [r for r in rows_a if r.get("split") == split]
         rows_b = [r for r in rows_b if r.get("split") == split]
@@ -62,7 +77,9 @@ def compare(rows_a: list[dict], rows_b: list[dict], *, metric: str = "ndcg@10", 
     moves = []
     for r in rows_b:
         if r["qid"] in a_by and r[metric] is not None and a_by[r["qid"]][metric] is not None:
-            moves.append((r[metric] - a_by[r["qid"]][metric], r["qid"], r.get("query", ""), a_by[r["qid"]][metric], r[metric]))
+            moves.append(
+                (r[metric] - a_by[r["qid"]][metric], r["qid"], r.get("query", ""), a_by[r["qid"]][metric], r[metric])
+            )
     better = sorted([m for m in moves if m[0] > 1e-9], key=lambda m: (-m[0], m[1]))[:show]
     worse = sorted([m for m in moves if m[0] < -1e-9], key=lambda m: (m[0], m[1]))[:show]
     return stats, better, worse
@@ -82,8 +99,9 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     rows_a, name_a = load(args.run_a, args.system)
     rows_b, name_b = load(args.run_b, args.system_b or args.system)
-    stats, better, worse = compare(rows_a, rows_b, metric=args.metric, show=args.show, n=args.permutations,
-                                   seed=args.seed, split=args.split)
+    stats, better, worse = compare(
+        rows_a, rows_b, metric=args.metric, show=args.show, n=args.permutations, seed=args.seed, split=args.split
+    )
     print(f"A = {name_a}\nB = {name_b}\n")
     print(f"{'metric':10} {'A':>8} {'B':>8} {'Δ (B−A)':>9} {'p':>8} {'n':>5}")
     for m, s in stats.items():
@@ -92,8 +110,7 @@ def main(argv: list[str]) -> int:
             print(f"{m:10} {s['a']:8.3f} {s['b']:8.3f} {s['delta']:+9.3f} {s['p']:8.4f} {s['n']:5}{flag}")
         else:
             print(f"{m:10} {'–':>8} {'–':>8} {'–':>9} {'–':>8} {0:5}")
-    print("\n* p < 0.05 (two-sided paired randomization test, "
-          f"{args.permutations:,} sign flips, seed {args.seed})")
+    print(f"\n* p < 0.05 (two-sided paired randomization test, {args.permutations:,} sign flips, seed {args.seed})")
     for title, items in ((f"better in B ({args.metric})", better), (f"worse in B ({args.metric})", worse)):
         print(f"\n{title}: {len(items)} shown")
         for delta, qid, query, a, b in items:

@@ -2,6 +2,7 @@
 contract would check them: from the response and the fixtures alone. It imports nothing from
 index/ or nls/, so it cannot share a blind spot with the ranker it checks; the tests and the eval
 harness count constraint precision with it."""
+
 from __future__ import annotations
 
 import json
@@ -11,9 +12,16 @@ from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "fixtures"
 # What each relaxation name in a response allows a result to break.
-RELAXES = {"time": ("start_time", "end_time"), "date": ("dates", "weekdays"), "place": ("location",),
-           "price": ("price_max", "price_min"), "service": ("service", "category"),
-           "language": ("lesson_language",), "rating": ("min_rating",), "audience": ()}
+RELAXES = {
+    "time": ("start_time", "end_time"),
+    "date": ("dates", "weekdays"),
+    "place": ("location",),
+    "price": ("price_max", "price_min"),
+    "service": ("service", "category"),
+    "language": ("lesson_language",),
+    "rating": ("min_rating",),
+    "audience": (),
+}
 
 
 @lru_cache
@@ -46,7 +54,9 @@ def taken_format(parsed: dict, result: dict, place_kept: bool) -> str | None:
     loc = parsed.get("location") or {}
     if loc.get("borough") or loc.get("neighborhood"):
         in_person = "in_person" in result["formats"]
-        if place_kept or (in_person and serves(result["instructor"]["areas"], loc.get("neighborhood"), loc.get("borough"))):
+        if place_kept or (
+            in_person and serves(result["instructor"]["areas"], loc.get("neighborhood"), loc.get("borough"))
+        ):
             return "in_person"
         return "online" if result["price"].get("online") is not None else "in_person"
     return None
@@ -66,8 +76,12 @@ def violations(parsed: dict, result: dict, relaxed: list[str] | tuple[str, ...] 
     out = []
     if parsed.get("service") and "service" not in skip and result["service"]["slug"] != parsed["service"]:
         out.append("service")
-    if not parsed.get("service") and parsed.get("category") and "category" not in skip \
-            and result["service"]["category"] != parsed["category"]:
+    if (
+        not parsed.get("service")
+        and parsed.get("category")
+        and "category" not in skip
+        and result["service"]["category"] != parsed["category"]
+    ):
         out.append("category")
     fmt = parsed.get("format")
     loc = parsed.get("location") or {}
@@ -80,13 +94,17 @@ def violations(parsed: dict, result: dict, relaxed: list[str] | tuple[str, ...] 
     if parsed.get("price_min") is not None and (price is None or price < parsed["price_min"] - 1e-9):
         out.append("price_min")
     if placed and fmt != "online" and "location" not in skip:
-        if "in_person" not in result["formats"] or not serves(result["instructor"]["areas"], loc.get("neighborhood"),
-                                                             loc.get("borough")):
+        if "in_person" not in result["formats"] or not serves(
+            result["instructor"]["areas"], loc.get("neighborhood"), loc.get("borough")
+        ):
             out.append("location")
     if fmt and fmt not in result["formats"]:
         out.append("format")
-    if parsed.get("lesson_language") and "lesson_language" not in skip and \
-            parsed["lesson_language"] not in result["instructor"]["languages"]:
+    if (
+        parsed.get("lesson_language")
+        and "lesson_language" not in skip
+        and parsed["lesson_language"] not in result["instructor"]["languages"]
+    ):
         out.append("lesson_language")
     if parsed.get("min_rating") is not None and "min_rating" not in skip:
         rating = result["instructor"]["rating"]
@@ -101,9 +119,16 @@ def violations(parsed: dict, result: dict, relaxed: list[str] | tuple[str, ...] 
             out.append("dates")
         if parsed.get("weekdays") and "weekdays" not in skip and start.weekday() not in parsed["weekdays"]:
             out.append("weekdays")
-        if parsed.get("start_time") and "start_time" not in skip and start.time() < time.fromisoformat(parsed["start_time"]):
+        if (
+            parsed.get("start_time")
+            and "start_time" not in skip
+            and start.time() < time.fromisoformat(parsed["start_time"])
+        ):
             out.append("start_time")
-        if parsed.get("end_time") and "end_time" not in skip and (
-                end.date() != start.date() or end.time() > time.fromisoformat(parsed["end_time"])):
+        if (
+            parsed.get("end_time")
+            and "end_time" not in skip
+            and (end.date() != start.date() or end.time() > time.fromisoformat(parsed["end_time"]))
+        ):
             out.append("end_time")
     return sorted(set(out))

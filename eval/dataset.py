@@ -8,6 +8,7 @@ qrels in data/fixtures/eval/search_qrels.tsv keep referring to the same rows and
 A smaller database (e.g. 200 instructors, `instainstru_eval_200`) serves the CI subset; the
 qrels are judged separately per size (the ids differ) — see eval/judge.py.
 """
+
 from __future__ import annotations
 
 import os

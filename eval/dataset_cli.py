@@ -1,4 +1,5 @@
 """`python -m eval dataset [--instructors N]`: build (or reuse) the eval database."""
+
 from __future__ import annotations
 
 import argparse

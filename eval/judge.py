@@ -27,6 +27,7 @@ grade      3 = T3 and every constraint OK
            1 = T3 with a MISS (only when the query names a topic), or T1 with no MISS
            0 = everything else (not written)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -92,19 +93,36 @@ def load_rows(engine: Engine) -> list[Row]:
     with engine.connect() as conn:
         out = []
         for r in conn.execute(text(ROWS_SQL)):
-            out.append(Row(str(r.id), str(r.profile_id), r.slug, r.subcategory, r.category, r.full_name,
-                           float(r.price_in_person) if r.price_in_person is not None else None,
-                           float(r.price_online) if r.price_online is not None else None,
-                           list(r.duration_options), list(r.age_groups), list(r.levels), r.default_duration,
-                           float(r.rating_avg) if r.rating_avg is not None else None,
-                           list(r.languages), list(r.boroughs), list(r.neighborhoods)))
+            out.append(
+                Row(
+                    str(r.id),
+                    str(r.profile_id),
+                    r.slug,
+                    r.subcategory,
+                    r.category,
+                    r.full_name,
+                    float(r.price_in_person) if r.price_in_person is not None else None,
+                    float(r.price_online) if r.price_online is not None else None,
+                    list(r.duration_options),
+                    list(r.age_groups),
+                    list(r.levels),
+                    r.default_duration,
+                    float(r.rating_avg) if r.rating_avg is not None else None,
+                    list(r.languages),
+                    list(r.boroughs),
+                    list(r.neighborhoods),
+                )
+            )
         return out
 
 
 def service_subcategories(engine: Engine) -> dict[str, str]:
     with engine.connect() as conn:
-        return dict(conn.execute(text(
-            "SELECT sv.slug, sc.slug FROM services sv JOIN subcategories sc ON sc.id = sv.subcategory_id")).all())
+        return dict(
+            conn.execute(
+                text("SELECT sv.slug, sc.slug FROM services sv JOIN subcategories sc ON sc.id = sv.subcategory_id")
+            ).all()
+        )
 
 
 def lesson_minutes(row: Row, duration: int | None) -> int:
@@ -120,7 +138,7 @@ def full_parsed(intended: dict) -> dict:
     """The intended constraints as a complete parsed object (missing fields null)."""
     import nls
 
-    parsed = {field: None for field in nls.FIELDS}
+    parsed = dict.fromkeys(nls.FIELDS)
     parsed.update(query="", near_me=False, text="")
     parsed.update(intended)
     return parsed
@@ -137,10 +155,12 @@ class Availability:
         from index import slots
         from index.constraints import Constraints
 
-        cons = Constraints(dates=tuple(date.fromisoformat(d) for d in dates) if dates else None,
-                           weekdays=tuple(weekdays) if weekdays else None,
-                           start_time=time.fromisoformat(start) if start else None,
-                           end_time=time.fromisoformat(end) if end else None)
+        cons = Constraints(
+            dates=tuple(date.fromisoformat(d) for d in dates) if dates else None,
+            weekdays=tuple(weekdays) if weekdays else None,
+            start_time=time.fromisoformat(start) if start else None,
+            end_time=time.fromisoformat(end) if end else None,
+        )
         out: set[str] = set()
         by_minutes: dict[int, list[str]] = {}
         for pid, m in profile_minutes.items():
@@ -150,8 +170,9 @@ class Availability:
             if key not in self._cache:
                 everyone = self._all_profiles()
                 with self.engine.connect() as conn:
-                    found = slots.find(conn, cons, {pid: m for pid in everyone}, now=self.now,
-                                       notice_minutes=NOTICE_MINUTES)
+                    found = slots.find(
+                        conn, cons, dict.fromkeys(everyone, m), now=self.now, notice_minutes=NOTICE_MINUTES
+                    )
                 self._cache[key] = {str(k) for k, v in found.items() if v.count}
             out |= self._cache[key] & set(pids)
         return out
@@ -277,16 +298,20 @@ def grade(t: int, states: dict[str, int], topical_query: bool) -> int:
 
 def availability_states(q: dict, rows: list[Row], av: Availability) -> dict[str, int]:
     it = q.get("intended", {})
-    minutes = {}
+    minutes: dict[str, tuple[str, int]] = {}
     for row in rows:
         minutes.setdefault(row.id, (row.profile_id, lesson_minutes(row, it.get("duration_minutes"))))
-    states = {}
+    states: dict[str, int] = {}
     # Group by minutes so each row is checked with its own lesson length.
     for m in sorted({m for _, m in minutes.values()}):
         ids = [rid for rid, (_, mm) in minutes.items() if mm == m]
         pm = {minutes[rid][0]: m for rid in ids}
         exact = av.bookable(pm, it.get("dates"), it.get("weekdays"), it.get("start_time"), it.get("end_time"))
-        on_days = av.bookable(pm, it.get("dates"), it.get("weekdays")) if (it.get("start_time") or it.get("end_time")) else exact
+        on_days = (
+            av.bookable(pm, it.get("dates"), it.get("weekdays"))
+            if (it.get("start_time") or it.get("end_time"))
+            else exact
+        )
         anywhen = av.bookable(pm)
         for rid in ids:
             pid = minutes[rid][0]
@@ -368,9 +393,11 @@ def main(argv: list[str]) -> int:
     QRELS.write_text(body)
     DOCS.write_text(docs)
     counts = [len([g for g in qrels[q["id"]].values() if g >= 2]) for q in queries]
-    empty = [q["id"] for q, c in zip(queries, counts) if c == 0]
-    print(f"wrote {QRELS.relative_to(PROJECT_ROOT)}: {len(queries)} queries, "
-          f"{sum(len(v) for v in qrels.values())} judged rows; queries with no grade>=2 row: {empty or 'none'}")
+    empty = [q["id"] for q, c in zip(queries, counts, strict=True) if c == 0]
+    print(
+        f"wrote {QRELS.relative_to(PROJECT_ROOT)}: {len(queries)} queries, "
+        f"{sum(len(v) for v in qrels.values())} judged rows; queries with no grade>=2 row: {empty or 'none'}"
+    )
     return 0
 
 

@@ -6,6 +6,7 @@ Conventions (documented in data/fixtures/eval/README.md):
 * The search returns one result per instructor, so the ideal ranking and the recall denominator
   count each instructor once (their best row) when `instructor_of` is given.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,11 +28,12 @@ def _best_per_instructor(qrels: Mapping[str, int], instructor_of: Mapping[str, s
 
 
 def dcg(grades: Sequence[int], k: int) -> float:
-    return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(grades[:k]))
+    return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades[:k]))
 
 
-def ndcg_at_k(ranking: Sequence[str], qrels: Mapping[str, int], k: int = 10,
-              instructor_of: Mapping[str, str] | None = None) -> float:
+def ndcg_at_k(
+    ranking: Sequence[str], qrels: Mapping[str, int], k: int = 10, instructor_of: Mapping[str, str] | None = None
+) -> float:
     ideal = dcg(sorted(_best_per_instructor(qrels, instructor_of), reverse=True), k)
     if ideal == 0:
         return 0.0
@@ -45,8 +47,13 @@ def mrr_at_k(ranking: Sequence[str], qrels: Mapping[str, int], k: int = 10, rel:
     return 0.0
 
 
-def recall_at_k(ranking: Sequence[str], qrels: Mapping[str, int], k: int = 50,
-                instructor_of: Mapping[str, str] | None = None, rel: int = REL) -> float:
+def recall_at_k(
+    ranking: Sequence[str],
+    qrels: Mapping[str, int],
+    k: int = 50,
+    instructor_of: Mapping[str, str] | None = None,
+    rel: int = REL,
+) -> float:
     total = sum(1 for g in _best_per_instructor({d: g for d, g in qrels.items() if g >= rel}, instructor_of))
     if total == 0:
         return 0.0

@@ -35,9 +35,10 @@ import json
 import math
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = REPO_ROOT / "data" / "fixtures" / "eval"
@@ -120,8 +121,10 @@ def _to_plain(value: Any) -> Any:
 
 def prediction_fields(result: Any) -> dict[str, Any]:
     """Extract the 19 scored fields from whatever ``parse`` returned."""
-    if hasattr(result, "model_dump") or isinstance(result, dict) or (
-        dataclasses.is_dataclass(result) and not isinstance(result, type)
+    if (
+        hasattr(result, "model_dump")
+        or isinstance(result, dict)
+        or (dataclasses.is_dataclass(result) and not isinstance(result, type))
     ):
         plain = _to_plain(result)
         return {f: plain.get(f) for f in FIELDS}
@@ -251,13 +254,25 @@ class Report:
         for case in self.cases:
             if case.get("error"):
                 out.append(
-                    {"id": case["id"], "query": case["query"], "field": "<error>",
-                     "kind": "error", "expected": None, "got": case["error"]}
+                    {
+                        "id": case["id"],
+                        "query": case["query"],
+                        "field": "<error>",
+                        "kind": "error",
+                        "expected": None,
+                        "got": case["error"],
+                    }
                 )
             for field, diff in case["diffs"].items():
                 out.append(
-                    {"id": case["id"], "query": case["query"], "field": field,
-                     "kind": diff["kind"], "expected": diff["expected"], "got": diff["got"]}
+                    {
+                        "id": case["id"],
+                        "query": case["query"],
+                        "field": field,
+                        "kind": diff["kind"],
+                        "expected": diff["expected"],
+                        "got": diff["got"],
+                    }
                 )
         return out
 
@@ -290,7 +305,7 @@ class Report:
         if name == "exact":
             return self.exact_rate
         if name.startswith("field:"):
-            spec = name[len("field:"):]
+            spec = name[len("field:") :]
             field, _, stat = spec.partition(".")
             stat = stat or "accuracy"
             if field not in self.fields or stat not in ("accuracy", "precision", "recall", "f1"):
@@ -313,7 +328,7 @@ def score_cases(cases: Iterable[dict], parse_fn: ParseFn) -> Report:
             got = prediction_fields(raw)
         except Exception as exc:  # the contract says parse never raises: record it
             error = f"{type(exc).__name__}: {exc}"
-            got = {f: None for f in FIELDS}
+            got = dict.fromkeys(FIELDS)
             errors += 1
         diffs = {}
         for field in FIELDS:
@@ -361,8 +376,9 @@ def render(report: Report, label: str, show: int, console=None) -> None:
     for col in ("field", "accuracy", "precision", "recall", "F1", "TP", "FP", "FN"):
         fields.add_column(col, justify="left" if col == "field" else "right")
     for name, s in report.fields.items():
-        fields.add_row(name, _pct(s.accuracy), _pct(s.precision), _pct(s.recall), _pct(s.f1),
-                       str(s.tp), str(s.fp), str(s.fn))
+        fields.add_row(
+            name, _pct(s.accuracy), _pct(s.precision), _pct(s.recall), _pct(s.f1), str(s.tp), str(s.fp), str(s.fn)
+        )
     console.print(fields)
 
     tags = Table(title="exact match by tag", title_justify="left")
@@ -385,16 +401,24 @@ def render(report: Report, label: str, show: int, console=None) -> None:
 
     failures = report.failures()
     if failures and show > 0:
-        ft = Table(title=f"failures (first {min(show, len(failures))} of {len(failures)})",
-                   title_justify="left", show_lines=False)
+        ft = Table(
+            title=f"failures (first {min(show, len(failures))} of {len(failures)})",
+            title_justify="left",
+            show_lines=False,
+        )
         ft.add_column("id", no_wrap=True)
         ft.add_column("query", overflow="fold", max_width=48)
         ft.add_column("field", no_wrap=True)
         ft.add_column("expected", overflow="fold", max_width=40)
         ft.add_column("got", overflow="fold", max_width=40)
         for f in failures[:show]:
-            ft.add_row(Text(str(f["id"])), Text(_short(f["query"], 80)), Text(f["field"]),
-                       Text(_short(f["expected"])), Text(_short(f["got"])))
+            ft.add_row(
+                Text(str(f["id"])),
+                Text(_short(f["query"], 80)),
+                Text(f["field"]),
+                Text(_short(f["expected"])),
+                Text(_short(f["got"])),
+            )
         console.print(ft)
 
     console.print(
@@ -425,9 +449,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show", type=int, default=30, metavar="N", help="failures to list (default 30)")
     p.add_argument("--json", type=Path, metavar="PATH", help="write metrics and per-case results here")
     p.add_argument(
-        "--fail-below", type=_parse_threshold, action="append", default=[], metavar="METRIC=VALUE",
+        "--fail-below",
+        type=_parse_threshold,
+        action="append",
+        default=[],
+        metavar="METRIC=VALUE",
         help="exit 1 if METRIC < VALUE; METRIC is `exact`, `field:<name>` (accuracy) "
-             "or `field:<name>.precision|recall|f1`; repeatable",
+        "or `field:<name>.precision|recall|f1`; repeatable",
     )
     return p
 
@@ -437,8 +465,7 @@ def _load_parser() -> ParseFn:
     try:
         import nls  # noqa: PLC0415
     except Exception as exc:  # ImportError, or an error inside the package
-        print(f"error: cannot import nls ({type(exc).__name__}: {exc}); is the parser written yet?",
-              file=sys.stderr)
+        print(f"error: cannot import nls ({type(exc).__name__}: {exc}); is the parser written yet?", file=sys.stderr)
         raise SystemExit(2) from None
     fn = getattr(nls, "parse", None)
     if not callable(fn):

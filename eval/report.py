@@ -1,12 +1,22 @@
 """The report folder of a search evaluation: report.md, metrics.png, history.png."""
+
 from __future__ import annotations
 
 import json
 from collections import defaultdict
 from pathlib import Path
 
-TABLE_METRICS = ("ndcg@10", "mrr@10", "recall@50", "cp@10", "cp_contract@10", "zero_rate", "relax_rate",
-                 "p50_ms", "p95_ms")
+TABLE_METRICS = (
+    "ndcg@10",
+    "mrr@10",
+    "recall@50",
+    "cp@10",
+    "cp_contract@10",
+    "zero_rate",
+    "relax_rate",
+    "p50_ms",
+    "p95_ms",
+)
 PLOT_METRICS = ("ndcg@10", "mrr@10", "recall@50", "cp@10")
 
 
@@ -19,12 +29,15 @@ def _fmt(v, metric: str = "") -> str:
 
 
 def systems_table(by_system: dict[str, dict]) -> list[str]:
-    lines = ["| system | queries | " + " | ".join(TABLE_METRICS) + " |",
-             "| --- | ---: | " + " | ".join("---:" for _ in TABLE_METRICS) + " |"]
+    lines = [
+        "| system | queries | " + " | ".join(TABLE_METRICS) + " |",
+        "| --- | ---: | " + " | ".join("---:" for _ in TABLE_METRICS) + " |",
+    ]
     for system, agg in by_system.items():
         if agg:
-            lines.append(f"| {system} | {agg['queries']} | "
-                         + " | ".join(_fmt(agg.get(m), m) for m in TABLE_METRICS) + " |")
+            lines.append(
+                f"| {system} | {agg['queries']} | " + " | ".join(_fmt(agg.get(m), m) for m in TABLE_METRICS) + " |"
+            )
     return lines
 
 
@@ -35,18 +48,23 @@ def console_table(summary: dict) -> str:
         out.append(f"{'system':10} {'n':>4} " + " ".join(f"{m:>14}" for m in TABLE_METRICS))
         for system, agg in by_system.items():
             if agg:
-                out.append(f"{system:10} {agg['queries']:>4} " + " ".join(f"{_fmt(agg.get(m), m):>14}" for m in TABLE_METRICS))
+                out.append(
+                    f"{system:10} {agg['queries']:>4} " + " ".join(f"{_fmt(agg.get(m), m):>14}" for m in TABLE_METRICS)
+                )
     return "\n".join(out)
 
 
 def significance_table(sig: dict[str, dict]) -> list[str]:
-    lines = ["| hybrid vs | metric | baseline | hybrid | Δ | p (paired randomization) | n |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| hybrid vs | metric | baseline | hybrid | Δ | p (paired randomization) | n |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for base, by_metric in sig.items():
         for metric, r in by_metric.items():
             if r["n"]:
-                lines.append(f"| {base} | {metric} | {r['a']:.3f} | {r['b']:.3f} | {r['delta']:+.3f} | "
-                             f"{r['p']:.4f} | {r['n']} |")
+                lines.append(
+                    f"| {base} | {metric} | {r['a']:.3f} | {r['b']:.3f} | {r['delta']:+.3f} | {r['p']:.4f} | {r['n']} |"
+                )
     return lines
 
 
@@ -60,8 +78,10 @@ def tag_table(per_system: dict[str, list[dict]], queries: list[dict], split: str
                 continue
             for tag in tags_of.get(r["qid"], []):
                 by_tag[tag][system].append(r["ndcg@10"])
-    lines = ["| tag | n | " + " | ".join(f"{s} nDCG@10" for s in systems) + " |",
-             "| --- | ---: | " + " | ".join("---:" for _ in systems) + " |"]
+    lines = [
+        "| tag | n | " + " | ".join(f"{s} nDCG@10" for s in systems) + " |",
+        "| --- | ---: | " + " | ".join("---:" for _ in systems) + " |",
+    ]
     for tag in sorted(by_tag):
         first = by_tag[tag].get(systems[0], [])
         if len(first) < min_count:
@@ -74,23 +94,38 @@ def tag_table(per_system: dict[str, list[dict]], queries: list[dict], split: str
 def worst_table(rows: list[dict], split: str, n: int = 10) -> list[str]:
     chosen = [r for r in rows if split == "all" or r["split"] == split]
     chosen.sort(key=lambda r: (r["ndcg@10"], r["mrr@10"], r["qid"]))
-    lines = ["| id | query | nDCG@10 | MRR@10 | R@50 | cp@10 | top-10 grades | relaxed | violations | parsed |",
-             "| --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- | --- |"]
+    lines = [
+        "| id | query | nDCG@10 | MRR@10 | R@50 | cp@10 | top-10 grades | relaxed | violations | parsed |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- | --- |",
+    ]
     for r in chosen[:n]:
-        lines.append(f"| {r['qid']} | {r['query']} | {r['ndcg@10']:.3f} | {r['mrr@10']:.3f} | {r['recall@50']:.3f} | "
-                     f"{_fmt(r['cp@10'])} | `{r['top_grades'] or '-'}` | {r['relaxed'] or '-'} | "
-                     f"{r['violations'] or '-'} | {r['parsed_service'] or '-'} |")
+        lines.append(
+            f"| {r['qid']} | {r['query']} | {r['ndcg@10']:.3f} | {r['mrr@10']:.3f} | {r['recall@50']:.3f} | "
+            f"{_fmt(r['cp@10'])} | `{r['top_grades'] or '-'}` | {r['relaxed'] or '-'} | "
+            f"{r['violations'] or '-'} | {r['parsed_service'] or '-'} |"
+        )
     return lines
 
 
-def write(out_dir: Path, record: dict, summary: dict, significance: dict, per_system: dict,
-          queries: list[dict], plots: bool = True) -> None:
+def write(
+    out_dir: Path,
+    record: dict,
+    summary: dict,
+    significance: dict,
+    per_system: dict,
+    queries: list[dict],
+    plots: bool = True,
+) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     main_split = "test" if "test" in summary else "all"
-    lines = [f"# Search evaluation {record['date']}", "",
-             f"commit `{record['commit']}`{' (index/ or nls/ modified)' if record['dirty'] else ''}, "
-             f"{record['queries']} queries, {record['instructors']} instructors"
-             f"{', subset' if record['subset'] else ''}{', API ' + record['url'] if record.get('url') else ''}.", ""]
+    lines = [
+        f"# Search evaluation {record['date']}",
+        "",
+        f"commit `{record['commit']}`{' (index/ or nls/ modified)' if record['dirty'] else ''}, "
+        f"{record['queries']} queries, {record['instructors']} instructors"
+        f"{', subset' if record['subset'] else ''}{', API ' + record['url'] if record.get('url') else ''}.",
+        "",
+    ]
     for split in summary:
         if split == "all" and len(summary) == 2:  # one split only: "all" repeats it
             continue

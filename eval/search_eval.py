@@ -13,6 +13,7 @@ cp_contract@10 (the same, allowing what the response says it relaxed), zero_rate
 p50_ms, p95_ms. `--fail-below METRIC=VALUE` (optionally SYSTEM:METRIC, default hybrid, on the
 evaluated queries) and `--fail-above` (for rates and latency) exit 1 when a guard fails.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,11 +22,13 @@ import json
 import subprocess
 import sys
 import time as clock
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from core.settings import PROJECT_ROOT
 from eval import metrics as M
+from eval.systems import Run
 
 EVAL_ROOT = PROJECT_ROOT / "eval"
 REPORTS = EVAL_ROOT / "reports"
@@ -40,10 +43,11 @@ TIME_FIELDS = ("dates", "weekdays", "start_time", "end_time")
 # ---------------------------------------------------------------------------------------------
 # Scoring one query
 
+
 def constraint_keep(intended: dict, run, k: int = K_RANK) -> tuple[float | None, float | None, dict]:
     """(cp strict, cp allowing the response's relaxations, violation counts) over the top k."""
-    from eval.judge import full_parsed
     from eval.contract_check import violations
+    from eval.judge import full_parsed
 
     parsed = full_parsed(intended)
     top = run.results[:k]
@@ -68,12 +72,17 @@ def constraint_keep(intended: dict, run, k: int = K_RANK) -> tuple[float | None,
 def score_query(record: dict, run, qrels: dict[str, int], instructor_of: dict[str, str]) -> dict:
     cp, cpc, broken = constraint_keep(record.get("intended", {}), run)
     return {
-        "qid": record["id"], "split": record.get("split", ""), "query": record["query"],
+        "qid": record["id"],
+        "split": record.get("split", ""),
+        "query": record["query"],
         "ndcg@10": M.ndcg_at_k(run.ranking, qrels, K_RANK, instructor_of),
         "mrr@10": M.mrr_at_k(run.ranking, qrels, K_RANK),
         "recall@50": M.recall_at_k(run.ranking, qrels, K_RECALL, instructor_of),
-        "cp@10": cp, "cp_contract@10": cpc,
-        "n_results": len(run.ranking), "total": run.total, "relaxed": ",".join(run.relaxed),
+        "cp@10": cp,
+        "cp_contract@10": cpc,
+        "n_results": len(run.ranking),
+        "total": run.total,
+        "relaxed": ",".join(run.relaxed),
         "latency_ms": round(run.latency_ms, 2),
         "relevant": sum(1 for g in qrels.values() if g >= M.REL),
         "top_grades": "".join(str(qrels.get(d, 0)) for d in run.ranking[:K_RANK]),
@@ -114,12 +123,13 @@ def paired(rows_a: list[dict], rows_b: list[dict], metric: str, seed: int = 0, n
 # ---------------------------------------------------------------------------------------------
 # Files
 
-def write_trec(path: Path, system: str, runs: dict[str, object]) -> None:
+
+def write_trec(path: Path, system: str, runs: dict[str, Run]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as fh:
         for qid in sorted(runs):
             run = runs[qid]
-            for rank, (doc, score) in enumerate(zip(run.ranking, run.scores), start=1):
+            for rank, (doc, score) in enumerate(zip(run.ranking, run.scores, strict=True), start=1):
                 fh.write(f"{qid} Q0 {doc} {rank} {score:.6f} {system}\n")
 
 
@@ -138,7 +148,9 @@ def write_rows(path: Path, rows: list[dict]) -> None:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter="\t", lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: ("" if v is None else round(v, 4) if isinstance(v, float) else v) for k, v in row.items()})
+            writer.writerow(
+                {k: ("" if v is None else round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}
+            )
 
 
 def read_rows(path: Path) -> list[dict]:
@@ -154,10 +166,17 @@ def read_rows(path: Path) -> list[dict]:
 
 def git_commit() -> tuple[str, bool]:
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
-                             text=True, check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "index", "nls"],
-                                    cwd=PROJECT_ROOT, capture_output=True, text=True).stdout.strip())
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = bool(
+            subprocess.run(
+                ["git", "status", "--porcelain", "--untracked-files=no", "--", "index", "nls"],
+                cwd=PROJECT_ROOT,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+        )
         return sha, dirty
     except (OSError, subprocess.CalledProcessError):
         return "unknown", False
@@ -165,6 +184,7 @@ def git_commit() -> tuple[str, bool]:
 
 # ---------------------------------------------------------------------------------------------
 # Guards
+
 
 def parse_guards(items: list[str]) -> list[tuple[str, str, float]]:
     out = []
@@ -195,6 +215,7 @@ def check_guards(summary: dict, below: list, above: list) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Main
 
+
 def select(queries: list[dict], args) -> list[dict]:
     out = [q for q in queries if args.split == "all" or q.get("split") == args.split]
     if args.ids:
@@ -215,19 +236,33 @@ def fmt(v, metric: str = "") -> str:
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval search", description=__doc__.split("\n")[0])
-    ap.add_argument("--systems", default=",".join(("hybrid", "trigram", "vector")),
-                    help="comma-separated: hybrid, trigram, vector (default all)")
+    ap.add_argument(
+        "--systems",
+        default=",".join(("hybrid", "trigram", "vector")),
+        help="comma-separated: hybrid, trigram, vector (default all)",
+    )
     ap.add_argument("--split", choices=("dev", "test", "all"), default="all")
     ap.add_argument("--limit", type=int, default=0, help="only the first N selected queries")
     ap.add_argument("--ids", default="", help="comma-separated query ids")
     ap.add_argument("--tag", default="", help="only queries with this tag")
-    ap.add_argument("--require-relevant", action="store_true",
-                    help="skip queries with no grade >= 2 row in the database (small CI databases)")
-    ap.add_argument("--instructors", type=int, default=None,
-                    help="eval database size (default 1000, judged by the committed qrels; other sizes "
-                         "are judged in process by the same rule)")
-    ap.add_argument("--url", default=None, help="evaluate the API at this base URL instead of in process "
-                    "(it must serve the eval database; dates are judged at the fixed eval time)")
+    ap.add_argument(
+        "--require-relevant",
+        action="store_true",
+        help="skip queries with no grade >= 2 row in the database (small CI databases)",
+    )
+    ap.add_argument(
+        "--instructors",
+        type=int,
+        default=None,
+        help="eval database size (default 1000, judged by the committed qrels; other sizes "
+        "are judged in process by the same rule)",
+    )
+    ap.add_argument(
+        "--url",
+        default=None,
+        help="evaluate the API at this base URL instead of in process "
+        "(it must serve the eval database; dates are judged at the fixed eval time)",
+    )
     ap.add_argument("--out", type=Path, default=None, help="report folder (default eval/reports/<stamp>)")
     ap.add_argument("--fail-below", action="append", default=[], metavar="[SYSTEM:]METRIC=VALUE")
     ap.add_argument("--fail-above", action="append", default=[], metavar="[SYSTEM:]METRIC=VALUE")
@@ -260,13 +295,14 @@ def evaluate(args, below, above) -> int:
         all_qrels, instructor_of = judge.read_qrels(), judge.read_docs()
     else:
         log(f"judging {len(queries)} queries on the {instructors}-instructor database")
+        assert engine is not None  # judging needs the database, even when the systems run over HTTP
         all_qrels = judge.judge_all(engine, queries)
         instructor_of = {r.id: r.profile_id for r in judge.load_rows(engine)}
     if args.require_relevant:
         queries = [q for q in queries if any(g >= M.REL for g in all_qrels.get(q["id"], {}).values())]
-    queries = queries[:args.limit] if args.limit else queries
+    queries = queries[: args.limit] if args.limit else queries
 
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     commit, dirty = git_commit()
     out_dir = args.out or REPORTS / f"{stamp}-{commit}"
     per_system: dict[str, list[dict]] = {}
@@ -286,9 +322,14 @@ def evaluate(args, below, above) -> int:
         log(f"{system}: {len(queries)} queries in {clock.perf_counter() - started:.1f}s")
 
     splits = ["all"] + [s for s in ("test", "dev") if any(q.get("split") == s for q in queries)]
-    summary = {split: {system: aggregate([r for r in rows if split == "all" or r["split"] == split])
-                       for system, rows in per_system.items()} for split in splits}
-    significance = {}
+    summary = {
+        split: {
+            system: aggregate([r for r in rows if split == "all" or r["split"] == split])
+            for system, rows in per_system.items()
+        }
+        for split in splits
+    }
+    significance: dict[str, Any] = {}
     if "hybrid" in per_system:
         for split in splits:
             for base in per_system:
@@ -297,14 +338,24 @@ def evaluate(args, below, above) -> int:
                 a = [r for r in per_system[base] if split == "all" or r["split"] == split]
                 b = [r for r in per_system["hybrid"] if split == "all" or r["split"] == split]
                 significance.setdefault(split, {})[base] = {
-                    m: paired(a, b, m, seed=args.seed, n=args.permutations) for m in PER_QUERY}
+                    m: paired(a, b, m, seed=args.seed, n=args.permutations) for m in PER_QUERY
+                }
     record = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "commit": commit, "dirty": dirty,
-        "instructors": instructors, "queries": len(queries),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit,
+        "dirty": dirty,
+        "instructors": instructors,
+        "queries": len(queries),
         "subset": bool(args.limit or args.ids or args.tag or args.require_relevant or args.split != "all"),
-        "url": args.url, "report": str(out_dir.relative_to(PROJECT_ROOT)) if out_dir.is_relative_to(PROJECT_ROOT) else str(out_dir),
-        "metrics": {split: {s: {m: (round(v, 4) if isinstance(v, float) else v) for m, v in agg.items()}
-                            for s, agg in by_sys.items()} for split, by_sys in summary.items()},
+        "url": args.url,
+        "report": str(out_dir.relative_to(PROJECT_ROOT)) if out_dir.is_relative_to(PROJECT_ROOT) else str(out_dir),
+        "metrics": {
+            split: {
+                s: {m: (round(v, 4) if isinstance(v, float) else v) for m, v in agg.items()}
+                for s, agg in by_sys.items()
+            }
+            for split, by_sys in summary.items()
+        },
     }
     (out_dir / "metrics.json").write_text(json.dumps({**record, "significance": significance}, indent=1))
     if not args.no_history:

@@ -9,6 +9,7 @@ responses are the body `GET /api/search?q=...&limit=10` would send at that time.
 only these files and the fixtures; it never imports index/ or nls/, so it judges results the way a
 student does, not the way the ranker sees them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,8 +60,10 @@ def _write_world(app, engine, path: Path) -> int:
             if profile.status_code != 200:
                 continue  # no longer public (deleted or demoted)
             entry = {"profile": profile.json()}
-            avail = client.get(f"/api/public/instructors/{pid}/availability",
-                               params={"start_date": START.isoformat(), "end_date": end.isoformat()})
+            avail = client.get(
+                f"/api/public/instructors/{pid}/availability",
+                params={"start_date": START.isoformat(), "end_date": end.isoformat()},
+            )
             entry["availability"] = avail.json() if avail.status_code == 200 else None
             world["instructors"][pid] = entry
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +108,9 @@ def main(argv: list[str]) -> int:
     if args.system:
         queries = [json.loads(line) for line in args.queries.read_text().splitlines() if line.strip()]
         p50 = write_responses(engine, queries, args.out / "responses" / f"{args.system}.jsonl")
-        print(f"responses: {len(queries)} queries, p50 {p50:.1f} ms -> {args.out / 'responses' / (args.system + '.jsonl')}")
+        print(
+            f"responses: {len(queries)} queries, p50 {p50:.1f} ms -> {args.out / 'responses' / (args.system + '.jsonl')}"
+        )
     return 0
 
 

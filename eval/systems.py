@@ -14,6 +14,7 @@ formats, areas, languages, rating, service) with the slots the search would show
 intended days and times (`index.slots.find`), or, when there are none, the first open slots of
 the next 14 days (which then break the time constraints), or no slots at all.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,9 +37,9 @@ FETCH = 400  # rows fetched before keeping the best per instructor
 
 @dataclass
 class Run:
-    ranking: list[str]                  # instructor-service ids, best first
+    ranking: list[str]  # instructor-service ids, best first
     scores: list[float]
-    results: list[dict]                 # contract-shaped, for promises.violations
+    results: list[dict]  # contract-shaped, for promises.violations
     relaxed: list[str] = field(default_factory=list)
     total: int = 0
     latency_ms: float = 0.0
@@ -53,8 +54,15 @@ def run_hybrid(engine: Engine, query: str, *, now: datetime, k: int) -> Run:
     resp = search(engine, query, cache=None, now=now, opts=SearchOptions(limit=k))
     latency = (clock.perf_counter() - started) * 1000
     results = resp["results"]
-    return Run([r["instructor_service_id"] for r in results], [float(r["score"]) for r in results], results,
-               list(resp.get("relaxed") or []), int(resp.get("total") or 0), latency, resp.get("parsed"))
+    return Run(
+        [r["instructor_service_id"] for r in results],
+        [float(r["score"]) for r in results],
+        results,
+        list(resp.get("relaxed") or []),
+        int(resp.get("total") or 0),
+        latency,
+        resp.get("parsed"),
+    )
 
 
 def run_url(base: str, query: str, *, k: int, tz: str) -> Run:
@@ -64,8 +72,15 @@ def run_url(base: str, query: str, *, k: int, tz: str) -> Run:
         resp = json.loads(fh.read())
     latency = (clock.perf_counter() - started) * 1000
     results = resp["results"]
-    return Run([r["instructor_service_id"] for r in results], [float(r["score"]) for r in results], results,
-               list(resp.get("relaxed") or []), int(resp.get("total") or 0), latency, resp.get("parsed"))
+    return Run(
+        [r["instructor_service_id"] for r in results],
+        [float(r["score"]) for r in results],
+        results,
+        list(resp.get("relaxed") or []),
+        int(resp.get("total") or 0),
+        latency,
+        resp.get("parsed"),
+    )
 
 
 def run_baseline(engine: Engine, name: str, query: str, intended: dict, *, now: datetime, k: int) -> Run:
@@ -82,8 +97,9 @@ def run_baseline(engine: Engine, name: str, query: str, intended: dict, *, now: 
         params["qvec"] = None
         order = "similarity(:q, s.search_text) DESC, s.id"
     sql = SELECT + f" ORDER BY {order} LIMIT :lim"
-    sql = sql.replace("COALESCE(1 - (s.embedding <=> CAST(:qvec AS vector)), 0) AS semantic",
-                      f"{BASELINE_SQL[name]} AS semantic")
+    sql = sql.replace(
+        "COALESCE(1 - (s.embedding <=> CAST(:qvec AS vector)), 0) AS semantic", f"{BASELINE_SQL[name]} AS semantic"
+    )
     with engine.connect() as conn, conn.begin():
         if name == "vector":
             conn.execute(text("SET LOCAL hnsw.ef_search = 400"))
@@ -121,11 +137,20 @@ def baseline_results(engine: Engine, rows: list, intended: dict, *, now: datetim
     return out
 
 
-def run(system: str, engine: Engine | None, record: dict, *, now: datetime, k: int, url: str | None = None,
-        tz: str = "America/New_York") -> Run:
+def run(
+    system: str,
+    engine: Engine | None,
+    record: dict,
+    *,
+    now: datetime,
+    k: int,
+    url: str | None = None,
+    tz: str = "America/New_York",
+) -> Run:
     try:
         if system == "hybrid" and url:
             return run_url(url, record["query"], k=k, tz=tz)
+        assert engine is not None, "a system other than a running API needs the eval database"
         if system == "hybrid":
             return run_hybrid(engine, record["query"], now=now, k=k)
         if system in BASELINE_SQL:

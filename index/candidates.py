@@ -1,9 +1,11 @@
 """Candidate retrieval: one SQL statement applying every hard filter and scoring each row by
 pgvector cosine similarity and pg_trgm word similarity."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from sqlalchemy import text
@@ -72,8 +74,9 @@ def audience_groups(c: Constraints) -> list[str] | None:
     return None
 
 
-def where_clause(c: Constraints) -> tuple[str, dict]:
-    sql, params = [], {}
+def where_clause(c: Constraints) -> tuple[str, dict[str, Any]]:
+    sql: list[str] = []
+    params: dict[str, Any] = {}
     if c.service:
         sql.append("sv.slug = :service")
         params["service"] = c.service
@@ -88,7 +91,8 @@ def where_clause(c: Constraints) -> tuple[str, dict]:
     price = {"online": "s.price_online", "in_person": "s.price_in_person"}.get(
         c.priced_format or "",
         "CASE WHEN sv.slug = ANY(CAST(:hands_on AS text[])) THEN s.price_in_person "
-        "ELSE LEAST(s.price_in_person, s.price_online) END")
+        "ELSE LEAST(s.price_in_person, s.price_online) END",
+    )
     if (c.price_max is not None or c.price_min is not None) and not c.priced_format:
         params["hands_on"] = list(catalog.hands_on())
     if c.price_max is not None:
@@ -105,7 +109,7 @@ def where_clause(c: Constraints) -> tuple[str, dict]:
         if c.area:
             place += " AND (p.neighborhoods && CAST(:area AS text[]) OR p.boroughs && CAST(:area_boroughs AS text[]))"
             params["area"] = list(c.area)
-            params["area_boroughs"] = sorted({places.borough_of(h) for h in c.area} - {None})
+            params["area_boroughs"] = sorted({b for h in c.area if (b := places.borough_of(h))})
         elif c.neighborhood:
             place += " AND (:hood = ANY(p.neighborhoods) OR :borough = ANY(p.boroughs))"
             params["hood"] = c.neighborhood
@@ -140,8 +144,14 @@ def vector_literal(vec: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.6f}" for x in vec) + "]"
 
 
-def fetch(conn: Connection, c: Constraints, *, qvec: np.ndarray, qtext: str,
-          depth: int = 0) -> tuple[list[Candidate], bool]:
+def _tiered(row: Candidate, tier: int) -> Candidate:
+    row.tier = tier
+    return row
+
+
+def fetch(
+    conn: Connection, c: Constraints, *, qvec: np.ndarray, qtext: str, depth: int = 0
+) -> tuple[list[Candidate], bool]:
     """Rows that satisfy the hard filters, with their semantic and lexical scores, and whether
     that is all of them. With a service or category: an exact scan of every matching row. Without:
     the nearest rows by HNSW (iterative scan, so filters never starve it), at least `depth` of them,
@@ -154,17 +164,26 @@ def fetch(conn: Connection, c: Constraints, *, qvec: np.ndarray, qtext: str,
     conn.execute(text("SET LOCAL hnsw.ef_search = 200"))
     params["ann_limit"] = max(ANN_LIMIT, depth)
     ann = SELECT + where + " ORDER BY s.embedding <=> CAST(:qvec AS vector) LIMIT :ann_limit"
-    rows = [Candidate(*row, tier=rank // TIER_ROWS) for rank, row in enumerate(conn.execute(text(ann), params))]
+    rows = [_tiered(Candidate(*row), rank // TIER_ROWS) for rank, row in enumerate(conn.execute(text(ann), params))]
     if qtext:
         # Lexical matches the ANN may have missed ("chess" typed as a bare word) lead the ranking.
-        lexical = {row.id: row for row in (Candidate(*r) for r in conn.execute(
-            text(SELECT + where + " AND :qtext <% s.search_text"), params))}
+        lexical = {
+            row.id: row
+            for row in (
+                Candidate(*r) for r in conn.execute(text(SELECT + where + " AND :qtext <% s.search_text"), params)
+            )
+        }
         rows = [row for row in rows if row.id not in lexical] + list(lexical.values())
     if c.boost:
         # The services a loose goal points to (index/goals.py) are candidates whatever the
         # document vectors say; the ranking then weighs how well each serves the goal.
         params["boost"] = list(c.boost)
-        boosted = {row.id: row for row in (Candidate(*r) for r in conn.execute(
-            text(SELECT + where + " AND sv.slug = ANY(CAST(:boost AS text[]))"), params))}
+        boosted = {
+            row.id: row
+            for row in (
+                Candidate(*r)
+                for r in conn.execute(text(SELECT + where + " AND sv.slug = ANY(CAST(:boost AS text[]))"), params)
+            )
+        }
         rows = [row for row in rows if row.id not in boosted] + list(boosted.values())
     return rows, len(rows) < params["ann_limit"]

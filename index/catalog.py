@@ -4,6 +4,7 @@ lesson is no substitute for a teacher in the room.
 
 Read from data/fixtures/catalog.json, synonyms.json and service_cards.json (data, not code: the
 parser reads the same fixtures, and nothing here imports nls)."""
+
 from __future__ import annotations
 
 import json
@@ -11,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "fixtures"
 CARD_TERMS = 12  # search terms per card: enough for the common names, not a wall of misspellings
@@ -28,8 +30,9 @@ class Service:
     age_groups: tuple[str, ...]  # who the service is for at all (toddler, kids, teens, adults)
 
 
-def _read(name: str) -> dict:
-    return json.loads((FIXTURES / name).read_text())
+def _read(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / name).read_text())
+    return data
 
 
 @lru_cache
@@ -47,8 +50,16 @@ def services() -> dict[str, Service]:
                 text = f"{svc['name']} lessons ({sub['name']}, {cat['name']}). {card['wants']}"
                 if also:
                     text += " Also called: " + ", ".join(also) + "."
-                out[slug] = Service(slug, svc["name"], sub["name"], cat["slug"], cat["name"],
-                                    bool(card["hands_on"]), text, tuple(svc.get("age_groups", ())))
+                out[slug] = Service(
+                    slug,
+                    svc["name"],
+                    sub["name"],
+                    cat["slug"],
+                    cat["name"],
+                    bool(card["hands_on"]),
+                    text,
+                    tuple(svc.get("age_groups", ())),
+                )
     return out
 
 
@@ -83,8 +94,9 @@ def card_sentences(slug: str) -> list[str]:
 
 
 @lru_cache
-def _read_cards() -> dict:
-    return _read("service_cards.json")["services"]
+def _read_cards() -> dict[str, Any]:
+    cards: dict[str, Any] = _read("service_cards.json")["services"]
+    return cards
 
 
 @lru_cache

@@ -3,10 +3,12 @@
 Time and date relax per result (each instructor shows slots in the asked window when it has
 them, else on the asked day, else its next ones: see index/misses.py), so the ladder here holds
 only what filters rows: the place, a step at a time, then the price."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
+from typing import Any
 
 # The contract's order: time, then date, then place (borough, then anywhere), then price ×1.25.
 RELAX_ORDER = ("time", "date", "place", "place", "price")
@@ -51,7 +53,7 @@ class Constraints:
     place_label: str | None = None  # how the student named the place ("Prospect Park", "11215")
 
     @classmethod
-    def from_parsed(cls, parsed: dict) -> "Constraints":
+    def from_parsed(cls, parsed: dict[str, Any]) -> Constraints:
         loc = parsed.get("location") or {}
         return cls(
             service=parsed.get("service"),
@@ -91,13 +93,13 @@ class Constraints:
             return self.format
         return "in_person" if self.has_place() and not self.online_ok else None
 
-    def without_time(self) -> "Constraints":
+    def without_time(self) -> Constraints:
         return replace(self, start_time=None, end_time=None)
 
-    def without_date(self) -> "Constraints":
+    def without_date(self) -> Constraints:
         return replace(self, dates=None, weekdays=None, start_time=None, end_time=None)
 
-    def relax(self, step: str) -> "Constraints | None":
+    def relax(self, step: str) -> Constraints | None:
         """One step looser, or None when this step has nothing to relax."""
         if step == "time" and self.has_time():
             return replace(self, start_time=None, end_time=None)

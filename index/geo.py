@@ -14,6 +14,7 @@ geometry library, so every answer here comes from points and precomputed tables:
 Distances are great-circle (haversine) miles on a sphere of the Earth's mean radius; over NYC's
 distances that is within 0.5% of the ellipsoid, well below what "2 miles" means in a query.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,6 +23,7 @@ from bisect import bisect_left, bisect_right
 from functools import cache
 from math import asin, cos, radians, sin, sqrt
 from pathlib import Path
+from typing import Any
 
 FIXTURE = Path(__file__).resolve().parent.parent / "data" / "fixtures" / "nyc_geography.json"
 
@@ -36,7 +38,7 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(name: str) -> str:
-    """"Randall's Island" -> "randalls-island", "Calvary & Mount Zion Cemeteries" ->
+    """ "Randall's Island" -> "randalls-island", "Calvary & Mount Zion Cemeteries" ->
     "calvary-and-mount-zion-cemeteries": the slug rule shared with the build (cli/geography.py)."""
     text = _APOSTROPHES.sub("", name.lower().replace("&", " and "))
     return _NON_WORD.sub("-", text).strip("-")
@@ -104,10 +106,23 @@ class _Points:
 
 
 class _Geo:
-    __slots__ = ("raw", "points", "hoods", "sites", "adjacency", "bridges", "landmarks", "landmark_names",
-                 "zips", "bbox", "reach", "borough_of", "hoods_of_borough")
+    __slots__ = (
+        "raw",
+        "points",
+        "hoods",
+        "sites",
+        "adjacency",
+        "bridges",
+        "landmarks",
+        "landmark_names",
+        "zips",
+        "bbox",
+        "reach",
+        "borough_of",
+        "hoods_of_borough",
+    )
 
-    def __init__(self, raw: dict):
+    def __init__(self, raw: dict[str, Any]):
         self.raw = raw
         self.points: dict[str, tuple[float, float]] = {}
         for group in ("boroughs", "neighborhoods", "landmarks"):
@@ -125,10 +140,11 @@ class _Geo:
             x, y = b["between"]
             self.bridges.setdefault(x, []).append((y, b["gap_miles"]))
             self.bridges.setdefault(y, []).append((x, b["gap_miles"]))
-        self.landmarks: dict[str, dict] = raw["landmarks"]
+        self.landmarks: dict[str, dict[str, Any]] = raw["landmarks"]
         self.landmark_names = {slugify(lm["name"]): slug for slug, lm in raw["landmarks"].items()}
         self.zips: dict[str, list[tuple[str, float]]] = {
-            z: [(s, share) for s, share in e["neighborhoods"]] for z, e in raw["zips"].items()}
+            z: [(s, share) for s, share in e["neighborhoods"]] for z, e in raw["zips"].items()
+        }
         bb = raw["bbox"]
         self.bbox = (bb["south"], bb["west"], bb["north"], bb["east"])
         self.borough_of: dict[str, str] = {s: e["borough"] for s, e in raw["neighborhoods"].items()}
@@ -194,7 +210,7 @@ def is_nyc_zip(code: str | int) -> bool:
     return key is not None and key in _geo().zips
 
 
-def landmark(slug_or_name: str) -> dict | None:
+def landmark(slug_or_name: str) -> dict[str, Any] | None:
     """A non-residential area (park, cemetery, airport, ...) by slug or by its NTA name, any case and
     punctuation: {slug, name, kind, borough, lat, lng, area_sq_mi, adjacent}; None if unknown."""
     geo = _geo()
@@ -251,8 +267,9 @@ def distance_to_areas(lat: float, lng: float, neighborhoods: list[str], boroughs
                 best = d if best is None or d < best else best
     points = _geo().points
     for slug in neighborhoods:
-        p = points.get(slug)
-        if p is not None:
+        at = points.get(slug)
+        if at is not None:
+            p = at
             d = miles(lat, lng, p[0], p[1])
             best = d if best is None or d < best else best
     return best

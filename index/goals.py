@@ -12,6 +12,7 @@ The outcomes:
 - unreadable: no English words at all (keyboard mash): no results, and popular services.
 The thresholds were chosen on the dev split of the independent judged set (data/fixtures/judged).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -113,8 +114,11 @@ class ServiceCards:
             return ()
         sims = (whole @ whole[rows].T).max(axis=1)
         categories = {self.categories[i] for i in rows}
-        order = [i for i in np.argsort(-sims)
-                 if self.slugs[i] not in slugs and sims[i] >= SIMILAR_MIN and self.categories[i] in categories]
+        order = [
+            i
+            for i in np.argsort(-sims)
+            if self.slugs[i] not in slugs and sims[i] >= SIMILAR_MIN and self.categories[i] in categories
+        ]
         return tuple(self.slugs[i] for i in order[:n])
 
     def similarities(self, qvec: np.ndarray) -> np.ndarray:
@@ -123,12 +127,13 @@ class ServiceCards:
         best_sentence = np.full(len(self.slugs), -1.0, dtype=np.float32)
         np.maximum.at(best_sentence, self.owners[~self.is_whole], sims[~self.is_whole])
         whole = sims[self.is_whole]
-        return 0.5 * whole + 0.5 * np.maximum(best_sentence, whole)
+        combined: np.ndarray = 0.5 * whole + 0.5 * np.maximum(best_sentence, whole)
+        return combined
 
     def match(self, qvec: np.ndarray, category: str | None = None) -> GoalMatch:
         """Clear when one card, or a few, stand out from the rest; otherwise loose."""
         sims = self.similarities(qvec)
-        similarity = {slug: float(s) for slug, s in zip(self.slugs, sims)}
+        similarity = {slug: float(s) for slug, s in zip(self.slugs, sims, strict=True)}
         allowed = np.ones(len(self.slugs), dtype=bool) if category is None else self.categories == category
         order = [i for i in np.argsort(-sims) if allowed[i]]
         if not order:
@@ -139,8 +144,7 @@ class ServiceCards:
         if best >= CLEAR and best - runner_up >= SPREAD:
             chosen = tuple(self.slugs[i] for i in order[:MAX_SERVICES] if sims[i] >= best - MARGIN)
             return GoalMatch("clear", similarity, chosen, nearest)
-        return GoalMatch("loose", similarity, (), nearest,
-                         boost=tuple(self.slugs[i] for i in order[:LOOSE_SERVICES]))
+        return GoalMatch("loose", similarity, (), nearest, boost=tuple(self.slugs[i] for i in order[:LOOSE_SERVICES]))
 
     def judge(self, qvec: np.ndarray, text: str, category: str | None = None) -> GoalMatch:
         """What the words say first: a query made of no English words is unreadable; one whose
@@ -164,7 +168,7 @@ class ServiceCards:
         when another card is clearly closer; else None (the named service stands). The language a
         lesson is taught in ("who speaks russian") is a condition, never the subject."""
         sims = self.similarities(qvec)
-        similarity = {slug: float(s) for slug, s in zip(self.slugs, sims)}
+        similarity = {slug: float(s) for slug, s in zip(self.slugs, sims, strict=True)}
         order = [i for i in np.argsort(-sims) if self.slugs[i] != language]
         best = float(sims[order[0]])
         if self.slugs[order[0]] == named or best < CLEAR or best - similarity.get(named, 0.0) < OVERRIDE_MARGIN:
@@ -215,5 +219,6 @@ def _known(word: str) -> bool:
         return True
     if zipf_frequency(word, "en") >= TYPO_BELOW:
         return False  # a real English word, spelled right: "welding" is not a typo of "wedding"
-    return len(word) >= 5 and any(Levenshtein.distance(stem, v, score_cutoff=1) <= 1
-                                  for v in _vocabulary if abs(len(v) - len(stem)) <= 1)
+    return len(word) >= 5 and any(
+        Levenshtein.distance(stem, v, score_cutoff=1) <= 1 for v in _vocabulary if abs(len(v) - len(stem)) <= 1
+    )

@@ -7,6 +7,7 @@ measured against the original ask: those who meet everything come first, then th
 in the contract's order of importance (a missed time matters least, then the date, the place and
 the price). So a teacher in the asked borough always ranks above one from another borough, and a
 teacher with a Saturday-morning slot shows that slot even when others needed the time relaxed."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,8 +51,11 @@ def place_level(c: Candidate, asked: Constraints, hands_on: bool = False) -> int
         return PLACE_IN
     borough = asked.borough or (places.borough_of(asked.neighborhood) if asked.neighborhood else None)
     if teaches_in_person(c):
-        served = _serves_area(c, asked) if asked.area else places.serves(
-            c.neighborhoods, c.boroughs, neighborhood=asked.neighborhood, borough=borough)
+        served = (
+            _serves_area(c, asked)
+            if asked.area
+            else places.serves(c.neighborhoods, c.boroughs, neighborhood=asked.neighborhood, borough=borough)
+        )
         far = asked.within is not None and (distance(c, asked) or 0.0) > asked.within
         if served and not far:
             return PLACE_IN
@@ -59,7 +63,9 @@ def place_level(c: Candidate, asked: Constraints, hands_on: bool = False) -> int
         return PLACE_ONLINE
     if teaches_in_person(c):
         miles = distance(c, asked)
-        next_door = asked.neighborhood is not None and bool(set(geo.adjacent(asked.neighborhood)) & set(c.neighborhoods))
+        next_door = asked.neighborhood is not None and bool(
+            set(geo.adjacent(asked.neighborhood)) & set(c.neighborhoods)
+        )
         if next_door or (miles is not None and miles <= NEAR_MILES):
             return PLACE_NEAR
         if borough and places.serves(c.neighborhoods, c.boroughs, neighborhood=None, borough=borough):
@@ -114,6 +120,7 @@ def other_misses(c: Candidate, asked: Constraints) -> list[str]:
 @dataclass(frozen=True)
 class RowFit:
     """What can be known of a row before its slots, against the original ask."""
+
     over_price: bool
     place: int
     others: tuple[str, ...] = ()  # language, rating, audience
@@ -124,8 +131,12 @@ class RowFit:
         """Before slots: the asked service first; then the later a condition relaxes, the more it
         weighs, then price, then a place the teacher does not come to. An online lesson instead of a
         visit is weighed after the slots (see `rank_key`)."""
-        return (int(self.other_service), len(self.others), int(self.over_price),
-                0 if self.place == PLACE_ONLINE else self.place)
+        return (
+            int(self.other_service),
+            len(self.others),
+            int(self.over_price),
+            0 if self.place == PLACE_ONLINE else self.place,
+        )
 
     def rank_key(self, slot_level: int) -> tuple[int, ...]:
         """With slots: a lesson online at the asked time beats a visit on another day (the student
@@ -134,9 +145,12 @@ class RowFit:
 
 
 def row_fit(c: Candidate, asked: Constraints, hands_on: bool) -> RowFit:
-    other_service = bool((asked.service and c.slug != asked.service) or (asked.services and c.slug not in asked.services))
-    return RowFit(over_price(c, asked, hands_on), place_level(c, asked, hands_on), tuple(other_misses(c, asked)),
-                  other_service)
+    other_service = bool(
+        (asked.service and c.slug != asked.service) or (asked.services and c.slug not in asked.services)
+    )
+    return RowFit(
+        over_price(c, asked, hands_on), place_level(c, asked, hands_on), tuple(other_misses(c, asked)), other_service
+    )
 
 
 def kinds(fit: RowFit, slot_level: int, asked: Constraints) -> list[str]:
@@ -181,8 +195,9 @@ def _asked_window(asked: Constraints) -> str:
     return f"before {end.strftime('%-I:%M %p')}" if end else ""
 
 
-def describe(c: Candidate, asked: Constraints, fit: RowFit, slot_level: int,
-             first_slot: datetime | None, hands_on: bool) -> list[str]:
+def describe(
+    c: Candidate, asked: Constraints, fit: RowFit, slot_level: int, first_slot: datetime | None, hands_on: bool
+) -> list[str]:
     """One short line per condition the card does not meet, for the student to read."""
     out = []
     if fit.other_service:
@@ -208,15 +223,22 @@ def describe(c: Candidate, asked: Constraints, fit: RowFit, slot_level: int,
             out.append(f"${price:.0f}/h{label}, under your ${asked.price_min:.0f} minimum")
     if first_slot is not None and slot_level == SLOTS_OTHER_TIME:
         window = _asked_window(asked)
-        out.append(f"no slot {window} {_asked_days(asked) if asked.has_date() else ''}".rstrip()
-                   + f": first is {_day(first_slot.date())}, {_clock(first_slot)}")
+        out.append(
+            f"no slot {window} {_asked_days(asked) if asked.has_date() else ''}".rstrip()
+            + f": first is {_day(first_slot.date())}, {_clock(first_slot)}"
+        )
     elif first_slot is not None and slot_level == SLOTS_OTHER_DAY:
         out.append(f"no slot on {_asked_days(asked)}: next is {_day(first_slot.date())}, {_clock(first_slot)}")
     if "language" in fit.others:
-        out.append(f"teaches in {', '.join(lang.title() for lang in c.languages) or 'English'}, not {asked.language.title()}")
+        out.append(
+            f"teaches in {', '.join(lang.title() for lang in c.languages) or 'English'}, not {(asked.language or '').title()}"
+        )
     if "rating" in fit.others:
-        out.append(f"rated {float(c.rating_avg):.1f}, under your {asked.min_rating:g}" if c.rating_avg is not None
-                   else "no rating yet")
+        out.append(
+            f"rated {float(c.rating_avg):.1f}, under your {asked.min_rating:g}"
+            if c.rating_avg is not None
+            else "no rating yet"
+        )
     if "audience" in fit.others:
         out.append(f"teaches {' and '.join(g for g in c.age_groups) or 'other ages'}, not {asked.audience}")
     return out

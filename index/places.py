@@ -1,4 +1,5 @@
 """NYC place lookups for filters and explanations (from data/fixtures/nyc_locations.json)."""
+
 from __future__ import annotations
 
 import json

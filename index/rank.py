@@ -1,9 +1,11 @@
 """Per-instructor ranking: relevance, Bayesian-shrunk rating, price fit, availability fit, audience
 and level fit; and the short explanation of why each result matched."""
+
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from index import catalog, places
 from index.candidates import Candidate
@@ -79,12 +81,16 @@ def audience_level_fit(c: Candidate, cons: Constraints, level: str | None) -> fl
     score = 1.0
     if level and level not in c.levels:
         score -= 0.5
-    if cons.audience and cons.audience not in c.age_groups and not (cons.audience == "kids" and "toddler" in c.age_groups):
+    if (
+        cons.audience
+        and cons.audience not in c.age_groups
+        and not (cons.audience == "kids" and "toddler" in c.age_groups)
+    ):
         score -= 0.5
     return score
 
 
-def score(c: Candidate, cons: Constraints, parsed: dict, slots: SlotSummary | None, now: datetime) -> float:
+def score(c: Candidate, cons: Constraints, parsed: dict[str, Any], slots: SlotSummary | None, now: datetime) -> float:
     parts = {
         "relevance": relevance(c),
         "rating": (shrunk_rating(c) - 3.0) / 2.0,
@@ -95,14 +101,17 @@ def score(c: Candidate, cons: Constraints, parsed: dict, slots: SlotSummary | No
     return round(sum(WEIGHTS[k] * v for k, v in parts.items()), 4)
 
 
-def prescore(c: Candidate, cons: Constraints, parsed: dict) -> float:
+def prescore(c: Candidate, cons: Constraints, parsed: dict[str, Any]) -> float:
     """The score without availability, to order candidates before their slots are computed."""
-    return (WEIGHTS["relevance"] * relevance(c) + WEIGHTS["rating"] * (shrunk_rating(c) - 3.0) / 2.0
-            + WEIGHTS["price"] * price_fit(c, cons, parsed.get("price_intent"))
-            + WEIGHTS["fit"] * audience_level_fit(c, cons, parsed.get("level")))
+    return (
+        WEIGHTS["relevance"] * relevance(c)
+        + WEIGHTS["rating"] * (shrunk_rating(c) - 3.0) / 2.0
+        + WEIGHTS["price"] * price_fit(c, cons, parsed.get("price_intent"))
+        + WEIGHTS["fit"] * audience_level_fit(c, cons, parsed.get("level"))
+    )
 
 
-def _window_words(cons: Constraints, slots: SlotSummary) -> str:
+def _window_words(cons: Constraints) -> str:
     if cons.dates and len(cons.dates) == 1:
         return " " + cons.dates[0].strftime("%A")
     if cons.dates or cons.weekdays:
@@ -110,15 +119,19 @@ def _window_words(cons: Constraints, slots: SlotSummary) -> str:
     return " in the next 2 weeks"
 
 
-def explain(c: Candidate, cons: Constraints, parsed: dict, slots: SlotSummary | None) -> list[str]:
+def explain(c: Candidate, cons: Constraints, parsed: dict[str, Any], slots: SlotSummary | None) -> list[str]:
     why = [f"teaches {c.service_name}"]
     in_person = c.price_in_person is not None and bool(c.neighborhoods or c.boroughs)
     if cons.neighborhood and in_person and cons.neighborhood in c.neighborhoods:
         why.append(f"serves {places.display_name(cons.neighborhood)}")
     elif cons.neighborhood and in_person and (cons.borough or places.borough_of(cons.neighborhood)) in c.boroughs:
         why.append(f"serves all of {places.display_name(cons.borough or places.borough_of(cons.neighborhood) or '')}")
-    elif cons.borough and not cons.neighborhood and in_person and places.serves(
-            c.neighborhoods, c.boroughs, neighborhood=None, borough=cons.borough):
+    elif (
+        cons.borough
+        and not cons.neighborhood
+        and in_person
+        and places.serves(c.neighborhoods, c.boroughs, neighborhood=None, borough=cons.borough)
+    ):
         why.append(f"serves {places.display_name(cons.borough)}")
     for fmt, label in (("in_person", "in person"), ("online", "online")):
         price = c.price_in_person if fmt == "in_person" else c.price_online
@@ -134,7 +147,7 @@ def explain(c: Candidate, cons: Constraints, parsed: dict, slots: SlotSummary | 
     if cons.audience and cons.audience in c.age_groups:
         why.append(f"teaches {cons.audience}")
     if slots and slots.count:
-        why.append(f"{slots.count} open slot{'s' if slots.count != 1 else ''}{_window_words(cons, slots)}")
+        why.append(f"{slots.count} open slot{'s' if slots.count != 1 else ''}{_window_words(cons)}")
     return why
 
 

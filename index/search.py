@@ -1,21 +1,24 @@
 """Search, end to end: parse → embed → candidates (SQL) → slots (SQL) → rank → relax → cache."""
+
 from __future__ import annotations
 
 import hashlib
 import json
 import time as clock
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 import nls
 from core.cache import Cache
 from index import candidates as cand
-from index import catalog, geo, misses, places, rank, slots
-from index import goals
+from index import catalog, geo, goals, misses, places, rank, slots
 from index.constraints import ROW_RELAX_STAGES, Constraints
 from index.embedding import get_embedder
 
@@ -24,17 +27,32 @@ MARKET_TZ = slots.MARKET_TZ  # availability and bookings are New York wall-clock
 # misses fill the page (each card says what it misses) instead of leaving the student with three.
 ENOUGH = 10
 BATCH = 50  # candidates whose slots are computed per round trip
-RELAX_WORDS = {"time": "the time of day", "date": "the date", "place": "the place", "price": "the price",
-               "service": "the lesson (similar ones)", "language": "the lesson language", "rating": "the rating", "audience": "the age group"}
+RELAX_WORDS = {
+    "time": "the time of day",
+    "date": "the date",
+    "place": "the place",
+    "price": "the price",
+    "service": "the lesson (similar ones)",
+    "language": "the lesson language",
+    "rating": "the rating",
+    "audience": "the age group",
+}
 RELAX_NAMES = tuple(RELAX_WORDS)  # the contract's names, in its order, then the last resorts
 # Chips a student can remove from a parsed query, and the contract fields each one clears.
 DROPPABLE = {
-    "service": ("service", "category"), "category": ("category",),
+    "service": ("service", "category"),
+    "category": ("category",),
     "place": ("location", "near_me", "zip", "landmark", "nearby", "within_miles"),
-    "date": ("dates", "weekdays"), "time": ("start_time", "end_time"),
-    "price": ("price_min", "price_max", "price_intent"), "audience": ("age", "audience"),
-    "level": ("level",), "format": ("format",), "duration": ("duration_minutes",),
-    "rating": ("min_rating",), "language": ("lesson_language",), "urgency": ("urgency",),
+    "date": ("dates", "weekdays"),
+    "time": ("start_time", "end_time"),
+    "price": ("price_min", "price_max", "price_intent"),
+    "audience": ("age", "audience"),
+    "level": ("level",),
+    "format": ("format",),
+    "duration": ("duration_minutes",),
+    "rating": ("min_rating",),
+    "language": ("lesson_language",),
+    "urgency": ("urgency",),
 }
 
 
@@ -50,7 +68,7 @@ class SearchOptions:
     lng: float | None = None
 
 
-def embedding_text(parsed: dict) -> str:
+def embedding_text(parsed: dict[str, Any]) -> str:
     """What the query means without its filters: the leftover words plus service, audience, level.
     (A vague goal reaches its services through the service cards, index/goals.py.)"""
     parts = [parsed.get("text") or ""]
@@ -77,8 +95,9 @@ def _iso(dt: datetime) -> str:
     return dt.replace(tzinfo=MARKET_TZ).isoformat()
 
 
-def _result(c: cand.Candidate, cons: Constraints, parsed: dict, summary: slots.SlotSummary,
-            minutes: int, score: float) -> dict:
+def _result(
+    c: cand.Candidate, cons: Constraints, parsed: dict[str, Any], summary: slots.SlotSummary, minutes: int, score: float
+) -> dict[str, Any]:
     miles = _rounded(misses.distance(c, cons))
     why = rank.explain(c, cons, parsed, summary)
     if miles is not None:
@@ -90,9 +109,11 @@ def _result(c: cand.Candidate, cons: Constraints, parsed: dict, summary: slots.S
         formats.append("online")
     return {
         "instructor": {
-            "id": str(c.profile_id), "name": c.full_name,
+            "id": str(c.profile_id),
+            "name": c.full_name,
             "rating": float(c.rating_avg) if c.rating_avg is not None else None,
-            "reviews": c.rating_count, "languages": list(c.languages),
+            "reviews": c.rating_count,
+            "languages": list(c.languages),
             "areas": {"boroughs": list(c.boroughs), "neighborhoods": list(c.neighborhoods)},
             "area_names": [places.display_name(slug) for slug in (*c.boroughs, *c.neighborhoods)],
         },
@@ -116,7 +137,12 @@ def _rounded(miles: float | None) -> float | None:
     return round(miles, 1) if miles is not None else None
 
 
-def _slot_finder(conn, cons: Constraints, now: datetime, opts: SearchOptions, relaxing: bool):
+SlotsFound = dict[Any, tuple[slots.SlotSummary, int, Constraints]]
+
+
+def _slot_finder(
+    conn: Connection, cons: Constraints, now: datetime, opts: SearchOptions, relaxing: bool
+) -> Callable[[dict[Any, int]], SlotsFound]:
     """Slots per instructor and how well they meet the asked days and times. Strictly, only slots
     in the asked window count. While relaxing, an instructor without one shows slots on the asked
     day at another time, else its next slots on other days; nobody loses the slots that fit."""
@@ -126,14 +152,15 @@ def _slot_finder(conn, cons: Constraints, now: datetime, opts: SearchOptions, re
     if relaxing and (cons.has_date() or cons.has_time()):
         tiers.append((misses.SLOTS_OTHER_DAY, cons.without_date()))
 
-    def find(minutes: dict) -> dict:
-        out: dict = {}
+    def find(minutes: dict[Any, int]) -> SlotsFound:
+        out: SlotsFound = {}
         for level, tier_cons in tiers:
             wanted = {k: m for k, m in minutes.items() if k not in out}
             if not wanted:
                 break
-            for key, summary in slots.find(conn, tier_cons, wanted, now=now,
-                                           notice_minutes=opts.notice_minutes).items():
+            for key, summary in slots.find(
+                conn, tier_cons, wanted, now=now, notice_minutes=opts.notice_minutes
+            ).items():
                 if summary.count:
                     out[key] = (summary, level, tier_cons)
         return out
@@ -141,9 +168,17 @@ def _slot_finder(conn, cons: Constraints, now: datetime, opts: SearchOptions, re
     return find
 
 
-def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, opts: SearchOptions,
-         timings: dict, asked: Constraints | None = None,
-         goal_similarity: dict[str, float] | None = None) -> tuple[list[dict], int, bool, set[str]]:
+def _run(
+    engine: Engine,
+    cons: Constraints,
+    parsed: dict[str, Any],
+    qvec: np.ndarray,
+    now: datetime,
+    opts: SearchOptions,
+    timings: dict[str, Any],
+    asked: Constraints | None = None,
+    goal_similarity: dict[str, float] | None = None,
+) -> tuple[list[dict[str, Any]], int, bool, set[str]]:
     """Ranked results for one set of constraints: (page, total, total_is_exact, relaxed kinds).
 
     `asked` holds the original constraints while relaxing: every row is then measured against
@@ -154,12 +189,13 @@ def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, o
     t = clock.perf_counter()
     with engine.connect() as conn, conn.begin():
         # Rows per instructor average about two: ask the ANN for enough to fill the page.
-        rows, complete = cand.fetch(conn, cons, qvec=qvec, qtext=parsed.get("text") or "",
-                                    depth=4 * (opts.offset + opts.limit))
+        rows, complete = cand.fetch(
+            conn, cons, qvec=qvec, qtext=parsed.get("text") or "", depth=4 * (opts.offset + opts.limit)
+        )
         timings["retrieve"] += (clock.perf_counter() - t) * 1000
         t = clock.perf_counter()
         fits: dict[object, misses.RowFit] = {}
-        best: dict[object, tuple[tuple, cand.Candidate]] = {}
+        best: dict[object, tuple[tuple[Any, ...], cand.Candidate]] = {}
         for row in rows:  # one result per instructor: the best-matching of their services
             if goal_similarity is not None:
                 row.goal = goal_similarity.get(row.slug, 0.0)
@@ -169,8 +205,13 @@ def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, o
             if cons.within is not None and cons.point is not None and (misses.distance(row, cons) or 0.0) > cons.within:
                 continue  # serves a neighborhood in the radius only through a whole borough's far side
             fit = fits[row.id] = misses.row_fit(row, asked, hands_on)
-            key = (row.tier, fit.key, rank.online_only_for_hands_on(row), -rank.prescore(row, cons, parsed),
-                   str(row.id))
+            key = (
+                row.tier,
+                fit.key,
+                rank.online_only_for_hands_on(row),
+                -rank.prescore(row, cons, parsed),
+                str(row.id),
+            )
             if row.profile_id not in best or key < best[row.profile_id][0]:
                 best[row.profile_id] = (key, row)
         ordered = [row for _, row in sorted(best.values(), key=lambda x: x[0])]
@@ -179,12 +220,12 @@ def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, o
         # availability. Batch edges do not depend on offset, so pages never overlap or skip.
         find_slots = _slot_finder(conn, cons, now, opts, relaxing)
         need = opts.offset + opts.limit
-        kept: list[dict] = []
+        kept: list[dict[str, Any]] = []
         broken: set[str] = set()
         checked = 0
         while checked < len(ordered) and len(kept) < need:
             t = clock.perf_counter()
-            batch = ordered[checked:checked + BATCH]
+            batch = ordered[checked : checked + BATCH]
             checked += len(batch)
             minutes = {row.profile_id: _lesson_minutes(row, cons) for row in batch}
             found = find_slots(minutes)
@@ -196,24 +237,35 @@ def _run(engine: Engine, cons: Constraints, parsed: dict, qvec, now: datetime, o
                     continue
                 summary, level, slot_cons = found[row.profile_id]
                 fit = fits[row.id]
-                key = (fit.rank_key(level), rank.online_only_for_hands_on(row))
+                order = (fit.rank_key(level), rank.online_only_for_hands_on(row))
                 score = rank.score(row, cons, parsed, summary, now) + rank.nearness(misses.distance(row, asked))
-                scored.append((key, round(score, 4), row, summary, level, slot_cons))
+                scored.append((order, round(score, 4), row, summary, level, slot_cons))
             scored.sort(key=lambda x: (x[0], -x[1], str(x[2].id)))
             for _, s, row, summary, level, slot_cons in scored:
                 # The card explains itself against the original ask, with the days its slots are on.
-                shown = replace(asked, dates=slot_cons.dates, weekdays=slot_cons.weekdays,
-                                start_time=slot_cons.start_time, end_time=slot_cons.end_time)
+                shown = replace(
+                    asked,
+                    dates=slot_cons.dates,
+                    weekdays=slot_cons.weekdays,
+                    start_time=slot_cons.start_time,
+                    end_time=slot_cons.end_time,
+                )
                 result = _result(row, shown, parsed, summary, minutes[row.profile_id], s)
                 fit = fits[row.id]
-                result["misses"] = misses.describe(row, asked, fit, level, summary.first[0][0] if summary.first else None,
-                                                   catalog.is_hands_on(row.slug))
+                result["misses"] = misses.describe(
+                    row,
+                    asked,
+                    fit,
+                    level,
+                    summary.first[0][0] if summary.first else None,
+                    catalog.is_hands_on(row.slug),
+                )
                 broken.update(misses.kinds(fit, level, asked))
                 kept.append(result)
             timings["rank"] += (clock.perf_counter() - t_rank) * 1000
     exact = checked >= len(ordered) and complete
     total = len(kept) if checked >= len(ordered) else round(len(kept) / max(checked, 1) * len(ordered))
-    return kept[opts.offset:need], total, exact, broken
+    return kept[opts.offset : need], total, exact, broken
 
 
 def _with_similar_services(cons: Constraints) -> Constraints | None:
@@ -239,16 +291,19 @@ def _relax_message(relaxed: list[str], total: int) -> str:
     words = [RELAX_WORDS[step] for step in relaxed]
     if total == 0:
         return "No instructors match this search, even after relaxing " + " and ".join(words) + "."
-    return ("Few exact matches, so we relaxed " + ", then ".join(words)
-            + ". Teachers who match everything come first; each other card says what it misses.")
+    return (
+        "Few exact matches, so we relaxed "
+        + ", then ".join(words)
+        + ". Teachers who match everything come first; each other card says what it misses."
+    )
 
 
 # Called after every search with (stage timings in ms, or None when the cache answered; cached).
 # api/metrics.py registers the Prometheus histograms here; an observer's failure never fails a search.
-OBSERVERS: list = []
+OBSERVERS: list[Callable[[dict[str, float] | None, bool], None]] = []
 
 
-def _observe(timings: dict | None, cached: bool) -> None:
+def _observe(timings: dict[str, Any] | None, cached: bool) -> None:
     for observer in OBSERVERS:
         try:
             observer(timings, cached)
@@ -256,19 +311,30 @@ def _observe(timings: dict | None, cached: bool) -> None:
             pass
 
 
-def cache_key(parsed: dict, opts: SearchOptions, version: str, earliest: datetime) -> str:
+def cache_key(parsed: dict[str, Any], opts: SearchOptions, version: str, earliest: datetime) -> str:
     # The parse carries resolved dates, so "tomorrow" maps to a new key every day; the earliest
     # bookable start moves every 15 minutes, so a cached slot never becomes too soon to book.
     material = {k: v for k, v in parsed.items() if k != "query"}
-    material.update(limit=opts.limit, offset=opts.offset, v=version, earliest=earliest.isoformat(),
-                    # ~100 m: nearby students share answers, distances stay right to a tenth of a mile
-                    at=(round(opts.lat, 3), round(opts.lng, 3)) if opts.lat is not None and opts.lng is not None else None)
+    material.update(
+        limit=opts.limit,
+        offset=opts.offset,
+        v=version,
+        earliest=earliest.isoformat(),
+        # ~100 m: nearby students share answers, distances stay right to a tenth of a mile
+        at=(round(opts.lat, 3), round(opts.lng, 3)) if opts.lat is not None and opts.lng is not None else None,
+    )
     digest = hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
     return f"search:{digest[:32]}"
 
 
-def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime | None = None,
-           opts: SearchOptions | None = None) -> dict:
+def search(
+    engine: Engine,
+    q: str,
+    *,
+    cache: Cache | None = None,
+    now: datetime | None = None,
+    opts: SearchOptions | None = None,
+) -> dict[str, Any]:
     opts = opts or SearchOptions()
     started = clock.perf_counter()
     user_tz = ZoneInfo(opts.tz)
@@ -277,14 +343,19 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
     for chip in opts.drop:
         for field in DROPPABLE[chip]:
             parsed[field] = False if field in ("near_me", "nearby") else None
-    timings = {"parse": (clock.perf_counter() - started) * 1000, "embed": 0.0, "retrieve": 0.0,
-               "slots": 0.0, "rank": 0.0}
+    timings = {
+        "parse": (clock.perf_counter() - started) * 1000,
+        "embed": 0.0,
+        "retrieve": 0.0,
+        "slots": 0.0,
+        "rank": 0.0,
+    }
     # Aware New York time: elapsed-time arithmetic (the minimum notice) stays right across DST.
     now_market = (now_user if now_user.tzinfo else now_user.replace(tzinfo=user_tz)).astimezone(MARKET_TZ)
     earliest = slots.earliest_start(now_market, opts.notice_minutes)
     key = cache_key(parsed, opts, cache.version(), earliest) if cache else None
-    if cache and (hit := cache.get(key)) is not None:
-        response = json.loads(hit)
+    if cache and key and (hit := cache.get(key)) is not None:
+        response: dict[str, Any] = json.loads(hit)
         response.update(query=q, cached=True, took_ms=round((clock.perf_counter() - started) * 1000, 2))
         response["parsed"]["query"] = q
         _observe(None, cached=True)
@@ -296,12 +367,18 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
 
     original = Constraints.from_parsed(parsed)
     where = _where(parsed, opts)
-    original = replace(original, point=where.point, area=where.area, within=where.within,
-                       place_label=where.label, format=where.format or original.format)
+    original = replace(
+        original,
+        point=where.point,
+        area=where.area,
+        within=where.within,
+        place_label=where.label,
+        format=where.format or original.format,
+    )
     goal = _goal(parsed, q, timings)
     if goal is not None and goal.kind in ("none", "unreadable"):
         response = _no_match(engine, q, parsed, goal, timings)
-        if cache:
+        if cache and key:
             cache.set(key, json.dumps(response).encode(), ttl=opts.cache_ttl)
         response["took_ms"] = round((clock.perf_counter() - started) * 1000, 2)
         _observe(timings, cached=False)
@@ -313,7 +390,9 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
             parsed.update(service=None, category=None)
         original = replace(original, service=None, category=None, services=goal.services)
     similarity = goal.relevance() if goal is not None else None
-    results, total, exact, _ = _run(engine, original, parsed, qvec, now_market, opts, timings, goal_similarity=similarity)
+    results, total, exact, _ = _run(
+        engine, original, parsed, qvec, now_market, opts, timings, goal_similarity=similarity
+    )
     relaxed: list[str] = []
     if total < ENOUGH:
         # Relax per result: time and date (each instructor keeps the slots that fit), the place and
@@ -334,14 +413,14 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
             if not fresh:
                 continue
             fresh = False
-            results, total, exact, broken = _run(engine, cons, parsed, qvec, now_market, opts, timings,
-                                                 asked=original, goal_similarity=similarity)
+            results, total, exact, broken = _run(
+                engine, cons, parsed, qvec, now_market, opts, timings, asked=original, goal_similarity=similarity
+            )
             if total >= ENOUGH:
                 break
         shown = broken if total else set(tried)
         relaxed = [s for s in RELAX_NAMES if s in shown] if tried else []
-    message = _relax_message(relaxed, total) if relaxed else (
-        None if total else "No instructors match this search.")
+    message = _relax_message(relaxed, total) if relaxed else (None if total else "No instructors match this search.")
     response = {
         "query": q,
         "corrected_query": None,
@@ -360,7 +439,7 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
     }
     if where.note:
         response["message"] = f"{where.note} {response['message']}" if response["message"] else where.note
-    if cache:
+    if cache and key:
         cache.set(key, json.dumps(response).encode(), ttl=opts.cache_ttl)
     response["took_ms"] = round((clock.perf_counter() - started) * 1000, 2)
     _observe(timings, cached=False)
@@ -371,6 +450,7 @@ def search(engine: Engine, q: str, *, cache: Cache | None = None, now: datetime 
 class Where:
     """The geography of one search: the point distances are measured from, the neighborhoods that
     count as the asked place for a nearby search, a radius, and what to tell the student."""
+
     point: tuple[float, float] | None = None
     area: tuple[str, ...] | None = None
     within: float | None = None
@@ -380,7 +460,7 @@ class Where:
     needs_location: bool = False
 
 
-def _where(parsed: dict, opts: SearchOptions) -> Where:
+def _where(parsed: dict[str, Any], opts: SearchOptions) -> Where:
     loc = parsed.get("location") or {}
     hood = loc.get("neighborhood")
     named = bool(loc.get("borough") or hood)
@@ -410,7 +490,9 @@ def _where(parsed: dict, opts: SearchOptions) -> Where:
     if parsed.get("within_miles") is not None:
         if out.point is not None:
             out.within = float(parsed["within_miles"])
-            out.area = tuple(geo.within(out.point[0], out.point[1], out.within)) or (geo.nearest_neighborhood(*out.point),)
+            out.area = tuple(geo.within(out.point[0], out.point[1], out.within)) or (
+                geo.nearest_neighborhood(*out.point),
+            )
         elif not named:
             out.needs_location = True
             out.note = "Share your location (or name a neighborhood) to see teachers within that distance."
@@ -420,7 +502,7 @@ def _where(parsed: dict, opts: SearchOptions) -> Where:
     return out
 
 
-def _goal(parsed: dict, q: str, timings: dict) -> goals.GoalMatch | None:
+def _goal(parsed: dict[str, Any], q: str, timings: dict[str, Any]) -> goals.GoalMatch | None:
     """The services a query's goal reaches. Asked when the query names no service but says more
     than its conditions ("lessons this saturday in astoria" says nothing to match), and when a
     service word sits in a longer sentence that may mean something else ("get in shape before my
@@ -429,7 +511,7 @@ def _goal(parsed: dict, q: str, timings: dict) -> goals.GoalMatch | None:
     if not text or (parsed.get("service") and len(q.split()) < goals.SENTENCE_WORDS):
         return None
     t = clock.perf_counter()
-    qvec = get_embedder().embed_query(" ".join(q.split())[:goals.MAX_GOAL_CHARS])
+    qvec = get_embedder().embed_query(" ".join(q.split())[: goals.MAX_GOAL_CHARS])
     cards = goals.get_cards()
     if parsed.get("service"):
         match = cards.override(qvec, parsed["service"], parsed.get("lesson_language"))
@@ -442,7 +524,9 @@ def _goal(parsed: dict, q: str, timings: dict) -> goals.GoalMatch | None:
     return match
 
 
-def _no_match(engine: Engine, q: str, parsed: dict, goal: goals.GoalMatch, timings: dict) -> dict:
+def _no_match(
+    engine: Engine, q: str, parsed: dict[str, Any], goal: goals.GoalMatch, timings: dict[str, Any]
+) -> dict[str, Any]:
     """The catalog teaches nothing close, or the query has no words to read: say so, with
     suggestions (the nearest services, or the most taught ones for keyboard mash), instead of
     showing teachers of something else."""
@@ -455,12 +539,19 @@ def _no_match(engine: Engine, q: str, parsed: dict, goal: goals.GoalMatch, timin
     names = [catalog.name_of(slug) for slug in slugs]
     asked = goal.topic or " ".join((parsed.get("text") or q).split())[:60]
     return {
-        "query": q, "corrected_query": None, "parsed": parsed, "results": [], "relaxed": [],
+        "query": q,
+        "corrected_query": None,
+        "parsed": parsed,
+        "results": [],
+        "relaxed": [],
         "message": message.format(asked=asked, names=", ".join(names)),
-        "total": 0, "total_is_exact": True, "took_ms": 0.0,
-        "timings_ms": {k: round(v, 2) for k, v in timings.items()}, "cached": False,
+        "total": 0,
+        "total_is_exact": True,
+        "took_ms": 0.0,
+        "timings_ms": {k: round(v, 2) for k, v in timings.items()},
+        "cached": False,
         "no_match": True,
-        "suggestions": [{"slug": slug, "name": name} for slug, name in zip(slugs, names)],
+        "suggestions": [{"slug": slug, "name": name} for slug, name in zip(slugs, names, strict=True)],
         "needs_location": False,
     }
 
@@ -475,30 +566,42 @@ def _popular(engine: Engine, n: int = goals.SUGGESTIONS) -> list[str]:
     stamp, slugs = _popular_cache
     if not slugs or clock.monotonic() - stamp > POPULAR_TTL:
         with engine.connect() as conn:
-            slugs = list(conn.execute(text(
-                "SELECT sv.slug FROM instructor_services s JOIN services sv ON sv.id = s.service_id "
-                "WHERE s.is_active GROUP BY sv.slug ORDER BY count(*) DESC, sv.slug LIMIT :n"), {"n": n}).scalars())
+            slugs = list(
+                conn.execute(
+                    text(
+                        "SELECT sv.slug FROM instructor_services s JOIN services sv ON sv.id = s.service_id "
+                        "WHERE s.is_active GROUP BY sv.slug ORDER BY count(*) DESC, sv.slug LIMIT :n"
+                    ),
+                    {"n": n},
+                ).scalars()
+            )
         _popular_cache = (clock.monotonic(), slugs)
     return slugs
 
 
-def browse(engine: Engine, filters: dict, *, now: datetime | None = None,
-           opts: SearchOptions | None = None) -> dict:
+def browse(
+    engine: Engine, filters: dict[str, Any], *, now: datetime | None = None, opts: SearchOptions | None = None
+) -> dict[str, Any]:
     """Pill browsing: the same ranking and result shape as search, for explicit filters instead of
     text. `filters` uses the parsed-query field names (service, category, location, price_min,
     price_max, format, dates, ...); nothing is relaxed, since the student chose every filter."""
     opts = opts or SearchOptions()
     started = clock.perf_counter()
-    parsed = {field: None for field in nls.FIELDS}
+    parsed = dict.fromkeys(nls.FIELDS)
     parsed.update(query="", near_me=False, text="")
     parsed.update({k: v for k, v in filters.items() if k in parsed})
     timings = {"parse": 0.0, "embed": 0.0, "retrieve": 0.0, "slots": 0.0, "rank": 0.0}
     name = (parsed.get("service") or parsed.get("category") or "lessons").replace("-", " ")
     qvec = get_embedder().embed_query(name)
     now_market = (now.astimezone(MARKET_TZ) if now and now.tzinfo else now) or datetime.now(MARKET_TZ)
-    results, total, exact, _ = _run(engine, Constraints.from_parsed(parsed), parsed, qvec,
-                                    now_market, opts, timings)
-    return {"filters": {k: v for k, v in parsed.items() if v not in (None, False, "")}, "results": results,
-            "total": total, "total_is_exact": exact, "limit": opts.limit, "offset": opts.offset,
-            "took_ms": round((clock.perf_counter() - started) * 1000, 2),
-            "timings_ms": {k: round(v, 2) for k, v in timings.items()}}
+    results, total, exact, _ = _run(engine, Constraints.from_parsed(parsed), parsed, qvec, now_market, opts, timings)
+    return {
+        "filters": {k: v for k, v in parsed.items() if v not in (None, False, "")},
+        "results": results,
+        "total": total,
+        "total_is_exact": exact,
+        "limit": opts.limit,
+        "offset": opts.offset,
+        "took_ms": round((clock.perf_counter() - started) * 1000, 2),
+        "timings_ms": {k: round(v, 2) for k, v in timings.items()},
+    }

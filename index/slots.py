@@ -1,9 +1,11 @@
 """Bookable starts: availability windows minus blackouts and live bookings, after the minimum notice,
 where the lesson length fits, inside the asked days and time-of-day window."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
@@ -71,7 +73,7 @@ def earliest_start(now: datetime, notice_minutes: int) -> datetime:
     """Now plus the notice, rounded up to the 15-minute grid, as naive New York time. With an aware
     `now` the notice is real elapsed time, so a daylight-saving night does not shift it by an hour."""
     if now.tzinfo is not None:
-        later = (now.astimezone(timezone.utc) + timedelta(minutes=notice_minutes)).astimezone(MARKET_TZ)
+        later = (now.astimezone(UTC) + timedelta(minutes=notice_minutes)).astimezone(MARKET_TZ)
         return _ceil_quarter(later.replace(tzinfo=None))
     return _ceil_quarter(now + timedelta(minutes=notice_minutes))
 
@@ -84,16 +86,20 @@ def window_start(asked: time | None) -> time:
     return rounded.time() if rounded.date() == date.min else time(23, 45)
 
 
-def find(conn: Connection, c: Constraints, wanted: dict, *, now: datetime, notice_minutes: int,
-         keep: int = 3) -> dict[object, SlotSummary]:
+def find(
+    conn: Connection, c: Constraints, wanted: dict[Any, int], *, now: datetime, notice_minutes: int, keep: int = 3
+) -> dict[object, SlotSummary]:
     """wanted: instructor profile id → lesson minutes. Returns a summary per instructor with slots."""
     if not wanted:
         return {}
     day_from, day_to = c.date_range(now.date())
     params = {
-        "ids": [str(k) for k in wanted], "durations": list(wanted.values()),
-        "win_start": window_start(c.start_time), "win_end": c.end_time or time(23, 59, 59),
-        "day_from": max(day_from, now.date()), "day_to": day_to,
+        "ids": [str(k) for k in wanted],
+        "durations": list(wanted.values()),
+        "win_start": window_start(c.start_time),
+        "win_end": c.end_time or time(23, 59, 59),
+        "day_from": max(day_from, now.date()),
+        "day_to": day_to,
         "dates": list(c.dates) if c.dates else None,
         "dows": list(c.weekdays) if c.weekdays else None,
         "earliest": earliest_start(now, notice_minutes),
@@ -104,8 +110,6 @@ def find(conn: Connection, c: Constraints, wanted: dict, *, now: datetime, notic
         lesson = timedelta(minutes=minutes)
         out[instructor_id] = SlotSummary(count, [(s, s + lesson) for s in first_starts])
     return out
-
-
 
 
 FREE_SQL = f"""
@@ -124,8 +128,9 @@ ORDER BY a.slot_date, a.start_time
 """
 
 
-def free_stretches(conn: Connection, instructor_id, day_from: date, day_to: date,
-                   earliest: datetime) -> list[tuple[datetime, datetime]]:
+def free_stretches(
+    conn: Connection, instructor_id: object, day_from: date, day_to: date, earliest: datetime
+) -> list[tuple[datetime, datetime]]:
     """The instructor's free time as New York wall-clock intervals: availability windows minus
     blackout days and live bookings, from `earliest` on. A profile page shows these, so that a
     window reads "free 10:00–12:00" rather than ending at the last start plus one lesson."""

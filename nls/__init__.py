@@ -1,47 +1,47 @@
 """nls: free-text lesson search query -> parsed-query object (docs/parse-contract.md).
 
-    >>> import nls
-    >>> nls.parse("piano for my 8 year old in park slope under $60")["service"]
-    'piano'
+>>> import nls
+>>> nls.parse("piano for my 8 year old in park slope under $60")["service"]
+'piano'
 """
 
 from __future__ import annotations
 
-from typing import Optional, TypedDict
+from typing import TypedDict
 
 from .parser import FIELDS, parse
 
 
 class Location(TypedDict):
-    borough: Optional[str]
-    neighborhood: Optional[str]
+    borough: str | None
+    neighborhood: str | None
 
 
 class ParsedQuery(TypedDict):
     query: str
-    service: Optional[str]
-    category: Optional[str]
-    price_min: Optional[float]
-    price_max: Optional[float]
-    price_intent: Optional[str]
-    location: Optional[Location]
+    service: str | None
+    category: str | None
+    price_min: float | None
+    price_max: float | None
+    price_intent: str | None
+    location: Location | None
     near_me: bool
-    zip: Optional[str]
-    landmark: Optional[str]
+    zip: str | None
+    landmark: str | None
     nearby: bool
-    within_miles: Optional[float]
-    format: Optional[str]
-    dates: Optional[list[str]]
-    weekdays: Optional[list[int]]
-    start_time: Optional[str]
-    end_time: Optional[str]
-    age: Optional[int]
-    audience: Optional[str]
-    level: Optional[str]
-    duration_minutes: Optional[int]
-    min_rating: Optional[float]
-    lesson_language: Optional[str]
-    urgency: Optional[str]
+    within_miles: float | None
+    format: str | None
+    dates: list[str] | None
+    weekdays: list[int] | None
+    start_time: str | None
+    end_time: str | None
+    age: int | None
+    audience: str | None
+    level: str | None
+    duration_minutes: int | None
+    min_rating: float | None
+    lesson_language: str | None
+    urgency: str | None
     text: str
 
 

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     stdin = sys.stdin
     try:
-        stdin.reconfigure(errors="replace")  # type: ignore[attr-defined]
+        stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
     except (AttributeError, ValueError):
         pass
     for line in stdin:

@@ -59,7 +59,7 @@ def _load_symspell() -> dict[str, str]:
         parts = (d / _SYMSPELL_FILE).read_text(encoding="utf-8").split()
     except OSError:
         return {}
-    return dict(zip(parts[0::2], parts[1::2]))
+    return dict(zip(parts[0::2], parts[1::2], strict=False))
 
 
 def _load_wordfreq() -> dict[str, float]:

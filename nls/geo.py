@@ -20,7 +20,9 @@ _FIXTURES = Path(__file__).resolve().parent.parent / "data" / "fixtures"
 BLOCKS_PER_MILE = 20  # Manhattan's north-south blocks; the figure people use for "10 blocks"
 WALKING_MILES = 0.75  # about 15 minutes on foot
 
-_NEAR = r"(?:near(?:\s+by)?|nearby|close\s+to|closer\s+to|around|by|next\s+to|beside|walking\s+distance\s+(?:to|from|of))"
+_NEAR = (
+    r"(?:near(?:\s+by)?|nearby|close\s+to|closer\s+to|around|by|next\s+to|beside|walking\s+distance\s+(?:to|from|of))"
+)
 _NEAR_BEFORE = re.compile(rf"(?:^|\s){_NEAR}\s+(?:the\s+)?$")
 _ZIP = re.compile(r"(?<![\d$.,/:-])(?P<zip>\d{5})(?:-\d{4})?(?![\d$%]|\s*(?:dollars?|bucks|usd))")
 _UNIT = r"(?:miles?|mi|blocks?|km|kilometers?|kilometres?)"
@@ -28,7 +30,8 @@ _NUM = r"(?:\d+(?:\.\d+)?|a|an|half\s+a|a\s+half|one)"
 _WITHIN = re.compile(
     rf"\b(?:within|in|under|less\s+than|no\s+more\s+than|at\s+most|max(?:imum)?|up\s+to)\s+(?P<n>{_NUM})\s*(?P<unit>{_UNIT})\b"
     r"(?:\s+(?:away|radius|of\s+me|from\s+me|from\s+home))?"
-    rf"|\b(?P<n2>{_NUM})\s*(?P<unit2>{_UNIT})\s+(?:away|radius|from\s+me|of\s+me|or\s+(?:less|closer))\b")
+    rf"|\b(?P<n2>{_NUM})\s*(?P<unit2>{_UNIT})\s+(?:away|radius|from\s+me|of\s+me|or\s+(?:less|closer))\b"
+)
 _WALKING = re.compile(r"\b(?:(?:with)?in\s+)?walking\s+distance\b|\bwalkable\b|\ba\s+short\s+walk\b")
 # Words a landmark name shares with ordinary speech: never a landmark on their own.
 _NOT_ALONE = {"the park", "park", "the battery", "forest", "the yards", "the field"}
@@ -83,11 +86,11 @@ def _borough_of() -> dict[str, str]:
 
 def near_before(doc: Doc, char_pos: int) -> bool:
     """Whether "near", "close to", "around", "by" … stands right before this position."""
-    return bool(_NEAR_BEFORE.search(doc.s[max(0, char_pos - 40):char_pos]))
+    return bool(_NEAR_BEFORE.search(doc.s[max(0, char_pos - 40) : char_pos]))
 
 
 def claim_near(doc: Doc, char_pos: int) -> None:
-    m = _NEAR_BEFORE.search(doc.s[max(0, char_pos - 40):char_pos])
+    m = _NEAR_BEFORE.search(doc.s[max(0, char_pos - 40) : char_pos])
     if m:
         base = max(0, char_pos - 40)
         doc.claim(base + m.start(), base + m.end())

@@ -39,7 +39,8 @@ _ROOT = Path(os.environ.get("NLS_FIXTURES", Path(__file__).resolve().parent.pare
 _WORD_RE = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 
 # words never fuzzy-matched (common English + query filler); exact matches still apply
-COMMON_WORDS = frozenset("""
+COMMON_WORDS = frozenset(
+    """
 a about above after again against all also am an and any anyone anything anywhere are around as at
 available away back be because been before being below best better between big book booking both
 but by can cant class classes close coach coaching come could day days did do does doing done dont
@@ -69,7 +70,8 @@ improve improving improved improvement practice practicing practise prepare prep
 performing performance recital concert skills skill technique techniques lessen listen stance
 colour color collar dollar mother sister water later letter better bitter batter matter
 summer winter spring camp camps studio gym library church community town city local
-""".split())
+""".split()
+)
 
 
 # QWERTY key centres (row offsets as on a real keyboard), for "closer on the keyboard"
@@ -89,7 +91,7 @@ def keyboard_cost(typed: str, candidate: str) -> float:
         if op != "replace":
             cost += 1.0
             continue
-        a, b = _KEYS.get(typed[i]), _KEYS.get(candidate[j])
+        a, b = _KEYS.get(typed[int(i)]), _KEYS.get(candidate[int(j)])
         cost += math.dist(a, b) if a and b else 2.0
     return cost
 
@@ -137,9 +139,22 @@ class Lexicon:
                 self.add(phrase, kind, value)
 
         # 2. no-location words
-        for phrase in ("nyc", "new york", "new york city", "new york ny", "ny", "anywhere",
-                       "the city", "manhattan ny", "anywhere in nyc", "nyc area", "tri state",
-                       "tristate", "any borough", "all boroughs"):
+        for phrase in (
+            "nyc",
+            "new york",
+            "new york city",
+            "new york ny",
+            "ny",
+            "anywhere",
+            "the city",
+            "manhattan ny",
+            "anywhere in nyc",
+            "nyc area",
+            "tri state",
+            "tristate",
+            "any borough",
+            "all boroughs",
+        ):
             self.add(phrase, "noloc", None)
 
         # 3. services: names, slugs, synonyms, plurals
@@ -188,10 +203,19 @@ class Lexicon:
             self.add(b["name"], "place", (b["slug"], None))
             self.add(b["slug"].replace("-", " "), "place", (b["slug"], None))
         borough_extra = {
-            "the bronx": "bronx", "bronx ny": "bronx", "south bronx": "bronx", "north bronx": "bronx",
-            "lower manhattan": "manhattan", "upper manhattan": "manhattan", "downtown manhattan": "manhattan",
-            "midtown manhattan": "midtown", "north brooklyn": "brooklyn", "south brooklyn": "brooklyn",
-            "brooklyn ny": "brooklyn", "queens ny": "queens", "staten": "staten-island",
+            "the bronx": "bronx",
+            "bronx ny": "bronx",
+            "south bronx": "bronx",
+            "north bronx": "bronx",
+            "lower manhattan": "manhattan",
+            "upper manhattan": "manhattan",
+            "downtown manhattan": "manhattan",
+            "midtown manhattan": "midtown",
+            "north brooklyn": "brooklyn",
+            "south brooklyn": "brooklyn",
+            "brooklyn ny": "brooklyn",
+            "queens ny": "queens",
+            "staten": "staten-island",
             "spanish harlem": "east-harlem",
         }
         for n in places["neighborhoods"]:
@@ -221,10 +245,26 @@ class Lexicon:
             self.add(name, "place", val)
             self.add(n["slug"].replace("-", " "), "place", val)
         # name parts that are everyday words or people's names are not read alone
-        skip = {("travis",), ("rugby",), ("steinway",), ("country", "club"), ("utopia",),
-                ("woodrow",), ("arlington",), ("clifton",), ("charleston",), ("madison",),
-                ("fox", "hills"), ("remsen", "village"), ("city", "line"), ("new", "lots"),
-                ("stuyvesant",), ("bedford",), ("co",), ("op", "city")}
+        skip = {
+            ("travis",),
+            ("rugby",),
+            ("steinway",),
+            ("country", "club"),
+            ("utopia",),
+            ("woodrow",),
+            ("arlington",),
+            ("clifton",),
+            ("charleston",),
+            ("madison",),
+            ("fox", "hills"),
+            ("remsen", "village"),
+            ("city", "line"),
+            ("new", "lots"),
+            ("stuyvesant",),
+            ("bedford",),
+            ("co",),
+            ("op", "city"),
+        }
         for n in hoods:
             val = (n["borough"], n["slug"])
             for part in n["name"].split("/"):
@@ -274,7 +314,7 @@ class Lexicon:
         self._buckets = buckets
         self.vocab = frozenset(w for key in self.table for w in key)
 
-    @lru_cache(maxsize=4096)
+    @lru_cache(maxsize=4096)  # noqa: B019 - one lexicon per process: the cache lives as long as it does
     def fuzzy(self, phrase: str) -> tuple[str, tuple[str, Any]] | None:
         """Closest lexicon phrase within the allowed edit distance, or None.
 
@@ -293,8 +333,7 @@ class Lexicon:
             return None
         closest: list[str] = []
         best_dist = limit + 1
-        for choice, dist, _ in process.extract(phrase, choices, scorer=OSA.distance,
-                                               score_cutoff=limit, limit=None):
+        for choice, dist, _ in process.extract(phrase, choices, scorer=OSA.distance, score_cutoff=limit, limit=None):
             val = self._fuzzy_value[choice]
             if val[0] in ("place", "ambig") and (dist > 1 or n < 6):
                 continue
@@ -344,7 +383,7 @@ def match(doc: Any, lex: Lexicon) -> list[tuple[str, Any, list[int]]]:
         while i < n:
             hit = None
             for L in range(min(max_len, n - i), 0, -1):
-                v = table.get(tuple(words[i:i + L]))
+                v = table.get(tuple(words[i : i + L]))
                 if v is not None:
                     hit = (L, v)
                     break
@@ -352,7 +391,7 @@ def match(doc: Any, lex: Lexicon) -> list[tuple[str, Any, list[int]]]:
                 i += 1
                 continue
             L, (kind, value) = hit
-            idx = run[i:i + L]
+            idx = run[i : i + L]
             doc.claim_tokens(idx[0], idx[-1] + 1)
             out.append((kind, value, idx))
             i += L

@@ -35,14 +35,37 @@ from .lexicon import fuzzy_match, get_lexicon, match
 from .tokens import Doc
 
 FIELDS = (
-    "query", "service", "category", "price_min", "price_max", "price_intent", "location",
-    "near_me", "zip", "landmark", "nearby", "within_miles", "format", "dates", "weekdays", "start_time", "end_time", "age", "audience",
-    "level", "duration_minutes", "min_rating", "lesson_language", "urgency", "text",
+    "query",
+    "service",
+    "category",
+    "price_min",
+    "price_max",
+    "price_intent",
+    "location",
+    "near_me",
+    "zip",
+    "landmark",
+    "nearby",
+    "within_miles",
+    "format",
+    "dates",
+    "weekdays",
+    "start_time",
+    "end_time",
+    "age",
+    "audience",
+    "level",
+    "duration_minutes",
+    "min_rating",
+    "lesson_language",
+    "urgency",
+    "text",
 )
 
 DEFAULT_TZ = "America/New_York"
 
-FILLER = frozenset("""
+FILLER = frozenset(
+    """
 a an the for my our me i im we us you your in on at of to with and or from by near nearby
 lesson lessons class classes teacher teachers tutor tutors instructor instructors coach coaches
 course courses session sessions program programs training private privately
@@ -50,17 +73,37 @@ need needs want wants wanted looking look find finding search searching get some
 anyone who that can could would will please help is are be am do does any good great best
 learn learning teach teaching taught like something around about this next just also
 hi hello hey thanks thank want wanna gonna trying try please pls plz id ill myself
-""".split())
+""".split()
+)
 
 
 def empty(query: str) -> dict[str, Any]:
     return {
-        "query": query, "service": None, "category": None, "price_min": None, "price_max": None,
-        "price_intent": None, "location": None, "near_me": False, "zip": None, "landmark": None,
-        "nearby": False, "within_miles": None, "format": None, "dates": None,
-        "weekdays": None, "start_time": None, "end_time": None, "age": None, "audience": None,
-        "level": None, "duration_minutes": None, "min_rating": None, "lesson_language": None,
-        "urgency": None, "text": "",
+        "query": query,
+        "service": None,
+        "category": None,
+        "price_min": None,
+        "price_max": None,
+        "price_intent": None,
+        "location": None,
+        "near_me": False,
+        "zip": None,
+        "landmark": None,
+        "nearby": False,
+        "within_miles": None,
+        "format": None,
+        "dates": None,
+        "weekdays": None,
+        "start_time": None,
+        "end_time": None,
+        "age": None,
+        "audience": None,
+        "level": None,
+        "duration_minutes": None,
+        "min_rating": None,
+        "lesson_language": None,
+        "urgency": None,
+        "text": "",
     }
 
 
@@ -178,7 +221,6 @@ def _parse(query: str, today: date) -> dict[str, Any]:
     if out["price_min"] is not None or out["price_max"] is not None:
         out["price_intent"] = None
 
-    words = [t.text for i, t in enumerate(doc.tokens)
-             if not doc.claimed[i] and t.is_word and t.text not in FILLER]
+    words = [t.text for i, t in enumerate(doc.tokens) if not doc.claimed[i] and t.is_word and t.text not in FILLER]
     out["text"] = " ".join(words)
     return {k: out[k] for k in FIELDS}

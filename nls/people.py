@@ -12,47 +12,220 @@ from typing import Any
 from .tokens import NUM_WORD_RE, Doc, to_number
 
 AUDIENCE_WORDS: dict[str, str] = {
-    **{w: "kids" for w in (
-        "kids", "kid", "children", "child", "childrens", "my son", "my daughter", "my kid", "my kids",
-        "my child", "my children", "son", "daughter", "sons", "daughters", "toddler", "toddlers",
-        "preschooler", "preschoolers", "preschool", "pre k", "prek", "kindergarten", "kindergartener",
-        "kindergartner", "little ones", "little one", "my little one", "baby", "babies", "infant",
-        "infants", "elementary school", "elementary schooler", "elementary schoolers",
-        "elementary student", "elementary students", "grade school", "grade schooler",
-        "grade schoolers", "my boy", "my girl", "little boy", "little girl", "tweens", "tween", "youngsters",
-        "kiddos", "kiddo", "my twins", "twins", "my grandson", "my granddaughter", "grandkids",
-        "grandchildren", "my nephew", "my niece", "newborn", "newborns", "for littles", "littles",
-        "little kids", "young kids", "young children", "kids class", "kids classes")},
-    **{w: "teens" for w in (
-        "teens", "teen", "teenager", "teenagers", "teenage", "my teen", "my teenager",
-        "high schooler", "high schoolers", "high school student", "high school students",
-        "high school", "highschool", "highschooler", "adolescent", "adolescents", "teen aged",
-        "teenaged", "young adults")},
-    **{w: "adults" for w in (
-        "adults", "adult", "grown ups", "grownups", "grown up", "grownup", "seniors", "senior",
-        "senior citizen", "senior citizens", "older adults", "older adult", "retirees", "retiree", "retired",
-        "elderly", "college student", "college students", "adults only", "for adults",
-        "adult learner", "adult learners", "grown-ups")},
+    **dict.fromkeys(
+        (
+            "kids",
+            "kid",
+            "children",
+            "child",
+            "childrens",
+            "my son",
+            "my daughter",
+            "my kid",
+            "my kids",
+            "my child",
+            "my children",
+            "son",
+            "daughter",
+            "sons",
+            "daughters",
+            "toddler",
+            "toddlers",
+            "preschooler",
+            "preschoolers",
+            "preschool",
+            "pre k",
+            "prek",
+            "kindergarten",
+            "kindergartener",
+            "kindergartner",
+            "little ones",
+            "little one",
+            "my little one",
+            "baby",
+            "babies",
+            "infant",
+            "infants",
+            "elementary school",
+            "elementary schooler",
+            "elementary schoolers",
+            "elementary student",
+            "elementary students",
+            "grade school",
+            "grade schooler",
+            "grade schoolers",
+            "my boy",
+            "my girl",
+            "little boy",
+            "little girl",
+            "tweens",
+            "tween",
+            "youngsters",
+            "kiddos",
+            "kiddo",
+            "my twins",
+            "twins",
+            "my grandson",
+            "my granddaughter",
+            "grandkids",
+            "grandchildren",
+            "my nephew",
+            "my niece",
+            "newborn",
+            "newborns",
+            "for littles",
+            "littles",
+            "little kids",
+            "young kids",
+            "young children",
+            "kids class",
+            "kids classes",
+        ),
+        "kids",
+    ),
+    **dict.fromkeys(
+        (
+            "teens",
+            "teen",
+            "teenager",
+            "teenagers",
+            "teenage",
+            "my teen",
+            "my teenager",
+            "high schooler",
+            "high schoolers",
+            "high school student",
+            "high school students",
+            "high school",
+            "highschool",
+            "highschooler",
+            "adolescent",
+            "adolescents",
+            "teen aged",
+            "teenaged",
+            "young adults",
+        ),
+        "teens",
+    ),
+    **dict.fromkeys(
+        (
+            "adults",
+            "adult",
+            "grown ups",
+            "grownups",
+            "grown up",
+            "grownup",
+            "seniors",
+            "senior",
+            "senior citizen",
+            "senior citizens",
+            "older adults",
+            "older adult",
+            "retirees",
+            "retiree",
+            "retired",
+            "elderly",
+            "college student",
+            "college students",
+            "adults only",
+            "for adults",
+            "adult learner",
+            "adult learners",
+            "grown-ups",
+        ),
+        "adults",
+    ),
 }
 LEVEL_WORDS: dict[str, str] = {
-    **{w: "beginner" for w in (
-        "beginner", "beginners", "beginning", "beginner level", "newbie", "newbies", "novice",
-        "novices", "first time", "first timer", "first timers", "firsttime", "never played",
-        "never done", "never tried", "never taken", "from scratch", "just starting",
-        "just started", "just starting out", "starting out", "starter", "intro", "introductory",
-        "introduction", "intro level", "basics", "the basics", "basic", "entry level",
-        "complete beginner", "total beginner", "absolute beginner", "absolute beginners",
-        "no experience", "zero experience", "beginer", "begginer", "beginnner", "learn from zero",
-        "level 1", "level one", "fundamentals")},
-    **{w: "intermediate" for w in (
-        "intermediate", "some experience", "improver", "improvers", "mid level", "middle level",
-        "intermediate level", "intermediates", "a bit of experience", "little experience",
-        "level 2", "level two")},
-    **{w: "advanced" for w in (
-        "advanced", "expert", "experts", "pro level", "professional level", "audition prep",
-        "audition", "auditions", "conservatory", "conservatory prep", "advanced level",
-        "pre professional", "preprofessional", "competition level", "competitive level",
-        "master level", "mastery", "level 3", "level three")},
+    **dict.fromkeys(
+        (
+            "beginner",
+            "beginners",
+            "beginning",
+            "beginner level",
+            "newbie",
+            "newbies",
+            "novice",
+            "novices",
+            "first time",
+            "first timer",
+            "first timers",
+            "firsttime",
+            "never played",
+            "never done",
+            "never tried",
+            "never taken",
+            "from scratch",
+            "just starting",
+            "just started",
+            "just starting out",
+            "starting out",
+            "starter",
+            "intro",
+            "introductory",
+            "introduction",
+            "intro level",
+            "basics",
+            "the basics",
+            "basic",
+            "entry level",
+            "complete beginner",
+            "total beginner",
+            "absolute beginner",
+            "absolute beginners",
+            "no experience",
+            "zero experience",
+            "beginer",
+            "begginer",
+            "beginnner",
+            "learn from zero",
+            "level 1",
+            "level one",
+            "fundamentals",
+        ),
+        "beginner",
+    ),
+    **dict.fromkeys(
+        (
+            "intermediate",
+            "some experience",
+            "improver",
+            "improvers",
+            "mid level",
+            "middle level",
+            "intermediate level",
+            "intermediates",
+            "a bit of experience",
+            "little experience",
+            "level 2",
+            "level two",
+        ),
+        "intermediate",
+    ),
+    **dict.fromkeys(
+        (
+            "advanced",
+            "expert",
+            "experts",
+            "pro level",
+            "professional level",
+            "audition prep",
+            "audition",
+            "auditions",
+            "conservatory",
+            "conservatory prep",
+            "advanced level",
+            "pre professional",
+            "preprofessional",
+            "competition level",
+            "competitive level",
+            "master level",
+            "mastery",
+            "level 3",
+            "level three",
+        ),
+        "advanced",
+    ),
 }
 LEXICON_WORDS: list[tuple[str, dict[str, Any]]] = [("level", LEVEL_WORDS), ("audience", AUDIENCE_WORDS)]
 
@@ -76,13 +249,19 @@ def _range_audience(a: float, b: float) -> str | None:
     return x if x == y else None
 
 
-_AGE_RANGE = re.compile(rf"\b(?:ages?\s+|aged\s+)?(?P<a>{_N})\s*(?:-|to|and|&|or)\s*(?P<b>{_N})\s*-?\s*(?:{_YO})\b|\b(?:ages?|aged)\s*:?\s*(?P<c>{_N})\s*(?:-|to|and|&)\s*(?P<d>{_N})\b")
+_AGE_RANGE = re.compile(
+    rf"\b(?:ages?\s+|aged\s+)?(?P<a>{_N})\s*(?:-|to|and|&|or)\s*(?P<b>{_N})\s*-?\s*(?:{_YO})\b|\b(?:ages?|aged)\s*:?\s*(?P<c>{_N})\s*(?:-|to|and|&)\s*(?P<d>{_N})\b"
+)
 _AGE_SINGLE = [
     re.compile(rf"\b(?P<n>{_N})\s*-?\s*(?:{_YO})\b"),
     re.compile(rf"\b(?P<n>{_N})\s+(?:years?|yrs?)\s+of\s+age\b"),
-    re.compile(rf"\b(?:age|aged)\s*:?\s*(?P<n>{_N})\b(?!\s*(?:\+|and\s+(?:up|under|over|older|younger|below|above)|or\s+(?:older|younger|under|over)|-|to\b))"),
+    re.compile(
+        rf"\b(?:age|aged)\s*:?\s*(?P<n>{_N})\b(?!\s*(?:\+|and\s+(?:up|under|over|older|younger|below|above)|or\s+(?:older|younger|under|over)|-|to\b))"
+    ),
 ]
-_AGE_OPEN = re.compile(rf"\b(?:ages?|aged)\s*:?\s*(?P<n>{_N})\s*(?P<dir>\+|and\s+(?:up|over|older|above)|or\s+older|and\s+(?:under|younger|below)|or\s+younger|or\s+under)")
+_AGE_OPEN = re.compile(
+    rf"\b(?:ages?|aged)\s*:?\s*(?P<n>{_N})\s*(?P<dir>\+|and\s+(?:up|over|older|above)|or\s+older|and\s+(?:under|younger|below)|or\s+younger|or\s+under)"
+)
 _MONTHS_OLD = re.compile(rf"\b{_N}\s*-?\s*(?:months?|mos?)\s*-?\s*olds?\b")
 _KID_THEN_NUM = re.compile(
     rf"\b(?P<w>{KID_NOUNS})\s+(?:(?:aged?|ages)\s+)?(?:(?P<dir>under|below|younger\s+than|less\s+than|up\s+to|over|above|older\s+than|<|>)\s*(?P<n>{_N})\b"
@@ -92,9 +271,11 @@ _KID_THEN_NUM = re.compile(
 _KID_WORD = r"(?:son|daughter|kid|child|boy|girl|teen|teenager|toddler|grandson|granddaughter|nephew|niece)"
 # what may follow a number that is not an age: a clock time, money, a count of something,
 # a second number ("my kids, 5 and 7" states no one age)
-_NOT_AGE_AFTER = (r"(?![\d:./$]|\s*(?:am\b|pm\b|a\.m|p\.m|\$|dollars?|bucks|usd|%|hours?|hrs?|h\b|minutes?"
-                  r"|mins?|stars?|days?|weeks?|months?|mos?\b|times|lessons?|sessions?|classes|students"
-                  r"|people|kids|feet|ft\b|foot|inch|inches|\+|(?:-|to|or|and|&)\s*\d))")
+_NOT_AGE_AFTER = (
+    r"(?![\d:./$]|\s*(?:am\b|pm\b|a\.m|p\.m|\$|dollars?|bucks|usd|%|hours?|hrs?|h\b|minutes?"
+    r"|mins?|stars?|days?|weeks?|months?|mos?\b|times|lessons?|sessions?|classes|students"
+    r"|people|kids|feet|ft\b|foot|inch|inches|\+|(?:-|to|or|and|&)\s*\d))"
+)
 # "my son who is 9", "my son is 9", "my son, he is 9", "she's 7" ("she's" is "shes" once normalised)
 _WHO_IS = re.compile(
     rf"\b(?:{_KID_WORD}\s+(?:who\s+is|whos|who\s+s|is|hes|shes)|(?:she|he)\s+is|shes|hes)\s+(?P<n>{_N})\b"
@@ -102,15 +283,43 @@ _WHO_IS = re.compile(
 )
 # "my daughter (15)", "my kid, 15", "my teenager, 14": an age set off after the kid word
 _KID_AGE_ASIDE = re.compile(rf"\b{_KID_WORD}\s*(?:,\s*|\(\s*)(?P<n>\d{{1,2}})\b\s*\)?" + _NOT_AGE_AFTER)
-_GRADE = re.compile(r"\b(?P<n>\d{1,2})(?:st|nd|rd|th)\s*-?\s*grade(?:rs?)?\b|\b(?P<k>kindergarten|first|second|third|fourth|fifth|sixth|ninth|tenth|eleventh|twelfth)\s+grade(?:rs?)?\b")
+_GRADE = re.compile(
+    r"\b(?P<n>\d{1,2})(?:st|nd|rd|th)\s*-?\s*grade(?:rs?)?\b|\b(?P<k>kindergarten|first|second|third|fourth|fifth|sixth|ninth|tenth|eleventh|twelfth)\s+grade(?:rs?)?\b"
+)
 _GATE = re.compile(rf"\d|\b(?:{NUM_WORD_RE})\b|grade|kindergarten")
-_GRADE_WORD = {"kindergarten": 0, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
-               "sixth": 6, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12}
-_WORD_AUD = {"kid": "kids", "kids": "kids", "children": "kids", "child": "kids", "toddler": "kids",
-             "toddlers": "kids",
-             "son": "kids", "sons": "kids", "daughter": "kids", "daughters": "kids", "teen": "teens",
-             "teens": "teens", "teenager": "teens", "teenagers": "teens", "adult": "adults",
-             "adults": "adults", "senior": "adults", "seniors": "adults"}
+_GRADE_WORD = {
+    "kindergarten": 0,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+}
+_WORD_AUD = {
+    "kid": "kids",
+    "kids": "kids",
+    "children": "kids",
+    "child": "kids",
+    "toddler": "kids",
+    "toddlers": "kids",
+    "son": "kids",
+    "sons": "kids",
+    "daughter": "kids",
+    "daughters": "kids",
+    "teen": "teens",
+    "teens": "teens",
+    "teenager": "teens",
+    "teenagers": "teens",
+    "adult": "adults",
+    "adults": "adults",
+    "senior": "adults",
+    "seniors": "adults",
+}
 
 
 def _set_age(out: dict[str, Any], n: float | None) -> bool:

@@ -14,7 +14,9 @@ from .tokens import Doc
 # "$60", "usd 60"; a trailing "$" ("75$") is a currency word like "dollars"
 _A = r"(?:\$|\busd\b)?\s*(?P<{0}>\d+(?:,\d{{3}})*(?:\.\d{{1,2}})?)"
 _CUR = r"(?:\s*(?:dollars?|bucks|usd|dlrs|\$(?!\s*\d)))"  # "75$" but not the "$" of "5 $60"
-_PER = r"(?:\s*(?:/|per|an|a|each)\s*(?:hr|hour|h|session|lesson|class|sess)\b|\s*hourly\b|\s*/\s*hr\b|\s*/\s*h\b|\s*ph\b)"
+_PER = (
+    r"(?:\s*(?:/|per|an|a|each)\s*(?:hr|hour|h|session|lesson|class|sess)\b|\s*hourly\b|\s*/\s*hr\b|\s*/\s*h\b|\s*ph\b)"
+)
 _UNIT = rf"(?:{_CUR}?{_PER}|{_CUR})"
 
 
@@ -34,11 +36,19 @@ _RANGE = re.compile(
     r"|minutes?|mins?|years?|yrs?|stars?))"
 )
 # "no less than $45" is a minimum: its "less than" is not a maximum (and "not over" not a minimum)
-_MAX = re.compile(rf"(?<!\bno )(?<!\bnot )\b(?P<pre>{_MAXP})\s*{_amt('a')}(?P<u>{_UNIT})?(?![\d.]|\s*(?:%|percent|minutes?|mins?|hours?|hrs?|stars?|years?|yrs?|people|students|kids|miles?|blocks?|min\b))")
-_MIN = re.compile(rf"(?<!\bno )(?<!\bnot )\b(?P<pre>{_MINP})\s*{_amt('a')}(?P<u>{_UNIT})?(?![\d.]|\s*(?:%|percent|minutes?|mins?|hours?|hrs?|stars?|years?|yrs?|people|students|kids|miles?|blocks?))")
+_MAX = re.compile(
+    rf"(?<!\bno )(?<!\bnot )\b(?P<pre>{_MAXP})\s*{_amt('a')}(?P<u>{_UNIT})?(?![\d.]|\s*(?:%|percent|minutes?|mins?|hours?|hrs?|stars?|years?|yrs?|people|students|kids|miles?|blocks?|min\b))"
+)
+_MIN = re.compile(
+    rf"(?<!\bno )(?<!\bnot )\b(?P<pre>{_MINP})\s*{_amt('a')}(?P<u>{_UNIT})?(?![\d.]|\s*(?:%|percent|minutes?|mins?|hours?|hrs?|stars?|years?|yrs?|people|students|kids|miles?|blocks?))"
+)
 # the (?=[$\d]) start keeps the scan from trying every position of a long input
-_SUFFIX = re.compile(rf"(?=[$\d])(?<![\d.])(?P<d>\$)?\s*(?<![\d.])(?P<a>\d+(?:,\d{{3}})*(?:\.\d{{1,2}})?)(?P<u>{_UNIT})?(?P<s>{_MAXS}|{_MINS})")
-_BARE = re.compile(rf"(?:(?:\$|\busd\b)\s*(?P<a>\d+(?:,\d{{3}})*(?:\.\d{{1,2}})?)(?P<u>{_UNIT})?|(?<![\d.$])\b(?P<b>\d+(?:,\d{{3}})*(?:\.\d{{1,2}})?)\s*(?P<u2>{_UNIT}))")
+_SUFFIX = re.compile(
+    rf"(?=[$\d])(?<![\d.])(?P<d>\$)?\s*(?<![\d.])(?P<a>\d+(?:,\d{{3}})*(?:\.\d{{1,2}})?)(?P<u>{_UNIT})?(?P<s>{_MAXS}|{_MINS})"
+)
+_BARE = re.compile(
+    rf"(?:(?:\$|\busd\b)\s*(?P<a>\d+(?:,\d{{3}})*(?:\.\d{{1,2}})?)(?P<u>{_UNIT})?|(?<![\d.$])\b(?P<b>\d+(?:,\d{{3}})*(?:\.\d{{1,2}})?)\s*(?P<u2>{_UNIT}))"
+)
 
 
 def _num(s: str | None) -> float | None:
@@ -82,7 +92,11 @@ def extract(doc: Doc, out: dict[str, Any]) -> None:
         if a is None:
             continue
         pre = m.group("pre")
-        if pre in ("for", "around", "about", "roughly", "approx", "approximately", "~", "within") and "$" not in m.group() and not m.group("u"):
+        if (
+            pre in ("for", "around", "about", "roughly", "approx", "approximately", "~", "within")
+            and "$" not in m.group()
+            and not m.group("u")
+        ):
             continue  # "for 2", "around 50" without money cue: not a price
         doc.claim(*m.span())
         if hi is None:

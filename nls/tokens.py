@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterator
+from collections.abc import Iterator
 
 from text_to_num import alpha2digit
 
@@ -21,19 +21,50 @@ _TOKEN_RE = re.compile(r"[a-z]+|\d+(?:\.\d+)?|[^\sa-z\d]")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _APOS_RE = re.compile(r"(?<=[a-z])['\u2019`](?=[a-z])|(?<=[a-z]s)['\u2019`](?=\s|$)")
 _ABBR_DOT_RE = re.compile(r"\b(st|mt|ft|dr|mr|mrs|ms|jr|ave|vs|prof)\.(?=\s*[a-z])")
-_TRANS = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-    "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ",
-    "\uff04": "$",
-})
+_TRANS = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\uff04": "$",
+    }
+)
 
 NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90, "hundred": 100,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
 }
 NUM_WORD_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 
@@ -41,11 +72,23 @@ NUM_WORD_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 # Texting spellings of day words, rewritten before anything else reads the text. "2morrow"
 # would otherwise tokenize as "2" + "morrow" and be read as a number.
 _TEXTING = {
-    "2morrow": "tomorrow", "2moro": "tomorrow", "2morow": "tomorrow", "2mrw": "tomorrow",
-    "tomoz": "tomorrow", "2day": "today", "2nite": "tonight", "2night": "tonight",
-    "tonite": "tonight", "nite": "night", "nites": "nights",
-    "wknd": "weekend", "wkend": "weekend", "wknds": "weekends", "wkends": "weekends",
-    "wkday": "weekday", "wkdays": "weekdays",
+    "2morrow": "tomorrow",
+    "2moro": "tomorrow",
+    "2morow": "tomorrow",
+    "2mrw": "tomorrow",
+    "tomoz": "tomorrow",
+    "2day": "today",
+    "2nite": "tonight",
+    "2night": "tonight",
+    "tonite": "tonight",
+    "nite": "night",
+    "nites": "nights",
+    "wknd": "weekend",
+    "wkend": "weekend",
+    "wknds": "weekends",
+    "wkends": "weekends",
+    "wkday": "weekday",
+    "wkdays": "weekdays",
 }
 _TEXTING_RE = re.compile(r"\b(?:" + "|".join(_TEXTING) + r")\b")
 
@@ -55,11 +98,15 @@ _TEXTING_RE = re.compile(r"\b(?:" + "|".join(_TEXTING) + r")\b")
 # "one on one", "a second opinion", "first lesson" and "second language" number-free
 # (the extractors still read an isolated "two hour" or "one hour" through NUMBER_WORDS).
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
-_NUMWORD = (rf"zero|{_UNITS}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen"
-            r"|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand")
-_ORDWORD = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
-            r"|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth"
-            r"|twentieth|thirtieth")
+_NUMWORD = (
+    rf"zero|{_UNITS}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen"
+    r"|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand"
+)
+_ORDWORD = (
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
+    r"|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth"
+    r"|twentieth|thirtieth"
+)
 _NUM_GATE = re.compile(rf"\b(?:{_NUMWORD}|{_ORDWORD})\b")
 # alpha2digit reads a hyphen as the end of a number: "forty five-minute" -> "40 five-minute",
 # "ten-thirty" -> "ten-thirty". A hyphen after a number word and before a unit or another
@@ -190,7 +237,7 @@ class Doc:
                 continue
             if t.is_word:
                 cur.append(i)
-            elif t.text in ",;.!?|\"" and cur:
+            elif t.text in ',;.!?|"' and cur:
                 runs.append(cur)
                 cur = []
         if cur:

@@ -13,28 +13,96 @@ from typing import Any
 from .tokens import NUM_WORD_RE, Doc, to_number
 
 WEEKDAYS = {
-    "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,
-    "weds": 2, "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4,
-    "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
+    "monday": 0,
+    "mon": 0,
+    "tuesday": 1,
+    "tue": 1,
+    "tues": 1,
+    "wednesday": 2,
+    "wed": 2,
+    "weds": 2,
+    "thursday": 3,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "friday": 4,
+    "fri": 4,
+    "saturday": 5,
+    "sat": 5,
+    "sunday": 6,
+    "sun": 6,
 }
 # abbreviations that are also ordinary words or services need a day context ("sat prep" is
 # the SAT, "sun salutation" is yoga); mon, tue, wed, thu, fri are days wherever they stand
 _CONTEXT_ONLY = {"sat", "sun"}
 _PLURAL_PERIODS = {"mornings", "afternoons", "evenings", "nights"}
 # words that make a "sat" the test even next to a time word
-_TEST_WORDS = {"prep", "test", "tests", "tutor", "tutors", "tutoring", "exam", "score", "scores", "math",
-               "verbal", "reading", "writing", "practice", "class", "classes", "course", "lessons", "lesson"}
-_TIME_WORDS = {"morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "night",
-               "nights", "am", "pm", "tonight", "noon"}
+_TEST_WORDS = {
+    "prep",
+    "test",
+    "tests",
+    "tutor",
+    "tutors",
+    "tutoring",
+    "exam",
+    "score",
+    "scores",
+    "math",
+    "verbal",
+    "reading",
+    "writing",
+    "practice",
+    "class",
+    "classes",
+    "course",
+    "lessons",
+    "lesson",
+}
+_TIME_WORDS = {
+    "morning",
+    "mornings",
+    "afternoon",
+    "afternoons",
+    "evening",
+    "evenings",
+    "night",
+    "nights",
+    "am",
+    "pm",
+    "tonight",
+    "noon",
+}
 MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
-    "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
     "dec": 12,
 }
 PERIODS = {
-    "morning": ("06:00", "12:00"), "afternoon": ("12:00", "17:00"),
-    "evening": ("17:00", "21:00"), "night": ("17:00", "21:00"),
+    "morning": ("06:00", "12:00"),
+    "afternoon": ("12:00", "17:00"),
+    "evening": ("17:00", "21:00"),
+    "night": ("17:00", "21:00"),
 }
 
 _WD = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|weds?|thur?s?|fri|sat|sun)"
@@ -56,9 +124,7 @@ _REL_N = re.compile(
     rf"|\b(?P<n2>{_CNT})\s+(?P<u2>days?|weeks?)\s+from\s+(?:now|today)\b"
 )
 _MONTH_REL = re.compile(r"\b(?P<which>this|next|coming|this\s+coming)\s+month\b")
-_AFTER_NEXT = re.compile(
-    rf"\b(?:the\s+)?(?P<unit>week|weekend|(?P<d>{_WD})\.?)\s+after\s+next\b"
-)
+_AFTER_NEXT = re.compile(rf"\b(?:the\s+)?(?P<unit>week|weekend|(?P<d>{_WD})\.?)\s+after\s+next\b")
 _WEEKEND = re.compile(
     r"\b(?P<rec>(?:on|every|each|most|during)\s+(?:the\s+)?weekends?|weekends)\b"
     r"|\b(?P<which>this|next|the|coming|this\s+coming|upcoming)?\s*weekend\b"
@@ -87,15 +153,68 @@ _MONTH_RANGE = re.compile(
     rf"\s*(?:-|to|through|thru|until|till)\s*(?:(?P<m2>{_MON})\.?\s+)?(?:the\s+)?(?P<b>\d{{1,2}}){_ORD}\b"
     r"(?!\s*(?:[ap]\.?m\b|:|/|\$|dollars|bucks|o\s*clock))"
 )
-_NUM_DATE = re.compile(rf"(?<![\d$./])\b{_WDP}(?:on\s+)?(?P<m>\d{{1,2}})\s*/\s*(?P<d>\d{{1,2}})(?:\s*/\s*(?P<y>\d{{4}}|\d{{2}}))?\b(?![\d/]|\s*(?:stars?|hrs?|hours?|h\b))")
+_NUM_DATE = re.compile(
+    rf"(?<![\d$./])\b{_WDP}(?:on\s+)?(?P<m>\d{{1,2}})\s*/\s*(?P<d>\d{{1,2}})(?:\s*/\s*(?P<y>\d{{4}}|\d{{2}}))?\b(?![\d/]|\s*(?:stars?|hrs?|hours?|h\b))"
+)
 # words that may follow "the 20th" when it is a day: anything else makes it an ordinal of a noun
-_AFTER_DAY = frozenset({
-    "at", "around", "after", "before", "by", "from", "in", "on", "or", "and", "to", "through", "thru",
-    "till", "until", "for", "with", "please", "this", "next", "morning", "mornings", "afternoon",
-    "evening", "night", "tonight", "am", "pm", "if", "is", "works", "would", "could", "anytime",
-    "any", "between", "ideally", "preferably", "only", "too", "also", "either", "maybe", "asap",
-    "noon", "near", "online", "under", "max", "budget", "i", "we", "my", "our",
-})
+_AFTER_DAY = frozenset(
+    {
+        "at",
+        "around",
+        "after",
+        "before",
+        "by",
+        "from",
+        "in",
+        "on",
+        "or",
+        "and",
+        "to",
+        "through",
+        "thru",
+        "till",
+        "until",
+        "for",
+        "with",
+        "please",
+        "this",
+        "next",
+        "morning",
+        "mornings",
+        "afternoon",
+        "evening",
+        "night",
+        "tonight",
+        "am",
+        "pm",
+        "if",
+        "is",
+        "works",
+        "would",
+        "could",
+        "anytime",
+        "any",
+        "between",
+        "ideally",
+        "preferably",
+        "only",
+        "too",
+        "also",
+        "either",
+        "maybe",
+        "asap",
+        "noon",
+        "near",
+        "online",
+        "under",
+        "max",
+        "budget",
+        "i",
+        "we",
+        "my",
+        "our",
+    }
+)
 # "the 20th", "on the 3rd", "tuesday the 22nd": a day of the month. An ordinal before a noun
 # is not a date ("the 2nd time", "the 20th century"); "3rd grade" is read as an age first.
 _DAY_OF_MONTH = re.compile(
@@ -124,16 +243,24 @@ _HOLIDAY = re.compile(
 # Monday -> Sat..Mon, Tuesday -> Sat..Tue, Wednesday/Thursday/Friday -> it..Sun)
 _HOLIDAY_WEEKEND = {0: (-2, 0), 1: (-3, 0), 2: (0, 4), 3: (0, 3), 4: (0, 2), 5: (0, 1), 6: (-1, 0)}
 # month, day for fixed holidays; month, weekday, nth (-1 = last) for the floating ones
-_FIXED = {"xeve": (12, 24), "xmas": (12, 25), "nye": (12, 31), "nyd": (1, 1), "j4": (7, 4),
-          "hw": (10, 31), "val": (2, 14)}
-_FLOATING = {"tg": (11, 3, 4), "mlk": (1, 0, 3), "pres": (2, 0, 3), "labor": (9, 0, 1),
-             "mem": (5, 0, -1)}
+_FIXED = {
+    "xeve": (12, 24),
+    "xmas": (12, 25),
+    "nye": (12, 31),
+    "nyd": (1, 1),
+    "j4": (7, 4),
+    "hw": (10, 31),
+    "val": (2, 14),
+}
+_FLOATING = {"tg": (11, 3, 4), "mlk": (1, 0, 3), "pres": (2, 0, 3), "labor": (9, 0, 1), "mem": (5, 0, -1)}
 
 # times
 _MER = r"(?:\s*(?P<{0}>a\.?\s*m\.?|p\.?\s*m\.?|am|pm|oclock|o\s+clock)(?![a-z]))?"
 # The hour may be a word: text2num leaves an isolated "one", "two" (and sometimes "three") as words.
-_T = (r"(?P<{0}h>\d{{1,2}}|one|two|three)(?::(?P<{0}m>\d{{2}})|[.\s](?P<{0}n>[0-5]\d)(?=\s*[ap]\.?\s*m(?![a-z])))?"
-      + r"{1}")
+_T = (
+    r"(?P<{0}h>\d{{1,2}}|one|two|three)(?::(?P<{0}m>\d{{2}})|[.\s](?P<{0}n>[0-5]\d)(?=\s*[ap]\.?\s*m(?![a-z])))?"
+    + r"{1}"
+)
 
 
 def _atom(name: str) -> str:
@@ -323,8 +450,10 @@ _SUFFIX_GATE = re.compile(r"earlier|before|sooner|latest|later|after|onward|or s
 _BEFORE_DAY_GATE = re.compile(r"\d\s+(?:tonight|tomorrow|today|this|in\s+the|at\s+night)")
 _WORD_HOUR_GATE = re.compile(r"\b(?:one|two|three)\b")  # "half past two", "at one"
 _WORD_DAY_GATE = re.compile(r"\b(?:first|second|third)\b")  # "the first of december"
-_HOLIDAY_GATE = re.compile(r"christmas|xmas|new\s+year|nye|thanksgiving|july|independence|memorial"
-                           r"|labou?r|halloween|valentine|mlk|martin|president")
+_HOLIDAY_GATE = re.compile(
+    r"christmas|xmas|new\s+year|nye|thanksgiving|july|independence|memorial"
+    r"|labou?r|halloween|valentine|mlk|martin|president"
+)
 
 
 def extract(doc: Doc, out: dict[str, Any], today: date) -> None:
@@ -347,8 +476,15 @@ def extract(doc: Doc, out: dict[str, Any], today: date) -> None:
         _weekday_chains(doc, w)
     if _PERIOD_GATE.search(s):
         _periods(doc, w)
-    if (has_digit or "noon" in s or "midday" in s or "midnight" in s or "overnight" in s or "late" in s
-            or _WORD_HOUR_GATE.search(s)):
+    if (
+        has_digit
+        or "noon" in s
+        or "midday" in s
+        or "midnight" in s
+        or "overnight" in s
+        or "late" in s
+        or _WORD_HOUR_GATE.search(s)
+    ):
         _times(doc, w)
     _resolve_days(w)
 
@@ -377,7 +513,7 @@ def _resolve_days(w: _When) -> None:
 
 
 def _day_meridiem(doc: Doc, w: _When, end: int) -> None:
-    """"sat am" -> the morning, "fri pm" -> afternoon and evening: a bare am/pm right after
+    """ "sat am" -> the morning, "fri pm" -> afternoon and evening: a bare am/pm right after
     a day word (not after a number, where it belongs to a clock time)."""
     i = doc.token_at_or_after(end)
     if i is not None:
@@ -404,7 +540,7 @@ def _holidays(doc: Doc, w: _When) -> None:
 
 def _relative_days(doc: Doc, w: _When) -> None:
     today = w.today
-    for m in (doc.finditer(_REL_N) if "day" in doc.s or "week" in doc.s else ()):
+    for m in doc.finditer(_REL_N) if "day" in doc.s or "week" in doc.s else ():
         raw = m.group("n") or m.group("n2")
         unit = m.group("u") or m.group("u2")
         raw = re.sub(r"\s+", " ", raw)
@@ -444,7 +580,7 @@ def _relative_days(doc: Doc, w: _When) -> None:
 
 
 def _after_next(doc: Doc, w: _When) -> None:
-    """"the week after next", "thursday after next" (= next thursday + 7 days)."""
+    """ "the week after next", "thursday after next" (= next thursday + 7 days)."""
     today = w.today
     monday = today + timedelta(days=14 - today.weekday())
     for m in doc.finditer(_AFTER_NEXT):
@@ -459,7 +595,7 @@ def _after_next(doc: Doc, w: _When) -> None:
 
 
 def _followed_by_plural_period(doc: Doc, end: int) -> bool:
-    """"thursday evenings", "weekend mornings": the plural makes the day recurring."""
+    """ "thursday evenings", "weekend mornings": the plural makes the day recurring."""
     return doc.next_word(end) in _PLURAL_PERIODS
 
 
@@ -502,7 +638,7 @@ def _weekends_weeks(doc: Doc, w: _When) -> None:
 
 
 def _months(doc: Doc, w: _When) -> None:
-    """"this month" -> today to the month's last day; "next month" -> all of next month."""
+    """ "this month" -> today to the month's last day; "next month" -> all of next month."""
     today = w.today
     for m in doc.finditer(_MONTH_REL):
         doc.claim(*m.span())
@@ -519,7 +655,7 @@ def _calendar_dates(doc: Doc, w: _When) -> None:
     today = w.today
     s = doc.s
     has_month = _MONTH_GATE.search(s) is not None
-    for m in (doc.finditer(_MONTH_RANGE) if has_month else ()):
+    for m in doc.finditer(_MONTH_RANGE) if has_month else ():
         start = _next_occurrence(today, MONTHS[m.group("m")], int(m.group("a")), None)
         if start is None:
             continue
@@ -534,7 +670,7 @@ def _calendar_dates(doc: Doc, w: _When) -> None:
             continue  # "jan 6-4" or a two-month span is no range a student means
         doc.claim(*m.span())
         w.dates.update(start + timedelta(days=i) for i in range((end - start).days + 1))
-    for m in (doc.finditer(_MONTH_DAY) if has_month else ()):
+    for m in doc.finditer(_MONTH_DAY) if has_month else ():
         month = MONTHS[m.group("m") or m.group("m2")]
         word = m.group("dw") or m.group("dw2")
         day = {"first": 1, "second": 2, "third": 3}[word] if word else int(m.group("d") or m.group("d2"))
@@ -545,7 +681,7 @@ def _calendar_dates(doc: Doc, w: _When) -> None:
         # "may 5" needs the number; "sat 5" etc. are not months
         doc.claim(*m.span())
         w.dates.add(d)
-    for m in (doc.finditer(_NUM_DATE) if "/" in s else ()):
+    for m in doc.finditer(_NUM_DATE) if "/" in s else ():
         month, day = int(m.group("m")), int(m.group("d"))
         y = m.group("y")
         year = None
@@ -556,7 +692,7 @@ def _calendar_dates(doc: Doc, w: _When) -> None:
             continue
         doc.claim(*m.span())
         w.dates.add(d)
-    for m in (doc.finditer(_DAY_OF_MONTH) if _ORDINAL_GATE.search(s) else ()):
+    for m in doc.finditer(_DAY_OF_MONTH) if _ORDINAL_GATE.search(s) else ():
         nxt = doc.token_at_or_after(m.end())
         if nxt is not None and doc.tokens[nxt].text[0].isalpha() and doc.tokens[nxt].text not in _AFTER_DAY:
             continue  # "the 5th symphony", "the 3rd movement": an ordinal of something else
@@ -568,7 +704,7 @@ def _calendar_dates(doc: Doc, w: _When) -> None:
 
 
 def _has_date_context(doc: Doc, item_start: int, item_end: int) -> bool:
-    """"sat" / "sun" alone are a day only next to a time: "sat am", "sun morning",
+    """ "sat" / "sun" alone are a day only next to a time: "sat am", "sun morning",
     "sat 10am", "morning sat", "10am sun"."""
     nxt = doc.next_word(item_end)
     if nxt in _TEST_WORDS:
@@ -600,7 +736,7 @@ def _weekday_chains(doc: Doc, w: _When) -> None:
             if name in _CONTEXT_ONLY and plural:
                 continue  # "sats" is the SAT, "suns" is not a day
             wd = WEEKDAYS[name]
-            if k > 0 and parsed and _WD_RANGE_SEP.match(chain[items[k - 1].end():it.start()]):
+            if k > 0 and parsed and _WD_RANGE_SEP.match(chain[items[k - 1].end() : it.start()]):
                 # "fri-sun", "monday to friday": every day of the range, like a list
                 prev = parsed[-1][0]
                 for step in range(1, (wd - prev) % 7):
@@ -609,8 +745,11 @@ def _weekday_chains(doc: Doc, w: _When) -> None:
         if not parsed:
             continue
         doc.claim(*m.span())
-        recurring = (any(p or mod in ("every", "each") for _, p, mod in parsed)
-                     or pre in ("every", "each") or _followed_by_plural_period(doc, m.end()))
+        recurring = (
+            any(p or mod in ("every", "each") for _, p, mod in parsed)
+            or pre in ("every", "each")
+            or _followed_by_plural_period(doc, m.end())
+        )
         for wd, _plural, mod in parsed:
             if recurring:
                 w.weekdays.add(wd)
@@ -645,10 +784,27 @@ def _periods(doc: Doc, w: _When) -> None:
         # "before work" is consumed but not read
 
 
-_START_PRE = ("after", "starting", "starting at", "from", "no earlier than", "later than",
-              "anytime after", "any time after")
-_END_PRE = ("before", "by", "until", "till", "til", "no later than", "earlier than",
-            "anytime before", "any time before")
+_START_PRE = (
+    "after",
+    "starting",
+    "starting at",
+    "from",
+    "no earlier than",
+    "later than",
+    "anytime after",
+    "any time after",
+)
+_END_PRE = (
+    "before",
+    "by",
+    "until",
+    "till",
+    "til",
+    "no later than",
+    "earlier than",
+    "anytime before",
+    "any time before",
+)
 _AROUND_PRE = ("around", "approximately", "approx", "about", "ish")
 
 
@@ -659,9 +815,32 @@ def _hour(raw: str) -> int:
 
 # After "at one", "after two" a word hour is a time only at the end of the phrase or before a
 # day or time word: "at one of the studios", "after two lessons" are no times.
-_WORD_HOUR_NEXT = frozenset({None, "tonight", "tomorrow", "today", "this", "next", "on", "in", "am", "pm",
-                             "oclock", "ish", "or", "and", "every", "monday", "tuesday", "wednesday",
-                             "thursday", "friday", "saturday", "sunday"})
+_WORD_HOUR_NEXT = frozenset(
+    {
+        None,
+        "tonight",
+        "tomorrow",
+        "today",
+        "this",
+        "next",
+        "on",
+        "in",
+        "am",
+        "pm",
+        "oclock",
+        "ish",
+        "or",
+        "and",
+        "every",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    }
+)
 
 
 def _minutes(m: re.Match[str], atom: str) -> tuple[int, bool]:
@@ -689,7 +868,7 @@ def _times(doc: Doc, w: _When) -> None:
             w.explicit = window
 
     s = doc.s
-    for m in (doc.finditer(_NOON) if "noon" in s or "midday" in s else ()):
+    for m in doc.finditer(_NOON) if "noon" in s or "midday" in s else ():
         doc.claim(*m.span())
         pre = m.group("pre")
         if pre == "after":
@@ -699,7 +878,7 @@ def _times(doc: Doc, w: _When) -> None:
         else:
             setx(("12:00", "13:00"))
 
-    for m in (doc.finditer(_CLOCK_WORDS) if "half" in s or "quarter" in s else ()):
+    for m in doc.finditer(_CLOCK_WORDS) if "half" in s or "quarter" in s else ():
         h = _hour(m.group("h"))
         quarter = m.group("q") == "quarter"
         to = m.group("rel") in ("to", "till", "til", "of", "before")
@@ -745,7 +924,7 @@ def _times(doc: Doc, w: _When) -> None:
         setx((_hm(a24, am_), _hm(b24, bm_)))
 
     # "5pm or earlier", "3pm onwards", "5pm or later", "6pm at the latest", "4pm or so"
-    for m in (doc.finditer(_TIME_SUFFIXED) if _SUFFIX_GATE.search(s) else ()):
+    for m in doc.finditer(_TIME_SUFFIXED) if _SUFFIX_GATE.search(s) else ():
         h = _hour(m.group("ah"))
         mins, has_mins = _minutes(m, "a")
         mer = _meridiem(m.group("ap"))
@@ -783,7 +962,7 @@ def _times(doc: Doc, w: _When) -> None:
         setx(_window(pre, h24, mins))
 
     # "7 tonight", "10 tomorrow morning": read like "at"
-    for m in (doc.finditer(_TIME_BEFORE_DAY) if _BEFORE_DAY_GATE.search(s) else ()):
+    for m in doc.finditer(_TIME_BEFORE_DAY) if _BEFORE_DAY_GATE.search(s) else ():
         h = _hour(m.group("ah"))
         mins = int(m.group("am") or 0)
         if not 1 <= h <= 12 or mins > 59:
@@ -809,5 +988,5 @@ def _times(doc: Doc, w: _When) -> None:
         ish = m.group().rstrip().endswith("ish")
         setx(_window("around" if ish else "at", h24, mins))
 
-    for m in (doc.finditer(_OVERNIGHT) if "night" in s or "late" in s else ()):
+    for m in doc.finditer(_OVERNIGHT) if "night" in s or "late" in s else ():
         doc.claim(*m.span())

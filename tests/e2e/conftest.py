@@ -1,12 +1,13 @@
 """A real server (uvicorn in a thread, on the test database) and a real headless Chromium."""
+
 from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 import socket
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,8 +19,16 @@ from core.settings import PROJECT_ROOT, Settings
 # Test runs write to var/ (ignored); `make screenshots` refreshes the committed docs/screenshots.
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", PROJECT_ROOT / "var" / "screenshots"))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -31,8 +40,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(indexed_engine):
     port = _free_port()
-    config = uvicorn.Config(create_app(Settings(), engine=indexed_engine), host="127.0.0.1", port=port,
-                            log_level="warning")
+    config = uvicorn.Config(
+        create_app(Settings(), engine=indexed_engine), host="127.0.0.1", port=port, log_level="warning"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -1,4 +1,5 @@
 """Browse pills, book a slot end to end, lose a race politely, manage recent searches."""
+
 from __future__ import annotations
 
 import uuid
@@ -55,7 +56,9 @@ def test_booking_a_slot_end_to_end_then_cancel_it(page):
     shot(page, "my-lessons")
     lesson.get_by_role("button", name="Cancel").click()
     page.locator("#flash", has_text="Lesson cancelled.").wait_for()
-    page.locator("#lessons-list li", has_text="cancelled").or_(page.locator("#lessons-list li", has_text="No upcoming")).first.wait_for()
+    page.locator("#lessons-list li", has_text="cancelled").or_(
+        page.locator("#lessons-list li", has_text="No upcoming")
+    ).first.wait_for()
 
 
 def test_losing_a_race_for_a_slot_is_a_friendly_message(page, live_server):
@@ -69,12 +72,22 @@ def test_losing_a_race_for_a_slot_is_a_friendly_message(page, live_server):
     page.locator(f"#cards .card .slots button[data-start='{slot['start']}']").first.click()
     page.locator("#book-dialog").wait_for()
     # Someone else books the same slot first.
-    other = httpx.post(f"{live_server}/api/auth/register", json={
-        "email": f"fast-{uuid.uuid4().hex[:10]}@example.com", "password": PASSWORD, "full_name": "Fast Student"})
+    other = httpx.post(
+        f"{live_server}/api/auth/register",
+        json={"email": f"fast-{uuid.uuid4().hex[:10]}@example.com", "password": PASSWORD, "full_name": "Fast Student"},
+    )
     token = other.json()["access_token"]
-    taken = httpx.post(f"{live_server}/api/bookings", headers={"Authorization": f"Bearer {token}"}, json={
-        "instructor_id": result["instructor"]["id"], "instructor_service_id": result["instructor_service_id"],
-        "start": slot["start"], "duration_minutes": result["duration_minutes"], "format": result["formats"][0]})
+    taken = httpx.post(
+        f"{live_server}/api/bookings",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "instructor_id": result["instructor"]["id"],
+            "instructor_service_id": result["instructor_service_id"],
+            "start": slot["start"],
+            "duration_minutes": result["duration_minutes"],
+            "format": result["formats"][0],
+        },
+    )
     assert taken.status_code == 201, taken.text
     page.get_by_role("button", name="Book", exact=True).click()
     error = page.locator("#book-error")

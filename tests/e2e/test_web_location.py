@@ -1,5 +1,6 @@
 """Location on the page: "Use my location" gives distances, a refused location says what to do
 instead, and a card draws the neighborhoods its teacher serves."""
+
 from __future__ import annotations
 
 from tests.e2e.conftest import shot
@@ -8,8 +9,12 @@ PARK_SLOPE = {"latitude": 40.6718, "longitude": -73.9798}
 
 
 def test_use_my_location_gives_distances_on_the_cards(browser, live_server):
-    context = browser.new_context(base_url=live_server, viewport={"width": 1100, "height": 900},
-                                  geolocation=PARK_SLOPE, permissions=["geolocation"])
+    context = browser.new_context(
+        base_url=live_server,
+        viewport={"width": 1100, "height": 900},
+        geolocation=PARK_SLOPE,
+        permissions=["geolocation"],
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     page.goto("/")

@@ -1,4 +1,5 @@
 """The student page in a real browser: type a sentence, see results with slots, remove a chip."""
+
 from __future__ import annotations
 
 from tests.e2e.conftest import shot

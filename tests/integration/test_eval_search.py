@@ -15,7 +15,10 @@ import pytest
 
 CI_INSTRUCTORS = 200
 CI_DB = "instainstru_eval_200"
-GUARDS = ["ndcg@10=0.75", "mrr@10=0.80", "recall@50=0.85", "cp@10=0.70", "cp_contract@10=1.0"]
+# cp@10 counts every card that keeps every asked condition; since a first page is filled with the
+# nearest misses (each card says what it misses), it measured 0.56 here when that was introduced.
+# cp_contract@10, which allows only what the response says it relaxed, must stay 1.0.
+GUARDS = ["ndcg@10=0.75", "mrr@10=0.80", "recall@50=0.85", "cp@10=0.50", "cp_contract@10=1.0"]
 CEILINGS = ["zero_rate=0.05", "p95_ms=1500"]
 
 

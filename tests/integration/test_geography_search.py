@@ -1,6 +1,7 @@
 """Geography in search on the seeded database: distances from a point, "near me", ZIP codes,
 landmarks, radius filters and bad input. Distances are recomputed here from the fixture's
 centroids with a plain haversine, not with the search's own code."""
+
 from __future__ import annotations
 
 import json
@@ -38,17 +39,25 @@ def expected_distance(point, areas):
 def test_every_service_near_me_with_a_point_ranks_nearer_teachers_first_when_they_fit_alike(indexed_engine):
     checked = 0
     for svc in SERVICES:
-        response = search(indexed_engine, f"{svc['name']} lessons near me",
-                          opts=SearchOptions(limit=20, lat=PARK_SLOPE[0], lng=PARK_SLOPE[1]))
+        response = search(
+            indexed_engine,
+            f"{svc['name']} lessons near me",
+            opts=SearchOptions(limit=20, lat=PARK_SLOPE[0], lng=PARK_SLOPE[1]),
+        )
         assert response["needs_location"] is False
         in_person = [r for r in response["results"] if "in_person" in r["formats"]]
         for r in in_person:  # every visit carries its distance, measured as this test measures it
-            assert r["distance_miles"] == pytest.approx(expected_distance(PARK_SLOPE, r["instructor"]["areas"]), abs=0.06)
+            assert r["distance_miles"] == pytest.approx(
+                expected_distance(PARK_SLOPE, r["instructor"]["areas"]), abs=0.06
+            )
             assert f"about {r['distance_miles']:.1f} mi away" in r["why"]
         # Teachers who fit alike (same misses, same rating and reviews, same price): nearer first.
-        for a, b in zip(in_person, in_person[1:]):
-            alike = (a["misses"] == b["misses"] and a["instructor"]["rating"] == b["instructor"]["rating"]
-                     and a["price"] == b["price"])
+        for a, b in zip(in_person, in_person[1:], strict=False):
+            alike = (
+                a["misses"] == b["misses"]
+                and a["instructor"]["rating"] == b["instructor"]["rating"]
+                and a["price"] == b["price"]
+            )
             if alike:
                 assert a["distance_miles"] <= b["distance_miles"] or a["score"] >= b["score"], (svc["slug"], a, b)
         checked += len(in_person) > 0
@@ -58,10 +67,15 @@ def test_every_service_near_me_with_a_point_ranks_nearer_teachers_first_when_the
 def test_nearness_moves_a_teacher_up(indexed_engine):
     """The same query from two ends of the city: a teacher near one point and far from the other
     ranks higher at the near one, and never lower."""
-    bronx = (GEO["neighborhoods"]["riverdale-spuyten-duyvil"]["lat"], GEO["neighborhoods"]["riverdale-spuyten-duyvil"]["lng"])
+    bronx = (
+        GEO["neighborhoods"]["riverdale-spuyten-duyvil"]["lat"],
+        GEO["neighborhoods"]["riverdale-spuyten-duyvil"]["lng"],
+    )
     gained = []
     for svc in ("piano", "guitar", "math", "spanish", "yoga", "tennis", "chess", "drawing"):
-        here = search(indexed_engine, f"{svc} near me", opts=SearchOptions(limit=50, lat=PARK_SLOPE[0], lng=PARK_SLOPE[1]))
+        here = search(
+            indexed_engine, f"{svc} near me", opts=SearchOptions(limit=50, lat=PARK_SLOPE[0], lng=PARK_SLOPE[1])
+        )
         there = search(indexed_engine, f"{svc} near me", opts=SearchOptions(limit=50, lat=bronx[0], lng=bronx[1]))
         rank_there = {r["instructor"]["id"]: (i, r["distance_miles"]) for i, r in enumerate(there["results"])}
         for i, r in enumerate(here["results"]):
@@ -85,8 +99,9 @@ def test_a_zip_code_searches_its_neighborhoods_and_measures_from_them(indexed_en
 
 def test_within_miles_is_a_hard_filter_for_visits(indexed_engine):
     center = (GEO["neighborhoods"]["upper-west-side"]["lat"], GEO["neighborhoods"]["upper-west-side"]["lng"])
-    response = search(indexed_engine, "piano lessons within 2 miles",
-                      opts=SearchOptions(limit=20, lat=center[0], lng=center[1]))
+    response = search(
+        indexed_engine, "piano lessons within 2 miles", opts=SearchOptions(limit=20, lat=center[0], lng=center[1])
+    )
     assert response["parsed"]["within_miles"] == 2
     for r in response["results"]:
         if not r["misses"]:

@@ -3,6 +3,7 @@
 (`python -m eval.rubric`, which imports nothing of index/ or nls/) must score it above the floors
 below. Floors sit a little under the dev figures measured when they were set (README, "Relevance").
 The test split is never used here: nobody tunes against it."""
+
 from __future__ import annotations
 
 import json
@@ -35,9 +36,26 @@ def snapshot(pg_server, tmp_path_factory):
 
 def _grade(snapshot, *guards):
     return subprocess.run(
-        [sys.executable, "-m", "eval.rubric", "grade", "--responses", str(snapshot / "responses" / "ci.jsonl"),
-         "--world", str(snapshot / "world.json"), "--split", "dev", "--out", str(snapshot / "report"), *guards],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "eval.rubric",
+            "grade",
+            "--responses",
+            str(snapshot / "responses" / "ci.jsonl"),
+            "--world",
+            str(snapshot / "world.json"),
+            "--split",
+            "dev",
+            "--out",
+            str(snapshot / "report"),
+            *guards,
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_the_dev_split_meets_its_floors(snapshot):

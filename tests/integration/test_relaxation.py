@@ -1,5 +1,6 @@
 """Relaxation per result, goals and no-match answers on the seeded database. Expectations are
 computed here with plain SQL over the tables, never with the search's own code."""
+
 from __future__ import annotations
 
 import json
@@ -13,26 +14,35 @@ from index.search import MARKET_TZ, search
 
 CARDS = json.loads((PROJECT_ROOT / "data" / "fixtures" / "service_cards.json").read_text())["services"]
 HANDS_ON = sorted(slug for slug, card in CARDS.items() if card["hands_on"])
-NAMES = {n["slug"]: n["name"] for n in json.loads((PROJECT_ROOT / "data" / "fixtures" / "nyc_locations.json").read_text())["neighborhoods"]}
+NAMES = {
+    n["slug"]: n["name"]
+    for n in json.loads((PROJECT_ROOT / "data" / "fixtures" / "nyc_locations.json").read_text())["neighborhoods"]
+}
 
 
 def _free_hour(conn, instructor, day: date, hour: int) -> bool:
     """Plain SQL: an availability window covers hour..hour+1 on that day, no blackout, no live booking."""
     s, e = time(hour), time(hour + 1)
-    return bool(conn.execute(text(
-        "SELECT EXISTS (SELECT 1 FROM availability_slots WHERE instructor_id = :i AND slot_date = :d "
-        "AND start_time <= :s AND end_time >= :e) "
-        "AND NOT EXISTS (SELECT 1 FROM blackout_dates WHERE instructor_id = :i AND blackout_date = :d) "
-        "AND NOT EXISTS (SELECT 1 FROM bookings WHERE instructor_id = :i AND booking_date = :d "
-        "AND status IN ('confirmed', 'completed', 'no_show') AND start_time < :e AND end_time > :s)"),
-        {"i": instructor, "d": day, "s": s, "e": e}).scalar())
+    return bool(
+        conn.execute(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM availability_slots WHERE instructor_id = :i AND slot_date = :d "
+                "AND start_time <= :s AND end_time >= :e) "
+                "AND NOT EXISTS (SELECT 1 FROM blackout_dates WHERE instructor_id = :i AND blackout_date = :d) "
+                "AND NOT EXISTS (SELECT 1 FROM bookings WHERE instructor_id = :i AND booking_date = :d "
+                "AND status IN ('confirmed', 'completed', 'no_show') AND start_time < :e AND end_time > :s)"
+            ),
+            {"i": instructor, "d": day, "s": s, "e": e},
+        ).scalar()
+    )
 
 
 def _exact_fits(engine, limit=40):
     """(service name, slug, neighborhood, day, hour, instructor) where one instructor teaches the
     service in person in that neighborhood and has that hour free, for services few teach."""
     with engine.connect() as conn:
-        rows = conn.execute(text("""
+        rows = conn.execute(
+            text("""
             SELECT sv.name, sv.slug, hood, p.id, sv.default_duration
             FROM instructor_services s JOIN services sv ON sv.id = s.service_id
             JOIN instructor_profiles p ON p.id = s.profile_id JOIN users u ON u.id = p.user_id,
@@ -40,7 +50,8 @@ def _exact_fits(engine, limit=40):
             WHERE s.is_active AND u.is_active AND u.role = 'instructor' AND s.price_in_person IS NOT NULL
               AND 60 = ANY(s.duration_options)
             ORDER BY (SELECT count(*) FROM instructor_services x WHERE x.service_id = s.service_id) DESC, sv.slug, hood
-            LIMIT 200""")).all()
+            LIMIT 200""")
+        ).all()
         out = []
         start = datetime.now(MARKET_TZ).date() + timedelta(days=3)
         for name, slug, hood, instructor, _ in rows:
@@ -77,7 +88,7 @@ def test_an_exact_fit_comes_first_with_its_slots_in_the_asked_window(indexed_eng
         assert instructor in ids, (q, response["message"])
         exact = [r for r in results if not r["misses"]]
         # every exact fit leads, and shows slots inside the asked hour of the asked day
-        assert results[:len(exact)] == exact, q
+        assert results[: len(exact)] == exact, q
         assert instructor in [r["instructor"]["id"] for r in exact], q
         for r in exact:
             assert r["slots"] and all(_in_window(s, day, hour) for s in r["slots"]), (q, r["slots"])
@@ -88,7 +99,7 @@ def test_an_exact_fit_comes_first_with_its_slots_in_the_asked_window(indexed_eng
 def test_when_the_place_relaxes_the_asked_day_and_time_are_kept_where_they_can_be(indexed_engine):
     """A card that does not say it misses the time or the day shows slots in the asked window."""
     checked = 0
-    for name, slug, hood, day, hour, _ in _exact_fits(indexed_engine, limit=15):
+    for name, _slug, hood, day, hour, _ in _exact_fits(indexed_engine, limit=15):
         q = f"{name} lessons in {NAMES[hood]} on {day:%B} {day.day} at {hour % 12 or 12}{'am' if hour < 12 else 'pm'}"
         response = search(indexed_engine, q)
         if "place" not in response["relaxed"]:
@@ -110,12 +121,17 @@ def test_an_in_person_only_teacher_from_another_borough_never_ranks_above_one_in
     borough_of = {n["slug"]: n["borough"] for n in places["neighborhoods"]}
     checked = 0
     for service in ("harp", "cello", "pottery", "fencing", "archery", "tuba", "oboe", "banjo", "swimming", "tennis"):
-        for hood, borough in (("tottenville-charleston", "staten-island"), ("riverdale-spuyten-duyvil", "bronx"),
-                              ("bayside", "queens")):
+        for hood, borough in (
+            ("tottenville-charleston", "staten-island"),
+            ("riverdale-spuyten-duyvil", "bronx"),
+            ("bayside", "queens"),
+        ):
             response = search(indexed_engine, f"{service} lessons in {NAMES[hood]}")
             if "place" not in response["relaxed"]:
                 continue
-            in_person = [r for r in response["results"] if r["formats"] == ["in_person"] and r["service"]["slug"] == service]
+            in_person = [
+                r for r in response["results"] if r["formats"] == ["in_person"] and r["service"]["slug"] == service
+            ]
             flags = [_serves_borough(r, borough, borough_of) for r in in_person]
             assert flags == sorted(flags, reverse=True), (service, hood, flags)
             checked += 1
@@ -124,12 +140,19 @@ def test_an_in_person_only_teacher_from_another_borough_never_ranks_above_one_in
 
 def test_an_online_only_teacher_never_outranks_an_in_person_one_for_a_hands_on_service(indexed_engine):
     with indexed_engine.connect() as conn:  # hands-on services that have both kinds of teacher
-        mixed = conn.execute(text(
-            "SELECT sv.slug FROM instructor_services s JOIN services sv ON sv.id = s.service_id "
-            "JOIN instructor_profiles p ON p.id = s.profile_id WHERE sv.slug = ANY(:h) AND s.is_active "
-            "GROUP BY sv.slug HAVING bool_or(s.price_in_person IS NULL) "
-            "AND bool_or(s.price_in_person IS NOT NULL AND cardinality(p.boroughs) + cardinality(p.neighborhoods) > 0)"),
-            {"h": HANDS_ON}).scalars().all()
+        mixed = (
+            conn.execute(
+                text(
+                    "SELECT sv.slug FROM instructor_services s JOIN services sv ON sv.id = s.service_id "
+                    "JOIN instructor_profiles p ON p.id = s.profile_id WHERE sv.slug = ANY(:h) AND s.is_active "
+                    "GROUP BY sv.slug HAVING bool_or(s.price_in_person IS NULL) "
+                    "AND bool_or(s.price_in_person IS NOT NULL AND cardinality(p.boroughs) + cardinality(p.neighborhoods) > 0)"
+                ),
+                {"h": HANDS_ON},
+            )
+            .scalars()
+            .all()
+        )
     assert len(mixed) >= 3
     for slug in mixed:
         response = search(indexed_engine, f"{slug.replace('-', ' ')} lessons")
@@ -139,10 +162,14 @@ def test_an_online_only_teacher_never_outranks_an_in_person_one_for_a_hands_on_s
 
 def test_a_price_on_a_hands_on_service_is_met_by_the_in_person_price(indexed_engine):
     with indexed_engine.connect() as conn:
-        slug, low = conn.execute(text(
-            "SELECT sv.slug, min(s.price_online) FROM instructor_services s JOIN services sv ON sv.id = s.service_id "
-            "WHERE sv.slug = ANY(:h) AND s.price_online IS NOT NULL AND s.price_in_person > s.price_online "
-            "GROUP BY sv.slug ORDER BY count(*) DESC LIMIT 1"), {"h": HANDS_ON}).one()
+        slug, low = conn.execute(
+            text(
+                "SELECT sv.slug, min(s.price_online) FROM instructor_services s JOIN services sv ON sv.id = s.service_id "
+                "WHERE sv.slug = ANY(:h) AND s.price_online IS NOT NULL AND s.price_in_person > s.price_online "
+                "GROUP BY sv.slug ORDER BY count(*) DESC LIMIT 1"
+            ),
+            {"h": HANDS_ON},
+        ).one()
     response = search(indexed_engine, f"{slug.replace('-', ' ')} lessons under ${int(low)}")
     for r in response["results"]:
         if not r["misses"]:
@@ -158,8 +185,9 @@ def test_keyboard_mash_gets_a_no_match_answer_with_suggestions(indexed_engine, q
     assert response["message"]
 
 
-@pytest.mark.parametrize("q,subject", [("glassblowing class in brooklyn", "glassblowing"),
-                                       ("anyone teach welding", "welding")])
+@pytest.mark.parametrize(
+    "q,subject", [("glassblowing class in brooklyn", "glassblowing"), ("anyone teach welding", "welding")]
+)
 def test_a_subject_the_catalog_does_not_teach_says_so_and_suggests_the_closest(indexed_engine, q, subject):
     response = search(indexed_engine, q)
     assert response["results"] == [] and response["no_match"] is True
@@ -167,12 +195,15 @@ def test_a_subject_the_catalog_does_not_teach_says_so_and_suggests_the_closest(i
     assert response["suggestions"]
 
 
-@pytest.mark.parametrize("q,services", [
-    ("my baby won't sleep", {"newborn-sleep-coaching"}),
-    ("how do i calm my anxiety", {"meditation", "breathwork"}),
-    ("help me stop procrastinating", {"accountability-partner", "executive-function", "life-coaching"}),
-    ("fix my posture and back pain", {"pilates", "yoga"}),
-])
+@pytest.mark.parametrize(
+    "q,services",
+    [
+        ("my baby won't sleep", {"newborn-sleep-coaching"}),
+        ("how do i calm my anxiety", {"meditation", "breathwork"}),
+        ("help me stop procrastinating", {"accountability-partner", "executive-function", "life-coaching"}),
+        ("fix my posture and back pain", {"pilates", "yoga"}),
+    ],
+)
 def test_a_goal_reaches_the_service_that_serves_it(indexed_engine, q, services):
     response = search(indexed_engine, q)
     assert response["results"], response["message"]
@@ -181,10 +212,13 @@ def test_a_goal_reaches_the_service_that_serves_it(indexed_engine, q, services):
 
 def test_too_few_teachers_of_a_service_are_followed_by_similar_services_that_say_so(indexed_engine):
     with indexed_engine.connect() as conn:
-        few = conn.execute(text(
-            "SELECT sv.slug, count(*) FROM instructor_services s JOIN services sv ON sv.id = s.service_id "
-            "WHERE s.is_active AND sv.slug = ANY(:s) GROUP BY sv.slug HAVING count(*) BETWEEN 1 AND 6"),
-            {"s": ["viola", "cello", "violin", "mandolin", "ukulele", "banjo", "tango", "bachata", "cantonese"]}).all()
+        few = conn.execute(
+            text(
+                "SELECT sv.slug, count(*) FROM instructor_services s JOIN services sv ON sv.id = s.service_id "
+                "WHERE s.is_active AND sv.slug = ANY(:s) GROUP BY sv.slug HAVING count(*) BETWEEN 1 AND 6"
+            ),
+            {"s": ["viola", "cello", "violin", "mandolin", "ukulele", "banjo", "tango", "bachata", "cantonese"]},
+        ).all()
     assert few
     checked = 0
     for slug, _ in few:

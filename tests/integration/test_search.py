@@ -1,5 +1,6 @@
 """Search keeps the contract's promises on the seeded database: hard constraints, bookable slots,
 relaxation, paging."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -67,16 +68,24 @@ def test_the_broad_set_finds_results(answers):
 
 def _slot_is_bookable(conn, instructor_id, start: datetime, end: datetime) -> bool:
     day, s, e = start.date(), start.time(), end.time()
-    inside = conn.execute(text(
-        "SELECT EXISTS (SELECT 1 FROM availability_slots WHERE instructor_id = :i AND slot_date = :d "
-        "AND start_time <= :s AND end_time >= :e)"), {"i": instructor_id, "d": day, "s": s, "e": e}).scalar()
-    blackout = conn.execute(text(
-        "SELECT EXISTS (SELECT 1 FROM blackout_dates WHERE instructor_id = :i AND blackout_date = :d)"),
-        {"i": instructor_id, "d": day}).scalar()
-    clash = conn.execute(text(
-        "SELECT EXISTS (SELECT 1 FROM bookings WHERE instructor_id = :i AND booking_date = :d "
-        "AND status IN ('confirmed', 'completed', 'no_show') AND start_time < :e AND end_time > :s)"),
-        {"i": instructor_id, "d": day, "s": s, "e": e}).scalar()
+    inside = conn.execute(
+        text(
+            "SELECT EXISTS (SELECT 1 FROM availability_slots WHERE instructor_id = :i AND slot_date = :d "
+            "AND start_time <= :s AND end_time >= :e)"
+        ),
+        {"i": instructor_id, "d": day, "s": s, "e": e},
+    ).scalar()
+    blackout = conn.execute(
+        text("SELECT EXISTS (SELECT 1 FROM blackout_dates WHERE instructor_id = :i AND blackout_date = :d)"),
+        {"i": instructor_id, "d": day},
+    ).scalar()
+    clash = conn.execute(
+        text(
+            "SELECT EXISTS (SELECT 1 FROM bookings WHERE instructor_id = :i AND booking_date = :d "
+            "AND status IN ('confirmed', 'completed', 'no_show') AND start_time < :e AND end_time > :s)"
+        ),
+        {"i": instructor_id, "d": day, "s": s, "e": e},
+    ).scalar()
     return inside and not blackout and not clash
 
 
@@ -106,12 +115,22 @@ def test_booking_a_returned_slot_succeeds_and_the_slot_disappears(indexed_engine
     with indexed_engine.connect() as conn:
         outer = conn.begin()
         student = conn.execute(text("SELECT id FROM users WHERE role = 'student' LIMIT 1")).scalar()
-        conn.execute(text(
-            "INSERT INTO bookings (id, student_id, instructor_id, instructor_service_id, booking_date, start_time, "
-            "end_time, duration_minutes, status, location_type, hourly_rate, total_price) VALUES (gen_random_uuid(), "
-            ":st, :i, :svc, :d, :s, :e, :m, 'confirmed', 'online', 50, 50)"),
-            {"st": student, "i": result["instructor"]["id"], "svc": result["instructor_service_id"],
-             "d": start.date(), "s": start.time(), "e": end.time(), "m": result["duration_minutes"]})
+        conn.execute(
+            text(
+                "INSERT INTO bookings (id, student_id, instructor_id, instructor_service_id, booking_date, start_time, "
+                "end_time, duration_minutes, status, location_type, hourly_rate, total_price) VALUES (gen_random_uuid(), "
+                ":st, :i, :svc, :d, :s, :e, :m, 'confirmed', 'online', 50, 50)"
+            ),
+            {
+                "st": student,
+                "i": result["instructor"]["id"],
+                "svc": result["instructor_service_id"],
+                "d": start.date(),
+                "s": start.time(),
+                "e": end.time(),
+                "m": result["duration_minutes"],
+            },
+        )
         assert not _slot_is_bookable(conn, result["instructor"]["id"], start, end)
         outer.rollback()
 

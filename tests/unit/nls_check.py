@@ -1,4 +1,5 @@
 """Shared by the nls unit tests: a fixed reference time and a full-object check."""
+
 from __future__ import annotations
 
 import os
@@ -10,11 +11,29 @@ import nls  # noqa: E402
 NOW = datetime(2026, 11, 26, 10, 0)
 # The contract's defaults, written out by hand (never taken from the parser under test).
 DEFAULTS = {
-    "service": None, "category": None, "price_min": None, "price_max": None, "price_intent": None,
-    "location": None, "near_me": False, "zip": None, "landmark": None, "nearby": False, "within_miles": None,
-    "format": None, "dates": None, "weekdays": None,
-    "start_time": None, "end_time": None, "age": None, "audience": None, "level": None,
-    "duration_minutes": None, "min_rating": None, "lesson_language": None, "urgency": None,
+    "service": None,
+    "category": None,
+    "price_min": None,
+    "price_max": None,
+    "price_intent": None,
+    "location": None,
+    "near_me": False,
+    "zip": None,
+    "landmark": None,
+    "nearby": False,
+    "within_miles": None,
+    "format": None,
+    "dates": None,
+    "weekdays": None,
+    "start_time": None,
+    "end_time": None,
+    "age": None,
+    "audience": None,
+    "level": None,
+    "duration_minutes": None,
+    "min_rating": None,
+    "lesson_language": None,
+    "urgency": None,
 }
 
 

@@ -9,8 +9,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "nls", "parse", *args], input=stdin,
-                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "nls", "parse", *args], input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
 
 
 def test_cli_single_query():

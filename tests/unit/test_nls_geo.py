@@ -1,4 +1,5 @@
 """Geography in queries: NYC ZIP codes, landmarks, "near …", distances. Expected values by hand."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,15 +11,18 @@ BROOKLYN = {"borough": "brooklyn", "neighborhood": None}
 
 
 def test_an_nyc_zip_sets_the_zip_and_its_main_neighborhood():
-    check("piano lessons 11215", **PIANO, zip="11215",
-          location={"borough": "brooklyn", "neighborhood": "park-slope"})
-    check("piano 10025 under $80", **PIANO, zip="10025", price_max=80,
-          location={"borough": "manhattan", "neighborhood": "upper-west-side"})
+    check("piano lessons 11215", **PIANO, zip="11215", location={"borough": "brooklyn", "neighborhood": "park-slope"})
+    check(
+        "piano 10025 under $80",
+        **PIANO,
+        zip="10025",
+        price_max=80,
+        location={"borough": "manhattan", "neighborhood": "upper-west-side"},
+    )
 
 
 def test_a_named_neighborhood_beats_the_zip_for_the_location():
-    check("piano in astoria 11215", **PIANO, zip="11215",
-          location={"borough": "queens", "neighborhood": "astoria"})
+    check("piano in astoria 11215", **PIANO, zip="11215", location={"borough": "queens", "neighborhood": "astoria"})
 
 
 @pytest.mark.parametrize("q", ["piano 90210", "piano 07030"])
@@ -32,27 +36,49 @@ def test_a_dollar_amount_of_five_digits_is_not_a_zip():
     assert r["zip"] is None
 
 
-@pytest.mark.parametrize("q,landmark,borough", [
-    ("guitar near prospect park", "prospect-park", "brooklyn"),
-    ("guitar close to flushing meadows", "flushing-meadows-corona-park", "queens"),
-    ("guitar by jfk", "john-f-kennedy-international-airport", "queens"),
-    ("guitar next to green-wood cemetery", "green-wood-cemetery", "brooklyn"),
-])
+@pytest.mark.parametrize(
+    "q,landmark,borough",
+    [
+        ("guitar near prospect park", "prospect-park", "brooklyn"),
+        ("guitar close to flushing meadows", "flushing-meadows-corona-park", "queens"),
+        ("guitar by jfk", "john-f-kennedy-international-airport", "queens"),
+        ("guitar next to green-wood cemetery", "green-wood-cemetery", "brooklyn"),
+    ],
+)
 def test_near_a_landmark_sets_the_landmark_its_borough_and_nearby(q, landmark, borough):
-    check(q, service="guitar", category="music", landmark=landmark, nearby=True,
-          location={"borough": borough, "neighborhood": None})
+    check(
+        q,
+        service="guitar",
+        category="music",
+        landmark=landmark,
+        nearby=True,
+        location={"borough": borough, "neighborhood": None},
+    )
 
 
 def test_a_landmark_without_near_is_the_place_but_not_a_nearby_search():
-    check("piano in central park", **PIANO, landmark="central-park",
-          location={"borough": "manhattan", "neighborhood": None})
+    check(
+        "piano in central park",
+        **PIANO,
+        landmark="central-park",
+        location={"borough": "manhattan", "neighborhood": None},
+    )
 
 
 def test_near_a_neighborhood_is_a_nearby_search_of_that_neighborhood():
-    check("yoga close to park slope", service="yoga", category="sports", nearby=True,
-          location={"borough": "brooklyn", "neighborhood": "park-slope"})
-    check("yoga in park slope", service="yoga", category="sports",
-          location={"borough": "brooklyn", "neighborhood": "park-slope"})
+    check(
+        "yoga close to park slope",
+        service="yoga",
+        category="sports",
+        nearby=True,
+        location={"borough": "brooklyn", "neighborhood": "park-slope"},
+    )
+    check(
+        "yoga in park slope",
+        service="yoga",
+        category="sports",
+        location={"borough": "brooklyn", "neighborhood": "park-slope"},
+    )
 
 
 def test_the_park_alone_is_no_landmark():
@@ -60,11 +86,18 @@ def test_the_park_alone_is_no_landmark():
     assert r["landmark"] is None and r["location"] is None
 
 
-@pytest.mark.parametrize("q,miles", [
-    ("chess within 2 miles", 2), ("chess within 1.5 mi", 1.5), ("chess within a mile", 1),
-    ("chess within half a mile", 0.5), ("chess within 10 blocks", 0.5), ("chess 3 miles away", 3),
-    ("chess within 5 km", 3.11),
-])
+@pytest.mark.parametrize(
+    "q,miles",
+    [
+        ("chess within 2 miles", 2),
+        ("chess within 1.5 mi", 1.5),
+        ("chess within a mile", 1),
+        ("chess within half a mile", 0.5),
+        ("chess within 10 blocks", 0.5),
+        ("chess 3 miles away", 3),
+        ("chess within 5 km", 3.11),
+    ],
+)
 def test_within_a_distance(q, miles):
     check(q, service="chess", category="sports", within_miles=miles)
 

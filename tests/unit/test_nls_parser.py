@@ -15,35 +15,80 @@ def test_contract_key_order():
 def test_contract_example():
     r = check(
         "piano for my 8 year old in park slope under $60 this saturday morning",
-        service="piano", category="music", price_max=60,
+        service="piano",
+        category="music",
+        price_max=60,
         location={"borough": "brooklyn", "neighborhood": "park-slope"},
-        dates=["2026-11-28"], start_time="06:00", end_time="12:00", age=8, audience="kids",
+        dates=["2026-11-28"],
+        start_time="06:00",
+        end_time="12:00",
+        age=8,
+        audience="kids",
     )
     assert r["query"] == "piano for my 8 year old in park slope under $60 this saturday morning"
     assert r["text"] == ""
 
 
 def test_full_queries():
-    check("cheap online spanish tutor for adult beginners asap",
-          service="spanish", category="languages", price_intent="budget", format="online",
-          audience="adults", level="beginner", urgency="high")
-    check("top rated violin teacher near me weekday evenings",
-          service="violin", category="music", near_me=True, weekdays=[0, 1, 2, 3, 4],
-          start_time="17:00", end_time="21:00", min_rating=4.5)
-    check("45 minute guitar lessons in spanish in astoria between $40 and $70",
-          service="guitar", category="music", price_min=40, price_max=70,
-          location={"borough": "queens", "neighborhood": "astoria"}, duration_minutes=45,
-          lesson_language="spanish")
-    check("sat prep for my teen on tuesdays after school",
-          service="sat", category="tutoring", weekdays=[1], start_time="15:00", audience="teens")
-    check("bjj for kids under 10 in bed stuy tomorrow at 5",
-          service="jiu-jitsu", category="sports", audience="kids",
-          location={"borough": "brooklyn", "neighborhood": "bedford-stuyvesant"},
-          dates=["2026-11-27"], start_time="17:00", end_time="18:00")
-    check("in-home piano lessons for my 6yo on the upper east side, 30 min, $50/hr",
-          service="piano", category="music", price_max=50, format="in_person",
-          location={"borough": "manhattan", "neighborhood": "upper-east-side"},
-          duration_minutes=30, age=6, audience="kids")
+    check(
+        "cheap online spanish tutor for adult beginners asap",
+        service="spanish",
+        category="languages",
+        price_intent="budget",
+        format="online",
+        audience="adults",
+        level="beginner",
+        urgency="high",
+    )
+    check(
+        "top rated violin teacher near me weekday evenings",
+        service="violin",
+        category="music",
+        near_me=True,
+        weekdays=[0, 1, 2, 3, 4],
+        start_time="17:00",
+        end_time="21:00",
+        min_rating=4.5,
+    )
+    check(
+        "45 minute guitar lessons in spanish in astoria between $40 and $70",
+        service="guitar",
+        category="music",
+        price_min=40,
+        price_max=70,
+        location={"borough": "queens", "neighborhood": "astoria"},
+        duration_minutes=45,
+        lesson_language="spanish",
+    )
+    check(
+        "sat prep for my teen on tuesdays after school",
+        service="sat",
+        category="tutoring",
+        weekdays=[1],
+        start_time="15:00",
+        audience="teens",
+    )
+    check(
+        "bjj for kids under 10 in bed stuy tomorrow at 5",
+        service="jiu-jitsu",
+        category="sports",
+        audience="kids",
+        location={"borough": "brooklyn", "neighborhood": "bedford-stuyvesant"},
+        dates=["2026-11-27"],
+        start_time="17:00",
+        end_time="18:00",
+    )
+    check(
+        "in-home piano lessons for my 6yo on the upper east side, 30 min, $50/hr",
+        service="piano",
+        category="music",
+        price_max=50,
+        format="in_person",
+        location={"borough": "manhattan", "neighborhood": "upper-east-side"},
+        duration_minutes=30,
+        age=6,
+        audience="kids",
+    )
 
 
 def test_text_is_leftover_words():

@@ -1,41 +1,58 @@
 """Age, audience and level."""
 
-
 import pytest
 
 from tests.unit.nls_check import DEFAULTS, NOW, check, nls  # noqa: F401
 
 
-@pytest.mark.parametrize("q,age,audience", [
-    ("my 8 year old", 8, "kids"),
-    ("8yo", 8, "kids"),
-    ("8 yo", 8, "kids"),
-    ("age 12", 12, "kids"),
-    ("aged 12", 12, "kids"),
-    ("12 years old", 12, "kids"),
-    ("my 5-year-old", 5, "kids"),
-    ("my 15 year old", 15, "teens"),
-    ("13 year old", 13, "teens"),
-    ("17yo", 17, "teens"),
-    ("18 years old", 18, "adults"),
-    ("a 40 year old beginner", 40, "adults"),
-    ("my eight year old", 8, "kids"),
-    ("my 15 year old son", 15, "teens"),
-    ("my daughter who is 7", 7, "kids"),
-])
+@pytest.mark.parametrize(
+    "q,age,audience",
+    [
+        ("my 8 year old", 8, "kids"),
+        ("8yo", 8, "kids"),
+        ("8 yo", 8, "kids"),
+        ("age 12", 12, "kids"),
+        ("aged 12", 12, "kids"),
+        ("12 years old", 12, "kids"),
+        ("my 5-year-old", 5, "kids"),
+        ("my 15 year old", 15, "teens"),
+        ("13 year old", 13, "teens"),
+        ("17yo", 17, "teens"),
+        ("18 years old", 18, "adults"),
+        ("a 40 year old beginner", 40, "adults"),
+        ("my eight year old", 8, "kids"),
+        ("my 15 year old son", 15, "teens"),
+        ("my daughter who is 7", 7, "kids"),
+    ],
+)
 def test_ages(q, age, audience):
     r = nls.parse(q, now=NOW)
     assert (r["age"], r["audience"]) == (age, audience), q
     assert r["price_max"] is None and r["price_min"] is None
 
 
-@pytest.mark.parametrize("q,audience", [
-    ("kids", "kids"), ("for kids", "kids"), ("for children", "kids"), ("child", "kids"),
-    ("my son", "kids"), ("my daughter", "kids"), ("my kid", "kids"), ("toddler", "kids"),
-    ("preschooler", "kids"), ("teens", "teens"), ("teenager", "teens"),
-    ("high schooler", "teens"), ("high school student", "teens"), ("adults", "adults"),
-    ("adult", "adults"), ("grown-ups", "adults"), ("seniors", "adults"),
-])
+@pytest.mark.parametrize(
+    "q,audience",
+    [
+        ("kids", "kids"),
+        ("for kids", "kids"),
+        ("for children", "kids"),
+        ("child", "kids"),
+        ("my son", "kids"),
+        ("my daughter", "kids"),
+        ("my kid", "kids"),
+        ("toddler", "kids"),
+        ("preschooler", "kids"),
+        ("teens", "teens"),
+        ("teenager", "teens"),
+        ("high schooler", "teens"),
+        ("high school student", "teens"),
+        ("adults", "adults"),
+        ("adult", "adults"),
+        ("grown-ups", "adults"),
+        ("seniors", "adults"),
+    ],
+)
 def test_audience_words(q, audience):
     check(q, audience=audience)
 
@@ -53,14 +70,27 @@ def test_kids_under_10_is_audience_not_age():
     check("for my 8 and 10 year olds", audience="kids")
 
 
-@pytest.mark.parametrize("q,level", [
-    ("beginner", "beginner"), ("beginners", "beginner"), ("newbie", "beginner"),
-    ("novice", "beginner"), ("first-time", "beginner"), ("never played", "beginner"),
-    ("from scratch", "beginner"), ("just starting", "beginner"), ("intro", "beginner"),
-    ("intermediate", "intermediate"), ("some experience", "intermediate"),
-    ("advanced", "advanced"), ("expert", "advanced"), ("pro level", "advanced"),
-    ("audition prep", "advanced"), ("conservatory", "advanced"),
-])
+@pytest.mark.parametrize(
+    "q,level",
+    [
+        ("beginner", "beginner"),
+        ("beginners", "beginner"),
+        ("newbie", "beginner"),
+        ("novice", "beginner"),
+        ("first-time", "beginner"),
+        ("never played", "beginner"),
+        ("from scratch", "beginner"),
+        ("just starting", "beginner"),
+        ("intro", "beginner"),
+        ("intermediate", "intermediate"),
+        ("some experience", "intermediate"),
+        ("advanced", "advanced"),
+        ("expert", "advanced"),
+        ("pro level", "advanced"),
+        ("audition prep", "advanced"),
+        ("conservatory", "advanced"),
+    ],
+)
 def test_levels(q, level):
     check(q, level=level)
 

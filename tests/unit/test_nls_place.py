@@ -15,47 +15,53 @@ def loc(q):
     return nls.parse(q, now=NOW)["location"]
 
 
-@pytest.mark.parametrize("q,borough,hood", [
-    ("in park slope", "brooklyn", "park-slope"),
-    ("park slope", "brooklyn", "park-slope"),
-    ("brooklyn", "brooklyn", None),
-    ("in queens", "queens", None),
-    ("the bronx", "bronx", None),
-    ("staten island", "staten-island", None),
-    ("manhattan", "manhattan", None),
-    ("upper west side", "manhattan", "upper-west-side"),
-    ("ues", "manhattan", "upper-east-side"),
-    ("uws", "manhattan", "upper-west-side"),
-    ("bk", "brooklyn", None),
-    ("williamsburg", "brooklyn", "williamsburg"),
-    ("bed-stuy", "brooklyn", "bedford-stuyvesant"),
-    ("bed stuy", "brooklyn", "bedford-stuyvesant"),
-    ("astoria", "queens", "astoria"),
-    ("lic", "queens", "long-island-city-hunters-point"),
-    ("long island city", "queens", "long-island-city-hunters-point"),
-    ("dumbo", "brooklyn", "downtown-brooklyn-dumbo-boerum-hill"),
-    ("hell's kitchen", "manhattan", "hells-kitchen"),
-    ("chelsea", "manhattan", "chelsea-hudson-yards"),
-    ("east new york", "brooklyn", "east-new-york"),
-    ("brooklyn heights", "brooklyn", "brooklyn-heights"),
-    ("manhattan beach", "brooklyn", "sheepshead-bay-manhattan-beach-gerritsen-beach"),
-    ("murray hill", "manhattan", "murray-hill-kips-bay"),
-    ("harlem", "manhattan", "harlem"),
-    ("east harlem", "manhattan", "east-harlem"),
-    ("st. albans", "queens", "st-albans"),
-    ("yorkville", "manhattan", "upper-east-side"),
-    ("riverdale", "bronx", "riverdale-spuyten-duyvil"),
-    ("williamsburgh", "brooklyn", "williamsburg"),
-])
+@pytest.mark.parametrize(
+    "q,borough,hood",
+    [
+        ("in park slope", "brooklyn", "park-slope"),
+        ("park slope", "brooklyn", "park-slope"),
+        ("brooklyn", "brooklyn", None),
+        ("in queens", "queens", None),
+        ("the bronx", "bronx", None),
+        ("staten island", "staten-island", None),
+        ("manhattan", "manhattan", None),
+        ("upper west side", "manhattan", "upper-west-side"),
+        ("ues", "manhattan", "upper-east-side"),
+        ("uws", "manhattan", "upper-west-side"),
+        ("bk", "brooklyn", None),
+        ("williamsburg", "brooklyn", "williamsburg"),
+        ("bed-stuy", "brooklyn", "bedford-stuyvesant"),
+        ("bed stuy", "brooklyn", "bedford-stuyvesant"),
+        ("astoria", "queens", "astoria"),
+        ("lic", "queens", "long-island-city-hunters-point"),
+        ("long island city", "queens", "long-island-city-hunters-point"),
+        ("dumbo", "brooklyn", "downtown-brooklyn-dumbo-boerum-hill"),
+        ("hell's kitchen", "manhattan", "hells-kitchen"),
+        ("chelsea", "manhattan", "chelsea-hudson-yards"),
+        ("east new york", "brooklyn", "east-new-york"),
+        ("brooklyn heights", "brooklyn", "brooklyn-heights"),
+        ("manhattan beach", "brooklyn", "sheepshead-bay-manhattan-beach-gerritsen-beach"),
+        ("murray hill", "manhattan", "murray-hill-kips-bay"),
+        ("harlem", "manhattan", "harlem"),
+        ("east harlem", "manhattan", "east-harlem"),
+        ("st. albans", "queens", "st-albans"),
+        ("yorkville", "manhattan", "upper-east-side"),
+        ("riverdale", "bronx", "riverdale-spuyten-duyvil"),
+        ("williamsburgh", "brooklyn", "williamsburg"),
+    ],
+)
 def test_places(q, borough, hood):
     assert loc(q) == {"borough": borough, "neighborhood": hood}, q
 
 
-@pytest.mark.parametrize("q,borough,hood", [
-    ("central park", "manhattan", None),
-    ("east side", "manhattan", None),
-    ("chinatown", "manhattan", "chinatown-two-bridges"),
-])
+@pytest.mark.parametrize(
+    "q,borough,hood",
+    [
+        ("central park", "manhattan", None),
+        ("east side", "manhattan", None),
+        ("chinatown", "manhattan", "chinatown-two-bridges"),
+    ],
+)
 def test_ambiguous_aliases(q, borough, hood):
     assert loc(q) == {"borough": borough, "neighborhood": hood}, q
 

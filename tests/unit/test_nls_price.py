@@ -1,54 +1,66 @@
 """Price bounds and price intent."""
 
-
 import pytest
 
 from tests.unit.nls_check import DEFAULTS, NOW, check, nls  # noqa: F401
 
 
-@pytest.mark.parametrize("q,lo,hi", [
-    ("under $60", None, 60),
-    ("below 50", None, 50),
-    ("less than $45", None, 45),
-    ("max 70", None, 70),
-    ("at most $80", None, 80),
-    ("up to $90", None, 90),
-    ("no more than 100 dollars", None, 100),
-    ("<= $60", None, 60),
-    ("$60", None, 60),
-    ("$60/hr", None, 60),
-    ("$60 an hour", None, 60),
-    ("$60 per hour", None, 60),
-    ("60 dollars", None, 60),
-    ("50 bucks", None, 50),
-    ("75/hr", None, 75),
-    ("$59.99", None, 59.99),
-    ("at least $50", 50, None),
-    ("over $40", 40, None),
-    ("more than 30 dollars", 30, None),
-    ("above $55", 55, None),
-    ("min $50", 50, None),
-    ("starting at $50", 50, None),
-    ("$50+", 50, None),
-    ("$50 and up", 50, None),
-    ("between 40 and 70", 40, 70),
-    ("$40-$70", 40, 70),
-    ("$40 - 70", 40, 70),
-    ("40 to 70 dollars", 40, 70),
-    ("from $40 to $70", 40, 70),
-    ("between $70 and $40", 40, 70),
-    ("$60 or less", None, 60),
-])
+@pytest.mark.parametrize(
+    "q,lo,hi",
+    [
+        ("under $60", None, 60),
+        ("below 50", None, 50),
+        ("less than $45", None, 45),
+        ("max 70", None, 70),
+        ("at most $80", None, 80),
+        ("up to $90", None, 90),
+        ("no more than 100 dollars", None, 100),
+        ("<= $60", None, 60),
+        ("$60", None, 60),
+        ("$60/hr", None, 60),
+        ("$60 an hour", None, 60),
+        ("$60 per hour", None, 60),
+        ("60 dollars", None, 60),
+        ("50 bucks", None, 50),
+        ("75/hr", None, 75),
+        ("$59.99", None, 59.99),
+        ("at least $50", 50, None),
+        ("over $40", 40, None),
+        ("more than 30 dollars", 30, None),
+        ("above $55", 55, None),
+        ("min $50", 50, None),
+        ("starting at $50", 50, None),
+        ("$50+", 50, None),
+        ("$50 and up", 50, None),
+        ("between 40 and 70", 40, 70),
+        ("$40-$70", 40, 70),
+        ("$40 - 70", 40, 70),
+        ("40 to 70 dollars", 40, 70),
+        ("from $40 to $70", 40, 70),
+        ("between $70 and $40", 40, 70),
+        ("$60 or less", None, 60),
+    ],
+)
 def test_price_bounds(q, lo, hi):
     check(q, price_min=lo, price_max=hi)
 
 
-@pytest.mark.parametrize("q,intent", [
-    ("cheap", "budget"), ("affordable", "budget"), ("budget", "budget"),
-    ("inexpensive", "budget"), ("low cost", "budget"), ("low-cost", "budget"),
-    ("premium", "premium"), ("luxury", "premium"), ("high-end", "premium"),
-    ("elite", "premium"), ("top-tier", "premium"),
-])
+@pytest.mark.parametrize(
+    "q,intent",
+    [
+        ("cheap", "budget"),
+        ("affordable", "budget"),
+        ("budget", "budget"),
+        ("inexpensive", "budget"),
+        ("low cost", "budget"),
+        ("low-cost", "budget"),
+        ("premium", "premium"),
+        ("luxury", "premium"),
+        ("high-end", "premium"),
+        ("elite", "premium"),
+        ("top-tier", "premium"),
+    ],
+)
 def test_price_intent(q, intent):
     check(q, price_intent=intent)
 

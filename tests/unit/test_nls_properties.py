@@ -14,17 +14,70 @@ import nls  # noqa: E402
 NOW = datetime(2026, 11, 26, 10, 0)
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-WORDS = ["piano", "sat", "prep", "under", "$60", "8", "year", "old", "kids", "in", "spanish",
-         "park", "slope", "this", "saturday", "morning", "at", "5", "4+", "stars", "online",
-         "or", "person", "between", "40", "and", "70", "next", "week", "12/24", "asap", "near",
-         "me", "-", "/", "pm", "age", "top", "rated", "bjj", "dec", "the", "weekends", "🎹", "<b>"]
+WORDS = [
+    "piano",
+    "sat",
+    "prep",
+    "under",
+    "$60",
+    "8",
+    "year",
+    "old",
+    "kids",
+    "in",
+    "spanish",
+    "park",
+    "slope",
+    "this",
+    "saturday",
+    "morning",
+    "at",
+    "5",
+    "4+",
+    "stars",
+    "online",
+    "or",
+    "person",
+    "between",
+    "40",
+    "and",
+    "70",
+    "next",
+    "week",
+    "12/24",
+    "asap",
+    "near",
+    "me",
+    "-",
+    "/",
+    "pm",
+    "age",
+    "top",
+    "rated",
+    "bjj",
+    "dec",
+    "the",
+    "weekends",
+    "🎹",
+    "<b>",
+]
 
 
 def valid(r, q):
     assert tuple(r) == nls.FIELDS
     assert r["query"] == q
-    for k in ("service", "category", "price_intent", "format", "start_time", "end_time",
-              "audience", "level", "lesson_language", "urgency"):
+    for k in (
+        "service",
+        "category",
+        "price_intent",
+        "format",
+        "start_time",
+        "end_time",
+        "audience",
+        "level",
+        "lesson_language",
+        "urgency",
+    ):
         assert r[k] is None or isinstance(r[k], str), k
     for k in ("price_min", "price_max", "min_rating"):
         assert r[k] is None or (isinstance(r[k], (int, float)) and not isinstance(r[k], bool)), k
@@ -67,18 +120,35 @@ def test_word_soup(q):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.text(alphabet=st.characters(codec="utf-8"), min_size=0, max_size=200),
-       st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1)))
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=0, max_size=200),
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1)),
+)
 def test_any_now(q, now):
     valid(nls.parse(q + " this weekend next week dec 31 feb 29", now=now), q + " this weekend next week dec 31 feb 29")
 
 
 def test_edge_inputs():
     cases = [
-        "", " ", "\n", "\x00\x01\x02", "a" * 10000, "piano " * 2000, "🎹🎸🥁" * 100,
-        "<script>alert('x')</script> piano", "\udcff\ud800 broken surrogates",
-        "$$$$$ ///// ---- ++++", "9" * 500, "under $" + "9" * 400, "1/1/1/1/1/1", "::::",
-        "at 99:99pm", "between 13 and 25pm", "age 999", "\u202e\u200b\ufeff rtl", "ｐｉａｎｏ",
+        "",
+        " ",
+        "\n",
+        "\x00\x01\x02",
+        "a" * 10000,
+        "piano " * 2000,
+        "🎹🎸🥁" * 100,
+        "<script>alert('x')</script> piano",
+        "\udcff\ud800 broken surrogates",
+        "$$$$$ ///// ---- ++++",
+        "9" * 500,
+        "under $" + "9" * 400,
+        "1/1/1/1/1/1",
+        "::::",
+        "at 99:99pm",
+        "between 13 and 25pm",
+        "age 999",
+        "\u202e\u200b\ufeff rtl",
+        "ｐｉａｎｏ",
         bytes(range(256)).decode("latin-1"),
     ]
     for q in cases:

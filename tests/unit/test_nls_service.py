@@ -14,11 +14,29 @@ NOW = datetime(2026, 11, 26, 10, 0)
 ROOT = Path(__file__).resolve().parents[2]
 # The contract's defaults, written out by hand (never taken from the parser under test).
 DEFAULTS = {
-    "service": None, "category": None, "price_min": None, "price_max": None, "price_intent": None,
-    "location": None, "near_me": False, "zip": None, "landmark": None, "nearby": False, "within_miles": None,
-    "format": None, "dates": None, "weekdays": None,
-    "start_time": None, "end_time": None, "age": None, "audience": None, "level": None,
-    "duration_minutes": None, "min_rating": None, "lesson_language": None, "urgency": None,
+    "service": None,
+    "category": None,
+    "price_min": None,
+    "price_max": None,
+    "price_intent": None,
+    "location": None,
+    "near_me": False,
+    "zip": None,
+    "landmark": None,
+    "nearby": False,
+    "within_miles": None,
+    "format": None,
+    "dates": None,
+    "weekdays": None,
+    "start_time": None,
+    "end_time": None,
+    "age": None,
+    "audience": None,
+    "level": None,
+    "duration_minutes": None,
+    "min_rating": None,
+    "lesson_language": None,
+    "urgency": None,
 }
 
 
@@ -31,78 +49,87 @@ def check(q, **expected):
     return r
 
 
-@pytest.mark.parametrize("q,service,category", [
-    ("piano lessons", "piano", "music"),
-    ("guitar teacher", "guitar", "music"),
-    ("singing lessons", "voice-singing", "music"),
-    ("voice coach", "voice-singing", "music"),
-    ("drums", "drums-percussion", "music"),
-    ("jiu jitsu", "jiu-jitsu", "sports"),
-    ("ju jitsu", "jiu-jitsu", "sports"),
-    ("bjj", "jiu-jitsu", "sports"),
-    ("brazilian jiu-jitsu", "jiu-jitsu", "sports"),
-    ("pilates", "pilates", "sports"),
-    ("swim lessons", "swimming", "sports"),
-    ("sat prep", "sat", "tutoring"),
-    ("SAT tutor", "sat", "tutoring"),
-    ("mcat", "mcat", "tutoring"),
-    ("calc tutor", "calculus", "tutoring"),
-    ("coding for kids", "kids-coding-scratch", "tutoring"),
-    ("scratch programming", "kids-coding-scratch", "tutoring"),
-    ("spanish lessons", "spanish", "languages"),
-    ("learn french", "french", "languages"),
-    ("esl classes", "english-esl-efl", "languages"),
-    ("hip-hop dance", "hip-hop", "dance"),
-    ("k-pop", "k-pop", "dance"),
-    ("paint and sip", "paint-sip", "arts"),
-    ("tae kwon do", "taekwondo", "sports"),
-    ("muay thai", "muay-thai", "sports"),
-    ("ap calc", "calculus", "tutoring"),
-    ("homework help", "homework-help", "tutoring"),
-    ("dog training", "dog-training", "hobbies"),
-    ("wine tasting", "wine-tasting", "hobbies"),
-    ("french horn", "french-horn", "music"),
-    ("double bass", "double-bass", "music"),
-    ("ukulele", "ukulele", "music"),
-    ("chess", "chess", "sports"),
-    ("python", "python", "tutoring"),
-    ("hindi", "hindi-urdu", "languages"),
-    ("ceramics", "pottery", "arts"),
-    ("drivers ed", "driving", "hobbies"),
-])
+@pytest.mark.parametrize(
+    "q,service,category",
+    [
+        ("piano lessons", "piano", "music"),
+        ("guitar teacher", "guitar", "music"),
+        ("singing lessons", "voice-singing", "music"),
+        ("voice coach", "voice-singing", "music"),
+        ("drums", "drums-percussion", "music"),
+        ("jiu jitsu", "jiu-jitsu", "sports"),
+        ("ju jitsu", "jiu-jitsu", "sports"),
+        ("bjj", "jiu-jitsu", "sports"),
+        ("brazilian jiu-jitsu", "jiu-jitsu", "sports"),
+        ("pilates", "pilates", "sports"),
+        ("swim lessons", "swimming", "sports"),
+        ("sat prep", "sat", "tutoring"),
+        ("SAT tutor", "sat", "tutoring"),
+        ("mcat", "mcat", "tutoring"),
+        ("calc tutor", "calculus", "tutoring"),
+        ("coding for kids", "kids-coding-scratch", "tutoring"),
+        ("scratch programming", "kids-coding-scratch", "tutoring"),
+        ("spanish lessons", "spanish", "languages"),
+        ("learn french", "french", "languages"),
+        ("esl classes", "english-esl-efl", "languages"),
+        ("hip-hop dance", "hip-hop", "dance"),
+        ("k-pop", "k-pop", "dance"),
+        ("paint and sip", "paint-sip", "arts"),
+        ("tae kwon do", "taekwondo", "sports"),
+        ("muay thai", "muay-thai", "sports"),
+        ("ap calc", "calculus", "tutoring"),
+        ("homework help", "homework-help", "tutoring"),
+        ("dog training", "dog-training", "hobbies"),
+        ("wine tasting", "wine-tasting", "hobbies"),
+        ("french horn", "french-horn", "music"),
+        ("double bass", "double-bass", "music"),
+        ("ukulele", "ukulele", "music"),
+        ("chess", "chess", "sports"),
+        ("python", "python", "tutoring"),
+        ("hindi", "hindi-urdu", "languages"),
+        ("ceramics", "pottery", "arts"),
+        ("drivers ed", "driving", "hobbies"),
+    ],
+)
 def test_service_names_and_synonyms(q, service, category):
     r = nls.parse(q, now=NOW)
     assert (r["service"], r["category"]) == (service, category), q
 
 
-@pytest.mark.parametrize("q,service,category", [
-    ("guiter lessons", "guitar", "music"),
-    ("paino lessons", "piano", "music"),
-    ("calculas tutor", "calculus", "tutoring"),
-    ("violen teacher", "violin", "music"),
-    ("ukelele", "ukulele", "music"),
-    ("saxaphone", "saxophone", "music"),
-    ("geomtry help", "geometry", "tutoring"),
-    ("chemestry tutor", "chemistry", "tutoring"),
-    ("jui jitsu", "jiu-jitsu", "sports"),
-])
+@pytest.mark.parametrize(
+    "q,service,category",
+    [
+        ("guiter lessons", "guitar", "music"),
+        ("paino lessons", "piano", "music"),
+        ("calculas tutor", "calculus", "tutoring"),
+        ("violen teacher", "violin", "music"),
+        ("ukelele", "ukulele", "music"),
+        ("saxaphone", "saxophone", "music"),
+        ("geomtry help", "geometry", "tutoring"),
+        ("chemestry tutor", "chemistry", "tutoring"),
+        ("jui jitsu", "jiu-jitsu", "sports"),
+    ],
+)
 def test_typos(q, service, category):
     check(q, service=service, category=category)
 
 
-@pytest.mark.parametrize("q,category", [
-    ("a music teacher", "music"),
-    ("tutoring", "tutoring"),
-    ("sports coach", "sports"),
-    ("painting", "arts"),
-    ("martial arts", "sports"),
-    ("test prep", "tutoring"),
-    ("cooking", "hobbies"),
-    ("dance classes", "dance"),
-    ("art class", "arts"),
-    ("language lessons", "languages"),
-    ("chinese lessons", "languages"),
-])
+@pytest.mark.parametrize(
+    "q,category",
+    [
+        ("a music teacher", "music"),
+        ("tutoring", "tutoring"),
+        ("sports coach", "sports"),
+        ("painting", "arts"),
+        ("martial arts", "sports"),
+        ("test prep", "tutoring"),
+        ("cooking", "hobbies"),
+        ("dance classes", "dance"),
+        ("art class", "arts"),
+        ("language lessons", "languages"),
+        ("chinese lessons", "languages"),
+    ],
+)
 def test_category_alone(q, category):
     check(q, category=category)
 

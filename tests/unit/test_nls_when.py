@@ -1,7 +1,7 @@
 """Dates, weekdays and time windows (reference: Thursday 2026-11-26 10:00 New York)."""
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,11 +11,29 @@ import nls  # noqa: E402
 NOW = datetime(2026, 11, 26, 10, 0)
 # The contract's defaults, written out by hand (never taken from the parser under test).
 DEFAULTS = {
-    "service": None, "category": None, "price_min": None, "price_max": None, "price_intent": None,
-    "location": None, "near_me": False, "zip": None, "landmark": None, "nearby": False, "within_miles": None,
-    "format": None, "dates": None, "weekdays": None,
-    "start_time": None, "end_time": None, "age": None, "audience": None, "level": None,
-    "duration_minutes": None, "min_rating": None, "lesson_language": None, "urgency": None,
+    "service": None,
+    "category": None,
+    "price_min": None,
+    "price_max": None,
+    "price_intent": None,
+    "location": None,
+    "near_me": False,
+    "zip": None,
+    "landmark": None,
+    "nearby": False,
+    "within_miles": None,
+    "format": None,
+    "dates": None,
+    "weekdays": None,
+    "start_time": None,
+    "end_time": None,
+    "age": None,
+    "audience": None,
+    "level": None,
+    "duration_minutes": None,
+    "min_rating": None,
+    "lesson_language": None,
+    "urgency": None,
 }
 NEXT_WEEK = ["2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04", "2026-12-05", "2026-12-06"]
 
@@ -27,76 +45,85 @@ def check(q, now=NOW, **expected):
     return r
 
 
-@pytest.mark.parametrize("q,dates", [
-    ("today", ["2026-11-26"]),
-    ("tomorrow", ["2026-11-27"]),
-    ("this friday", ["2026-11-27"]),
-    ("friday", ["2026-11-27"]),
-    ("thursday", ["2026-11-26"]),
-    ("this saturday", ["2026-11-28"]),
-    ("next friday", ["2026-12-04"]),
-    ("next monday", ["2026-11-30"]),
-    ("next thursday", ["2026-12-03"]),
-    ("this weekend", ["2026-11-28", "2026-11-29"]),
-    ("weekend", ["2026-11-28", "2026-11-29"]),
-    ("next weekend", ["2026-12-05", "2026-12-06"]),
-    ("next week", NEXT_WEEK),
-    ("this week", ["2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29"]),
-    ("in 3 days", ["2026-11-29"]),
-    ("the day after tomorrow", ["2026-11-28"]),
-    ("dec 5", ["2026-12-05"]),
-    ("12/24", ["2026-12-24"]),
-    ("december 24th", ["2026-12-24"]),
-    ("the 5th of december", ["2026-12-05"]),
-    ("jan 3", ["2027-01-03"]),
-    ("nov 26", ["2026-11-26"]),
-    ("nov 25", ["2027-11-25"]),
-    ("saturday or sunday", ["2026-11-28", "2026-11-29"]),
-    ("monday and wednesday", ["2026-11-30", "2026-12-02"]),
-])
+@pytest.mark.parametrize(
+    "q,dates",
+    [
+        ("today", ["2026-11-26"]),
+        ("tomorrow", ["2026-11-27"]),
+        ("this friday", ["2026-11-27"]),
+        ("friday", ["2026-11-27"]),
+        ("thursday", ["2026-11-26"]),
+        ("this saturday", ["2026-11-28"]),
+        ("next friday", ["2026-12-04"]),
+        ("next monday", ["2026-11-30"]),
+        ("next thursday", ["2026-12-03"]),
+        ("this weekend", ["2026-11-28", "2026-11-29"]),
+        ("weekend", ["2026-11-28", "2026-11-29"]),
+        ("next weekend", ["2026-12-05", "2026-12-06"]),
+        ("next week", NEXT_WEEK),
+        ("this week", ["2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29"]),
+        ("in 3 days", ["2026-11-29"]),
+        ("the day after tomorrow", ["2026-11-28"]),
+        ("dec 5", ["2026-12-05"]),
+        ("12/24", ["2026-12-24"]),
+        ("december 24th", ["2026-12-24"]),
+        ("the 5th of december", ["2026-12-05"]),
+        ("jan 3", ["2027-01-03"]),
+        ("nov 26", ["2026-11-26"]),
+        ("nov 25", ["2027-11-25"]),
+        ("saturday or sunday", ["2026-11-28", "2026-11-29"]),
+        ("monday and wednesday", ["2026-11-30", "2026-12-02"]),
+    ],
+)
 def test_dates(q, dates):
     check(q, dates=dates)
 
 
-@pytest.mark.parametrize("q,weekdays", [
-    ("every monday", [0]),
-    ("on mondays", [0]),
-    ("tuesdays", [1]),
-    ("mondays and wednesdays", [0, 2]),
-    ("every monday and wednesday", [0, 2]),
-    ("weekends", [5, 6]),
-    ("on weekends", [5, 6]),
-    ("weekdays", [0, 1, 2, 3, 4]),
-    ("wednesdays, fridays", [2, 4]),
-])
+@pytest.mark.parametrize(
+    "q,weekdays",
+    [
+        ("every monday", [0]),
+        ("on mondays", [0]),
+        ("tuesdays", [1]),
+        ("mondays and wednesdays", [0, 2]),
+        ("every monday and wednesday", [0, 2]),
+        ("weekends", [5, 6]),
+        ("on weekends", [5, 6]),
+        ("weekdays", [0, 1, 2, 3, 4]),
+        ("wednesdays, fridays", [2, 4]),
+    ],
+)
 def test_weekdays(q, weekdays):
     check(q, weekdays=weekdays)
 
 
-@pytest.mark.parametrize("q,start,end", [
-    ("morning", "06:00", "12:00"),
-    ("afternoons", "12:00", "17:00"),
-    ("evening", "17:00", "21:00"),
-    ("after 5pm", "17:00", None),
-    ("after 5", "17:00", None),
-    ("before 3pm", None, "15:00"),
-    ("at 10am", "10:00", "11:00"),
-    ("10am", "10:00", "11:00"),
-    ("around 3pm", "14:00", "16:00"),
-    ("between 4 and 6pm", "16:00", "18:00"),
-    ("4-6pm", "16:00", "18:00"),
-    ("noon", "12:00", "13:00"),
-    ("at noon", "12:00", "13:00"),
-    ("after school", "15:00", None),
-    ("after work", "18:00", None),
-    ("lunchtime", "12:00", "13:00"),
-    ("lunch", "12:00", "13:00"),
-    ("early morning", "06:00", "09:00"),
-    ("at 9:30", "09:30", "10:30"),
-    ("at 7", "19:00", "20:00"),
-    ("at 8", "08:00", "09:00"),
-    ("9am-12pm", "09:00", "12:00"),
-])
+@pytest.mark.parametrize(
+    "q,start,end",
+    [
+        ("morning", "06:00", "12:00"),
+        ("afternoons", "12:00", "17:00"),
+        ("evening", "17:00", "21:00"),
+        ("after 5pm", "17:00", None),
+        ("after 5", "17:00", None),
+        ("before 3pm", None, "15:00"),
+        ("at 10am", "10:00", "11:00"),
+        ("10am", "10:00", "11:00"),
+        ("around 3pm", "14:00", "16:00"),
+        ("between 4 and 6pm", "16:00", "18:00"),
+        ("4-6pm", "16:00", "18:00"),
+        ("noon", "12:00", "13:00"),
+        ("at noon", "12:00", "13:00"),
+        ("after school", "15:00", None),
+        ("after work", "18:00", None),
+        ("lunchtime", "12:00", "13:00"),
+        ("lunch", "12:00", "13:00"),
+        ("early morning", "06:00", "09:00"),
+        ("at 9:30", "09:30", "10:30"),
+        ("at 7", "19:00", "20:00"),
+        ("at 8", "08:00", "09:00"),
+        ("9am-12pm", "09:00", "12:00"),
+    ],
+)
 def test_time_windows(q, start, end):
     check(q, start_time=start, end_time=end)
 
@@ -141,9 +168,9 @@ def test_weekend_on_saturday_and_sunday():
 
 def test_aware_now_is_converted_to_zone():
     # 03:00 UTC on the 27th is still the 26th in New York
-    r = nls.parse("today", now=datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc))
+    r = nls.parse("today", now=datetime(2026, 11, 27, 3, 0, tzinfo=UTC))
     assert r["dates"] == ["2026-11-26"]
-    r = nls.parse("today", now=datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc), tz="UTC")
+    r = nls.parse("today", now=datetime(2026, 11, 27, 3, 0, tzinfo=UTC), tz="UTC")
     assert r["dates"] == ["2026-11-27"]
 
 
