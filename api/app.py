@@ -23,6 +23,7 @@ from api.routes import instructors as instructor_routes
 from api.routes import metrics as metrics_routes
 from api.routes import privacy as privacy_routes
 from api.routes import public as public_routes
+from api.routes import reviews as review_routes
 from core.cache import Cache
 from core.db import get_engine
 from core.logging import configure_logging
@@ -92,5 +93,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(booking_routes.router)
     app.include_router(instructor_routes.router)
     app.include_router(public_routes.router)
+    app.include_router(review_routes.router)
     app.include_router(catalog_routes.router)
     return app

@@ -7,6 +7,7 @@ from models.catalog import Category, Service, Subcategory
 from models.history import SearchHistory
 from models.instructor import InstructorProfile, InstructorService
 from models.outbox import OutboxMessage
+from models.review import Review
 from models.user import PasswordResetToken, Permission, RevokedToken, RolePermission, User, UserPermission
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "InstructorService",
     "OutboxMessage",
     "PasswordResetToken",
+    "Review",
     "Permission",
     "RevokedToken",
     "RolePermission",

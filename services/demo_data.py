@@ -9,9 +9,10 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from core.clock import MARKET_TZ
 from services import demo_text as txt
 
 DEMO_PASSWORD = "demo-pass-123"
@@ -37,6 +38,7 @@ class DemoData:
     availability: list[tuple] = field(default_factory=list)
     blackouts: list[tuple] = field(default_factory=list)
     bookings: list[tuple] = field(default_factory=list)
+    reviews: list[tuple] = field(default_factory=list)
 
 
 USER_COLUMNS = ("id", "email", "password_hash", "full_name", "role")
@@ -79,6 +81,10 @@ BOOKING_COLUMNS = (
     "hourly_rate",
     "total_price",
 )
+REVIEW_COLUMNS = ("id", "booking_id", "instructor_id", "student_id", "rating", "text", "created_at", "updated_at")
+# Past lessons start on a two-hour grid, so lessons of up to 90 minutes never overlap.
+PAST_STARTS = (8, 10, 12, 14, 16, 18)
+PAST_DAYS = 365
 
 
 def demo_password_hash() -> str:
@@ -111,6 +117,7 @@ class _Gen:
                 for svc in sub["services"]:
                     self.services.append((svc["slug"], svc["name"], sub["slug"], cat["slug"], svc["age_groups"]))
         self.by_slug = {s[0]: s for s in self.services}
+        self.names_by_id = {service_ids[s[0]]: s[1] for s in self.services if s[0] in service_ids}
         self.neighborhoods: dict[str, list[tuple[str, str]]] = {}
         for n in locations["neighborhoods"]:
             self.neighborhoods.setdefault(n["borough"], []).append((n["slug"], n["name"]))
@@ -119,7 +126,14 @@ class _Gen:
         self.data = DemoData()
 
     def uid(self) -> uuid.UUID:
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+        return self.uid_from(self.rng)
+
+    @staticmethod
+    def uid_from(rng: random.Random) -> uuid.UUID:
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+    def service_name(self, service_id: int) -> str:
+        return self.names_by_id.get(service_id, "lesson")
 
     def pick_services(self, first: tuple) -> list[tuple]:
         """A coherent set: the first service, then mostly neighbours from its subcategory or category."""
@@ -276,11 +290,12 @@ def generate(
         offered.append(gen.instructor(i, first))
         if progress:
             progress(1)
-    _students_and_bookings(gen, offered)
+    students = _students_and_bookings(gen, offered)
+    _past_lessons_and_reviews(gen, offered, students, seed)
     return gen.data
 
 
-def _students_and_bookings(gen: _Gen, offered: list) -> None:
+def _students_and_bookings(gen: _Gen, offered: list) -> list[uuid.UUID]:
     rng, data = gen.rng, gen.data
     students = []
     for i in range(max(20, len(offered) // 4)):
@@ -343,3 +358,81 @@ def _students_and_bookings(gen: _Gen, offered: list) -> None:
                     total,
                 )
             )
+    return students
+
+
+def _stars(rng: random.Random, rating: Decimal, count: int) -> list[int]:
+    """`count` star ratings whose mean is the instructor's generated rating (as near as whole stars
+    allow), with some spread: a few pairs of 4s become a 5 and a 3."""
+    total = int((rating * count).to_integral_value())
+    base, extra = divmod(total, count)
+    stars = [min(5, base + 1)] * extra + [min(5, base)] * (count - extra)
+    for _ in range(count // 8):
+        fours = [i for i, s in enumerate(stars) if s == 4]
+        if len(fours) >= 2 and rng.random() < 0.5:
+            stars[fours[0]], stars[fours[1]] = 5, 3
+    rng.shuffle(stars)
+    return stars
+
+
+def _past_lessons_and_reviews(gen: _Gen, offered: list, students: list[uuid.UUID], seed: int) -> None:
+    """Completed lessons in the year before the start date, and a review for each one an instructor's
+    generated rating counts, written within a week of the lesson. The instructor's rating becomes the
+    mean of those reviews. A separate random stream, so the rows generated before stay the same."""
+    rng = random.Random(f"reviews-{seed}")
+    data = gen.data
+    busy: set[tuple[uuid.UUID, date, int]] = set()
+    rows_by_profile = dict(offered)
+    first_names = {u[0]: u[3].split()[0] for u in data.users}
+    for index, profile in enumerate(data.profiles):
+        profile_id, rating, count = profile[0], profile[5], profile[6]
+        unreviewed = rng.choice((0, 0, 1, 2))
+        wanted = (count if rating is not None else 0) + unreviewed
+        if not wanted:
+            continue
+        stars = _stars(rng, rating, count) if rating is not None and count else []
+        days = sorted(rng.sample(range(1, PAST_DAYS + 1), min(wanted, PAST_DAYS)), reverse=True)
+        written: list[int] = []
+        for n, back in enumerate(days):
+            day = gen.start - timedelta(days=back)
+            hour = rng.choice(PAST_STARTS)
+            student = rng.choice(students)
+            if (profile_id, day, hour) in busy or (student, day, hour) in busy:
+                continue
+            busy.update({(profile_id, day, hour), (student, day, hour)})
+            svc = rng.choice(rows_by_profile[profile_id])
+            minutes = min(rng.choice(svc[5]), 90)
+            location_type = "in_person" if svc[3] is not None else "online"
+            rate = svc[3] if svc[3] is not None else svc[4]
+            booking_id = gen.uid_from(rng)
+            data.bookings.append(
+                (
+                    booking_id,
+                    student,
+                    profile_id,
+                    svc[0],
+                    day,
+                    time(hour),
+                    (datetime.combine(day, time(hour)) + timedelta(minutes=minutes)).time(),
+                    minutes,
+                    "completed",
+                    location_type,
+                    "",
+                    rate,
+                    (rate * minutes / 60).quantize(Decimal("0.01")),
+                )
+            )
+            if n >= len(stars):
+                continue  # a completed lesson its student did not review
+            star = stars[n]
+            written.append(star)
+            at = min(
+                datetime.combine(day, time(hour + 2), tzinfo=MARKET_TZ) + timedelta(hours=rng.randint(1, 150)),
+                datetime.combine(gen.start, time(0), tzinfo=MARKET_TZ),
+            )
+            name = gen.service_name(svc[2])
+            text = txt.review_text(rng, star, name, first_names.get(profile[1], ""))
+            data.reviews.append((gen.uid_from(rng), booking_id, profile_id, student, star, text, at, at))
+        if rating is not None:
+            average = (Decimal(sum(written)) / len(written)).quantize(Decimal("0.01")) if written else None
+            data.profiles[index] = (*profile[:5], average, len(written), *profile[7:])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 FIRST_NAMES = (
     "Sofia Liam Maya Noah Aisha Mateo Chloe Ethan Priya Jamal Elena Lucas Mei Daniel Fatima Gabriel "
     "Hannah Omar Isabella Kenji Zoe Diego Amara Samuel Leah Andre Nadia Julian Grace Tariq Camila Ben "
@@ -138,3 +140,69 @@ LEVEL_LINES = {
     "intermediate": "Intermediate students polish technique and repertoire.",
     "advanced": "Advanced students work on performance-level detail.",
 }
+
+# Review sentences: an opening by stars, then what went well (or did not), then a closing line.
+REVIEW_OPENINGS = {
+    5: (
+        "{first} is wonderful.",
+        "Best {service} teacher we have had.",
+        "Could not have asked for a better teacher.",
+        "Every lesson with {first} is worth it.",
+        "{first} is patient, prepared and fun.",
+    ),
+    4: (
+        "Very good {service} lessons.",
+        "{first} knows the material and explains it well.",
+        "Solid lessons, we will keep going.",
+        "A really good teacher overall.",
+    ),
+    3: (
+        "Decent {service} lessons.",
+        "Good teacher, but not the best fit for us.",
+        "Some lessons were great, others felt rushed.",
+    ),
+    2: ("Not what we hoped for.", "The lessons felt unplanned."),
+    1: ("Would not book again.", "A disappointing lesson."),
+}
+REVIEW_DETAILS = {
+    "good": (
+        "Clear explanations and a practice plan for the week.",
+        "My daughter went from nervous to confident in a few weeks.",
+        "My son actually asks for the next lesson now.",
+        "Lessons start on time and are well prepared.",
+        "I finally understand what I was doing wrong.",
+        "Great at adapting when I was tired after work.",
+        "Honest feedback without ever being discouraging.",
+        "Rescheduling once was easy.",
+    ),
+    "mixed": (
+        "Started ten minutes late twice.",
+        "Homework was a bit much for our schedule.",
+        "Would like more structure from lesson to lesson.",
+        "Knowledgeable, though the pace was slow for me.",
+    ),
+    "bad": (
+        "Arrived late and left early.",
+        "Spent most of the time on the phone.",
+        "Did not seem to remember what we covered last time.",
+    ),
+}
+REVIEW_CLOSINGS = {
+    5: ("Highly recommend!", "Thank you, {first}!", "", ""),
+    4: ("Recommended.", "", ""),
+    3: ("", "Might try again."),
+    2: ("",),
+    1: ("",),
+}
+
+
+def review_text(rng: random.Random, stars: int, service: str, first: str) -> str:
+    """A short review of one lesson of `service` with `first`, worth `stars` (1–5)."""
+    tone = "good" if stars >= 4 else "mixed" if stars == 3 else "bad"
+    parts = [rng.choice(REVIEW_OPENINGS[stars])]
+    parts += rng.sample(REVIEW_DETAILS[tone], 1 if stars != 5 else rng.choice((1, 2)))
+    if stars == 4 and rng.random() < 0.3:
+        parts.append(rng.choice(REVIEW_DETAILS["mixed"]))
+    parts.append(rng.choice(REVIEW_CLOSINGS[stars]))
+    words = {"first": first or "Our teacher", "service": service}
+    return " ".join(p.format(**words) for p in parts if p)

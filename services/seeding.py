@@ -94,6 +94,7 @@ def write(engine: Engine, data: DemoData) -> None:
             _copy(cur, "availability_slots", demo_data.AVAILABILITY_COLUMNS, data.availability)
             _copy(cur, "blackout_dates", demo_data.BLACKOUT_COLUMNS, data.blackouts)
             _copy(cur, "bookings", demo_data.BOOKING_COLUMNS, data.bookings)
+            _copy(cur, "reviews", demo_data.REVIEW_COLUMNS, data.reviews)
         raw.commit()
     finally:
         raw.close()

@@ -151,6 +151,10 @@ ROUTES: list[Case] = [
     Case("GET", "/api/bookings/{booking_id}", expect(401, 200, 403, 200, 404), sees_owner=("admin",)),
     Case("POST", "/api/bookings/{booking_id}/cancel", expect(401, 200, 403, 404, 404)),
     Case("POST", "/api/bookings/{booking_id}/reschedule", expect(401, 201, 403, 404, 404), json={"start": "{later}"}),
+    # --- reviews (owner: a student with a completed, reviewed lesson; posting again edits it) ---
+    Case("POST", "/api/bookings/{reviewed_booking_id}/review", expect(401, 200, 403, 404, 404), json={"rating": 4}),
+    Case("GET", "/api/bookings/{reviewed_booking_id}/review", expect(401, 200, 403, 404, 404)),
+    Case("GET", "/api/reviews", expect(401, 200, 403, 200, 200)),
     # --- instructor self-service (owner: an instructor; "other" edits only their own profile) ---
     Case("GET", "/api/instructor/profile", OWN_PROFILE, owner="instructor"),
     Case("PATCH", "/api/instructor/profile", OWN_PROFILE, owner="instructor", json={"bio": "Changed by the matrix."}),
@@ -213,6 +217,7 @@ PUBLIC: dict[tuple[str, str], str] = {
         "GET",
         "/api/public/instructors/{instructor_id}/next-available",
     ): "/api/public/instructors/{teacher_id}/next-available",
+    ("GET", "/api/public/instructors/{instructor_id}/reviews"): "/api/public/instructors/{teacher_id}/reviews",
 }
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
@@ -293,7 +298,19 @@ def _world(engine, case: Case) -> tuple[dict[str, Person], dict[str, object]]:
                 ),
                 {"i": uuid.uuid4(), "p": owner.instructor.profile_id, "d": values["blackout_day"]},
             )
-    if "booking_id}" not in case.path:
+    if "{reviewed_booking_id}" in case.path:  # a student's completed lesson, which they reviewed
+        values["reviewed_booking_id"] = booking = insert_booking(
+            engine, student=_as_user(owner), inst=teacher, day=today - timedelta(days=2), hour=10, status="completed"
+        )
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO reviews (id, booking_id, instructor_id, student_id, rating, text) "
+                    "VALUES (:i, :b, :p, :s, 5, 'matrix')"
+                ),
+                {"i": uuid.uuid4(), "b": booking, "p": teacher.profile_id, "s": owner.id},
+            )
+    elif "booking_id}" not in case.path:
         pass
     elif owner.instructor is None:  # a student's upcoming lesson
         values["booking_id"] = insert_booking(engine, student=_as_user(owner), inst=teacher, day=lesson_day, hour=10)

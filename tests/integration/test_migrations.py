@@ -24,6 +24,7 @@ EXPECTED_TABLES = {
     "bookings",
     "search_history",
     "outbox",
+    "reviews",
 }
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
+from core.clock import MARKET_TZ
 from services import demo_data
 from services.seeding import FIXTURES
 
@@ -86,11 +87,33 @@ def test_availability_covers_four_weeks_and_bookings_fit_inside_it(data):
     seen = defaultdict(list)
     for b in data.bookings:
         _, student, instructor, _, day, start, end, minutes = b[:8]
-        assert any(ws <= start and end <= we for ws, we in windows[(instructor, day)])
-        assert (instructor, day) not in blackouts
+        if day >= START:  # upcoming lessons lie in the availability; past ones are completed
+            assert any(ws <= start and end <= we for ws, we in windows[(instructor, day)])
+            assert (instructor, day) not in blackouts
+        assert (b[8] == "completed") == (day < START)
         span = datetime.combine(day, end) - datetime.combine(day, start)
         assert span.total_seconds() == minutes * 60
         for key in (("i", instructor, day), ("s", student, day)):
             for s2, e2 in seen[key]:
                 assert end <= s2 or e2 <= start, "generated bookings overlap"
             seen[key].append((start, end))
+
+
+def test_reviews_belong_to_completed_past_lessons_and_make_the_rating(data):
+    bookings = {b[0]: b for b in data.bookings}
+    assert len(data.reviews) > 1000
+    assert len({r[1] for r in data.reviews}) == len(data.reviews)  # one per lesson
+    stars = defaultdict(list)
+    for _id, booking_id, instructor, student, rating, text, created, updated in data.reviews:
+        lesson = bookings[booking_id]
+        assert lesson[8] == "completed" and lesson[1] == student and lesson[2] == instructor
+        assert 1 <= rating <= 5 and text and len(text) <= 2000
+        assert datetime.combine(lesson[4], lesson[6], tzinfo=MARKET_TZ) < created and created.date() <= START
+        assert created == updated
+        stars[instructor].append(rating)
+    for profile in data.profiles:
+        got = stars.get(profile[0], [])
+        assert profile[6] == len(got)
+        if got:
+            assert float(profile[5]) == pytest.approx(sum(got) / len(got), abs=0.005)
+    assert {r[4] for r in data.reviews} >= {3, 4, 5}
