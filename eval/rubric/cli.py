@@ -12,6 +12,8 @@ from . import report
 from .grade import QUERIES_PATH, ROOT, WORLD_PATH, Reference, World, grade_all, load_queries, load_responses, summarize
 
 BELOW = {"ndcg@10", "p@5", "top1", "nomatch"}
+# dev/test: queries.jsonl; dev2: queries_dev2.jsonl; geo-dev/geo-test: queries_geo.jsonl; all: every line of --queries
+SPLITS = ["dev", "test", "dev2", "geo-dev", "geo-test", "all"]
 ABOVE = {"hv@5", "zero"}
 
 
@@ -44,6 +46,10 @@ def cmd_grade(args) -> int:
     world = World.load(args.world)
     ref = Reference()
     rows = _grade_file(args.responses, world, queries, ref, args.split)
+    if not rows:
+        splits = sorted({str(q.get("split")) for q in queries})
+        print(f"note: no query of {args.queries} is in split {args.split!r} (its splits: {', '.join(splits)})",
+              file=sys.stderr)
     summary = summarize(rows)
     name = Path(args.responses).stem
     overall = summary["overall"]
@@ -70,6 +76,9 @@ def cmd_grade(args) -> int:
         print(f"note: {o['unanswerable']} queries are unanswerable in this world (left out of nDCG)")
     if o["p@5_na"]:
         print(f"note: {o['p@5_na']} queries have no relevant instructor in the world (left out of P@5)")
+    geo_lines = report.geo_text(summary)
+    if geo_lines:
+        print(geo_lines)
     print()
     print(f"The {min(10, len(rows))} worst queries:")
     print(report.worst_text(rows, 10))
@@ -113,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--responses", required=True, help="var/judged/responses/<system>.jsonl")
     g.add_argument("--world", default=str(WORLD_PATH))
     g.add_argument("--queries", default=str(QUERIES_PATH))
-    g.add_argument("--split", choices=["dev", "test", "all"], default="all")
+    g.add_argument("--split", choices=SPLITS, default="all")
     g.add_argument("--out", help="directory for details.jsonl, summary.json and report.md")
     g.add_argument("--fail-below", action="append", default=[], metavar="METRIC=V",
                    help="exit 1 if the overall metric is below V (ndcg@10, p@5, top1, nomatch)")
@@ -126,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("b")
     c.add_argument("--world", default=str(WORLD_PATH))
     c.add_argument("--queries", default=str(QUERIES_PATH))
-    c.add_argument("--split", choices=["dev", "test", "all"], default="all")
+    c.add_argument("--split", choices=SPLITS, default="all")
     c.add_argument("--permutations", type=int, default=cmp.PERMUTATIONS)
     c.add_argument("--seed", type=int, default=cmp.SEED)
     c.add_argument("--out")

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 QUERIES_PATH = ROOT / "data" / "fixtures" / "judged" / "queries.jsonl"
 CATALOG_PATH = ROOT / "data" / "fixtures" / "catalog.json"
 PLACES_PATH = ROOT / "data" / "fixtures" / "nyc_locations.json"
+GEOGRAPHY_PATH = ROOT / "data" / "fixtures" / "nyc_geography.json"
 WORLD_PATH = ROOT / "var" / "judged" / "world.json"
 
 FIT = {"ideal": 3, "related": 2, "marginal": 1}
@@ -38,8 +39,14 @@ HANDS_ON = frozenset(
 WHEN_KEYS = ("dates", "weekdays", "time")
 ASK_KEYS = (
     "format", "place", "price_max", "price_min", "dates", "weekdays", "time",
-    "audience", "level", "language", "duration_minutes", "min_rating",
+    "audience", "level", "language", "duration_minutes", "min_rating", "near",
 )
+
+# §4 (geography): miles, the Earth's mean radius, and the soft "near" ladder.
+EARTH_RADIUS_MILES = 3958.7613
+NEAR_SOFT_MILES = 2.0  # default step of a soft near ask ("near me" with a position)
+NEAR_SOFT_MAX = 4  # at most 4 soft violations: 3 x 0.9^4 = 1.97 < 2, no longer relevant
+DISTANCE_TOLERANCE = 0.5  # card distance_miles vs the grader's, diagnostic only
 
 # Words that count as disclosing a violation in `relaxed` or a card's `misses` (diagnostic only).
 DISCLOSE_WORDS = {
@@ -53,7 +60,10 @@ DISCLOSE_WORDS = {
     "language": ("language", "speak"),
     "duration": ("duration", "length", "minute", "min"),
     "rating": ("rating", "star", "rated"),
+    "near": ("near", "mile", "distance", "away", "far", "walk", "block", "not in", "serves", "area", "neighborhood"),
 }
+# Names in `relaxed` that disclose a violation besides the violation's own name.
+RELAXED_ALIASES = {"near": ("place", "distance", "location")}
 
 
 # --------------------------------------------------------------------------- loading
@@ -103,7 +113,7 @@ def load_responses(path) -> dict[str, dict]:
 class Reference:
     """The catalog's age groups and the place table (fixtures, not project code)."""
 
-    def __init__(self, catalog: dict | None = None, places: dict | None = None):
+    def __init__(self, catalog: dict | None = None, places: dict | None = None, geography: dict | None = None):
         if catalog is None:
             catalog = json.loads(CATALOG_PATH.read_text(encoding="utf-8"))
         if places is None:
@@ -114,6 +124,23 @@ class Reference:
                 for s in sc.get("services", []):
                     self.age_groups[s["slug"]] = list(s.get("age_groups") or [])
         self.borough_of: dict[str, str] = {n["slug"]: n["borough"] for n in places.get("neighborhoods", [])}
+        self._geography = geography
+
+    @property
+    def geography(self) -> dict:
+        """nyc_geography.json (centroids, adjacency, ZIP table), read on first use (§4)."""
+        if self._geography is None:
+            self._geography = json.loads(GEOGRAPHY_PATH.read_text(encoding="utf-8"))
+        return self._geography
+
+    def centroid(self, kind: str, slug) -> tuple[float, float] | None:
+        """(lat, lng) of a neighborhood, landmark or borough of nyc_geography.json."""
+        rec = (self.geography.get(kind) or {}).get(str(slug).lower())
+        return (float(rec["lat"]), float(rec["lng"])) if rec else None
+
+    def borough_neighborhoods(self, borough) -> list[str]:
+        b = str(borough).lower()
+        return [n for n, rec in (self.geography.get("neighborhoods") or {}).items() if rec.get("borough") == b]
 
 
 class World:
@@ -194,7 +221,7 @@ class Offer:
 
 def serves(offer: Offer, place: dict, ref: Reference) -> bool:
     """§2.2 place: neighborhood ask, else borough ask."""
-    nbs = [n for n in _as_list(place.get("neighborhood")) if n]
+    nbs = [n for n in _as_list(place.get("neighborhood")) + _as_list(place.get("neighborhoods")) if n]
     if nbs:
         for n in nbs:
             if n in offer.neighborhoods:
@@ -209,6 +236,65 @@ def serves(offer: Offer, place: dict, ref: Reference) -> bool:
     if b in offer.boroughs:
         return True
     return any(ref.borough_of.get(n) == b for n in offer.neighborhoods)
+
+
+def haversine_miles(lat1, lng1, lat2, lng2) -> float:
+    """Great-circle distance in miles (§4.1)."""
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lng2) - float(lng1))
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(h)))
+
+
+def near_point(ask: dict, q: dict, ref: Reference) -> tuple[float, float] | None:
+    """The point of a near ask (§4.1): its lat/lng, else the query line's, else a landmark or neighborhood centroid."""
+    if ask.get("lat") is not None and ask.get("lng") is not None:
+        return float(ask["lat"]), float(ask["lng"])
+    if q.get("lat") is not None and q.get("lng") is not None:
+        return float(q["lat"]), float(q["lng"])
+    if ask.get("landmark"):
+        return ref.centroid("landmarks", ask["landmark"])
+    if ask.get("neighborhood"):
+        return ref.centroid("neighborhoods", ask["neighborhood"])
+    return None
+
+
+def offer_distance(offer: Offer, ask: dict, q: dict, ref: Reference) -> float | None:
+    """§4.1: miles from the ask's point to the nearest area the instructor serves in person.
+
+    A listed neighborhood is at its centroid's distance, or 0 when it is the neighborhood the point lies in
+    (`in` of the ask); a listed borough is at the distance of its nearest neighborhood. None when the
+    instructor does not offer in person or no area is known.
+    """
+    if not offer.offers("in_person"):
+        return None
+    pt = near_point(ask, q, ref)
+    if pt is None:
+        return None
+    home = str(ask.get("in") or "").lower()
+    areas = list(offer.neighborhoods)
+    for b in offer.boroughs:
+        areas += ref.borough_neighborhoods(b)
+    best = None
+    for n in areas:
+        if home and n == home:
+            return 0.0
+        c = ref.centroid("neighborhoods", n)
+        if c is None:
+            continue
+        d = haversine_miles(pt[0], pt[1], c[0], c[1])
+        if best is None or d < best:
+            best = d
+    return best
+
+
+def near_soft_count(distance: float | None, step: float) -> int:
+    """§4.2 soft near: one soft violation per started `step` beyond `step`, at most NEAR_SOFT_MAX; None = the most."""
+    if distance is None:
+        return NEAR_SOFT_MAX
+    if distance <= step + EPS:
+        return 0
+    return min(NEAR_SOFT_MAX, math.ceil((distance - step) / step - EPS))
 
 
 def world_offer(world: World, iid: str, svc: dict) -> Offer:
@@ -328,6 +414,11 @@ def choose_format(offer: Offer, hard: dict, soft: dict, ref: Reference) -> str:
         return hard["format"]
     if offer.slug in HANDS_ON:
         return "in_person"
+    if hard.get("near") or soft.get("near"):
+        # §4.2: the student asked for someone near; online never meets that, so in person when offered.
+        if offer.offers("in_person"):
+            return "in_person"
+        return "online" if offer.offers("online") else "in_person"
     place = hard.get("place") or soft.get("place")
     if place:
         if offer.offers("in_person") and serves(offer, place, ref):
@@ -394,6 +485,23 @@ def judge_offer(q: dict, offer: Offer, ref: Reference, cheap: float | None = Non
     if place_online:
         sv.append("place_online")
 
+    # near (§4.2): distance to the nearest area served in person; online never meets it
+    geo: dict = {}
+    for level, out, hard_ask in ((hard, hv, True), (soft, sv, False)):
+        ask = level.get("near")
+        if not ask:
+            continue
+        d = offer_distance(offer, ask, q, ref) if F == "in_person" else None
+        geo.setdefault("distance", None if d is None else round(d, 3))
+        if format_broken:
+            continue  # a hands-on service without in-person lessons already broke format
+        step = float(ask.get("within_miles") or NEAR_SOFT_MILES)
+        if hard_ask:
+            if d is None or d > step + EPS:
+                out.append("near")
+        else:
+            out.extend(["near"] * near_soft_count(d, step))
+
     # price
     p = offer.price.get(F)
     for level, out in ((hard, hv), (soft, sv)):
@@ -435,7 +543,7 @@ def judge_offer(q: dict, offer: Offer, ref: Reference, cheap: float | None = Non
                 out.append("rating")
 
     gain = fit * HARD_FACTOR ** len(hv) * SOFT_FACTOR ** len(sv)
-    return {"fit": fit, "format": F, "hard": hv, "soft": sv, "gain": round(gain, 6)}
+    return {"fit": fit, "format": F, "hard": hv, "soft": sv, "gain": round(gain, 6), **geo}
 
 
 # --------------------------------------------------------------------------- the world's best answer
@@ -495,6 +603,8 @@ def _disclosed(violation: str, relaxed, misses) -> bool:
     names = [str(x).lower() for x in _as_list(relaxed)]
     if any(v == n or v in n for n in names):
         return True
+    if any(a in n for a in RELAXED_ALIASES.get(v, ()) for n in names):
+        return True
     words = DISCLOSE_WORDS.get(v, (v,))
     return any(any(w in str(m).lower() for w in words) for m in _as_list(misses))
 
@@ -504,8 +614,30 @@ def no_match_said(resp: dict) -> bool:
     return not (resp.get("results") or []) and (resp.get("no_match") is True or bool(resp.get("suggestions")))
 
 
+def is_geo(q: dict) -> bool:
+    """A query of the geography set (§4): it carries a subtype, a position, a near ask or a location flag."""
+    hard, soft = q.get("hard") or {}, q.get("soft") or {}
+    return bool(q.get("geo") or q.get("lat") is not None or hard.get("near") or soft.get("near")
+                or q.get("expect_needs_location") or q.get("outside_nyc"))
+
+
+def _geo_card(q: dict, card: dict, j: dict, flags: list[str]) -> dict:
+    """§4.5 diagnostics of one card: its distance_miles against the grader's (no effect on scores)."""
+    claimed = card.get("distance_miles")
+    extra = {"card_distance": claimed}
+    if claimed is not None and q.get("outside_nyc"):
+        flags.append("distance_outside_nyc")
+    if "distance" in j and claimed is not None:
+        try:
+            if j["distance"] is None or abs(float(claimed) - float(j["distance"])) > DISTANCE_TOLERANCE:
+                flags.append("card_mismatch:distance")
+        except (TypeError, ValueError):
+            flags.append("card_mismatch:distance")
+    return extra
+
+
 def grade_query(q: dict, rec: dict | None, world: World, ref: Reference, ctx: QueryContext | None = None) -> dict:
-    """Per-query scores and per-card details (§2.5, §2.7)."""
+    """Per-query scores and per-card details (§2.5, §2.7, §4)."""
     resp = (rec or {}).get("response") or {}
     results = resp.get("results") or []
     out = {
@@ -517,6 +649,14 @@ def grade_query(q: dict, rec: dict | None, world: World, ref: Reference, ctx: Qu
     }
     if rec is not None and rec.get("query") not in (None, q.get("query")):
         out["query_text_mismatch"] = rec.get("query")
+    geo = is_geo(q)
+    if geo:
+        out["geo"] = q.get("geo")
+        out["needs_location"] = resp.get("needs_location")
+        if q.get("expect_needs_location"):
+            out["needs_location_ok"] = resp.get("needs_location") is True
+        elif q.get("lat") is not None and resp.get("needs_location") is True:
+            out["needs_location_wrong"] = True  # a position was sent, yet the response asks for one
 
     if q.get("expect_no_match"):
         ok = no_match_said(resp)
@@ -542,8 +682,9 @@ def grade_query(q: dict, rec: dict | None, world: World, ref: Reference, ctx: Qu
             j["gain"] = 0.0
         seen.add(offer.iid)
         disclosed = [v for v in j["hard"] if _disclosed(v, resp.get("relaxed"), card.get("misses"))]
+        extra = _geo_card(q, card, j, flags) if geo else {}
         cards.append({"rank": i + 1, "instructor": offer.iid, "name": (card.get("instructor") or {}).get("name"),
-                      "slug": offer.slug, **j, "flags": flags, "disclosed": disclosed,
+                      "slug": offer.slug, **j, **extra, "flags": flags, "disclosed": disclosed,
                       "misses": card.get("misses") or []})
 
     gains = [c["gain"] for c in cards]
@@ -552,6 +693,11 @@ def grade_query(q: dict, rec: dict | None, world: World, ref: Reference, ctx: Qu
     rel5 = sum(1 for g in gains[:P_K] if g >= RELEVANT - EPS)
     p5 = rel5 / min(P_K, R) if R > 0 else None
     top1 = 1.0 if cards and cards[0]["slug"] in (q.get("ideal") or []) else 0.0
+    if q.get("expect_needs_location") and resp.get("needs_location") is not True:
+        # §4.4: "near me" without a position must ask for it; results alone, however good, score 0.
+        ndcg = 0.0 if ndcg is not None else None
+        p5 = 0.0 if p5 is not None else None
+        top1 = 0.0
     top5 = cards[:P_K]
     out.update({
         "ndcg@10": None if ndcg is None else round(min(ndcg, 1.0), 6),
@@ -560,7 +706,8 @@ def grade_query(q: dict, rec: dict | None, world: World, ref: Reference, ctx: Qu
         "hv5_disclosed": sum(1 for c in top5 if c["hard"] and set(c["hard"]) <= set(c["disclosed"])),
         "results": cards, "idcg": round(idcg, 6), "R": R,
         "ideal_top": [{"instructor": r["instructor"], "slug": r["slug"], "gain": r["gain"], "hard": r["hard"],
-                       "soft": r["soft"]} for r in ranked[:3]],
+                       "soft": r["soft"], **({"distance": r["distance"]} if "distance" in r else {})}
+                      for r in ranked[:3]],
     })
     return out
 
@@ -592,6 +739,9 @@ def summarize(rows: list[dict]) -> dict:
     groups: dict[str, list[dict]] = {}
     for r in rows:
         groups.setdefault(r["kind"], []).append(r)
+    for r in rows:  # §4.6: the geography set is also reported per subtype (kind/subtype)
+        if r.get("geo"):
+            groups.setdefault(f"{r['kind']}/{r['geo']}", []).append(r)
     out = {}
     for name, rs in list(groups.items()) + [("overall", rows)]:
         answerable = [r for r in rs if not r["expect_no_match"]]
@@ -612,4 +762,10 @@ def summarize(rows: list[dict]) -> dict:
             "p@5_na": sum(1 for r in answerable if r["p@5"] is None),
             "missing": sum(1 for r in rs if r["missing_response"]),
         }
+        asks = [r for r in rs if "needs_location_ok" in r]
+        if asks:  # §4.4
+            out[name]["needs_location_ok"] = _mean([1.0 if r["needs_location_ok"] else 0.0 for r in asks])
+            out[name]["n_needs_location"] = len(asks)
+        if any("needs_location_wrong" in r for r in rs):
+            out[name]["needs_location_wrong"] = sum(1 for r in rs if r.get("needs_location_wrong"))
     return out

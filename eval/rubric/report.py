@@ -36,6 +36,18 @@ def table(summary: dict, markdown: bool = False) -> str:
     return "\n".join([fmt(head), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows])
 
 
+def geo_text(summary: dict) -> str:
+    """§4.4/§4.6 lines for the geography set; empty for a set without location asks."""
+    lines = []
+    s = summary.get("overall") or {}
+    if "needs_location_ok" in s:
+        lines.append(f"'near me' without a position: the response asked for it (needs_location) in "
+                     f"{_f(s['needs_location_ok'], True)} % of {s['n_needs_location']} queries")
+    if s.get("needs_location_wrong"):
+        lines.append(f"{s['needs_location_wrong']} queries sent a position yet the response asked for one (needs_location)")
+    return "\n".join(lines)
+
+
 def worst(rows: list[dict], n: int = 10) -> list[dict]:
     scored = [r for r in rows if r["ndcg@10"] is not None]
     return sorted(scored, key=lambda r: (r["ndcg@10"], r["p@5"] if r["p@5"] is not None else 1.0, r["id"]))[:n]
@@ -43,6 +55,8 @@ def worst(rows: list[dict], n: int = 10) -> list[dict]:
 
 def _card_line(c: dict) -> str:
     bits = [f"#{c['rank']} {c.get('slug')} fit {c.get('fit', 0)} gain {c.get('gain', 0):.2f}"]
+    if "distance" in c:  # a near ask (RUBRIC.md §4)
+        bits.append("distance " + ("n/a (no in-person lesson)" if c["distance"] is None else f"{c['distance']:.2f} mi"))
     if c.get("hard"):
         bits.append("HARD " + ",".join(c["hard"]))
     if c.get("soft"):
@@ -105,8 +119,10 @@ def write(out_dir: Path, name: str, split: str, rows: list[dict], summary: dict,
                                                       "violations_top5": violation_counts(rows),
                                                       "guards_failed": guards}, indent=1) + "\n")
     vc = violation_counts(rows)
+    geo = geo_text(summary)
     md = [f"# Judged search set: {name} (split {split})", "",
           "Graded by `eval.rubric` with data/fixtures/judged/RUBRIC.md.", "", table(summary, markdown=True), "",
+          *([geo, ""] if geo else []),
           "## Violations among the first 5 cards", "",
           f"* hard: {vc['hard'] or 'none'}", f"* soft: {vc['soft'] or 'none'}", f"* flags: {vc['flags'] or 'none'}", "",
           "## The 10 worst queries", "", worst_text(rows, 10, markdown=True), ""]

@@ -9,7 +9,7 @@ import pytest
 
 from eval.rubric.cli import main as rubric_main
 from eval.rubric.compare import compare, randomization_test
-from eval.rubric.grade import Reference, World, grade_all, grade_query, summarize
+from eval.rubric.grade import Reference, World, grade_all, grade_query, haversine_miles, summarize
 
 NOW = "2026-11-30T08:00:00-05:00"
 REF = Reference()
@@ -318,3 +318,260 @@ def test_randomization_test_and_compare():
     assert res["overall"]["ndcg@10"]["delta"] == pytest.approx(0.4)
     assert res["overall"]["ndcg@10"]["wins"] == 20 and res["overall"]["ndcg@10"]["p"] < 0.01
     assert res["overall"]["p@5"]["delta"] is None  # no pairs where both are defined
+
+
+# --------------------------------------------------------------------------- geography (RUBRIC.md §4)
+
+# 7th Ave & 9th St, Park Slope; centroids from nyc_geography.json: park-slope 0.27 mi, windsor-terrace 0.83,
+# carroll-gardens-cobble-hill-gowanus-red-hook 1.24, flatbush 2.28, bay-ridge 3.96, greenpoint 4.55,
+# midtown 6.20, astoria 7.94, upper-west-side 8.21; nearest of manhattan chinatown-two-bridges 3.17,
+# nearest of queens ridgewood 4.80.
+PS = {"lat": 40.6680, "lng": -73.9806}
+
+
+def geo_q(hard=None, soft=None, ideal=("piano",), **extra):
+    return {
+        "id": "j1",
+        "kind": "geo",
+        "geo": "t",
+        "split": "geo-dev",
+        "query": "q",
+        "ideal": list(ideal),
+        "related": [],
+        "marginal": [],
+        "expect_no_match": False,
+        "hard": hard or {},
+        "soft": soft or {},
+        **extra,
+    }
+
+
+def judged(q, w, *iids, slug="piano", **extra):
+    r = grade_query(q, resp(*(card(w, i, slug) for i in iids), **extra), w, REF)
+    return {c["instructor"]: c for c in r["results"]}, r
+
+
+def test_haversine_miles():
+    assert haversine_miles(40.0, -74.0, 41.0, -74.0) == pytest.approx(69.09, abs=0.01)  # a degree of latitude
+    assert haversine_miles(40.7, -74.0, 40.7, -74.0) == 0.0
+    a = haversine_miles(PS["lat"], PS["lng"], 40.76, -73.92)
+    assert a == pytest.approx(haversine_miles(40.76, -73.92, PS["lat"], PS["lng"]))
+
+
+def test_place_list_form_any_member_meets():
+    # "piano lessons 11215": the ZIP's neighborhoods, any member; a borough listing serves its neighborhoods
+    q = geo_q(
+        hard={
+            "place": {
+                "neighborhoods": [
+                    "park-slope",
+                    "carroll-gardens-cobble-hill-gowanus-red-hook",
+                    "windsor-terrace",
+                    "sunset-park",
+                ]
+            }
+        }
+    )
+    w = world(
+        instructor("wt", neighborhoods=("windsor-terrace",)),
+        instructor("bk", neighborhoods=(), boroughs=("brooklyn",)),
+        instructor("far", neighborhoods=("astoria",)),
+        instructor("web", in_person=None, online=40.0, neighborhoods=()),
+    )
+    c, _ = judged(q, w, "wt", "bk", "far", "web")
+    assert c["wt"]["hard"] == [] and c["wt"]["gain"] == 3
+    assert c["bk"]["hard"] == [] and c["bk"]["gain"] == 3
+    assert c["far"]["hard"] == ["place"]
+    assert c["web"]["hard"] == [] and c["web"]["soft"] == ["place_online"]  # §2.2 applies unchanged
+
+
+def test_hard_near_measures_to_centroids_and_own_neighborhood():
+    q = geo_q(hard={"near": {**PS, "within_miles": 1.0, "in": "park-slope"}})
+    w = world(
+        instructor("wt", neighborhoods=("windsor-terrace",)),
+        instructor("cg", neighborhoods=("carroll-gardens-cobble-hill-gowanus-red-hook",)),
+        instructor("bk", neighborhoods=(), boroughs=("brooklyn",)),
+    )
+    c, _ = judged(q, w, "wt", "cg", "bk")
+    assert c["wt"]["hard"] == [] and c["wt"]["distance"] == pytest.approx(0.83, abs=0.01)
+    assert c["cg"]["hard"] == ["near"] and c["cg"]["gain"] == pytest.approx(0.3)
+    assert c["bk"]["hard"] == [] and c["bk"]["distance"] == 0.0  # the borough holds the student's neighborhood
+    # "within 5 blocks": the park-slope centroid is 0.27 mi away, but the teacher comes to the student's own
+    # neighborhood, which counts at 0
+    q5 = geo_q(hard={"near": {**PS, "within_miles": 0.25, "in": "park-slope"}})
+    w5 = world(instructor("ps", neighborhoods=("park-slope",)), instructor("wt", neighborhoods=("windsor-terrace",)))
+    c5, _ = judged(q5, w5, "ps", "wt")
+    assert c5["ps"]["hard"] == [] and c5["ps"]["distance"] == 0.0
+    assert c5["wt"]["hard"] == ["near"]
+
+
+def test_hard_near_borough_counts_at_its_nearest_neighborhood():
+    w = world(instructor("mn", neighborhoods=(), boroughs=("manhattan",)))
+    near3 = geo_q(hard={"near": {**PS, "within_miles": 3.0, "in": "park-slope"}})
+    near35 = geo_q(hard={"near": {**PS, "within_miles": 3.5, "in": "park-slope"}})
+    c3, _ = judged(near3, w, "mn")
+    c35, _ = judged(near35, w, "mn")
+    assert c3["mn"]["distance"] == pytest.approx(3.17, abs=0.01)  # chinatown-two-bridges
+    assert c3["mn"]["hard"] == ["near"] and c35["mn"]["hard"] == []
+
+
+def test_hard_near_is_never_met_online():
+    q = geo_q(hard={"near": {**PS, "within_miles": 2.0, "in": "park-slope"}})
+    w = world(
+        instructor("web", in_person=None, online=30.0, neighborhoods=()),
+        instructor("both", in_person=60.0, online=30.0, neighborhoods=("astoria",)),
+        instructor("swim", "swimming", in_person=None, online=30.0, neighborhoods=()),
+    )
+    c, _ = judged(q, w, "web", "both")
+    assert c["web"]["hard"] == ["near"] and "place_online" not in c["web"]["soft"] and c["web"]["distance"] is None
+    assert c["both"]["format"] == "in_person" and c["both"]["hard"] == ["near"]  # judged in person, not online
+    cs, _ = judged(dict(q, ideal=["swimming"]), w, "swim", slug="swimming")
+    assert cs["swim"]["hard"] == ["format"]  # hands-on without in person: format alone, no second violation
+
+
+@pytest.mark.parametrize(
+    "areas,n_soft",
+    [
+        ({"neighborhoods": ("park-slope",)}, 0),
+        ({"neighborhoods": ("flatbush",)}, 1),  # 2.28 mi
+        ({"neighborhoods": ("bay-ridge",)}, 1),  # 3.96
+        ({"neighborhoods": ("greenpoint",)}, 2),  # 4.55
+        ({"neighborhoods": (), "boroughs": ("queens",)}, 2),  # ridgewood 4.80
+        ({"neighborhoods": ("midtown",)}, 3),  # 6.20
+        ({"neighborhoods": ("astoria",)}, 3),  # 7.94
+        ({"neighborhoods": ("upper-west-side",)}, 4),  # 8.21
+        ({"neighborhoods": (), "in_person": None, "online": 30.0}, 4),  # online only
+    ],
+)
+def test_soft_near_ladder(areas, n_soft):
+    q = geo_q(soft={"near": {**PS, "within_miles": 2.0, "in": "park-slope"}}, **PS)
+    w = world(instructor("x", **areas))
+    c, _ = judged(q, w, "x")
+    assert c["x"]["hard"] == [] and c["x"]["soft"] == ["near"] * n_soft
+    assert c["x"]["gain"] == pytest.approx(3 * 0.9**n_soft, abs=1e-6)
+
+
+def test_soft_near_uses_the_query_position_and_beyond_eight_miles_is_not_relevant():
+    q = geo_q(soft={"near": {"within_miles": 2.0, "in": "park-slope"}}, **PS)  # the point from the line
+    w = world(instructor("ps", neighborhoods=("park-slope",)), instructor("uws", neighborhoods=("upper-west-side",)))
+    c, r = judged(q, w, "uws", "ps")
+    assert c["ps"]["soft"] == [] and c["uws"]["soft"] == ["near"] * 4
+    assert c["uws"]["gain"] < 2 and r["R"] == 1  # only the near teacher is relevant in the world
+
+
+def test_ideal_dcg_ranks_the_world_by_distance():
+    q = geo_q(hard={"near": {**PS, "within_miles": 1.0, "in": "park-slope"}})
+    w = world(
+        instructor("near", neighborhoods=("windsor-terrace",)),
+        instructor("far", neighborhoods=("astoria",)),
+        instructor("far2", neighborhoods=("midtown",)),
+    )
+    _, r = judged(q, w, "far")
+    assert r["R"] == 1 and r["ideal_top"][0]["instructor"] == "near" and r["ideal_top"][0]["gain"] == 3
+    assert r["p@5"] == 0.0 and r["ndcg@10"] < 0.2
+    _, best = judged(q, w, "near", "far", "far2")
+    assert best["ndcg@10"] == pytest.approx(1.0) and best["p@5"] == pytest.approx(1.0)
+
+
+def test_near_me_without_position_must_ask_for_it():
+    q = geo_q(expect_needs_location=True)
+    w = world(*GOOD)
+    asked = grade_query(q, resp(*(card(w, f"i{k}") for k in range(3)), needs_location=True), w, REF)
+    silent = grade_query(q, resp(*(card(w, f"i{k}") for k in range(3))), w, REF)
+    assert asked["ndcg@10"] == pytest.approx(1.0) and asked["top1"] == 1.0 and asked["needs_location_ok"]
+    assert silent["ndcg@10"] == 0.0 and silent["p@5"] == 0.0 and silent["top1"] == 0.0
+    assert not silent["needs_location_ok"]
+    s = summarize([asked, silent])
+    assert s["overall"]["needs_location_ok"] == 0.5 and s["overall"]["n_needs_location"] == 2
+    assert s["geo/t"]["n"] == 2  # reported per subtype as well
+    # a position was sent, yet the response asks for one: counted, no effect on scores
+    wrong = grade_query(
+        geo_q(soft={"near": {**PS, "in": "park-slope"}}, **PS), resp(card(w, "i0"), needs_location=True), w, REF
+    )
+    assert wrong["needs_location_wrong"] and summarize([wrong])["overall"]["needs_location_wrong"] == 1
+
+
+def test_geo_diagnostics_distance_mismatch_outside_nyc_and_disclosure():
+    q = geo_q(hard={"near": {**PS, "within_miles": 1.0, "in": "park-slope"}})
+    w = world(instructor("wt", neighborhoods=("windsor-terrace",)), instructor("far", neighborhoods=("astoria",)))
+    ok, bad, far = card(w, "wt"), card(w, "wt"), card(w, "far")
+    ok["distance_miles"], bad["distance_miles"], far["distance_miles"] = 0.9, 3.0, 7.9
+    r1 = grade_query(q, resp(ok), w, REF)["results"][0]
+    r2 = grade_query(q, resp(bad), w, REF)["results"][0]
+    assert "card_mismatch:distance" not in r1["flags"] and "card_mismatch:distance" in r2["flags"]
+    assert r1["gain"] == r2["gain"] == 3  # diagnostics only
+    told = grade_query(q, resp(far, relaxed=["place"]), w, REF)
+    assert told["results"][0]["hard"] == ["near"] and told["hv5_disclosed"] == 1
+    silent = grade_query(q, resp(far), w, REF)
+    assert silent["hv5_disclosed"] == 0
+    out = geo_q(soft={"format": "online"}, outside_nyc=True)
+    c = grade_query(out, resp(ok), w, REF)["results"][0]
+    assert "distance_outside_nyc" in c["flags"] and c["soft"] == ["format"]  # in person only: soft online missed
+
+
+def test_main_set_rows_carry_no_geo_fields():
+    # §4 leaves §1-§3 untouched: a query without geography keys gets exactly the old row and summary keys
+    w = world(*GOOD)
+    r = grade_query(PIANO, resp(card(w, "i0"), needs_location=True), w, REF)
+    assert not {"geo", "needs_location", "needs_location_ok", "needs_location_wrong"} & set(r)
+    assert "distance" not in r["results"][0] and "card_distance" not in r["results"][0]
+    s = summarize([r])
+    assert set(s) == {"multi", "overall"} and "needs_location_ok" not in s["overall"]
+
+
+def test_cli_accepts_geo_and_dev2_splits(tmp_path, capsys):
+    w = world(*GOOD)
+    wp = tmp_path / "world.json"
+    wp.write_text(json.dumps({"now": NOW, "instructors": w.instructors}))
+    qp = tmp_path / "geo.jsonl"
+    lines = [
+        dict(geo_q(), id="g1", split="geo-dev"),
+        dict(geo_q(), id="g2", split="geo-test"),
+        dict(PIANO, id="d1", split="dev2"),
+    ]
+    qp.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    rp = tmp_path / "resp.jsonl"
+    rp.write_text(json.dumps(dict(resp(card(w, "i0")), id="g1")) + "\n")
+    for split, n in (("geo-dev", 1), ("geo-test", 1), ("dev2", 1), ("all", 3)):
+        out = tmp_path / split
+        assert (
+            rubric_main(
+                [
+                    "grade",
+                    "--responses",
+                    str(rp),
+                    "--world",
+                    str(wp),
+                    "--queries",
+                    str(qp),
+                    "--split",
+                    split,
+                    "--out",
+                    str(out),
+                ]
+            )
+            == 0
+        )
+        rows = [json.loads(x) for x in (out / "details.jsonl").read_text().splitlines()]
+        assert len(rows) == n and all(split == "all" or x["split"] == split for x in rows)
+    summary = json.loads((tmp_path / "geo-dev" / "summary.json").read_text())["summary"]
+    assert set(summary) == {"geo", "geo/t", "overall"}
+    capsys.readouterr()
+    assert (
+        rubric_main(
+            [
+                "compare",
+                str(rp),
+                str(rp),
+                "--world",
+                str(wp),
+                "--queries",
+                str(qp),
+                "--split",
+                "geo-dev",
+                "--permutations",
+                "10",
+            ]
+        )
+        == 0
+    )
