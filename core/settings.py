@@ -50,6 +50,25 @@ class Settings(BaseSettings):
     rate_auth_per_ip: int = Field(default=120, ge=1)
     rate_auth_per_user: int = Field(default=60, ge=1)
 
+    # --- Monitoring: /metrics and /api/monitoring/* answer only with this key, in X-Monitoring-API-Key
+    # (or as "Authorization: Bearer <key>", which is what Prometheus can send); unset, they are open in
+    # development and refused elsewhere. Slow requests and statements are kept in per-process rings.
+    monitoring_api_key: str | None = None
+    slow_request_ms: float = Field(default=500.0, ge=0)
+    slow_query_ms: float = Field(default=100.0, ge=0)
+    monitoring_ring_size: int = Field(default=200, ge=1, le=10_000)
+
+    # --- Database safety tiers (core/tiers.py): unset, the embedded database (or one on this machine)
+    # is local and any other is production. Destructive commands append to the audit log.
+    db_tier: Literal["local", "staging", "production"] | None = None
+    audit_log: Path = PROJECT_ROOT / "var" / "audit" / "destructive.jsonl"
+
+    # --- Scheduled jobs (python -m cli worker): seconds between runs, and how many top queries to warm.
+    job_outbox_seconds: float = Field(default=5.0, gt=0)
+    job_retention_seconds: float = Field(default=86_400.0, gt=0)
+    job_warm_cache_seconds: float = Field(default=600.0, gt=0)
+    warm_cache_queries: int = Field(default=20, ge=0, le=500)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
