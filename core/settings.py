@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -10,7 +12,46 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET = "dev-insecure-secret-change-me-0123456789"  # >= 32 bytes for HS256
+# The development key this repository once shipped: public, so refused everywhere (F5).
+DEV_SECRET = "dev-insecure-secret-change-me-0123456789"
+SECRET_FILE = PROJECT_ROOT / "var" / "secret_key"
+
+
+def load_or_create_secret(path: Path) -> str:
+    """The install's own signing key: read from `path`, or made once (random, owner-only 0600).
+    Processes starting together agree: the key is written to a private temporary file and linked into
+    place, which fails for all but the first; everyone then reads the one that won."""
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process was first: use its key
+        finally:
+            tmp.unlink()
+        return _read_secret(path)
+    except OSError as exc:
+        raise ValueError(
+            f"cannot read or create the secret key file {path} ({exc.strerror or exc}); "
+            "set SECRET_KEY, or SECRET_KEY_FILE to a writable place"
+        ) from None
+
+
+def _read_secret(path: Path) -> str:
+    value = path.read_text().strip()
+    if len(value) < 32:
+        raise ValueError(f"{path} holds a key shorter than 32 characters; delete the file to make a new one")
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # readable by others (a copied folder): owner-only again
+    return value
 
 
 class Settings(BaseSettings):
@@ -23,7 +64,9 @@ class Settings(BaseSettings):
     pgdata_dir: Path = PROJECT_ROOT / ".pgdata"
     redis_url: str = "redis://127.0.0.1:6379/0"
     timezone: str = "America/New_York"
-    secret_key: str = DEV_SECRET
+    # Unset: the install's own key, generated once in secret_key_file (see load_or_create_secret).
+    secret_key: str = ""
+    secret_key_file: Path = SECRET_FILE
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -77,13 +120,16 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if self.environment != "development" and self.secret_key == DEV_SECRET:
+    def _secret(self) -> Settings:
+        if self.secret_key == DEV_SECRET:
             raise ValueError(
-                f"SECRET_KEY is the built-in development key, which is refused when ENVIRONMENT="
-                f"{self.environment}; set SECRET_KEY to a random value of at least 32 characters"
+                "SECRET_KEY is the development key this repository once published, so anyone can sign tokens "
+                "with it; unset SECRET_KEY (a per-install key is generated in var/secret_key) or set a random "
+                "value of at least 32 characters"
             )
-        if self.environment != "development" and len(self.secret_key) < 32:
+        if not self.secret_key:
+            self.secret_key = load_or_create_secret(self.secret_key_file)
+        elif self.environment != "development" and len(self.secret_key) < 32:
             raise ValueError("SECRET_KEY must be at least 32 characters outside development")
         return self
 

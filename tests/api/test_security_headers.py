@@ -121,18 +121,20 @@ def test_database_down_is_a_clear_503(indexed_engine):
         dead.dispose()
 
 
-def test_settings_refuse_the_development_secret_outside_development():
-    with pytest.raises(ValidationError, match="SECRET_KEY is the built-in development key"):
-        Settings(environment="production")
+def test_settings_refuse_the_development_secret_and_short_keys():
+    for environment in ("production", "development"):
+        with pytest.raises(ValidationError, match="SECRET_KEY is the development key"):
+            Settings(environment=environment, secret_key=DEV_SECRET)
     with pytest.raises(ValidationError, match="at least 32"):
         Settings(environment="staging", secret_key="short")
     assert Settings(environment="production", secret_key=STRONG).secret_key == STRONG
-    assert Settings().secret_key == DEV_SECRET  # development keeps working out of the box
+    # out of the box: the install's own generated key (tests/api/test_secret_key.py)
+    assert Settings().secret_key != DEV_SECRET and len(Settings().secret_key) >= 32
 
 
 def test_get_settings_raises_one_line(monkeypatch):
     monkeypatch.setenv("ENVIRONMENT", "production")
-    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "short")
     get_settings.cache_clear()
     try:
         with pytest.raises(SettingsError) as info:
@@ -143,8 +145,7 @@ def test_get_settings_raises_one_line(monkeypatch):
 
 
 def test_cli_serve_prints_one_clear_line():
-    env = {**os.environ, "ENVIRONMENT": "production"}
-    env.pop("SECRET_KEY", None)
+    env = {**os.environ, "ENVIRONMENT": "production", "SECRET_KEY": "short"}
     done = subprocess.run(
         [sys.executable, "-m", "cli", "serve"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
     )
