@@ -119,6 +119,16 @@ class Settings(BaseSettings):
             return [o.strip() for o in value.split(",") if o.strip()]
         return value
 
+    @field_validator("cors_origins", mode="after")
+    @classmethod
+    def _no_wildcard_origin(cls, value: list[str]) -> list[str]:
+        if any("*" in origin for origin in value):
+            raise ValueError(
+                "'*' is refused: the API allows credentials (session cookies) cross-origin, so a wildcard "
+                "would let any site act as a signed-in user; list exact origins, e.g. https://app.example.com"
+            )
+        return value
+
     @model_validator(mode="after")
     def _secret(self) -> Settings:
         if self.secret_key == DEV_SECRET:
