@@ -7,7 +7,7 @@ import json
 import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from index import candidates as cand
 from index import catalog, geo, goals, misses, places, rank, slots
 from index.constraints import ROW_RELAX_STAGES, Constraints
 from index.embedding import get_embedder
+from nls.when import PERIODS
 
 MARKET_TZ = slots.MARKET_TZ  # availability and bookings are New York wall-clock times
 # Fewer exact results than a first page and the search relaxes: the exact ones lead, and the nearest
@@ -66,6 +67,81 @@ class SearchOptions:
     drop: tuple[str, ...] = ()  # keys of DROPPABLE: constraints the student removed
     lat: float | None = None  # the student's position, for "near me" and distances
     lng: float | None = None
+    # The order of the results (relevance, price, rating, soonest), and the student's filters: they set (or override) the
+    # parsed conditions of the same name. `day` is a DAY_WORDS word, a weekday or a date (ISO);
+    # `time_of_day` a PERIODS word; a `level` filter keeps only teachers who take that level.
+    sort: str = "relevance"
+    price_min: float | None = None
+    price_max: float | None = None
+    format: str | None = None
+    day: str | None = None
+    time_of_day: str | None = None
+    level: str | None = None
+
+
+# A sort other than relevance orders the SORT_POOL most relevant results (all of them, for most
+# queries), so pages of a sorted list never repeat or skip a teacher.
+SORT_POOL = 100
+DAY_WORDS = ("today", "tomorrow", "weekend")
+WEEKDAY_WORDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+TIMES_OF_DAY = ("morning", "afternoon", "evening")
+LEVELS = ("beginner", "intermediate", "advanced")
+
+
+def day_filter(day: str, today: date) -> dict[str, Any]:
+    """The parsed-query fields of a day filter; ValueError for a word or date it cannot read."""
+    word = day.strip().lower()
+    if word in DAY_WORDS:
+        if word == "weekend":
+            return {"dates": None, "weekdays": [5, 6]}
+        return {"dates": [(today + timedelta(days=DAY_WORDS.index(word))).isoformat()], "weekdays": None}
+    if word in WEEKDAY_WORDS:
+        return {"dates": None, "weekdays": [WEEKDAY_WORDS.index(word)]}
+    asked = date.fromisoformat(word)
+    if asked < today:
+        raise ValueError(f"{asked} is in the past")
+    return {"dates": [asked.isoformat()], "weekdays": None}
+
+
+def _apply_filters(parsed: dict[str, Any], opts: SearchOptions, today: date) -> None:
+    """The student's filters over what the parser read (they win where both speak)."""
+    for name in ("price_min", "price_max", "format", "level"):
+        if getattr(opts, name) is not None:
+            parsed[name] = getattr(opts, name)
+    if opts.day:
+        parsed.update(day_filter(opts.day, today))
+    if opts.time_of_day:
+        parsed["start_time"], parsed["end_time"] = PERIODS[opts.time_of_day]
+
+
+def _sorted(run: Callable[[SearchOptions], dict[str, Any]], opts: SearchOptions) -> dict[str, Any]:
+    """A page of the results in another order than relevance: the SORT_POOL most relevant (one
+    cached search), ordered by the sort, those that meet the whole query before those that miss."""
+    pool = run(replace(opts, sort="relevance", offset=0, limit=max(SORT_POOL, opts.offset + opts.limit)))
+    results = pool["results"]
+
+    def key(r: dict[str, Any]) -> tuple[Any, ...]:
+        if opts.sort == "price":
+            price = r["lesson"]["price"]
+            return (bool(r.get("misses")), price is None, price or 0.0)
+        if opts.sort == "rating":
+            n, avg = r["instructor"]["reviews"], r["instructor"]["rating"]
+            shrunk = (rank.PRIOR_WEIGHT * rank.PRIOR_MEAN + n * (avg or rank.PRIOR_MEAN)) / (rank.PRIOR_WEIGHT + n)
+            return (bool(r.get("misses")), -shrunk, -n)
+        nxt = r.get("next_available")
+        return (bool(r.get("misses")), nxt is None, datetime.fromisoformat(nxt) if nxt else datetime.min)
+
+    ordered = sorted(results, key=key)
+    pool.update(
+        results=ordered[opts.offset : opts.offset + opts.limit],
+        total=min(pool["total"], len(results)),
+        total_is_exact=pool["total_is_exact"] and len(results) >= pool["total"],
+        sort=opts.sort,
+        sorted_among=len(results),
+    )
+    if "limit" in pool:
+        pool.update(limit=opts.limit, offset=opts.offset)
+    return pool
 
 
 def embedding_text(parsed: dict[str, Any]) -> str:
@@ -124,6 +200,7 @@ def _result(
             "online": float(c.price_online) if c.price_online is not None else None,
         },
         "formats": formats,
+        "lesson": _lesson(c, cons, formats),
         "duration_minutes": minutes,
         "slots": [{"start": _iso(s), "end": _iso(e)} for s, e in summary.first],
         "next_available": _iso(summary.first[0][0]) if summary.first else None,
@@ -131,6 +208,17 @@ def _result(
         "why": why,
         "distance_miles": miles,
     }
+
+
+def _lesson(c: cand.Candidate, cons: Constraints, formats: list[str]) -> dict[str, Any]:
+    """The lesson the student would take, whose price the search reads (docs/search-contract.md):
+    the booking dialog preselects its format."""
+    prices = {"in_person": c.price_in_person, "online": c.price_online}
+    fmt = misses.taken_format(c, cons, catalog.is_hands_on(c.slug))
+    if fmt not in formats:
+        fmt = min(formats, key=lambda f: float(prices[f] or 0)) if formats else None
+    price = prices[fmt] if fmt else None
+    return {"format": fmt, "price": float(price) if price is not None else None}
 
 
 def _rounded(miles: float | None) -> float | None:
@@ -200,6 +288,8 @@ def _run(
             if goal_similarity is not None:
                 row.goal = goal_similarity.get(row.slug, 0.0)
             hands_on = catalog.is_hands_on(row.slug)
+            if opts.level and opts.level not in row.levels:
+                continue  # the student's level filter: teachers who take that level only
             if relaxing and not _within_price(row, asked, cons, hands_on):
                 continue  # the SQL read the cheaper price; the lesson this student would take costs more
             if cons.within is not None and cons.point is not None and (misses.distance(row, cons) or 0.0) > cons.within:
@@ -320,6 +410,7 @@ def cache_key(parsed: dict[str, Any], opts: SearchOptions, version: str, earlies
         offset=opts.offset,
         v=version,
         earliest=earliest.isoformat(),
+        only_level=opts.level,
         # ~100 m: nearby students share answers, distances stay right to a tenth of a mile
         at=(round(opts.lat, 3), round(opts.lng, 3)) if opts.lat is not None and opts.lng is not None else None,
     )
@@ -336,13 +427,16 @@ def search(
     opts: SearchOptions | None = None,
 ) -> dict[str, Any]:
     opts = opts or SearchOptions()
+    if opts.sort != "relevance":
+        return _sorted(lambda o: search(engine, q, cache=cache, now=now, opts=o), opts)
     started = clock.perf_counter()
     user_tz = ZoneInfo(opts.tz)
     now_user = (now.astimezone(user_tz) if now and now.tzinfo else now) or datetime.now(user_tz)
     parsed = nls.parse(q, now=now_user.replace(tzinfo=None), tz=opts.tz)
     for chip in opts.drop:
-        for field in DROPPABLE[chip]:
-            parsed[field] = False if field in ("near_me", "nearby") else None
+        for name in DROPPABLE[chip]:
+            parsed[name] = False if name in ("near_me", "nearby") else None
+    _apply_filters(parsed, opts, now_user.date())
     timings = {
         "parse": (clock.perf_counter() - started) * 1000,
         "embed": 0.0,
@@ -436,6 +530,8 @@ def search(
         "no_match": False,
         "suggestions": [],
         "needs_location": where.needs_location,
+        "sort": "relevance",
+        "sorted_among": None,
     }
     if where.note:
         response["message"] = f"{where.note} {response['message']}" if response["message"] else where.note
@@ -553,6 +649,8 @@ def _no_match(
         "no_match": True,
         "suggestions": [{"slug": slug, "name": name} for slug, name in zip(slugs, names, strict=True)],
         "needs_location": False,
+        "sort": "relevance",
+        "sorted_among": None,
     }
 
 
@@ -586,6 +684,8 @@ def browse(
     text. `filters` uses the parsed-query field names (service, category, location, price_min,
     price_max, format, dates, ...); nothing is relaxed, since the student chose every filter."""
     opts = opts or SearchOptions()
+    if opts.sort != "relevance":
+        return _sorted(lambda o: browse(engine, filters, now=now, opts=o), opts)
     started = clock.perf_counter()
     parsed = dict.fromkeys(nls.FIELDS)
     parsed.update(query="", near_me=False, text="")
@@ -594,6 +694,7 @@ def browse(
     name = (parsed.get("service") or parsed.get("category") or "lessons").replace("-", " ")
     qvec = get_embedder().embed_query(name)
     now_market = (now.astimezone(MARKET_TZ) if now and now.tzinfo else now) or datetime.now(MARKET_TZ)
+    _apply_filters(parsed, opts, now_market.date())
     results, total, exact, _ = _run(engine, Constraints.from_parsed(parsed), parsed, qvec, now_market, opts, timings)
     return {
         "filters": {k: v for k, v in parsed.items() if v not in (None, False, "")},
@@ -604,4 +705,6 @@ def browse(
         "offset": opts.offset,
         "took_ms": round((clock.perf_counter() - started) * 1000, 2),
         "timings_ms": {k: round(v, 2) for k, v in timings.items()},
+        "sort": "relevance",
+        "sorted_among": None,
     }

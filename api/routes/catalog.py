@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
@@ -12,6 +13,7 @@ from fastapi.responses import Response
 
 from api.caching import cached_json
 from api.deps import SessionDep
+from api.filters import DAY_HELP, SORT_HELP, Sort, check_filters
 from api.recording import remember
 from api.schemas.catalog import BrowseOut, CategoryTreeOut
 from core.clock import market_now
@@ -21,6 +23,7 @@ from services import catalog
 from services.errors import Invalid
 
 router = APIRouter(prefix="/api/catalog", tags=["catalog"])
+MARKET = "America/New_York"  # browsing has no student time zone: days are New York days
 TREE_MAX_AGE = 300
 
 
@@ -43,9 +46,14 @@ def service_instructors(
     dates: Annotated[list[date] | None, Query(max_length=31, description="YYYY-MM-DD, repeatable")] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    sort: Annotated[Sort, Query(description=SORT_HELP)] = "relevance",
+    day: Annotated[str | None, Query(max_length=20, description=DAY_HELP)] = None,
+    time_of_day: Annotated[str | None, Query(max_length=20, description="morning, afternoon or evening")] = None,
+    level: Annotated[str | None, Query(max_length=20, description="only teachers who take this level")] = None,
+    record: Annotated[bool, Query(description="false: kept out of search history")] = True,
 ) -> Response:
     """Instructors of one service, ranked like search and in the same result shape, each with its
-    next bookable slots."""
+    next bookable slots; sorted and filtered like search."""
     service = catalog.service_by_slug(db, slug=slug)
     if borough is not None and not places.neighborhoods_of(borough):
         raise Invalid(f"Unknown borough {borough!r}.", field="borough")
@@ -57,8 +65,7 @@ def service_instructors(
             raise Invalid(
                 f"{places.display_name(neighborhood)} is not in {places.display_name(borough)}.", field="neighborhood"
             )
-    if price_min is not None and price_max is not None and price_min > price_max:
-        raise Invalid("price_min must not be above price_max.", field="price_min")
+    check_filters(MARKET, price_min, price_max, day, time_of_day, level)
     filters: dict = {"service": service.slug, "price_min": price_min, "price_max": price_max, "format": format}
     if borough or neighborhood:
         where = borough or (places.borough_of(neighborhood) if neighborhood else None)
@@ -66,7 +73,8 @@ def service_instructors(
     if dates:
         filters["dates"] = sorted({d.isoformat() for d in dates})
     filters = {k: v for k, v in filters.items() if v is not None}
-    return _browse(request, db, filters, limit=limit, offset=offset, name=service.name, search_type="service_pill")
+    listing = Listing(limit, offset, sort, day, time_of_day, level, record)
+    return _browse(request, db, filters, listing, name=service.name, search_type="service_pill")
 
 
 @router.get("/categories/{slug}/instructors", response_model=BrowseOut)
@@ -76,25 +84,57 @@ def category_instructors(
     db: SessionDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    price_min: Annotated[float | None, Query(ge=0, le=10_000)] = None,
+    price_max: Annotated[float | None, Query(ge=0, le=10_000)] = None,
+    format: Annotated[Literal["in_person", "online"] | None, Query()] = None,
+    sort: Annotated[Sort, Query(description=SORT_HELP)] = "relevance",
+    day: Annotated[str | None, Query(max_length=20, description=DAY_HELP)] = None,
+    time_of_day: Annotated[str | None, Query(max_length=20, description="morning, afternoon or evening")] = None,
+    level: Annotated[str | None, Query(max_length=20, description="only teachers who take this level")] = None,
+    record: Annotated[bool, Query(description="false: kept out of search history")] = True,
 ) -> Response:
-    """Instructors of a whole category, ranked like search, in the same result shape."""
+    """Instructors of a whole category, ranked like search, in the same result shape; sorted and
+    filtered like search."""
     category = catalog.category_by_slug(db, slug=slug)
-    return _browse(
-        request, db, {"category": slug}, limit=limit, offset=offset, name=category.name, search_type="category"
-    )
+    check_filters(MARKET, price_min, price_max, day, time_of_day, level)
+    filters = {"category": slug, "price_min": price_min, "price_max": price_max, "format": format}
+    filters = {k: v for k, v in filters.items() if v is not None}
+    listing = Listing(limit, offset, sort, day, time_of_day, level, record)
+    return _browse(request, db, filters, listing, name=category.name, search_type="category")
 
 
-def _browse(request: Request, db, filters: dict, *, limit: int, offset: int, name: str, search_type: str) -> Response:
+@dataclass(frozen=True)
+class Listing:
+    """The page, order and filters of one browse request, besides the parsed-query fields."""
+
+    limit: int
+    offset: int
+    sort: str
+    day: str | None
+    time_of_day: str | None
+    level: str | None
+    record: bool
+
+
+def _browse(request: Request, db, filters: dict, listing: Listing, *, name: str, search_type: str) -> Response:
     """Ranked like search, cached under the write version, and remembered in the caller's history.
     Slots depend on the clock (minimum notice), so the key also carries the earliest bookable start,
     which moves on the 15-minute grid."""
     state = request.app.state
-    opts = SearchOptions(limit=limit, offset=offset, notice_minutes=state.settings.min_notice_minutes)
+    opts = SearchOptions(
+        limit=listing.limit,
+        offset=listing.offset,
+        notice_minutes=state.settings.min_notice_minutes,
+        sort=listing.sort,
+        day=listing.day,
+        time_of_day=listing.time_of_day,
+        level=listing.level,
+    )
     bucket = slots.earliest_start(market_now(), state.settings.min_notice_minutes).isoformat()
-    material = repr((sorted(filters.items()), limit, offset, bucket))
+    material = repr((sorted(filters.items()), listing, bucket))
     key = "browse:" + hashlib.sha256(material.encode()).hexdigest()[:32]
     response = cached_json(request, key, 30, lambda: browse(state.engine, filters, opts=opts))
-    if response.status_code == 200 and offset == 0:  # a click, not the next page of it
+    if response.status_code == 200 and listing.offset == 0 and listing.record:  # a click, not its next page
         total = int(json.loads(bytes(response.body)).get("total") or 0)
         remember(request, response, db, query=name, search_type=search_type, total=total)
     return response

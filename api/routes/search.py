@@ -1,16 +1,18 @@
-"""GET /api/search: natural-language search with bookable slots."""
+"""GET /api/search: natural-language search with bookable slots, sorted and filtered."""
+
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from api.deps import SessionDep
-from api.schemas.search import SearchResponse
+from api.filters import DAY_HELP, SORT_HELP, Sort, check_filters
 from api.recording import remember
+from api.schemas.search import SearchResponse
 from index.search import DROPPABLE, SearchOptions, search
 
 router = APIRouter(prefix="/api", tags=["search"])
@@ -27,7 +29,17 @@ def search_route(
     tz: Annotated[str, Query(max_length=64, description="IANA time zone of the student")] = "America/New_York",
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
-    drop: Annotated[list[str], Query(description=f"constraints to ignore: {', '.join(DROPPABLE)}")] = [],
+    drop: Annotated[list[str] | None, Query(description=f"constraints to ignore: {', '.join(DROPPABLE)}")] = None,
+    sort: Annotated[Sort, Query(description=SORT_HELP)] = ("relevance"),
+    price_min: Annotated[float | None, Query(ge=0, le=10_000, description="overrides the parsed price")] = None,
+    price_max: Annotated[float | None, Query(ge=0, le=10_000, description="overrides the parsed price")] = None,
+    format: Annotated[Literal["in_person", "online"] | None, Query(description="overrides the parsed format")] = None,
+    day: Annotated[str | None, Query(max_length=20, description=DAY_HELP)] = None,
+    time_of_day: Annotated[str | None, Query(max_length=20, description="morning, afternoon or evening")] = None,
+    level: Annotated[str | None, Query(max_length=20, description="only teachers who take this level")] = None,
+    record: Annotated[bool, Query(description="false: not a submitted search (as-you-type), kept out of history")] = (
+        True
+    ),
 ) -> Response:
     if not q.strip():
         raise HTTPException(422, "Type what you are looking for, e.g. 'piano lessons in park slope'.")
@@ -37,14 +49,31 @@ def search_route(
         raise HTTPException(422, f"Unknown time zone {tz!r}; use an IANA name such as America/New_York.")
     if (lat is None) != (lng is None):
         raise HTTPException(422, "Give both lat and lng (your position), or neither.")
+    drop = drop or []
     unknown = sorted(set(drop) - set(DROPPABLE))
     if unknown:
         raise HTTPException(422, f"Cannot drop {', '.join(unknown)}; choose from {', '.join(DROPPABLE)}.")
+    check_filters(tz, price_min, price_max, day, time_of_day, level)
     state = request.app.state
-    opts = SearchOptions(limit=limit, offset=offset, tz=tz, notice_minutes=state.settings.min_notice_minutes,
-                         drop=tuple(sorted(set(drop))), lat=lat, lng=lng)
+    opts = SearchOptions(
+        limit=limit,
+        offset=offset,
+        tz=tz,
+        notice_minutes=state.settings.min_notice_minutes,
+        drop=tuple(sorted(set(drop))),
+        lat=lat,
+        lng=lng,
+        sort=sort,
+        price_min=price_min,
+        price_max=price_max,
+        format=format,
+        day=day,
+        time_of_day=time_of_day,
+        level=level,
+    )
     result = search(state.engine, q, cache=state.cache, opts=opts)
     # Serialized once here: the dict already has the contract's shape (see api/schemas/search.py).
     response = Response(json.dumps(result), media_type="application/json")
-    remember(request, response, db, query=q, search_type="natural_language", total=int(result.get("total") or 0))
+    if record and offset == 0:  # a submitted search, not a keystroke or the next page of one
+        remember(request, response, db, query=q, search_type="natural_language", total=int(result.get("total") or 0))
     return response

@@ -45,3 +45,5 @@ class BrowseOut(BaseModel):
     offset: int
     took_ms: float
     timings_ms: dict[str, float]
+    sort: str  # the order of `results`: relevance, price, rating or soonest
+    sorted_among: int | None  # a sort but relevance orders this many most relevant results

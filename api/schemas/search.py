@@ -1,4 +1,5 @@
 """Response shapes of /api/search (docs/search-contract.md), for the OpenAPI schema."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel
@@ -63,6 +64,13 @@ class Price(BaseModel):
     online: float | None
 
 
+class Lesson(BaseModel):
+    """The lesson the student would take (its format and hourly price): what a price condition reads."""
+
+    format: str | None
+    price: float | None
+
+
 class Slot(BaseModel):
     start: str
     end: str
@@ -74,6 +82,7 @@ class Result(BaseModel):
     instructor_service_id: str
     price: Price
     formats: list[str]
+    lesson: Lesson
     duration_minutes: int
     slots: list[Slot]
     next_available: str | None
@@ -103,3 +112,5 @@ class SearchResponse(BaseModel):
     no_match: bool  # the catalog teaches nothing the query names (then results is empty)
     suggestions: list[Suggestion]
     needs_location: bool  # "near me" with no coordinates and no place: the page may ask for the position
+    sort: str  # the order of `results`: relevance, price, rating or soonest
+    sorted_among: int | None  # a sort but relevance orders this many most relevant results

@@ -13,6 +13,7 @@ from api.app import create_app
 from api.schemas.catalog import BrowseOut, CategoryTreeOut
 from api.schemas.health import HealthOut, ReadyOut
 from api.schemas.public import NextAvailableOut, PublicAvailabilityOut, PublicProfileOut
+from api.schemas.reviews import PublicReviewsOut
 from core.settings import Settings
 from tests.factories import make_instructor, nyc_today
 
@@ -59,3 +60,5 @@ def test_cached_answers_match_their_models(client, engine):
     _valid(ReadyOut, client.get("/ready"))
     _valid(BrowseOut, client.get("/api/catalog/services/piano/instructors"))
     _valid(BrowseOut, client.get("/api/catalog/categories/music/instructors"))
+    _valid(BrowseOut, client.get("/api/catalog/categories/music/instructors", params={"sort": "price"}))
+    _valid(PublicReviewsOut, client.get(f"{base}/reviews"))
