@@ -17,10 +17,11 @@ RELAXES = {
     "date": ("dates", "weekdays"),
     "place": ("location",),
     "price": ("price_max", "price_min"),
-    "service": ("service", "category"),
     "language": ("lesson_language",),
     "rating": ("min_rating",),
     "audience": (),
+    "service": ("service", "category"),
+    "format": ("format",),
 }
 
 
@@ -98,7 +99,7 @@ def violations(parsed: dict, result: dict, relaxed: list[str] | tuple[str, ...] 
             result["instructor"]["areas"], loc.get("neighborhood"), loc.get("borough")
         ):
             out.append("location")
-    if fmt and fmt not in result["formats"]:
+    if fmt and "format" not in skip and fmt not in result["formats"]:
         out.append("format")
     if (
         parsed.get("lesson_language")

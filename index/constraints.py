@@ -16,7 +16,9 @@ RELAX_ORDER = ("time", "date", "place", "place", "price")
 # the contract's four come the similar services (viola for violin: index/goals.py), then the
 # conditions that would otherwise leave a student with nothing at all (a lesson language, a rating,
 # an audience nobody matches): shown after the others, each with what it misses.
-ROW_RELAX_STAGES = (("place", "place", "place", "price"), ("service",), ("language", "rating", "audience"))
+# A student who named a service wants that service: a teacher of it who misses the language, the
+# rating or the age group comes before a teacher of a similar service; the format goes last.
+ROW_RELAX_STAGES = (("place", "place", "place", "price"), ("language", "rating", "audience"), ("service",), ("format",))
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ class Constraints:
             return replace(self, min_rating=None)
         if step == "audience" and self.audience is not None:
             return replace(self, audience=None, age=None)
+        if step == "format" and self.format is not None:
+            return replace(self, format=None)
         return None
 
     def date_range(self, today: date) -> tuple[date, date]:

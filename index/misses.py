@@ -105,7 +105,8 @@ def over_price(c: Candidate, asked: Constraints, hands_on: bool) -> bool:
 
 
 def other_misses(c: Candidate, asked: Constraints) -> list[str]:
-    """The conditions relaxed only when nothing else is left: lesson language, rating, audience."""
+    """The conditions relaxed only when nothing else is left: lesson language, rating, audience,
+    and the format."""
     out = []
     if asked.language and asked.language not in c.languages:
         out.append("language")
@@ -114,6 +115,10 @@ def other_misses(c: Candidate, asked: Constraints) -> list[str]:
     groups = set(audience_groups(asked) or ())
     if groups and not groups & set(c.age_groups) and c.slug not in catalog.not_meant_for(tuple(sorted(groups))):
         out.append("audience")
+    if asked.format == "online" and c.price_online is None:
+        out.append("format")
+    elif asked.format == "in_person" and not teaches_in_person(c):
+        out.append("format")
     return out
 
 
@@ -241,6 +246,8 @@ def describe(
         )
     if "audience" in fit.others:
         out.append(f"teaches {' and '.join(g for g in c.age_groups) or 'other ages'}, not {asked.audience}")
+    if "format" in fit.others:
+        out.append("in person only, not online" if asked.format == "online" else "online only, not in person")
     return out
 
 

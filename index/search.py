@@ -33,10 +33,11 @@ RELAX_WORDS = {
     "date": "the date",
     "place": "the place",
     "price": "the price",
-    "service": "the lesson (similar ones)",
     "language": "the lesson language",
     "rating": "the rating",
     "audience": "the age group",
+    "service": "the lesson (similar ones)",
+    "format": "online or in person",
 }
 RELAX_NAMES = tuple(RELAX_WORDS)  # the contract's names, in its order, then the last resorts
 # Chips a student can remove from a parsed query, and the contract fields each one clears.

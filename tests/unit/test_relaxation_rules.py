@@ -151,3 +151,14 @@ def test_an_online_only_teacher_of_a_hands_on_service_is_flagged_and_an_in_perso
     assert rank.online_only_for_hands_on(row("swimming", in_person=None, hoods=()))
     assert not rank.online_only_for_hands_on(row("swimming", in_person=90))
     assert not rank.online_only_for_hands_on(row("piano", in_person=None, hoods=()))  # online piano is fine
+
+
+def test_an_asked_format_is_the_very_last_resort_and_the_card_says_so():
+    asked = Constraints(service="piano", format="online")
+    teacher = row(online=None)
+    fit = misses.row_fit(teacher, asked, hands_on=False)
+    assert fit.others == ("format",)
+    assert misses.describe(teacher, asked, fit, misses.SLOTS_IN_WINDOW, None, False) == ["in person only, not online"]
+    # a teacher of the asked service who misses a condition comes before a teacher of a similar one
+    similar = misses.row_fit(row("keyboard"), Constraints(service="piano"), hands_on=False)
+    assert fit.key < similar.key
