@@ -48,8 +48,10 @@ def cmd_grade(args) -> int:
     rows = _grade_file(args.responses, world, queries, ref, args.split)
     if not rows:
         splits = sorted({str(q.get("split")) for q in queries})
-        print(f"note: no query of {args.queries} is in split {args.split!r} (its splits: {', '.join(splits)})",
-              file=sys.stderr)
+        print(
+            f"note: no query of {args.queries} is in split {args.split!r} (its splits: {', '.join(splits)})",
+            file=sys.stderr,
+        )
     summary = summarize(rows)
     name = Path(args.responses).stem
     overall = summary["overall"]
@@ -101,21 +103,24 @@ def cmd_compare(args) -> int:
     print(f"split={args.split}")
     text = cmp.compare_table(result, str(args.a), str(args.b))
     if args.permutations != cmp.PERMUTATIONS or args.seed != cmp.SEED:
-        text = text.replace(f"({cmp.PERMUTATIONS} sign flips, seed {cmp.SEED}",
-                            f"({args.permutations} sign flips, seed {args.seed}")
+        text = text.replace(
+            f"({cmp.PERMUTATIONS} sign flips, seed {cmp.SEED}", f"({args.permutations} sign flips, seed {args.seed}"
+        )
     print(text)
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "compare.json").write_text(json.dumps({"a": str(args.a), "b": str(args.b), "split": args.split,
-                                                      "result": result}, indent=1) + "\n")
+        (out / "compare.json").write_text(
+            json.dumps({"a": str(args.a), "b": str(args.b), "split": args.split, "result": result}, indent=1) + "\n"
+        )
         (out / "compare.md").write_text("```\n" + text + "\n```\n", encoding="utf-8")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m eval.rubric",
-                                description="Grade search responses against the judged set (RUBRIC.md).")
+    p = argparse.ArgumentParser(
+        prog="python -m eval.rubric", description="Grade search responses against the judged set (RUBRIC.md)."
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
 
     g = sub.add_parser("grade", help="score one responses file")
@@ -124,10 +129,20 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--queries", default=str(QUERIES_PATH))
     g.add_argument("--split", choices=SPLITS, default="all")
     g.add_argument("--out", help="directory for details.jsonl, summary.json and report.md")
-    g.add_argument("--fail-below", action="append", default=[], metavar="METRIC=V",
-                   help="exit 1 if the overall metric is below V (ndcg@10, p@5, top1, nomatch)")
-    g.add_argument("--fail-above", action="append", default=[], metavar="METRIC=V",
-                   help="exit 1 if the overall rate is above V (hv@5, zero)")
+    g.add_argument(
+        "--fail-below",
+        action="append",
+        default=[],
+        metavar="METRIC=V",
+        help="exit 1 if the overall metric is below V (ndcg@10, p@5, top1, nomatch)",
+    )
+    g.add_argument(
+        "--fail-above",
+        action="append",
+        default=[],
+        metavar="METRIC=V",
+        help="exit 1 if the overall rate is above V (hv@5, zero)",
+    )
     g.set_defaults(func=cmd_grade)
 
     c = sub.add_parser("compare", help="paired comparison of two responses files (B against A)")

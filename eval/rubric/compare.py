@@ -37,7 +37,7 @@ def compare(rows_a: list[dict], rows_b: list[dict], permutations: int = PERMUTAT
         kinds.setdefault(a["kind"], []).append((a, b))
     out = {}
     for name, ps in list(kinds.items()) + [("overall", pairs)]:
-        res = {"n": len(ps)}
+        res: dict[str, object] = {"n": len(ps)}
         for m in ("ndcg@10", "p@5"):
             both = [(a[m], b[m]) for a, b in ps if a[m] is not None and b[m] is not None]
             diffs = [y - x for x, y in both]
@@ -66,11 +66,23 @@ def compare_table(result: dict, name_a: str, name_b: str) -> str:
         row = [k, str(r["n"])]
         for m in ("ndcg@10", "p@5"):
             x = r[m]
-            row += [f(x["a"]), f(x["b"]), f(x["delta"], True), f"{x['p']:.4f}", f"{x['wins']}/{x['losses']}/{x['ties']}"]
+            row += [
+                f(x["a"]),
+                f(x["b"]),
+                f(x["delta"], True),
+                f"{x['p']:.4f}",
+                f"{x['wins']}/{x['losses']}/{x['ties']}",
+            ]
         rows.append(row)
     widths = [max(len(head[i]), *(len(r[i]) for r in rows)) for i in range(len(head))]
     fmt = lambda r: "  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r))  # noqa: E731
-    lines = [f"A = {name_a}", f"B = {name_b}", "Δ = B − A; p = paired randomization test "
-             f"({PERMUTATIONS} sign flips, seed {SEED}, two-sided); W/L/T = queries where B beats/loses to/ties A", "",
-             fmt(head), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows]
+    lines = [
+        f"A = {name_a}",
+        f"B = {name_b}",
+        "Δ = B − A; p = paired randomization test "
+        f"({PERMUTATIONS} sign flips, seed {SEED}, two-sided); W/L/T = queries where B beats/loses to/ties A",
+        "",
+        fmt(head),
+        fmt(["-" * w for w in widths]),
+    ] + [fmt(r) for r in rows]
     return "\n".join(lines)

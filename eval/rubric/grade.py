@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 import statistics
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -38,8 +38,19 @@ HANDS_ON = frozenset(
 
 WHEN_KEYS = ("dates", "weekdays", "time")
 ASK_KEYS = (
-    "format", "place", "price_max", "price_min", "dates", "weekdays", "time",
-    "audience", "level", "language", "duration_minutes", "min_rating", "near",
+    "format",
+    "place",
+    "price_max",
+    "price_min",
+    "dates",
+    "weekdays",
+    "time",
+    "audience",
+    "level",
+    "language",
+    "duration_minutes",
+    "min_rating",
+    "near",
 )
 
 # §4 (geography): miles, the Earth's mean radius, and the soft "near" ladder.
@@ -152,7 +163,7 @@ class World:
         self._windows: dict[str, list] = {}
 
     @classmethod
-    def load(cls, path=WORLD_PATH) -> "World":
+    def load(cls, path=WORLD_PATH) -> World:
         with open(path, encoding="utf-8") as f:
             return cls(json.load(f))
 
@@ -194,8 +205,21 @@ class World:
 class Offer:
     """What a student can book: one service of one instructor, with the facts the checks need."""
 
-    def __init__(self, *, iid, slug, price, boroughs, neighborhoods, languages, rating, age_groups, levels,
-                 duration_options, lessons):
+    def __init__(
+        self,
+        *,
+        iid,
+        slug,
+        price,
+        boroughs,
+        neighborhoods,
+        languages,
+        rating,
+        age_groups,
+        levels,
+        duration_options,
+        lessons,
+    ):
         self.iid = iid
         self.slug = slug
         self.price = {"in_person": (price or {}).get("in_person"), "online": (price or {}).get("online")}
@@ -307,15 +331,22 @@ def world_offer(world: World, iid: str, svc: dict) -> Offer:
 
     def lessons(duration):
         d = timedelta(minutes=int(duration or default_d))
-        for ws, we, starts in world.windows(iid):
+        for _ws, we, starts in world.windows(iid):
             for s in starts:
                 if s >= now and s + d <= we:
                     yield s, s + d
 
     return Offer(
-        iid=iid, slug=svc.get("slug"), price=svc.get("price"), boroughs=areas.get("boroughs"),
-        neighborhoods=areas.get("neighborhoods"), languages=prof.get("languages"), rating=prof.get("rating"),
-        age_groups=svc.get("age_groups"), levels=svc.get("levels"), duration_options=svc.get("duration_options"),
+        iid=iid,
+        slug=svc.get("slug"),
+        price=svc.get("price"),
+        boroughs=areas.get("boroughs"),
+        neighborhoods=areas.get("neighborhoods"),
+        languages=prof.get("languages"),
+        rating=prof.get("rating"),
+        age_groups=svc.get("age_groups"),
+        levels=svc.get("levels"),
+        duration_options=svc.get("duration_options"),
         lessons=lessons,
     )
 
@@ -338,8 +369,10 @@ def card_offer(card: dict, world: World) -> tuple[Offer, list[str]]:
     if prof is not None:
         areas = prof.get("areas") or {}
         languages, rating = prof.get("languages"), prof.get("rating")
-        if card_areas and (sorted(card_areas.get("boroughs") or []) != sorted(areas.get("boroughs") or [])
-                           or sorted(card_areas.get("neighborhoods") or []) != sorted(areas.get("neighborhoods") or [])):
+        if card_areas and (
+            sorted(card_areas.get("boroughs") or []) != sorted(areas.get("boroughs") or [])
+            or sorted(card_areas.get("neighborhoods") or []) != sorted(areas.get("neighborhoods") or [])
+        ):
             flags.append("card_mismatch:areas")
         if inst.get("rating") is not None and rating is not None and abs(float(inst["rating"]) - float(rating)) > 0.011:
             flags.append("card_mismatch:rating")
@@ -349,7 +382,7 @@ def card_offer(card: dict, world: World) -> tuple[Offer, list[str]]:
         price = svc.get("price") or {}
         for f in ("in_person", "online"):
             a, b = card_price.get(f), price.get(f)
-            if f in card_price and ((a is None) != (b is None) or (a is not None and abs(float(a) - float(b)) > 0.005)):
+            if f in card_price and ((a is None) != (b is None) or (a is not None and abs(float(a) - float(b or 0)) > 0.005)):
                 flags.append("card_mismatch:price")
                 break
         age_groups, levels, durations = svc.get("age_groups"), svc.get("levels"), svc.get("duration_options")
@@ -366,7 +399,7 @@ def card_offer(card: dict, world: World) -> tuple[Offer, list[str]]:
         if s is None or e is None or e <= s:
             fake += 1
             continue
-        if s >= world.now and any(ws <= s and e <= we for ws, we, _ in windows):
+        if world.now is not None and s >= world.now and any(ws <= s and e <= we for ws, we, _ in windows):
             real.append((s, e))
         else:
             fake += 1
@@ -374,8 +407,16 @@ def card_offer(card: dict, world: World) -> tuple[Offer, list[str]]:
         flags.append(f"unreal_slots:{fake}")
 
     offer = Offer(
-        iid=iid, slug=slug, price=price, boroughs=areas.get("boroughs"), neighborhoods=areas.get("neighborhoods"),
-        languages=languages, rating=rating, age_groups=age_groups, levels=levels, duration_options=durations,
+        iid=iid,
+        slug=slug,
+        price=price,
+        boroughs=areas.get("boroughs"),
+        neighborhoods=areas.get("neighborhoods"),
+        languages=languages,
+        rating=rating,
+        age_groups=age_groups,
+        levels=levels,
+        duration_options=durations,
         lessons=lambda duration: real,
     )
     return offer, flags
@@ -554,8 +595,8 @@ class QueryContext:
 
     def __init__(self, q: dict, world: World, ref: Reference):
         self.q, self.world, self.ref = q, world, ref
-        self._cheap = None
-        self._ideal = None
+        self._cheap: float | None = None
+        self._ideal: tuple[list[dict], int] | None = None
 
     @property
     def cheap(self) -> float | None:
@@ -575,8 +616,14 @@ class QueryContext:
     def ideal(self) -> tuple[list[dict], int]:
         """The best gain per instructor, best first, and R (instructors with best gain >= 2)."""
         if self._ideal is None:
-            wanted = set(self.q.get("ideal") or []) | set(self.q.get("related") or []) | set(self.q.get("marginal") or [])
-            cheap = self.cheap if any((lv.get("price_max") == "cheap") for lv in (self.q.get("hard") or {}, self.q.get("soft") or {})) else None
+            wanted = (
+                set(self.q.get("ideal") or []) | set(self.q.get("related") or []) | set(self.q.get("marginal") or [])
+            )
+            cheap = (
+                self.cheap
+                if any((lv.get("price_max") == "cheap") for lv in (self.q.get("hard") or {}, self.q.get("soft") or {}))
+                else None
+            )
             best: dict[str, dict] = {}
             for iid in self.world.instructors:
                 for svc in (self.world.profile(iid) or {}).get("services", []):
@@ -592,7 +639,7 @@ class QueryContext:
 
 
 def dcg(gains) -> float:
-    return sum((2.0 ** g - 1.0) / math.log2(i + 2) for i, g in enumerate(gains))
+    return sum((2.0**g - 1.0) / math.log2(i + 2) for i, g in enumerate(gains))
 
 
 # --------------------------------------------------------------------------- one query
@@ -617,8 +664,14 @@ def no_match_said(resp: dict) -> bool:
 def is_geo(q: dict) -> bool:
     """A query of the geography set (§4): it carries a subtype, a position, a near ask or a location flag."""
     hard, soft = q.get("hard") or {}, q.get("soft") or {}
-    return bool(q.get("geo") or q.get("lat") is not None or hard.get("near") or soft.get("near")
-                or q.get("expect_needs_location") or q.get("outside_nyc"))
+    return bool(
+        q.get("geo")
+        or q.get("lat") is not None
+        or hard.get("near")
+        or soft.get("near")
+        or q.get("expect_needs_location")
+        or q.get("outside_nyc")
+    )
 
 
 def _geo_card(q: dict, card: dict, j: dict, flags: list[str]) -> dict:
@@ -641,11 +694,17 @@ def grade_query(q: dict, rec: dict | None, world: World, ref: Reference, ctx: Qu
     resp = (rec or {}).get("response") or {}
     results = resp.get("results") or []
     out = {
-        "id": q["id"], "kind": q.get("kind"), "split": q.get("split"), "query": q.get("query"),
-        "expect_no_match": bool(q.get("expect_no_match")), "missing_response": rec is None,
-        "n_results": len(results), "zero": not results, "relaxed": resp.get("relaxed") or [],
-        "no_match": resp.get("no_match"), "suggestions": [s.get("slug") if isinstance(s, dict) else s
-                                                         for s in resp.get("suggestions") or []],
+        "id": q["id"],
+        "kind": q.get("kind"),
+        "split": q.get("split"),
+        "query": q.get("query"),
+        "expect_no_match": bool(q.get("expect_no_match")),
+        "missing_response": rec is None,
+        "n_results": len(results),
+        "zero": not results,
+        "relaxed": resp.get("relaxed") or [],
+        "no_match": resp.get("no_match"),
+        "suggestions": [s.get("slug") if isinstance(s, dict) else s for s in resp.get("suggestions") or []],
     }
     if rec is not None and rec.get("query") not in (None, q.get("query")):
         out["query_text_mismatch"] = rec.get("query")
@@ -660,12 +719,29 @@ def grade_query(q: dict, rec: dict | None, world: World, ref: Reference, ctx: Qu
 
     if q.get("expect_no_match"):
         ok = no_match_said(resp)
-        out.update({"ndcg@10": 1.0 if ok else 0.0, "p@5": 1.0 if ok else 0.0, "top1": 1.0 if ok else 0.0,
-                    "correct_no_match": ok, "hv5": 0, "n5": 0, "hv5_disclosed": 0,
-                    "results": [{"rank": i + 1, "instructor": (r.get("instructor") or {}).get("id"),
-                                 "slug": (r.get("service") or {}).get("slug"), "gain": 0.0}
-                                for i, r in enumerate(results[:K])],
-                    "idcg": None, "R": None, "ideal_top": []})
+        out.update(
+            {
+                "ndcg@10": 1.0 if ok else 0.0,
+                "p@5": 1.0 if ok else 0.0,
+                "top1": 1.0 if ok else 0.0,
+                "correct_no_match": ok,
+                "hv5": 0,
+                "n5": 0,
+                "hv5_disclosed": 0,
+                "results": [
+                    {
+                        "rank": i + 1,
+                        "instructor": (r.get("instructor") or {}).get("id"),
+                        "slug": (r.get("service") or {}).get("slug"),
+                        "gain": 0.0,
+                    }
+                    for i, r in enumerate(results[:K])
+                ],
+                "idcg": None,
+                "R": None,
+                "ideal_top": [],
+            }
+        )
         return out
 
     ctx = ctx or QueryContext(q, world, ref)
@@ -683,9 +759,19 @@ def grade_query(q: dict, rec: dict | None, world: World, ref: Reference, ctx: Qu
         seen.add(offer.iid)
         disclosed = [v for v in j["hard"] if _disclosed(v, resp.get("relaxed"), card.get("misses"))]
         extra = _geo_card(q, card, j, flags) if geo else {}
-        cards.append({"rank": i + 1, "instructor": offer.iid, "name": (card.get("instructor") or {}).get("name"),
-                      "slug": offer.slug, **j, **extra, "flags": flags, "disclosed": disclosed,
-                      "misses": card.get("misses") or []})
+        cards.append(
+            {
+                "rank": i + 1,
+                "instructor": offer.iid,
+                "name": (card.get("instructor") or {}).get("name"),
+                "slug": offer.slug,
+                **j,
+                **extra,
+                "flags": flags,
+                "disclosed": disclosed,
+                "misses": card.get("misses") or [],
+            }
+        )
 
     gains = [c["gain"] for c in cards]
     idcg = dcg([r["gain"] for r in ranked[:K]])
@@ -699,21 +785,41 @@ def grade_query(q: dict, rec: dict | None, world: World, ref: Reference, ctx: Qu
         p5 = 0.0 if p5 is not None else None
         top1 = 0.0
     top5 = cards[:P_K]
-    out.update({
-        "ndcg@10": None if ndcg is None else round(min(ndcg, 1.0), 6),
-        "p@5": None if p5 is None else round(min(p5, 1.0), 6), "top1": top1,
-        "hv5": sum(1 for c in top5 if c["hard"]), "n5": len(top5),
-        "hv5_disclosed": sum(1 for c in top5 if c["hard"] and set(c["hard"]) <= set(c["disclosed"])),
-        "results": cards, "idcg": round(idcg, 6), "R": R,
-        "ideal_top": [{"instructor": r["instructor"], "slug": r["slug"], "gain": r["gain"], "hard": r["hard"],
-                       "soft": r["soft"], **({"distance": r["distance"]} if "distance" in r else {})}
-                      for r in ranked[:3]],
-    })
+    out.update(
+        {
+            "ndcg@10": None if ndcg is None else round(min(ndcg, 1.0), 6),
+            "p@5": None if p5 is None else round(min(p5, 1.0), 6),
+            "top1": top1,
+            "hv5": sum(1 for c in top5 if c["hard"]),
+            "n5": len(top5),
+            "hv5_disclosed": sum(1 for c in top5 if c["hard"] and set(c["hard"]) <= set(c["disclosed"])),
+            "results": cards,
+            "idcg": round(idcg, 6),
+            "R": R,
+            "ideal_top": [
+                {
+                    "instructor": r["instructor"],
+                    "slug": r["slug"],
+                    "gain": r["gain"],
+                    "hard": r["hard"],
+                    "soft": r["soft"],
+                    **({"distance": r["distance"]} if "distance" in r else {}),
+                }
+                for r in ranked[:3]
+            ],
+        }
+    )
     return out
 
 
-def grade_all(queries: list[dict], responses: dict[str, dict], world: World, ref: Reference | None = None,
-              split: str = "all", contexts: dict | None = None) -> list[dict]:
+def grade_all(
+    queries: list[dict],
+    responses: dict[str, dict],
+    world: World,
+    ref: Reference | None = None,
+    split: str = "all",
+    contexts: dict | None = None,
+) -> list[dict]:
     ref = ref or Reference()
     rows = []
     for q in queries:

@@ -15,7 +15,9 @@ def _f(v, pct=False):
 
 
 def ordered(summary: dict) -> list[str]:
-    kinds = [k for k in KIND_ORDER if k in summary] + sorted(k for k in summary if k not in KIND_ORDER and k != "overall")
+    kinds = [k for k in KIND_ORDER if k in summary] + sorted(
+        k for k in summary if k not in KIND_ORDER and k != "overall"
+    )
     return kinds + ["overall"]
 
 
@@ -24,9 +26,19 @@ def table(summary: dict, markdown: bool = False) -> str:
     rows = []
     for k in ordered(summary):
         s = summary[k]
-        rows.append([k, str(s["n"]), _f(s["ndcg@10"]), _f(s["p@5"]), _f(s["top1"], True), _f(s["zero"], True),
-                     _f(s["hv@5"], True), _f(s["hv@5_disclosed"], True),
-                     _f(s["nomatch"], True) + (f" ({s['n_nomatch']})" if s["n_nomatch"] else "")])
+        rows.append(
+            [
+                k,
+                str(s["n"]),
+                _f(s["ndcg@10"]),
+                _f(s["p@5"]),
+                _f(s["top1"], True),
+                _f(s["zero"], True),
+                _f(s["hv@5"], True),
+                _f(s["hv@5_disclosed"], True),
+                _f(s["nomatch"], True) + (f" ({s['n_nomatch']})" if s["n_nomatch"] else ""),
+            ]
+        )
     if markdown:
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -41,10 +53,14 @@ def geo_text(summary: dict) -> str:
     lines = []
     s = summary.get("overall") or {}
     if "needs_location_ok" in s:
-        lines.append(f"'near me' without a position: the response asked for it (needs_location) in "
-                     f"{_f(s['needs_location_ok'], True)} % of {s['n_needs_location']} queries")
+        lines.append(
+            f"'near me' without a position: the response asked for it (needs_location) in "
+            f"{_f(s['needs_location_ok'], True)} % of {s['n_needs_location']} queries"
+        )
     if s.get("needs_location_wrong"):
-        lines.append(f"{s['needs_location_wrong']} queries sent a position yet the response asked for one (needs_location)")
+        lines.append(
+            f"{s['needs_location_wrong']} queries sent a position yet the response asked for one (needs_location)"
+        )
     return "\n".join(lines)
 
 
@@ -70,11 +86,13 @@ def worst_text(rows: list[dict], n: int = 10, markdown: bool = False) -> str:
     out = []
     for r in worst(rows, n):
         p5 = "n/a" if r["p@5"] is None else f"{r['p@5']:.2f}"
-        title = f"{r['id']} [{r['kind']}/{r['split']}] nDCG {r['ndcg@10']:.3f} P@5 {p5}  \"{r['query']}\""
+        title = f'{r["id"]} [{r["kind"]}/{r["split"]}] nDCG {r["ndcg@10"]:.3f} P@5 {p5}  "{r["query"]}"'
         extra = []
         if r["expect_no_match"]:
-            extra.append(f"expected no match; got {r['n_results']} results, no_match={r.get('no_match')}, "
-                         f"suggestions={r.get('suggestions')}")
+            extra.append(
+                f"expected no match; got {r['n_results']} results, no_match={r.get('no_match')}, "
+                f"suggestions={r.get('suggestions')}"
+            )
         else:
             if r.get("relaxed"):
                 extra.append(f"relaxed: {r['relaxed']}")
@@ -95,7 +113,9 @@ def worst_text(rows: list[dict], n: int = 10, markdown: bool = False) -> str:
 
 
 def violation_counts(rows: list[dict]) -> dict:
-    hard, soft, flags = {}, {}, {}
+    hard: dict[str, int] = {}
+    soft: dict[str, int] = {}
+    flags: dict[str, int] = {}
     for r in rows:
         for c in (r.get("results") or [])[:5]:
             for v in c.get("hard") or []:
@@ -105,9 +125,11 @@ def violation_counts(rows: list[dict]) -> dict:
             for f in c.get("flags") or []:
                 f = f.split(":")[0] if f.startswith("unreal_slots") else f
                 flags[f] = flags.get(f, 0) + 1
-    return {"hard": dict(sorted(hard.items(), key=lambda x: -x[1])),
-            "soft": dict(sorted(soft.items(), key=lambda x: -x[1])),
-            "flags": dict(sorted(flags.items(), key=lambda x: -x[1]))}
+    return {
+        "hard": dict(sorted(hard.items(), key=lambda x: -x[1])),
+        "soft": dict(sorted(soft.items(), key=lambda x: -x[1])),
+        "flags": dict(sorted(flags.items(), key=lambda x: -x[1])),
+    }
 
 
 def write(out_dir: Path, name: str, split: str, rows: list[dict], summary: dict, guards: list[str]) -> None:
@@ -115,17 +137,40 @@ def write(out_dir: Path, name: str, split: str, rows: list[dict], summary: dict,
     with open(out_dir / "details.jsonl", "w", encoding="utf-8") as f:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
-    (out_dir / "summary.json").write_text(json.dumps({"responses": name, "split": split, "summary": summary,
-                                                      "violations_top5": violation_counts(rows),
-                                                      "guards_failed": guards}, indent=1) + "\n")
+    (out_dir / "summary.json").write_text(
+        json.dumps(
+            {
+                "responses": name,
+                "split": split,
+                "summary": summary,
+                "violations_top5": violation_counts(rows),
+                "guards_failed": guards,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
     vc = violation_counts(rows)
     geo = geo_text(summary)
-    md = [f"# Judged search set: {name} (split {split})", "",
-          "Graded by `eval.rubric` with data/fixtures/judged/RUBRIC.md.", "", table(summary, markdown=True), "",
-          *([geo, ""] if geo else []),
-          "## Violations among the first 5 cards", "",
-          f"* hard: {vc['hard'] or 'none'}", f"* soft: {vc['soft'] or 'none'}", f"* flags: {vc['flags'] or 'none'}", "",
-          "## The 10 worst queries", "", worst_text(rows, 10, markdown=True), ""]
+    md = [
+        f"# Judged search set: {name} (split {split})",
+        "",
+        "Graded by `eval.rubric` with data/fixtures/judged/RUBRIC.md.",
+        "",
+        table(summary, markdown=True),
+        "",
+        *([geo, ""] if geo else []),
+        "## Violations among the first 5 cards",
+        "",
+        f"* hard: {vc['hard'] or 'none'}",
+        f"* soft: {vc['soft'] or 'none'}",
+        f"* flags: {vc['flags'] or 'none'}",
+        "",
+        "## The 10 worst queries",
+        "",
+        worst_text(rows, 10, markdown=True),
+        "",
+    ]
     if guards:
         md += ["## Guards failed", ""] + [f"* {g}" for g in guards] + [""]
     (out_dir / "report.md").write_text("\n".join(md), encoding="utf-8")
