@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from api import errors
-from api.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
+from api.middleware import BodyLimitMiddleware, JsonLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from api.routes import admin as admin_routes
 from api.routes import auth as auth_routes
 from api.routes import bookings as booking_routes
@@ -67,6 +67,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     configure_logging(settings.log_format, settings.log_level)
     # Added innermost first: requests pass RequestContext -> CORS -> BodyLimit -> RateLimit -> routes.
+    # JSON shape limits sit inside the body size limit (which bounds what they read) and the rate limits.
+    app.add_middleware(JsonLimitMiddleware, max_depth=settings.max_json_depth, max_keys=settings.max_json_keys)
     if settings.rate_limit_enabled:
         app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter, secret=settings.secret_key)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # CORS: exact origins allowed to call the API from a browser (comma-separated in the env). Empty: none.
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = Field(default=1_000_000, ge=1024)  # larger request bodies get 413
+    # JSON bodies deeper than this, or with more object keys in all, get a 422 before parsing (F1).
+    max_json_depth: int = Field(default=32, ge=2)
+    max_json_keys: int = Field(default=2_000, ge=1)
     # Rate limits: requests per window, per client IP and per signed-in user, in three budgets.
     # Search is the expensive read; writes are every non-GET outside auth; auth is /api/auth/*.
     rate_limit_enabled: bool = True
