@@ -17,6 +17,7 @@ from api.routes import admin as admin_routes
 from api.routes import auth as auth_routes
 from api.routes import bookings as booking_routes
 from api.routes import catalog as catalog_routes
+from api.routes import docs as docs_routes
 from api.routes import health, search, web
 from api.routes import history as history_routes
 from api.routes import instructors as instructor_routes
@@ -50,6 +51,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version="0.1.0",
         description="Natural-language search for lessons in New York City, with bookable slots.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by api/routes/docs.py
+        redoc_url=None,
     )
     app.state.settings = settings
     errors.install(app)
@@ -88,6 +91,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(search.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.WEB_DIR), name="static")
+    app.include_router(docs_routes.router)
+    app.mount(docs_routes.ASSETS_URL, docs_routes.static_assets(), name="docs-assets")
     app.include_router(auth_routes.router)
     app.include_router(history_routes.router)
     app.include_router(privacy_routes.router)

@@ -45,10 +45,14 @@ def test_security_headers_on_every_response(client, method, path, status):
     assert r.headers["x-request-id"]
 
 
-def test_docs_page_works_without_csp_and_hsts_outside_development(indexed_engine):
+def test_docs_pages_keep_a_strict_csp_and_hsts_outside_development(indexed_engine):
     c = TestClient(create_app(Settings(environment="production", secret_key=STRONG), engine=indexed_engine))
-    docs = c.get("/docs")
-    assert docs.status_code == 200 and "content-security-policy" not in docs.headers
+    for path in ("/docs", "/redoc"):  # served offline (api/routes/docs.py): scripts from this server only
+        docs = c.get(path)
+        policy = docs.headers["content-security-policy"]
+        assert docs.status_code == 200 and "script-src 'self';" in policy and "unsafe-eval" not in policy
+        assert "<script>" not in docs.text and "cdn" not in docs.text.lower()
+    assert c.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
     assert "max-age=" in c.get("/health").headers["strict-transport-security"]
 
 
