@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -16,6 +15,7 @@ from api.deps import SessionDep
 from api.filters import DAY_HELP, SORT_HELP, Sort, check_filters
 from api.recording import remember
 from api.schemas.catalog import BrowseOut, CategoryTreeOut
+from api.schemas.dates import Day
 from core.clock import market_now
 from index import places, slots
 from index.search import SearchOptions, browse
@@ -43,7 +43,7 @@ def service_instructors(
     price_min: Annotated[float | None, Query(ge=0, le=10_000)] = None,
     price_max: Annotated[float | None, Query(ge=0, le=10_000)] = None,
     format: Annotated[Literal["in_person", "online"] | None, Query()] = None,
-    dates: Annotated[list[date] | None, Query(max_length=31, description="YYYY-MM-DD, repeatable")] = None,
+    dates: Annotated[list[Day] | None, Query(max_length=31, description="YYYY-MM-DD, repeatable")] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     sort: Annotated[Sort, Query(description=SORT_HELP)] = "relevance",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
@@ -25,6 +24,7 @@ from api.schemas.bookings import (
     ServiceUpdate,
     WeekIn,
 )
+from api.schemas.dates import Day
 from api.schemas.instructor import (
     BlackoutList,
     BlackoutOut,
@@ -154,13 +154,13 @@ def remove_service(
 
 
 @router.get("/availability/weeks/{week_start}", response_model=WeekOut)
-def get_week(week_start: date, user: AvailabilityEditor, db: SessionDep):
+def get_week(week_start: Day, user: AvailabilityEditor, db: SessionDep):
     """The seven days from week_start (New York dates) with their windows."""
     return availability.get_week(db, user_id=user.id, week_start=week_start)
 
 
 @router.put("/availability/weeks/{week_start}", response_model=WeekOut)
-def replace_week(week_start: date, body: WeekIn, user: AvailabilityEditor, db: SessionDep, request: Request):
+def replace_week(week_start: Day, body: WeekIn, user: AvailabilityEditor, db: SessionDep, request: Request):
     """Replace the week's windows atomically: days left out get none; past days never change."""
     days = {d.date: [(w.start, w.end) for w in d.windows] for d in body.days}
     view = availability.replace_week(db, user_id=user.id, week_start=week_start, days=days, now=utc_now())
@@ -169,7 +169,7 @@ def replace_week(week_start: date, body: WeekIn, user: AvailabilityEditor, db: S
 
 
 @router.post("/availability/weeks/{week_start}/copy", response_model=WrittenDays)
-def copy_week(week_start: date, body: CopyWeek, user: AvailabilityEditor, db: SessionDep, request: Request):
+def copy_week(week_start: Day, body: CopyWeek, user: AvailabilityEditor, db: SessionDep, request: Request):
     result = availability.copy_week(db, user_id=user.id, week_start=week_start, weeks=body.weeks, now=utc_now())
     invalidate(request)
     return result
@@ -198,7 +198,7 @@ def add_blackout(body: BlackoutIn, user: AvailabilityEditor, db: SessionDep, req
 
 
 @router.delete("/blackouts/{day}", status_code=204)
-def remove_blackout(day: date, user: AvailabilityEditor, db: SessionDep, request: Request):
+def remove_blackout(day: Day, user: AvailabilityEditor, db: SessionDep, request: Request):
     availability.remove_blackout(db, user_id=user.id, day=day, now=utc_now())
     invalidate(request)
     return Response(status_code=204)

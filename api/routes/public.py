@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from api.caching import cached_json
 from api.deps import SessionDep
+from api.schemas.dates import Day
 from api.schemas.public import NextAvailableOut, PublicAvailabilityOut, PublicProfileOut
 from core.clock import MARKET_TZ, utc_now
 from index import slots
@@ -102,8 +103,8 @@ def public_availability(
     instructor_id: uuid.UUID,
     request: Request,
     db: SessionDep,
-    start_date: Annotated[date | None, Query(description="first day, New York time (default today)")] = None,
-    end_date: Annotated[date | None, Query(description="last day (default start_date + 6)")] = None,
+    start_date: Annotated[Day | None, Query(description="first day, New York time (default today)")] = None,
+    end_date: Annotated[Day | None, Query(description="last day (default start_date + 6)")] = None,
     duration_minutes: Annotated[
         int | None, Query(ge=15, le=480, description="lesson length (default the shortest)")
     ] = None,

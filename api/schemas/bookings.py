@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, time
+from datetime import time
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from api.schemas.dates import Day, Moment
 
 Format = Literal["in_person", "online"]
 
@@ -20,7 +22,7 @@ class BookingCreate(Strict):
     instructor_id: uuid.UUID
     instructor_service_id: uuid.UUID | None = Field(None, description="the offering, as search results give it")
     service: str | None = Field(None, max_length=80, description="or the service slug")
-    start: AwareDatetime = Field(description="ISO 8601 with offset, on the 15-minute grid")
+    start: Moment = Field(description="ISO 8601 with offset, on the 15-minute grid")
     duration_minutes: int = Field(ge=15, le=480)
     format: Format
     location: str = Field("", max_length=500, description="where, for in-person lessons")
@@ -34,7 +36,7 @@ class BookingCreate(Strict):
 
 
 class Reschedule(Strict):
-    start: AwareDatetime
+    start: Moment
     duration_minutes: int | None = Field(None, ge=15, le=480)
     format: Format | None = None
     location: str | None = Field(None, max_length=500)
@@ -118,7 +120,7 @@ class WindowIn(Strict):
 
 
 class DayIn(Strict):
-    date: date
+    date: Day
     windows: list[WindowIn] = Field(max_length=48)
 
 
@@ -141,13 +143,13 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 
 class PatternIn(Strict):
-    start_date: date
-    end_date: date
+    start_date: Day
+    end_date: Day
     pattern: dict[
         Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"], list[WindowIn]
     ] = Field(description="weekday → windows; weekdays left out get none")
 
 
 class BlackoutIn(Strict):
-    date: date
+    date: Day
     reason: str = Field("", max_length=200)
