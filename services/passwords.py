@@ -27,3 +27,18 @@ def dummy_verify(password: str) -> None:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
+
+
+def hash_with_salt(password: str, salt: bytes) -> str:
+    """A hash with the live parameters and a given salt: only for the deterministic demo accounts."""
+    from argon2.low_level import hash_secret
+
+    return hash_secret(
+        password.encode(),
+        salt,
+        time_cost=_hasher.time_cost,
+        memory_cost=_hasher.memory_cost,
+        parallelism=_hasher.parallelism,
+        hash_len=_hasher.hash_len,
+        type=_hasher.type,
+    ).decode()
