@@ -31,6 +31,7 @@ from core.logging import configure_logging
 from core.ratelimit import RateLimiter, WindowCounter, budgets_from
 from core.redis_client import RedisHandle
 from core.settings import Settings, get_settings
+from services import passwords
 
 
 @asynccontextmanager
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         redoc_url=None,
     )
     app.state.settings = settings
+    passwords.configure(slots=settings.password_hash_concurrency, queue=settings.password_hash_queue)
     errors.install(app)
     app.state.engine = engine or get_engine()
     app.state.sessionmaker = sessionmaker(bind=app.state.engine, expire_on_commit=False)

@@ -14,14 +14,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from services.errors import DomainError, Throttled, Unauthorized
+from services.errors import Busy, DomainError, Throttled, Unauthorized
 
 
 def domain_error_response(exc: DomainError) -> JSONResponse:
     headers: dict[str, str] = {}
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(exc, Throttled):
+    if isinstance(exc, Throttled | Busy):
         headers["Retry-After"] = str(exc.retry_after)
     body = {"detail": exc.message, "code": exc.code, **exc.extra}
     return JSONResponse(body, status_code=exc.status, headers=headers)

@@ -46,14 +46,16 @@ def find_by_email(db: Session, *, email: str) -> User | None:
 
 
 def register(db: Session, *, email: str, password: str, full_name: str) -> User:
-    """A new student account."""
+    """A new student account. The password is hashed before the first query, so no pooled connection
+    waits on Argon2 (and a taken email costs the same time as a new one)."""
     email = email.strip()
+    password_hash = passwords.hash_password(password)
     if find_by_email(db, email=email) is not None:
         raise Conflict(EMAIL_TAKEN, code="email_taken")
     user = User(
         id=uuid.uuid4(),
         email=email,
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash,
         full_name=full_name.strip(),
         role="student",
     )
@@ -68,24 +70,37 @@ def register(db: Session, *, email: str, password: str, full_name: str) -> User:
 
 
 def authenticate(db: Session, *, email: str, password: str, ip: str, throttle: LoginThrottle) -> User:
-    """The user whose password this is. Unknown emails cost the same Argon2 check as known ones."""
+    """The user whose password this is. Unknown emails cost the same Argon2 check as known ones.
+
+    The password check runs with no pooled connection checked out (F2): the account's id and hash are
+    read, the transaction ends (handing the connection back), and only then does Argon2 run; a flood
+    of logins therefore waits on the hashing gate (services.passwords), never on the pool."""
     wait = throttle.retry_after(email=email, ip=ip)
     if wait:
         raise _throttled(wait)
-    user = find_by_email(db, email=email)
-    if user is not None and user.is_active and user.anonymized_at is None:
-        ok = passwords.verify_password(user.password_hash, password)
+    row = db.execute(
+        select(User.id, User.password_hash).where(
+            func.lower(User.email) == email.strip().lower(), User.is_active, User.anonymized_at.is_(None)
+        )
+    ).first()
+    db.rollback()  # read-only so far: this only returns the connection to the pool
+    if row is not None:
+        ok = passwords.verify_password(row.password_hash, password)
     else:
         passwords.dummy_verify(password)
         ok = False
-    if not ok or user is None:
+    if not ok or row is None:
         locked = throttle.failure(email=email, ip=ip)
         if locked:
             raise _throttled(locked)
         raise Unauthorized(BAD_LOGIN, code="bad_credentials")
     throttle.success(email=email)
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
+    new_hash = passwords.hash_password(password) if passwords.needs_rehash(row.password_hash) else None
+    user = db.get(User, row.id)
+    if user is None or not user.is_active or user.anonymized_at is not None:  # deleted meanwhile
+        raise Unauthorized(BAD_LOGIN, code="bad_credentials")
+    if new_hash is not None:
+        user.password_hash = new_hash
         db.commit()
     return user
 

@@ -55,6 +55,17 @@ class Invalid(DomainError):
     code = "invalid"
 
 
+class Busy(DomainError):
+    """The server has no capacity for this work right now; try again after `retry_after` seconds."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None, **extra: object) -> None:
+        super().__init__(message, code=code, **extra)
+        self.retry_after = retry_after
+
+
 class Throttled(DomainError):
     """Too many attempts; try again after `retry_after` seconds."""
 

@@ -1,23 +1,82 @@
-"""Argon2id password hashing (argon2-cffi)."""
+"""Argon2id password hashing (argon2-cffi), bounded: at most `slots` hashes run at once and at most
+`queue` more wait for one; past that a caller gets Busy (503 with Retry-After) at once (F2). Each run
+takes 64 MiB and ~0.3 s of CPU here, so an unbounded login flood would otherwise hold every worker
+thread, and with them the database connections and memory that other requests need."""
 
 from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from services.errors import Busy
+
 _hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106 low-memory parameters
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
+MAX_WAIT_SECONDS = 5.0  # a queued caller never waits longer than this for a slot
+BUSY_RETRY_AFTER = 1
+
+
+class HashGate:
+    """A semaphore of `slots` with a bounded waiting room of `queue` callers."""
+
+    def __init__(self, slots: int, queue: int) -> None:
+        self.slots, self.queue = slots, queue
+        self._running = threading.BoundedSemaphore(slots)
+        self._lock = threading.Lock()
+        self._admitted = 0
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self._lock:
+            if self._admitted >= self.slots + self.queue:
+                raise _busy()
+            self._admitted += 1
+        try:
+            if not self._running.acquire(timeout=MAX_WAIT_SECONDS):
+                raise _busy()
+            try:
+                yield
+            finally:
+                self._running.release()
+        finally:
+            with self._lock:
+                self._admitted -= 1
+
+
+def _busy() -> Busy:
+    return Busy(
+        "Too many sign-ins are being checked right now; try again in a second.",
+        retry_after=BUSY_RETRY_AFTER,
+        code="busy_hashing",
+    )
+
+
+_gate = HashGate(slots=os.cpu_count() or 2, queue=8)
+
+
+def configure(*, slots: int, queue: int) -> None:
+    """Size the gate (from settings, when the app is made); callers already inside keep the old one."""
+    global _gate
+    if (_gate.slots, _gate.queue) != (slots, queue):
+        _gate = HashGate(slots, queue)
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _gate.slot():
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    with _gate.slot():
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
 
 def dummy_verify(password: str) -> None:
