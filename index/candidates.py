@@ -63,6 +63,8 @@ class Candidate:
     # How well this row's service serves the query's goal (index/goals.py), for a query that names
     # no service; None otherwise.
     goal: float | None = None
+    # (point, miles): this row's distance from the last point asked (index/misses.py).
+    miles_from: tuple[tuple[float, float], float | None] | None = None
 
 
 def audience_groups(c: Constraints) -> list[str] | None:

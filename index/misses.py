@@ -37,7 +37,10 @@ def distance(c: Candidate, asked: Constraints) -> float | None:
     online only)."""
     if asked.point is None or not teaches_in_person(c):
         return None
-    return geo.distance_to_areas(asked.point[0], asked.point[1], c.neighborhoods, c.boroughs)
+    # A search asks for a row's distance several times (place, score, card): measured once per point.
+    if c.miles_from is None or c.miles_from[0] != asked.point:
+        c.miles_from = (asked.point, geo.distance_to_areas(asked.point[0], asked.point[1], c.neighborhoods, c.boroughs))
+    return c.miles_from[1]
 
 
 def _serves_area(c: Candidate, asked: Constraints) -> bool:

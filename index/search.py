@@ -500,6 +500,8 @@ def search(
         fresh = bool(tried)  # the per-result time and date relaxation alone is worth a run
         for stage in ROW_RELAX_STAGES:
             for step in stage:
+                if step == "format" and where.format:
+                    continue  # outside the city only online lessons can happen: that never relaxes
                 looser = _with_similar_services(cons) if step == "service" else cons.relax(step)
                 if looser is not None:
                     cons = looser
