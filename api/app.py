@@ -22,9 +22,12 @@ from api.routes import health, search, web
 from api.routes import history as history_routes
 from api.routes import instructors as instructor_routes
 from api.routes import metrics as metrics_routes
+from api.routes import monitoring as monitoring_routes
 from api.routes import privacy as privacy_routes
 from api.routes import public as public_routes
 from api.routes import reviews as review_routes
+from api.search_outcomes import SearchOutcomeMiddleware
+from core import monitoring
 from core.cache import Cache
 from core.db import get_engine
 from core.logging import configure_logging
@@ -71,7 +74,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         namespace=app.state.cache.ns,
     )
     configure_logging(settings.log_format, settings.log_level)
-    # Added innermost first: requests pass RequestContext -> CORS -> BodyLimit -> RateLimit -> routes.
+    monitoring.configure(settings)  # slow-request and slow-query rings
+    monitoring.instrument_engine(app.state.engine)
+    # Added innermost first: requests pass RequestContext -> CORS -> BodyLimit -> RateLimit -> SearchOutcome -> routes.
+    app.add_middleware(SearchOutcomeMiddleware)
     # JSON shape limits sit inside the body size limit (which bounds what they read) and the rate limits.
     app.add_middleware(JsonLimitMiddleware, max_depth=settings.max_json_depth, max_keys=settings.max_json_keys)
     if settings.rate_limit_enabled:
@@ -90,6 +96,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(RequestContextMiddleware, production=settings.environment != "development")
     app.include_router(health.router)
     app.include_router(metrics_routes.router)
+    app.include_router(monitoring_routes.router)
     app.include_router(search.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.WEB_DIR), name="static")

@@ -23,6 +23,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from core import monitoring
 from index import search as search_module
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0)
@@ -69,6 +70,7 @@ BOOKING_ROUTES = {("POST", "/api/bookings"), ("POST", "/api/bookings/{booking_id
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
     HTTP_REQUESTS.labels(method=method, route=route, status=str(status)).inc()
     HTTP_LATENCY.labels(method=method, route=route).observe(seconds)
+    monitoring.observe_request(method, route, status, seconds)  # the slow-request ring
     if (method, route) in BOOKING_ROUTES:
         if status == 201:
             BOOKINGS_CREATED.inc()
@@ -110,6 +112,70 @@ class AppCollector:
             yield gauge
 
 
+class DatabaseCollector:
+    """Series read from the database (services/ops.py), at most every DB_STATS_SECONDS per app: the
+    outbox backlog, replica lag and the scheduled jobs. instainstru_db_up is 0 when the read failed
+    (the other series are then left out rather than reported stale)."""
+
+    DB_STATS_SECONDS = 10.0
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def _stats(self):
+        import time
+
+        from services import ops
+
+        state = self.app.state
+        cached = getattr(state, "db_stats", None)
+        if cached is not None and time.monotonic() - cached[0] < self.DB_STATS_SECONDS:
+            return cached[1]
+        try:
+            stats = ops.database_stats(state.engine)
+        except Exception:  # noqa: BLE001 - a scrape must answer while the database is down
+            stats = None
+        state.db_stats = (time.monotonic(), stats)
+        return stats
+
+    def collect(self):
+        if getattr(self.app.state, "engine", None) is None:
+            return
+        stats = self._stats()
+        up = GaugeMetricFamily("instainstru_db_up", "1 when the metrics read from the database succeeded")
+        up.add_metric([], 0 if stats is None else 1)
+        yield up
+        if stats is None:
+            return
+        for name, help_text, value in (
+            ("outbox_pending", "Emails waiting for delivery (retries left)", stats.outbox_pending),
+            ("outbox_oldest_pending_seconds", "Age of the oldest email waiting", stats.outbox_oldest_pending_seconds),
+            ("outbox_dead", "Emails that used up their delivery attempts", stats.outbox_dead),
+            ("db_replica_lag_seconds", "Replication lag (0 while there is no replica)", stats.replica_lag_seconds),
+            ("db_replicas", "Replicas streaming from this database", stats.replicas),
+        ):
+            gauge = GaugeMetricFamily(f"instainstru_{name}", help_text)
+            gauge.add_metric([], value)
+            yield gauge
+        last_ok = GaugeMetricFamily(
+            "instainstru_job_last_success_timestamp_seconds", "When each scheduled job last succeeded", labels=["job"]
+        )
+        failed = GaugeMetricFamily(
+            "instainstru_job_last_run_failed", "1 when a scheduled job's last run failed", labels=["job"]
+        )
+        runs = CounterMetricFamily("instainstru_job_runs", "Runs of each scheduled job (all workers)", labels=["job"])
+        failures = CounterMetricFamily(
+            "instainstru_job_failures", "Failed runs of each scheduled job (all workers)", labels=["job"]
+        )
+        for job in stats.jobs:
+            if job.last_succeeded_at is not None:
+                last_ok.add_metric([job.name], job.last_succeeded_at.timestamp())
+            failed.add_metric([job.name], 1 if job.last_status == "failed" else 0)
+            runs.add_metric([job.name], job.runs)
+            failures.add_metric([job.name], job.failures)
+        yield from (last_ok, failed, runs, failures)
+
+
 def render(app) -> tuple[bytes, str]:
     """The text exposition: process series (all workers in multiprocess mode) plus this app's."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -124,4 +190,5 @@ def render(app) -> tuple[bytes, str]:
         body = generate_latest(REGISTRY)
     local = CollectorRegistry(auto_describe=False)
     local.register(AppCollector(app))
+    local.register(DatabaseCollector(app))
     return body + generate_latest(local), CONTENT_TYPE_LATEST

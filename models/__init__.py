@@ -6,6 +6,7 @@ from models.booking import Booking
 from models.catalog import Category, Service, Subcategory
 from models.history import SearchHistory
 from models.instructor import InstructorProfile, InstructorService
+from models.jobs import ScheduledJob
 from models.outbox import OutboxMessage
 from models.review import Review
 from models.user import PasswordResetToken, Permission, RevokedToken, RolePermission, User, UserPermission
@@ -27,6 +28,7 @@ __all__ = [
     "Permission",
     "RevokedToken",
     "RolePermission",
+    "ScheduledJob",
     "User",
     "UserPermission",
 ]

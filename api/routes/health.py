@@ -18,6 +18,13 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+@router.get("/health/lite", response_model=HealthOut)
+def health_lite() -> dict[str, str]:
+    """For probes that poll often (load balancers, the scheduler's neighbours): answered by the process
+    alone, never touching the database or Redis, whatever their state (GET /ready checks those)."""
+    return {"status": "ok"}
+
+
 @router.get("/ready", response_model=ReadyOut, responses={503: {"model": ReadyOut}})
 def ready(request: Request) -> JSONResponse:
     """Ready when the database answers; a missing Redis only degrades (the cache falls back in-process)."""

@@ -25,6 +25,7 @@ EXPECTED_TABLES = {
     "search_history",
     "outbox",
     "reviews",
+    "scheduled_jobs",
 }
 
 
