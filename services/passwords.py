@@ -9,6 +9,8 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -64,6 +66,30 @@ def configure(*, slots: int, queue: int) -> None:
     global _gate
     if (_gate.slots, _gate.queue) != (slots, queue):
         _gate = HashGate(slots, queue)
+
+
+COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
+WEAK_MESSAGE = (
+    "This password is too common: it is on lists of leaked passwords that attackers try first. "
+    "Choose another, e.g. a few unrelated words."
+)
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The refused passwords, lowercased (data/common_passwords.txt, made by `python -m cli.passwords`)."""
+    lines = COMMON_PASSWORDS.read_text().splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def weakness(password: str) -> str | None:
+    """Why this password may not be set (blank, common, or one or two characters repeated), or None (F7)."""
+    bare = password.strip()
+    if not bare:
+        return "The password cannot be blank."
+    if bare.lower() in common_passwords() or len(set(bare.lower())) <= 2:
+        return WEAK_MESSAGE
+    return None
 
 
 def hash_password(password: str) -> str:

@@ -9,6 +9,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from services import passwords
+
 # A practical check (no email-validator dependency): one @, a dotted domain, no spaces.
 _EMAIL = re.compile(
     r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
@@ -28,6 +30,14 @@ def _password(value: str) -> str:
     return value
 
 
+def _new_password(value: str) -> str:
+    """A password being set: also not blank and not a common one (F7)."""
+    problem = passwords.weakness(_password(value))
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 def _name(value: str) -> str:
     value = " ".join(value.split())
     if not value or "\x00" in value:
@@ -37,7 +47,7 @@ def _name(value: str) -> str:
 
 Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
 # 8 is the floor; 1,024 keeps one request from making Argon2 hash megabytes.
-NewPassword = Annotated[str, Field(min_length=8, max_length=1024), AfterValidator(_password)]
+NewPassword = Annotated[str, Field(min_length=8, max_length=1024), AfterValidator(_new_password)]
 AnyPassword = Annotated[str, Field(min_length=1, max_length=1024)]
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_name)]
 
