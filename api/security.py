@@ -7,11 +7,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from api.deps import SessionDep, SettingsDep
 from models import User
-from services import permissions, tokens
+from services import auth, permissions, tokens
 
 ACCESS_COOKIE = "access_token"
 REFRESH_COOKIE = "refresh_token"
@@ -38,8 +38,7 @@ def user_from_token(db, settings, token: str, kind: str = "access") -> tuple[Use
         raise _unauthorized("This account is not active.")
     if claims["ver"] != user.token_version:
         raise _unauthorized("This session was signed out; log in again.")
-    revoked = db.execute(text("SELECT 1 FROM revoked_tokens WHERE jti = :j"), {"j": claims["jti"]}).first()
-    if revoked:
+    if auth.revoked(db, claims["jti"], claims.get("fam")):  # this token, or its family (F6)
         raise _unauthorized("This session was signed out; log in again.")
     return user, claims
 

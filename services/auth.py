@@ -105,12 +105,15 @@ def authenticate(db: Session, *, email: str, password: str, ip: str, throttle: L
     return user
 
 
-def issue_pair(*, user: User, secret: str) -> TokenPair:
+def issue_pair(*, user: User, secret: str, family: str | None = None) -> TokenPair:
+    """An access and a refresh token of one family: a new one at login, the refreshed token's own
+    on rotation."""
+    family = family or uuid.uuid4().hex
     access, access_claims = tokens.issue(
-        user_id=user.id, token_version=user.token_version, kind="access", secret=secret
+        user_id=user.id, token_version=user.token_version, kind="access", secret=secret, family=family
     )
     refresh, refresh_claims = tokens.issue(
-        user_id=user.id, token_version=user.token_version, kind="refresh", secret=secret
+        user_id=user.id, token_version=user.token_version, kind="refresh", secret=secret, family=family
     )
     return TokenPair(access, refresh, access_claims, refresh_claims)
 
@@ -128,8 +131,10 @@ def revoke(db: Session, *, user_id: uuid.UUID, claims: list[dict]) -> None:
 
 
 def rotate(db: Session, *, user: User, refresh_claims: dict, secret: str) -> TokenPair:
-    """A refresh token is used once: it is revoked and a new pair is issued. The revocation row
-    decides: of two concurrent refreshes with one token, only the one that inserts it wins."""
+    """A refresh token is used once: it is revoked and a new pair of the same family is issued. The
+    revocation row decides: of two concurrent refreshes with one token, only the one that inserts it
+    wins. A token used again means a copy of it is in someone else's hands (F6): its whole family is
+    revoked, the pair issued from it included (a token from before families: every session)."""
     expires = datetime.fromtimestamp(refresh_claims["exp"], UTC)
     won = db.execute(
         insert(RevokedToken)
@@ -138,9 +143,49 @@ def rotate(db: Session, *, user: User, refresh_claims: dict, secret: str) -> Tok
         .returning(RevokedToken.jti)
     ).first()
     if won is None:
+        revoke_family(db, user=user, claims=refresh_claims)
         raise Unauthorized("This session was signed out; log in again.", code="token_reused")
     db.commit()
-    return issue_pair(user=user, secret=secret)
+    return issue_pair(user=user, secret=secret, family=refresh_claims.get("fam"))
+
+
+def revoke_family(db: Session, *, user: User, claims: dict) -> None:
+    """Refuse every token of this token's family from now on. The family id is kept in revoked_tokens
+    (its jti column holds token ids and family ids alike: random hex, never equal) until the last token
+    the family could hold has expired."""
+    family = claims.get("fam")
+    if family:
+        db.execute(
+            insert(RevokedToken)
+            .values(jti=family, user_id=user.id, expires_at=datetime.now(UTC) + timedelta(days=tokens.REFRESH_DAYS))
+            .on_conflict_do_nothing(index_elements=["jti"])
+        )
+    else:
+        user.token_version = user.token_version + 1
+    db.commit()
+
+
+def refresh(db: Session, *, token: str, secret: str) -> tuple[User, TokenPair]:
+    """The refresh flow: a valid, unrevoked refresh token of an active account is rotated; one that
+    was already used (or revoked) revokes its family."""
+    try:
+        claims = tokens.decode(token, secret=secret, kind="refresh")
+    except tokens.InvalidToken:
+        raise Unauthorized("Invalid or expired token; log in again.", code="invalid_token") from None
+    user = db.get(User, uuid.UUID(claims["sub"]))
+    if user is None or not user.is_active or user.anonymized_at is not None:
+        raise Unauthorized("This account is not active.", code="inactive")
+    if claims["ver"] != user.token_version or revoked(db, claims.get("fam")):
+        raise Unauthorized("This session was signed out; log in again.", code="signed_out")
+    return user, rotate(db, user=user, refresh_claims=claims, secret=secret)
+
+
+def revoked(db: Session, *ids: str | None) -> bool:
+    """One of these token or family ids was revoked."""
+    wanted = [i for i in ids if i]
+    if not wanted:
+        return False
+    return db.execute(select(RevokedToken.jti).where(RevokedToken.jti.in_(wanted)).limit(1)).first() is not None
 
 
 def log_out_everywhere(db: Session, *, user: User) -> None:

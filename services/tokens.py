@@ -18,8 +18,16 @@ class InvalidToken(Exception):
 
 
 def issue(
-    *, user_id: uuid.UUID, token_version: int, kind: str, secret: str, now: datetime | None = None
+    *,
+    user_id: uuid.UUID,
+    token_version: int,
+    kind: str,
+    secret: str,
+    now: datetime | None = None,
+    family: str | None = None,
 ) -> tuple[str, dict]:
+    """`family` ("fam") ties every token issued from one login through its refreshes together, so
+    that all of them can be revoked at once when a refresh token is used twice."""
     now = now or datetime.now(UTC)
     life = timedelta(minutes=ACCESS_MINUTES) if kind == "access" else timedelta(days=REFRESH_DAYS)
     claims = {
@@ -30,6 +38,8 @@ def issue(
         "iat": int(now.timestamp()),
         "exp": int((now + life).timestamp()),
     }
+    if family:
+        claims["fam"] = family
     return jwt.encode(claims, secret, algorithm=ALGORITHM), claims
 
 

@@ -25,7 +25,6 @@ from api.security import (
     client_ip,
     guest_id,
     set_session_cookies,
-    user_from_token,
 )
 from core.settings import Settings
 from models import User
@@ -46,7 +45,7 @@ def _throttle(request: Request) -> LoginThrottle:
 
 def _signed_in(db: Session, settings: Settings, request: Request, response: Response, user: User) -> TokensOut:
     """Issue the pair, set the cookies, and fold the guest's searches into the account."""
-    pair = auth.issue_pair(user=user, secret=settings.secret_key)
+    pair = auth.issue_pair(user=user, secret=settings.secret_key)  # a new token family
     history.merge_guest_safely(db, guest_id=guest_id(request), user_id=user.id)
     set_session_cookies(response, settings, access_token=pair.access_token, refresh_token=pair.refresh_token)
     return TokensOut(
@@ -76,8 +75,7 @@ def refresh(request: Request, response: Response, db: SessionDep, settings: Sett
     token = (body.refresh_token if body else None) or request.cookies.get(REFRESH_COOKIE)
     if not token:
         raise Unauthorized("No refresh token; log in again.", code="no_refresh_token")
-    user, claims = user_from_token(db, settings, token, kind="refresh")
-    pair = auth.rotate(db, user=user, refresh_claims=claims, secret=settings.secret_key)
+    user, pair = auth.refresh(db, token=token, secret=settings.secret_key)
     set_session_cookies(response, settings, access_token=pair.access_token, refresh_token=pair.refresh_token)
     return TokensOut(
         access_token=pair.access_token,
