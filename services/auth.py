@@ -22,6 +22,7 @@ from services.sql import affected
 from services.throttle import LoginThrottle
 
 RESET_MINUTES = 60
+RESETS_PER_HOUR = 3  # reset emails one address can be sent per hour (F9)
 BAD_LOGIN = "Email or password is incorrect."
 BAD_RESET = "This reset link is invalid, expired or already used; ask for a new one."
 EMAIL_TAKEN = "An account with this email already exists; log in or reset the password."
@@ -214,6 +215,18 @@ def request_reset(db: Session, *, email: str, now: datetime | None = None) -> st
     user = find_by_email(db, email=email)
     if user is None or not user.is_active or user.anonymized_at is not None:
         _digest(secrets.token_urlsafe(32))  # the same work as the real path
+        return None
+    # At most RESETS_PER_HOUR emails per address and hour, whoever asks (F9): the account's row lock
+    # makes concurrent requests count one after another; past the cap nothing is sent (the last link
+    # still works) and the caller answers the same.
+    db.execute(select(User.id).where(User.id == user.id).with_for_update())
+    sent = db.execute(
+        select(func.count())
+        .select_from(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.created_at > now - timedelta(hours=1))
+    ).scalar_one()
+    if sent >= RESETS_PER_HOUR:
+        db.rollback()
         return None
     # Earlier links stop working: only the newest is live.
     db.execute(
