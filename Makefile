@@ -84,5 +84,7 @@ fuzz: install model ## long schemathesis pass over every operation; summary in v
 faults: install model ## scripted Redis stop, Postgres restart, two processes sharing Redis; var/faults/summary.json
 	$(PY) -m bench.faults.run_faults
 
-clean-db: ## remove the embedded database (it is recreated and reseeded by make run)
-	rm -rf .pgdata var/pgdata-test
+# Destructive: names the database and its tier first; production needs CONFIRM_PRODUCTION=<database name>
+# (and, on a terminal, the name typed again). Every run is appended to AUDIT_LOG.
+clean-db: install ## drop the database (the embedded one is recreated and reseeded by make run)
+	$(PY) -m cli clean-db $(if $(CONFIRM_PRODUCTION),--confirm-production $(CONFIRM_PRODUCTION))

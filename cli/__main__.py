@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from cli import destructive
 from cli.setup import console, prepare
 from core.db import DatabaseUnavailable, make_engine, preflight, resolve_url
 from core.settings import SettingsError, get_settings
@@ -55,10 +56,18 @@ def serve() -> None:
     )
 
 
+app.command("clean-db")(destructive.clean_db)
+app.command("drop-eval-db")(destructive.drop_eval_db)
+
+
 @app.command()
-def migrate(downgrade: Annotated[str | None, typer.Option(help="revision to go down to")] = None) -> None:
+def migrate(
+    downgrade: Annotated[str | None, typer.Option(help="revision to go down to (destructive)")] = None,
+    confirm_production: destructive.ConfirmProduction = None,
+) -> None:
     """Apply the migrations (or go down to a revision)."""
     from core import migrate as m
+    from core import tiers
 
     try:
         url = resolve_url()
@@ -66,7 +75,9 @@ def migrate(downgrade: Annotated[str | None, typer.Option(help="revision to go d
     except DatabaseUnavailable as exc:
         _fail(str(exc))
     if downgrade:
-        m.downgrade(url, downgrade)
+        target = tiers.target_for(get_settings())
+        with destructive.guarded("alembic downgrade", target, confirm_production, {"to": downgrade}):
+            m.downgrade(url, downgrade)
     else:
         m.upgrade(url)
 
@@ -76,9 +87,14 @@ def seed(
     instructors: Annotated[int, typer.Option(help="how many instructors")] = 2000,
     seed: Annotated[int, typer.Option(help="random seed; the same seed gives the same rows")] = 42,
     start: Annotated[str | None, typer.Option(help="first availability day, YYYY-MM-DD (default today)")] = None,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="a database with data: drop everything and reseed (destructive)")
+    ] = False,
+    confirm_production: destructive.ConfirmProduction = None,
 ) -> None:
-    """Seed the demo data into an empty database."""
+    """Seed the demo data into an empty database (or, with --reset, into a fresh copy of a non-empty one)."""
     from core import migrate as m
+    from core import tiers
     from services import seeding
 
     try:
@@ -88,6 +104,18 @@ def seed(
         _fail(str(exc))
     m.upgrade(url)
     engine = make_engine(url)
+    if reset and seeding.is_seeded(engine):
+        target = tiers.target_for(get_settings())
+        details: dict[str, object] = {"instructors": instructors, "seed": seed}
+        with destructive.guarded("reseed", target, confirm_production, details):
+            engine.dispose()
+            m.downgrade(url, "base")
+            m.upgrade(url)
+            counts = seeding.seed(
+                engine, instructors=instructors, seed=seed, start=date.fromisoformat(start) if start else None
+            )
+        console.print(counts)
+        return
     counts = seeding.seed(
         engine, instructors=instructors, seed=seed, start=date.fromisoformat(start) if start else None
     )
@@ -100,11 +128,19 @@ def seed(
 @app.command()
 def retention(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="count what would go, delete nothing")] = False,
+    soft_deleted_days: Annotated[int, typer.Option(min=0, help="history deleted this many days ago")] = 90,
+    guest_days: Annotated[int, typer.Option(min=0, help="guest history unconverted this many days")] = 120,
+    sent_email_days: Annotated[int, typer.Option(min=0, help="emails delivered this many days ago")] = 30,
+    confirm_production: destructive.ConfirmProduction = None,
 ) -> None:
     """Purge search history deleted over 90 days ago and guest history unconverted for 120 days
-    (and expired token revocations, and emails delivered over 30 days ago)."""
+    (and expired token revocations, and emails delivered over 30 days ago). Shorter periods go
+    beyond the retention policy: a destructive run, guarded by the database's tier."""
+    from contextlib import nullcontext
+
     from sqlalchemy.orm import Session
 
+    from core import tiers
     from services import retention
 
     try:
@@ -113,8 +149,20 @@ def retention(
     except DatabaseUnavailable as exc:
         _fail(str(exc))
     engine = make_engine(url)
-    with Session(engine) as db:
-        counts = retention.purge(db, dry_run=dry_run)
+    policy = retention.Policy(soft_deleted_days, guest_days, sent_email_days)
+    beyond = policy.beyond()
+    guard = (
+        destructive.guarded(
+            "retention beyond policy",
+            tiers.target_for(get_settings()),
+            confirm_production,
+            {k: f"{asked} days (policy {standard})" for k, (asked, standard) in beyond.items()},
+        )
+        if beyond and not dry_run
+        else nullcontext()
+    )
+    with guard, Session(engine) as db:
+        counts = retention.purge(db, dry_run=dry_run, policy=policy)
     console.print(("would delete " if dry_run else "deleted ") + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 

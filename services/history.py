@@ -251,16 +251,24 @@ def merge_guest_safely(db: Session, *, guest_id: str | None, user_id: uuid.UUID)
         return 0
 
 
-def purge(db: Session, *, now: datetime | None = None, dry_run: bool = False) -> dict[str, int]:
+def purge(
+    db: Session,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    soft_deleted_days: int = SOFT_DELETED_DAYS,
+    guest_days: int = GUEST_DAYS,
+) -> dict[str, int]:
     """Retention: soft-deleted rows older than 90 days, and guest rows never converted whose last
-    search is older than 120 days. Flushes; the caller commits."""
+    search is older than 120 days (shorter only through `python -m cli retention`, guarded as
+    destructive). Flushes; the caller commits."""
     now = now or datetime.now(UTC)
     rules = {
-        "soft_deleted": SearchHistory.deleted_at < now - timedelta(days=SOFT_DELETED_DAYS),
+        "soft_deleted": SearchHistory.deleted_at < now - timedelta(days=soft_deleted_days),
         "stale_guest": (
             SearchHistory.user_id.is_(None)
             & SearchHistory.converted_at.is_(None)
-            & (SearchHistory.last_searched_at < now - timedelta(days=GUEST_DAYS))
+            & (SearchHistory.last_searched_at < now - timedelta(days=guest_days))
         ),
     }
     counts = {}

@@ -87,13 +87,13 @@ def deliver_pending(
 SENT_KEEP_DAYS = 30
 
 
-def purge_sent(db: Session, *, now: datetime | None = None) -> int:
+def purge_sent(db: Session, *, now: datetime | None = None, keep_days: int = SENT_KEEP_DAYS) -> int:
     """Delivered mail older than 30 days: it holds addresses and reset links nobody needs anymore."""
     now = now or datetime.now(UTC)
     return affected(
         db.execute(
             delete(OutboxMessage).where(
-                OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < now - timedelta(days=SENT_KEEP_DAYS)
+                OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < now - timedelta(days=keep_days)
             )
         )
     )
