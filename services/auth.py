@@ -46,12 +46,26 @@ def find_by_email(db: Session, *, email: str) -> User | None:
     return db.execute(select(User).where(func.lower(User.email) == email.strip().lower())).scalar_one_or_none()
 
 
-def register(db: Session, *, email: str, password: str, full_name: str) -> User:
+def register(
+    db: Session, *, email: str, password: str, full_name: str, ip: str = "", throttle: LoginThrottle | None = None
+) -> User:
     """A new student account. The password is hashed before the first query, so no pooled connection
-    waits on Argon2 (and a taken email costs the same time as a new one)."""
+    waits on Argon2 (and a taken email costs the same time as a new one).
+
+    A taken email is a 409 (docs/adr/0008); with a throttle, one address gets at most
+    TAKEN_PER_HOUR of those an hour and then waits (429) whatever it registers."""
     email = email.strip()
+    wait = throttle.registration_wait(ip=ip) if throttle else 0
+    if wait:
+        raise Throttled(
+            f"Too many sign-up attempts from this address; try again in {wait} seconds.",
+            retry_after=wait,
+            code="too_many_registrations",
+        )
     password_hash = passwords.hash_password(password)
     if find_by_email(db, email=email) is not None:
+        if throttle:
+            throttle.email_taken(ip=ip)
         raise Conflict(EMAIL_TAKEN, code="email_taken")
     user = User(
         id=uuid.uuid4(),
@@ -65,6 +79,8 @@ def register(db: Session, *, email: str, password: str, full_name: str) -> User:
         with db.begin_nested():
             db.flush()
     except IntegrityError:  # the same email registered concurrently
+        if throttle:
+            throttle.email_taken(ip=ip)
         raise Conflict(EMAIL_TAKEN, code="email_taken") from None
     db.commit()
     return user

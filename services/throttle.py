@@ -25,6 +25,11 @@ class Rule:
 
 EMAIL = Rule("email", EMAIL_LIMIT)
 IP = Rule("ip", IP_LIMIT)
+# Registration answers 409 for a taken email (docs/adr/0008); one address collects at most this many
+# per hour, then every registration from it waits, so the wait itself tells nothing.
+TAKEN_PER_HOUR = 10
+TAKEN_WINDOW_SECONDS = 60 * 60
+TAKEN = Rule("taken", TAKEN_PER_HOUR)
 
 
 def lock_seconds(failures: int, limit: int) -> int:
@@ -65,6 +70,19 @@ class LoginThrottle:
                 self.counter.lock(key, seconds)
             longest = max(longest, seconds)
         return longest
+
+    def registration_wait(self, *, ip: str) -> int:
+        """Seconds until this address may register again after collecting TAKEN_PER_HOUR answers that an
+        email is taken (docs/adr/0008); 0 when it may register now."""
+        return int(self.counter.lock_remaining([_key(self.namespace, TAKEN, ip)]) + 0.999)
+
+    def email_taken(self, *, ip: str) -> None:
+        """Count one 'email taken' answer to this address; at TAKEN_PER_HOUR its registrations wait for
+        the rest of the hour."""
+        key = _key(self.namespace, TAKEN, ip)
+        count, reset_in = self.counter.incr(key, TAKEN_WINDOW_SECONDS)
+        if count >= TAKEN.limit:
+            self.counter.lock(key, max(reset_in, 1.0))
 
     def success(self, *, email: str) -> None:
         """A correct password clears the email's count (not the IP's: one valid account must not

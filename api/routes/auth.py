@@ -58,7 +58,14 @@ def _signed_in(db: Session, settings: Settings, request: Request, response: Resp
 
 @router.post("/register", response_model=TokensOut, status_code=status.HTTP_201_CREATED)
 def register(body: RegisterIn, request: Request, response: Response, db: SessionDep, settings: SettingsDep):
-    user = auth.register(db, email=body.email, password=body.password, full_name=body.full_name)
+    user = auth.register(
+        db,
+        email=body.email,
+        password=body.password,
+        full_name=body.full_name,
+        ip=client_ip(request),
+        throttle=_throttle(request),
+    )
     return _signed_in(db, settings, request, response, user)
 
 
