@@ -21,7 +21,7 @@ from core.clock import MARKET_TZ
 from models import AvailabilitySlot, BlackoutDate, Booking, InstructorProfile, InstructorService, Service, User
 from models.booking import LOCATION_TYPES
 from services import mail, outbox
-from services.errors import Conflict, Invalid, NotFound
+from services.errors import Conflict, Invalid, NotFound, Unauthorized
 
 GRID_MINUTES = 15
 FULL_REFUND_NOTICE = timedelta(hours=24)
@@ -116,6 +116,9 @@ def plan_lesson(
     profile = db.get(InstructorProfile, instructor_id)
     if profile is None:
         raise NotFound("No such instructor.", code="instructor_not_found")
+    teacher = _lock_account(db, profile.user_id)
+    if teacher is None or not teacher.is_active or teacher.anonymized_at is not None:
+        raise NotFound("No such instructor.", code="instructor_not_found")
     if student_id is not None and profile.user_id == student_id:
         raise Invalid("You cannot book a lesson with yourself.", code="self_booking")
     offering, service = _find_offering(
@@ -175,6 +178,16 @@ def plan_lesson(
             field="start",
         )
     return Plan(profile, offering, service, day, start_t, end_t, duration_minutes, location_type, _money(rate), slot_id)
+
+
+def _lock_account(db: Session, user_id: uuid.UUID):
+    """The account's row (role and state), share-locked until the booking commits (F3). An account
+    deletion or a role change holds the row for update: a booking waits for it and then reads what it
+    committed, and one that comes later waits for the booking and then counts it. Columns, not the
+    User entity, so a copy already in the session cannot hide a change."""
+    return db.execute(
+        select(User.role, User.is_active, User.anonymized_at).where(User.id == user_id).with_for_update(read=True)
+    ).first()
 
 
 def _flush_or_conflict(db: Session) -> None:
@@ -312,6 +325,9 @@ def create(
     location: str = "",
     notes: str = "",
 ) -> dict:
+    student = _lock_account(db, student_id)
+    if student is None or not student.is_active or student.anonymized_at is not None:
+        raise Unauthorized("This account is not active.", code="inactive")
     plan = plan_lesson(
         db,
         instructor_id=instructor_id,
