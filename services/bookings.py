@@ -117,7 +117,9 @@ def plan_lesson(
     if profile is None:
         raise NotFound("No such instructor.", code="instructor_not_found")
     teacher = _lock_account(db, profile.user_id)
-    if teacher is None or not teacher.is_active or teacher.anonymized_at is not None:
+    # Only an active instructor is bookable: one an admin demoted keeps the lessons booked so far (the
+    # student still sees and cancels them) but takes no new ones (F15).
+    if teacher is None or teacher.role != "instructor" or not teacher.is_active or teacher.anonymized_at is not None:
         raise NotFound("No such instructor.", code="instructor_not_found")
     if student_id is not None and profile.user_id == student_id:
         raise Invalid("You cannot book a lesson with yourself.", code="self_booking")

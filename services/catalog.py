@@ -16,6 +16,7 @@ SELECT c.slug AS c_slug, c.name AS c_name, sc.slug AS sc_slug, sc.name AS sc_nam
         JOIN instructor_profiles p ON p.id = s.profile_id
         JOIN users u ON u.id = p.user_id
         WHERE s.service_id = sv.id AND s.is_active AND u.is_active AND u.anonymized_at IS NULL
+          AND u.role = 'instructor'
        ) AS instructors
 FROM categories c
 JOIN subcategories sc ON sc.category_id = c.id
@@ -52,7 +53,7 @@ def category_tree(db: Session) -> list[dict]:
         JOIN services sv ON sv.subcategory_id = sc.id
         JOIN instructor_services s ON s.service_id = sv.id AND s.is_active
         JOIN instructor_profiles p ON p.id = s.profile_id
-        JOIN users u ON u.id = p.user_id AND u.is_active AND u.anonymized_at IS NULL
+        JOIN users u ON u.id = p.user_id AND u.is_active AND u.anonymized_at IS NULL AND u.role = 'instructor'
         GROUP BY c.slug""")
     ):
         if slug in categories:

@@ -230,7 +230,12 @@ def public_profile(db: Session, *, profile_id: uuid.UUID) -> dict:
     row = db.execute(
         select(InstructorProfile, User.full_name)
         .join(User, User.id == InstructorProfile.user_id)
-        .where(InstructorProfile.id == profile_id, User.is_active, User.anonymized_at.is_(None))
+        .where(
+            InstructorProfile.id == profile_id,
+            User.is_active,
+            User.anonymized_at.is_(None),
+            User.role == "instructor",  # a demoted instructor has no public page (F15)
+        )
     ).first()
     if row is None:
         raise NotFound("No such instructor.", code="instructor_not_found")
