@@ -49,16 +49,16 @@ def test_booking_a_slot_end_to_end_then_cancel_it(page):
     page.locator("#book-dialog").wait_for()
     shot(page, "confirm-booking")
     page.get_by_role("button", name="Book", exact=True).click()
-    page.locator("#flash", has_text="Booked:").wait_for()
+    page.locator("#toast", has_text="Booked:").wait_for()
+    page.get_by_role("button", name="My lessons").click()
     lesson = page.locator("#lessons-list li", has_text="Guitar")
     lesson.wait_for()
     assert "confirmed" in lesson.inner_text()
     shot(page, "my-lessons")
     lesson.get_by_role("button", name="Cancel").click()
-    page.locator("#flash", has_text="Lesson cancelled.").wait_for()
-    page.locator("#lessons-list li", has_text="cancelled").or_(
-        page.locator("#lessons-list li", has_text="No upcoming")
-    ).first.wait_for()
+    page.locator("#cancel-dialog").get_by_role("button", name="Cancel lesson").click()
+    page.locator("#toast", has_text="Lesson cancelled").wait_for()
+    page.locator("#lessons-list li", has_text="Guitar").wait_for(state="detached")
 
 
 def test_losing_a_race_for_a_slot_is_a_friendly_message(page, live_server):
@@ -102,13 +102,14 @@ def test_recent_searches_can_be_deleted_and_survive_logging_in(page):
     page.goto("/")
     _search(page, "violin lessons for teens")
     entry = page.locator("#recent-list li", has_text="violin lessons for teens")
-    entry.wait_for()
+    entry.wait_for(state="attached")
     _search(page, "chess for kids")
-    page.locator("#recent-list li", has_text="chess for kids").wait_for()
+    page.locator("#recent-list li", has_text="chess for kids").wait_for(state="attached")
+    page.locator("#recent-box summary").click()  # folded away while there are results
     page.get_by_role("button", name="Delete “chess for kids” from recent searches").click()
     page.locator("#recent-list li", has_text="chess for kids").wait_for(state="detached")
     page.get_by_role("button", name="Log in").click()
     _register_in_dialog(page, "Returning Guest")
     page.locator("#who", has_text="Returning Guest").wait_for()
-    page.locator("#recent-list li", has_text="violin lessons for teens").wait_for()  # carried over
+    page.locator("#recent-list li", has_text="violin lessons for teens").wait_for(state="attached")  # carried over
     shot(page, "recent-searches")
