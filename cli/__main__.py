@@ -33,8 +33,15 @@ def setup() -> None:
 
 
 @app.command()
-def serve() -> None:
-    """Set everything up if needed, then serve the API."""
+def serve(
+    worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="start the scheduled jobs beside the API")
+    ] = True,
+) -> None:
+    """Set everything up if needed, then serve the API (and the scheduled-jobs worker beside it)."""
+    import atexit
+    import subprocess
+
     import uvicorn
 
     try:
@@ -42,6 +49,16 @@ def serve() -> None:
         prepare(settings)
     except (DatabaseUnavailable, SettingsError) as exc:
         _fail(str(exc))
+    if worker:
+        # The worker attaches to the same database (prepare exported its URL) and is stopped first on exit.
+        jobs = subprocess.Popen([sys.executable, "-m", "cli", "worker"])
+
+        def stop_worker() -> None:
+            jobs.terminate()
+            jobs.wait(timeout=30)
+
+        atexit.register(stop_worker)
+        console.print(f"scheduled jobs: worker pid {jobs.pid} (python -m cli worker)")
     console.print(f"serving on http://{settings.host}:{settings.port}  (docs at /docs)")
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting through SystemExit instead lets
     # the atexit hook stop the embedded Postgres.
@@ -193,6 +210,33 @@ def outbox(
         if not loop:
             raise typer.Exit(1 if report.failed else 0)
         time.sleep(interval)
+
+
+@app.command("worker")
+def worker_command(
+    once: Annotated[bool, typer.Option("--once", help="run each due job once and exit (cron, checks)")] = False,
+) -> None:
+    """Run the periodic jobs (outbox delivery, retention, cache warming) on their schedule; several
+    workers may run at once (a Postgres advisory lock per job)."""
+    import os
+
+    from cli import worker
+    from core import monitoring
+    from core.logging import configure_logging
+
+    try:
+        settings = get_settings()
+        url = os.environ.get("INSTAINSTRU_RESOLVED_DB_URL") or resolve_url(settings)
+        preflight(url)
+    except (DatabaseUnavailable, SettingsError) as exc:
+        _fail(str(exc))
+    configure_logging(settings.log_format, settings.log_level)
+    engine = monitoring.instrument_engine(make_engine(url, settings))
+    jobs = worker.default_jobs(engine, settings)
+    if once:
+        console.print(worker.run_once(engine, jobs))
+    else:
+        worker.run_forever(engine, jobs)
 
 
 if __name__ == "__main__":
