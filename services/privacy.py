@@ -130,7 +130,13 @@ def delete_account(db: Session, *, user: User, password: str, tz: str, now: date
     if not passwords.verify_password(user.password_hash, password):
         raise BadRequest("The password is incorrect.", code="wrong_password")
     now = now or datetime.now(UTC)
+    # Never the last account that can manage users (F14); the mutex comes before any user row.
+    managers = permissions.lock_user_managers(db)
     db.execute(select(User.id).where(User.id == user.id).with_for_update())
+    if permissions.user_managers(db, managers, excluding=user.id) == 0 and permissions.MANAGE_USERS in (
+        permissions.effective(db, user_id=user.id, role=user.role)
+    ):
+        raise Conflict(permissions.LAST_MANAGER, code="last_admin")
     upcoming = upcoming_bookings(db, user_id=user.id, tz=tz, now=now)
     if upcoming:
         raise Conflict(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import Permission, User, UserPermission
 from models.user import ROLES
+from services import permissions
 from services.errors import Conflict, Invalid, NotFound
 
 
@@ -43,10 +45,11 @@ def set_role(db: Session, *, user_id: uuid.UUID, role: str, acting_user_id: uuid
         raise Invalid(f"role must be one of {', '.join(ROLES)}", field="role")
     if user_id == acting_user_id:
         raise Conflict("You cannot change your own role; ask another admin.", code="own_account")
-    user = _get(db, user_id)
-    if user.anonymized_at is not None:
-        raise Conflict("This account was deleted.", code="account_deleted")
-    user.role = role
+    with permissions.keep_a_user_manager(db):  # never the last admin (F14)
+        user = _get(db, user_id)
+        if user.anonymized_at is not None:
+            raise Conflict("This account was deleted.", code="account_deleted")
+        user.role = role
     db.commit()
     return user
 
@@ -58,18 +61,20 @@ def set_override(
     None removes the override so the role decides again. Like roles, never one's own."""
     if user_id == acting_user_id:
         raise Conflict("You cannot change your own permissions; ask another admin.", code="own_account")
-    _get(db, user_id)
-    perm_id = db.execute(select(Permission.id).where(Permission.name == permission)).scalar_one_or_none()
-    if perm_id is None:
-        raise NotFound(f"No permission named {permission!r}.", code="permission_not_found")
-    if granted is None:
-        db.query(UserPermission).filter_by(user_id=user_id, permission_id=perm_id).delete()
-    else:
-        db.execute(
-            insert(UserPermission)
-            .values(user_id=user_id, permission_id=perm_id, granted=granted)
-            .on_conflict_do_update(index_elements=["user_id", "permission_id"], set_={"granted": granted})
-        )
+    guard = permissions.keep_a_user_manager(db) if permission == permissions.MANAGE_USERS else nullcontext()
+    with guard:  # never the last one who can manage users (F14)
+        _get(db, user_id)
+        perm_id = db.execute(select(Permission.id).where(Permission.name == permission)).scalar_one_or_none()
+        if perm_id is None:
+            raise NotFound(f"No permission named {permission!r}.", code="permission_not_found")
+        if granted is None:
+            db.query(UserPermission).filter_by(user_id=user_id, permission_id=perm_id).delete()
+        else:
+            db.execute(
+                insert(UserPermission)
+                .values(user_id=user_id, permission_id=perm_id, granted=granted)
+                .on_conflict_do_update(index_elements=["user_id", "permission_id"], set_={"granted": granted})
+            )
     db.commit()
 
 
