@@ -1,5 +1,5 @@
-// InstaInstru student page: search (typed, sorted, filtered, paged), browsing, profiles, booking,
-// My lessons and reviews. The address holds the state: /?q=…&sort=… and /instructors/{id}.
+// InstaInstru student page: search, browsing, profiles, booking, My lessons, reviews.
+// The address holds the state: /?q=…&sort=… and /instructors/{id}.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -11,7 +11,7 @@ const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const DAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const state = { user: null, pos: null, view: null, data: null, listing: null, seq: 0, typing: false, catalog: [], profiles: {}, when: "upcoming" };
 
-// ---- small helpers -------------------------------------------------------------------------
+// ---- small helpers
 function label(slug) { return String(slug).replace(/-/g, " ").replace(/\b\w/g, (c) => c.toUpperCase()); }
 function money(n) { return "$" + (Number.isInteger(n) ? n : n.toFixed(2)); }
 // One decimal, rounded half up the way people (and the server's why-lines) round: 4.05 → 4.1.
@@ -30,6 +30,7 @@ function addDays(iso, n) { const d = new Date(iso + "T12:00:00Z"); d.setUTCDate(
 function shortDate(iso) { const d = new Date(iso + "T12:00:00Z"); return `${DAYS[(d.getUTCDay() + 6) % 7]} ${d.getUTCMonth() + 1}/${d.getUTCDate()}`; }
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
+  if (tag === "button") node.type = "button";
   for (const [k, v] of Object.entries(attrs)) {
     if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
     else if (v !== null && v !== undefined && v !== false) node.setAttribute(k, v === true ? "" : v);
@@ -72,7 +73,7 @@ function friendly(response, data) {
   return text || "That did not work. Please check and try again.";
 }
 
-// ---- the address ---------------------------------------------------------------------------
+// ---- the address
 // What is shown comes from the address alone, so Back, Forward, reload and shared links all work.
 function current() {
   const u = new URL(location.href);
@@ -119,7 +120,7 @@ function route(record) {
   list(s, record, 0);
 }
 
-// ---- search and browse ---------------------------------------------------------------------
+// ---- search and browse
 function listingUrl(s, offset, record) {
   const p = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
   if (s.sort !== "relevance") p.set("sort", s.sort);
@@ -225,13 +226,13 @@ function renderChips(s, parsed) {
     if (!value || (s.browse && (key === "service" || key === "category"))) continue;
     const edit = EDITS[key];
     items.push(el("li", { class: "chip", "data-key": key },
-      edit ? el("button", { type: "button", class: "edit", "aria-label": `Change ${value}`, onclick: () => openFilters(FIELD[key]) }, value) : el("span", {}, value),
-      el("button", { type: "button", class: "x", "aria-label": `Remove ${value}`, onclick: () => removeChip(key, value) }, "×")));
+      edit ? el("button", { class: "edit", "aria-label": `Change ${value}`, onclick: () => openFilters(FIELD[key]) }, value) : el("span", {}, value),
+      el("button", { class: "x", "aria-label": `Remove ${value}`, onclick: () => removeChip(key, value) }, "×")));
   }
   for (const key of s.drop) {
     const name = sessionStorage.getItem("ii-chip-" + key) || label(key);
     items.push(el("li", { class: "chip restore", "data-key": key },
-      el("button", { type: "button", class: "edit", "aria-label": `Restore ${name}`, onclick: () => restoreChip(key) }, `↺ ${name}`)));
+      el("button", { class: "edit", "aria-label": `Restore ${name}`, onclick: () => restoreChip(key) }, `↺ ${name}`)));
   }
   $("chips").replaceChildren(...items);
 }
@@ -297,12 +298,12 @@ $("more").addEventListener("click", () => { const s = current(); list(s, false, 
 $("retry").addEventListener("click", () => route(false));
 
 function renderSuggestions(list) {
-  $("suggestions").replaceChildren(...list.map((sg) => el("li", {}, el("button", { type: "button", onclick: () => browse("services", sg.slug) }, sg.name))));
+  $("suggestions").replaceChildren(...list.map((sg) => el("li", {}, el("button", { onclick: () => browse("services", sg.slug) }, sg.name))));
   show("suggestions", list.length > 0);
 }
 function browse(kind, slug) { go(address({ browse: { kind, slug }, sort: $("sort").value, f: {}, drop: [] }), { record: true }); $("results").focus(); }
 
-// ---- cards ---------------------------------------------------------------------------------
+// ---- cards
 function priceText(r) {
   const out = [];
   const first = r.lesson && r.lesson.format ? r.lesson.format : r.formats[0];
@@ -322,21 +323,19 @@ function card(r) {
     el("ul", { class: "why", "aria-label": "Why this matched" }, r.why.map((w) => el("li", {}, w))),
     (r.misses || []).length ? el("ul", { class: "misses", "aria-label": "What this does not match" }, r.misses.map((m) => el("li", {}, m))) : null,
     el("div", { class: "slots", role: "group", "aria-label": `Open ${r.duration_minutes}-minute slots with ${i.name}` },
-      r.slots.map((sl) => el("button", { type: "button", "data-start": sl.start, onclick: () => startBooking(r, sl) }, when(sl.start)))));
+      r.slots.map((sl) => el("button", { "data-start": sl.start, onclick: () => startBooking(r, sl) }, when(sl.start)))));
 }
 
-// ---- browse pills --------------------------------------------------------------------------
+// ---- browse pills
 async function loadCatalog() {
   try {
     const data = await api("GET", "/api/catalog/categories");
     state.catalog = data.categories;
     $("categories").replaceChildren(...state.catalog.map((c) => pill(c.name, "category", c.slug, () => pickCategory(c))));
-    const s = current();
-    if (s.browse && state.data) $("summary").textContent = $("summary").textContent.replace(label(s.browse.slug), browseName(s.browse));
   } catch (e) { $("categories").replaceChildren(el("p", {}, e.message)); }
 }
 function pill(text, kind, slug, onclick) {
-  return el("button", { type: "button", "aria-pressed": "false", "data-kind": kind, "data-slug": slug, onclick: (ev) => {
+  return el("button", { "aria-pressed": "false", "data-kind": kind, "data-slug": slug, onclick: (ev) => {
     for (const b of ev.target.parentElement.querySelectorAll("button")) b.setAttribute("aria-pressed", "false");
     ev.target.setAttribute("aria-pressed", "true"); onclick();
   } }, text);
@@ -350,7 +349,7 @@ function pickSubcategory(s) {
   $("services").replaceChildren(...s.services.map((svc) => pill(`${svc.name} (${svc.instructors})`, "service", svc.slug, () => browse("services", svc.slug))));
 }
 
-// ---- profile -------------------------------------------------------------------------------
+// ---- profile
 async function profileData(id) {
   if (!state.profiles[id]) state.profiles[id] = api("GET", `/api/public/instructors/${id}`);
   try { return await state.profiles[id]; } catch (e) { delete state.profiles[id]; throw e; }
@@ -401,7 +400,7 @@ async function drawWeek(p, serviceId, box) {
     const result = profileResult(p, s, minutes);
     box.replaceChildren(...a.days.map((d) => el("section", { class: "day", "aria-label": shortDate(d.date) },
       el("h4", {}, shortDate(d.date)),
-      ...(d.windows.length ? d.windows.flatMap((w) => w.starts.map((st) => el("button", { type: "button", "data-start": st, onclick: () => startBooking(result, { start: st }) }, fmtTime.format(new Date(st)))))
+      ...(d.windows.length ? d.windows.flatMap((w) => w.starts.map((st) => el("button", { "data-start": st, onclick: () => startBooking(result, { start: st }) }, fmtTime.format(new Date(st)))))
         : [el("p", { class: "meta" }, "No open time")]))));
   } catch (e) { box.replaceChildren(el("p", { class: "error" }, e.message)); }
 }
@@ -427,11 +426,11 @@ async function drawReviews(p, box, offset) {
     const more = box.querySelector(".more-reviews");
     if (more) more.remove();
     const seen = offset + data.reviews.length;
-    if (seen < data.total) box.append(el("button", { type: "button", class: "secondary more-reviews", onclick: () => drawReviews(p, box, seen) }, `More reviews (${data.total - seen})`));
+    if (seen < data.total) box.append(el("button", { class: "secondary more-reviews", onclick: () => drawReviews(p, box, seen) }, `More reviews (${data.total - seen})`));
   } catch (e) { box.replaceChildren(el("p", { class: "error" }, e.message)); }
 }
 
-// ---- account -------------------------------------------------------------------------------
+// ---- account
 // Guests never ask who they are: a flag set at login says there may be a session to ask about.
 async function loadMe() {
   state.user = null;
@@ -475,7 +474,7 @@ async function submitAuth(ev) {
   } catch (e) { $("auth-error").textContent = e.message; show("auth-error", true); } finally { button.disabled = false; }
 }
 
-// ---- booking -------------------------------------------------------------------------------
+// ---- booking
 async function startBooking(result, slot) {
   if (!state.user) { openAuth(() => startBooking(result, slot)); return; }
   const lengths = await profileData(result.instructor.id).then((p) => p.services.find((s) => s.instructor_service_id === result.instructor_service_id).duration_options).catch(() => [result.duration_minutes]);
@@ -559,7 +558,7 @@ function refreshShown() {
   else if (s.q || s.browse) list(s, false, 0);
 }
 
-// ---- my lessons ----------------------------------------------------------------------------
+// ---- my lessons
 async function loadLessons(focus) {
   if (!state.user) return;
   try {
@@ -576,8 +575,8 @@ function lessonItem(b, review) {
   const text = `${b.service.name} with ${b.instructor.name} · ${span(b.start, b.end)} · ${place} · ${money(b.total_price)} · ${b.status.replace("_", " ")}`;
   const editable = review && new Date(review.editable_until) > new Date();
   return el("li", { "data-booking": b.id }, el("span", {}, text),
-    b.status === "confirmed" && state.when === "upcoming" && el("button", { type: "button", class: "secondary", onclick: () => askCancel(b) }, "Cancel"),
-    b.status === "completed" && (!review || editable) && el("button", { type: "button", class: "secondary", onclick: () => openReview(b, review) }, review ? "Edit review" : "Write a review"),
+    b.status === "confirmed" && state.when === "upcoming" && el("button", { class: "secondary", onclick: () => askCancel(b) }, "Cancel"),
+    b.status === "completed" && (!review || editable) && el("button", { class: "secondary", onclick: () => openReview(b, review) }, review ? "Edit review" : "Write a review"),
     review && el("span", { class: "meta" }, `You gave ${review.rating} ★`));
 }
 function askCancel(b) {
@@ -624,20 +623,20 @@ async function submitReview(ev) {
   } catch (e) { $("review-error").textContent = e.message; show("review-error", true); }
 }
 
-// ---- recent searches -----------------------------------------------------------------------
+// ---- recent searches
 async function loadRecent() {
   if (!state.user && !localStorage.getItem("ii-searched")) return; // a first-time guest has none
   try {
     const data = await api("GET", "/api/search-history?limit=8"), items = data.items || data;
     show("recent-box", items.length > 0);
     $("recent-list").replaceChildren(...items.map((h) => el("li", { "data-history": h.id },
-      el("button", { type: "button", class: "again", onclick: () => { $("q").value = h.query; go(address({ q: h.query, sort: "relevance", f: {}, drop: [] }), { record: true }); } }, h.query),
-      el("button", { type: "button", class: "secondary", "aria-label": `Delete “${h.query}” from recent searches`, onclick: () => deleteRecent(h) }, "Delete"))));
+      el("button", { class: "again", onclick: () => { $("q").value = h.query; go(address({ q: h.query, sort: "relevance", f: {}, drop: [] }), { record: true }); } }, h.query),
+      el("button", { class: "secondary", "aria-label": `Delete “${h.query}” from recent searches`, onclick: () => deleteRecent(h) }, "Delete"))));
   } catch { show("recent-box", false); } // a convenience: never block the page on it
 }
 async function deleteRecent(h) { try { await api("DELETE", `/api/search-history/${h.id}`); loadRecent(); } catch (e) { toast(e.message); } }
 
-// ---- where ---------------------------------------------------------------------------------
+// ---- where
 // "Use my location": only the two numbers go with the search.
 function locate() {
   if (!navigator.geolocation) { toast("This browser cannot share a location: name a neighborhood instead."); return; }
@@ -661,7 +660,7 @@ function areaMap(instructor, open) {
     try {
       const geo = await loadShapes(), served = new Set(instructor.areas.neighborhoods), boroughs = new Set(instructor.areas.boroughs);
       const map = svg("svg", { viewBox: geo.viewBox.join(" "), role: "img", "aria-label": `Areas ${instructor.name} serves` });
-      // Each outline is "M x y" then relative steps: drawn as M x y l dx dy … (a bare pair after M is absolute).
+      // Outlines are "M x y" then relative steps: "l" makes them relative (after M a pair is absolute).
       for (const [slug, n] of Object.entries(geo.neighborhoods)) map.append(svg("path", { d: n.d.replace(/M(-?\d+)[ ,]?(-?\d+)/g, "M$1 $2l"), class: served.has(slug) || boroughs.has(n.borough) ? "on" : "off" }));
       box.append(map);
     } catch { box.append(el("p", {}, "The map could not be drawn.")); }
@@ -671,7 +670,7 @@ function areaMap(instructor, open) {
   return box;
 }
 
-// ---- wiring --------------------------------------------------------------------------------
+// ---- wiring
 // Typing searches as you go without filling the history; Enter (or a suggestion, a pill, a recent
 // search) submits: that is what history records, and a new Back step.
 let debounce;
