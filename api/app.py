@@ -28,7 +28,7 @@ from api.routes import public as public_routes
 from api.routes import reviews as review_routes
 from api.search_outcomes import SearchOutcomeMiddleware
 from core import monitoring
-from core.cache import Cache
+from core.cache import Cache, DeploymentNamespace
 from core.db import get_engine
 from core.logging import configure_logging
 from core.ratelimit import RateLimiter, WindowCounter, budgets_from
@@ -64,14 +64,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or get_engine()
     app.state.sessionmaker = sessionmaker(bind=app.state.engine, expire_on_commit=False)
     app.state.redis = RedisHandle(settings.redis_url)
-    # One namespace per database, so two deployments (or the tests) never read each other's entries.
-    url = app.state.engine.url
-    app.state.cache = Cache(app.state.redis, namespace=f"ii:{url.host or ''}:{url.database}")
+    # One namespace per deployment, so two deployments (or the tests) never touch each other's keys.
+    app.state.namespace = DeploymentNamespace(app.state.engine, settings.redis_namespace)
+    app.state.cache = Cache(app.state.redis, namespace=app.state.namespace)
     app.state.rate_limiter = RateLimiter(
         WindowCounter(app.state.redis),
         budgets_from(settings),
         window=settings.rate_limit_window_seconds,
-        namespace=app.state.cache.ns,
+        namespace=app.state.namespace,
     )
     configure_logging(settings.log_format, settings.log_level)
     monitoring.configure(settings)  # slow-request and slow-query rings

@@ -24,7 +24,7 @@ from rich.table import Table
 
 from bench.datasets import bench_engine
 from bench.queries import query_mix, zipf_stream
-from core.cache import Cache
+from core.cache import Cache, DeploymentNamespace
 from core.redis_client import RedisHandle
 from index.embedding import get_embedder
 from index.search import search
@@ -113,7 +113,7 @@ def over_http(size: int, queries: list[str], clients: int, seconds: float, worke
         "LOG_LEVEL": "WARNING",
     }
     # A fresh cache version: earlier runs must not make "uncached" requests hit.
-    Cache(RedisHandle("redis://127.0.0.1:6379/0"), namespace=f"ii:{engine.url.host or ''}:{engine.url.database}").bump()
+    Cache(RedisHandle("redis://127.0.0.1:6379/0"), namespace=DeploymentNamespace(engine)).bump()
     engine.dispose()
     port = 8765
     server = subprocess.Popen(

@@ -6,13 +6,82 @@ are simply never read again and expire on their own.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.redis_client import RedisDown, RedisHandle
 
 VERSION_KEY = "search:version"
+# A namespace is a string, or something that gives one when called (DeploymentNamespace).
+Namespace = str | Callable[[], str]
+log = logging.getLogger("instainstru.cache")
+
+
+def namespace_of(namespace: Namespace) -> str:
+    return namespace() if callable(namespace) else namespace
+
+
+class DeploymentNamespace:
+    """The prefix of every Redis key one deployment writes (cache and its version, rate-limit counters,
+    login throttles and lockouts, registration caps), so deployments sharing a Redis never touch each
+    other's keys (F4): REDIS_NAMESPACE when set, else "ii:" and a digest of the database's identity,
+    the Postgres cluster's system identifier and the database's oid and name. Every process of one
+    deployment derives the same; two installs differ even when both run an embedded Postgres with the
+    same database name (which the host and database name alone could not tell apart).
+
+    Read from the database once, on first use; while the database cannot be reached, a digest of its
+    URL stands in and the identity is asked again after RETRY_SECONDS."""
+
+    RETRY_SECONDS = 5.0
+
+    def __init__(self, engine: Engine, explicit: str | None = None) -> None:
+        self._engine = engine
+        self._value = explicit or None
+        url = engine.url.render_as_string(hide_password=True)
+        self._fallback = "ii:url:" + hashlib.sha256(url.encode()).hexdigest()[:16]
+        self._retry_at = 0.0
+
+    def __call__(self) -> str:
+        if self._value is not None:
+            return self._value
+        now = time.monotonic()
+        if now < self._retry_at:
+            return self._fallback
+        try:
+            identity = database_identity(self._engine)
+        except SQLAlchemyError as exc:
+            self._retry_at = now + self.RETRY_SECONDS
+            log.warning("database identity unavailable (%s); Redis keys use the URL's namespace", type(exc).__name__)
+            return self._fallback
+        self._value = "ii:" + hashlib.sha256(identity.encode()).hexdigest()[:16]
+        return self._value
+
+
+def database_identity(engine: Engine) -> str:
+    """The cluster's system identifier with the database's oid and name; where reading
+    pg_control_system() is not granted, the server's address and port stand in for the cluster."""
+    with engine.connect() as conn:
+        database = conn.execute(
+            text("SELECT oid::text || ':' || datname FROM pg_database WHERE datname = current_database()")
+        ).scalar_one()
+        try:
+            with conn.begin_nested():
+                cluster = conn.execute(text("SELECT system_identifier::text FROM pg_control_system()")).scalar_one()
+        except SQLAlchemyError:
+            cluster = conn.execute(
+                text("SELECT coalesce(host(inet_server_addr()), 'socket') || ':' || coalesce(inet_server_port(), 0)")
+            ).scalar_one()
+            cluster = f"{cluster}:{engine.url.query.get('host', '')}"
+        conn.rollback()
+    return f"{cluster}/{database}"
 
 
 class LocalCache:
@@ -48,13 +117,17 @@ class LocalCache:
 
 
 class Cache:
-    def __init__(self, redis: RedisHandle, namespace: str = "ii"):
+    def __init__(self, redis: RedisHandle, namespace: Namespace):
         self.redis = redis
         self.local = LocalCache()
-        self.ns = namespace
+        self._namespace = namespace
         self.hits = self.misses = 0
         # A write that happened while Redis was down still has to invalidate what Redis holds.
         self._bump_owed = False
+
+    @property
+    def ns(self) -> str:
+        return namespace_of(self._namespace)
 
     def version(self) -> str:
         key = f"{self.ns}:{VERSION_KEY}"

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from core.cache import Namespace, namespace_of
 from core.redis_client import RedisDown, RedisHandle
 
 if TYPE_CHECKING:
@@ -182,7 +183,7 @@ class RateLimiter:
     is past its budget; Retry-After is the time until that window resets."""
 
     def __init__(
-        self, counter: WindowCounter, budgets: dict[str, Budget], *, window: int = 60, namespace: str = "ii"
+        self, counter: WindowCounter, budgets: dict[str, Budget], *, namespace: Namespace, window: int = 60
     ) -> None:
         self.counter = counter
         self.budgets = budgets
@@ -196,7 +197,7 @@ class RateLimiter:
             checks.append(("user", user_id, budget.per_user))
         tightest = Decision(True, limit=budget.per_ip, remaining=budget.per_ip)
         for scope, who, limit in checks:
-            key = f"{self.namespace}:rl:{budget_name}:{scope}:{who}"
+            key = f"{namespace_of(self.namespace)}:rl:{budget_name}:{scope}:{who}"
             count, reset_in = self.counter.incr(key, self.window)
             if count > limit:
                 return Decision(False, limit=limit, remaining=0, retry_after=max(1, int(reset_in + 0.999)), scope=scope)

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     database_name: str = "instainstru"
     pgdata_dir: Path = PROJECT_ROOT / ".pgdata"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Prefix of every Redis key of this deployment; unset: derived from the database's identity (F4).
+    redis_namespace: str | None = None
     timezone: str = "America/New_York"
     # Unset: the install's own key, generated once in secret_key_file (see load_or_create_secret).
     secret_key: str = ""

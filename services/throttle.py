@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from core.cache import Namespace, namespace_of
 from core.ratelimit import WindowCounter
 from core.redis_client import RedisHandle
 
@@ -39,13 +40,13 @@ def lock_seconds(failures: int, limit: int) -> int:
     return min(BASE_LOCK_SECONDS * 2 ** (failures - limit), MAX_LOCK_SECONDS)
 
 
-def _key(namespace: str, rule: Rule, value: str) -> str:
+def _key(namespace: Namespace, rule: Rule, value: str) -> str:
     digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
-    return f"{namespace}:throttle:{rule.prefix}:{digest}"
+    return f"{namespace_of(namespace)}:throttle:{rule.prefix}:{digest}"
 
 
 class LoginThrottle:
-    def __init__(self, redis: RedisHandle, namespace: str = "ii"):
+    def __init__(self, redis: RedisHandle, namespace: Namespace):
         self.redis = redis
         self.namespace = namespace
         self.counter = WindowCounter(redis)  # the same store as the request rate limits

@@ -39,7 +39,7 @@ RESET_SENT = "If an account exists for this email, a reset link is on its way."
 def _throttle(request: Request) -> LoginThrottle:
     state = request.app.state
     if getattr(state, "login_throttle", None) is None:
-        state.login_throttle = LoginThrottle(state.redis, namespace=state.cache.ns)
+        state.login_throttle = LoginThrottle(state.redis, namespace=state.namespace)
     return state.login_throttle
 
 
