@@ -8,12 +8,12 @@ MODEL := var/models/all-MiniLM-L6-v2/model.onnx
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install lint lock model browser screenshots setup seed bench eval load fuzz faults clean-db
+.PHONY: run test install lint lock model browser monitoring-tools screenshots setup seed bench eval load fuzz faults clean-db
 
 run: install model ## set up if needed and serve on http://127.0.0.1:8000
 	$(PY) -m cli serve
 
-test: install model browser ## the whole test suite (unit, integration, API, browser)
+test: install model browser monitoring-tools ## the whole test suite (unit, integration, API, browser)
 	$(PY) -m pytest
 
 install: $(STAMP)
@@ -46,6 +46,11 @@ model: install $(MODEL)
 # The browser tests drive Debian's Chromium with Playwright (Playwright's own download is unreachable).
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+# promtool (config and alert-rule checks) and the Prometheus server the monitoring tests start: Debian's package.
+monitoring-tools:
+	@command -v promtool >/dev/null && command -v prometheus >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus)
 
 $(MODEL):
 	$(PY) -m index.export_onnx

@@ -47,6 +47,9 @@ SEARCH_STAGE = Histogram(
 SEARCHES = Counter("instainstru_searches_total", "Searches run, by whether the cache answered", ["cached"])
 BOOKINGS_CREATED = Counter("instainstru_bookings_created_total", "Bookings created (new and rescheduled)")
 BOOKING_CONFLICTS = Counter("instainstru_booking_conflicts_total", "Booking attempts refused with 409 (slot taken)")
+BOOKING_CANCELLATIONS = Counter(
+    "instainstru_booking_cancellations_total", "Bookings cancelled, by who cancelled (student, instructor)", ["by"]
+)
 RATE_LIMITED = Counter("instainstru_rate_limited_total", "Requests refused with 429", ["budget", "scope"])
 DB_UNAVAILABLE = Counter("instainstru_db_unavailable_total", "Requests answered 503 because the database was down")
 STAGES = ("parse", "embed", "retrieve", "slots", "rank")
@@ -65,6 +68,10 @@ if observe_search not in search_module.OBSERVERS:
     search_module.OBSERVERS.append(observe_search)
 
 BOOKING_ROUTES = {("POST", "/api/bookings"), ("POST", "/api/bookings/{booking_id}/reschedule")}
+CANCEL_ROUTES = {
+    ("POST", "/api/bookings/{booking_id}/cancel"): "student",
+    ("POST", "/api/instructor/bookings/{booking_id}/cancel"): "instructor",
+}
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
@@ -76,6 +83,8 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
             BOOKINGS_CREATED.inc()
         elif status == 409:
             BOOKING_CONFLICTS.inc()
+    elif status == 200 and (method, route) in CANCEL_ROUTES:
+        BOOKING_CANCELLATIONS.labels(by=CANCEL_ROUTES[(method, route)]).inc()
 
 
 class AppCollector:

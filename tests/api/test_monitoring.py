@@ -214,3 +214,26 @@ def test_database_series_are_read_at_scrape_time(engine):
     down = TestClient(create_app(Settings(), engine=dead)).get("/metrics")
     assert down.status_code == 200 and sample(down.text, "instainstru_db_up") == 0
     assert "instainstru_outbox_pending" not in down.text
+
+
+def test_cancellations_are_counted_by_who_cancelled(engine):
+    from datetime import timedelta
+
+    from tests.factories import at, bearer, booking_body, cleanup, make_instructor, make_user, nyc_today
+
+    try:
+        inst = make_instructor(engine)
+        headers = bearer(make_user(engine))
+        with TestClient(create_app(Settings(), engine=engine)) as c:
+            before = c.get("/metrics").text
+            made = c.post(
+                "/api/bookings", json=booking_body(inst, at(nyc_today() + timedelta(days=3), 10)), headers=headers
+            )
+            assert made.status_code == 201
+            assert c.post(f"/api/bookings/{made.json()['id']}/cancel", headers=headers).status_code == 200
+            after = c.get("/metrics").text
+        name = "instainstru_booking_cancellations_total"
+        assert sample(after, name, by="student") == sample(before, name, by="student") + 1
+        assert sample(after, name, by="instructor") == sample(before, name, by="instructor")
+    finally:
+        cleanup(engine)
