@@ -376,7 +376,7 @@ async function showProfile(id) {
         ` · ${s.duration_options.join(", ")} min`, s.levels.length ? ` · ${s.levels.map(label).join(", ")}` : "", s.age_groups.length ? ` · for ${s.age_groups.join(", ")}` : ""))),
       el("h3", {}, "Areas"),
       el("p", {}, areaNames.length ? areaNames.join(", ") : "Online lessons only"),
-      areaNames.length ? areaMap({ name: p.name, areas: p.areas }, true) : null,
+      areaNames.length ? areaMap({ name: p.name, areas: p.areas }, true) : "",
       el("h3", { id: "week-title" }, "Open times this week"),
       el("div", { class: "bar" }, el("label", { for: "week-service" }, "Lesson"), pick),
       week,
@@ -416,7 +416,7 @@ async function drawReviews(p, box, offset) {
     const data = await api("GET", `/api/public/instructors/${p.id}/reviews?limit=5&offset=${offset}`);
     if (!offset) {
       box.replaceChildren(data.total ? el("ul", { class: "histogram", "aria-label": "Reviews per star" },
-        Object.entries(data.histogram).map(([k, n]) => el("li", {}, `${k} ★`, el("meter", { min: 0, max: data.total, value: n, "aria-label": `${k} stars` }), String(n)))) : el("p", {}, "No reviews yet."));
+        ["5", "4", "3", "2", "1"].map((k, _, __, n = data.histogram[k]) => el("li", {}, `${k} ★`, el("meter", { min: 0, max: data.total, value: n, "aria-label": `${k} stars` }), String(n)))) : el("p", {}, "No reviews yet."));
       box.append(el("ol", { class: "review-list" }));
     }
     box.querySelector("ol").append(...data.reviews.map((r) => el("li", {},

@@ -78,6 +78,7 @@ def page(browser, live_server):
     context.close()
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, *, full: bool = True) -> None:
+    """A screenshot of the whole page, or (full=False) of what the screen shows."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full)

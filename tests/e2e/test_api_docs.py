@@ -7,8 +7,6 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.e2e.conftest import shot
-
 
 @pytest.mark.parametrize("path, operation", [("/docs", ".opblock-summary-path"), ("/redoc", "[data-section-id]")])
 def test_api_docs_load_offline_and_list_the_operations(page, live_server, path, operation):
@@ -24,4 +22,3 @@ def test_api_docs_load_offline_and_list_the_operations(page, live_server, path, 
     # ReDoc always tries its vendor's logo from a CDN (it hides the image when that fails): the
     # policy refuses it; nothing else is refused.
     assert all("cdn.redoc.ly/redoc/logo-mini.svg" in v for v in violations), violations
-    shot(page, "api" + path.replace("/", "-"))

@@ -94,8 +94,10 @@ def test_a_name_opens_the_profile_with_reviews_and_a_week_of_slots(desk):
         first_review = api.json()["reviews"][0]
         profile.locator(".review-list li", has_text=first_review["author"]).first.wait_for()
         assert profile.locator(".histogram li").count() == 5
+        assert profile.locator(".histogram li").first.inner_text().startswith("5 ★")
     if profile.locator("details.map").count():
         profile.locator("details.map svg path.on").first.wait_for()
+    assert "null" not in profile.inner_text()
     shot(desk, "profile")
     desk.go_back()  # Back returns to the same results
     desk.wait_for_url(re.compile(r"\?q=music"))
@@ -243,7 +245,7 @@ def test_a_running_search_shows_loading_and_an_error_offers_retry(desk):
     desk.keyboard.press("Enter")
     desk.locator("#results[aria-busy='true']").wait_for()
     assert desk.locator("#cards").evaluate("n => n.inert") and "Searching" in desk.locator("#summary").inner_text()
-    shot(desk, "loading")
+    shot(desk, "loading", full=False)
     release[0].fulfill(status=500, json={"detail": "boom"})
     error = desk.locator("#error")
     error.wait_for()
@@ -276,7 +278,7 @@ def test_booking_dialog_preselects_the_priced_lesson_and_shows_total_place_who_a
     dialog.get_by_label("Their name").fill("Maya")
     dialog.get_by_label("Age").fill("8")
     _axe(desk, "booking dialog")
-    shot(desk, "confirm-booking")
+    shot(desk, "confirm-booking", full=False)
     dialog.get_by_role("button", name="Book", exact=True).click()
     toast = desk.locator("#toast", has_text="Booked:")
     toast.wait_for()
@@ -356,9 +358,9 @@ def test_phone_shows_results_in_the_first_screen(phone):
     assert x["width"] >= 44 and x["height"] >= 44
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     _axe(phone, "phone results")
-    shot(phone, "phone")
+    shot(phone, "phone", full=False)
     phone.get_by_role("button", name="Filters").click()
-    shot(phone, "phone-filters")
+    shot(phone, "phone-filters", full=False)
 
 
 def test_guests_see_no_401_and_can_ask_for_a_password_reset(desk):
