@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
 from api.middleware import BodyLimitMiddleware, JsonLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
@@ -94,6 +95,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             max_age=600,
         )
     app.add_middleware(RequestContextMiddleware, production=settings.environment != "development")
+    if settings.trusted_proxies:
+        # Outermost: the forwarded client is the client for logs, rate limits and throttles alike. Only
+        # the configured proxies are believed (uvicorn's own trust of 127.0.0.1 is off: cli serve, F8).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.include_router(health.router)
     app.include_router(metrics_routes.router)
     app.include_router(monitoring_routes.router)

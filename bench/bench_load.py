@@ -34,7 +34,15 @@ def free_port() -> int:
 
 
 def start_api(url: str, workers: int, port: int, log: Path, extra_env: dict | None = None) -> subprocess.Popen:
-    env = {**os.environ, "INSTAINSTRU_RESOLVED_DB_URL": url, "HF_HUB_OFFLINE": "1", **(extra_env or {})}
+    """The load and fault clients stand for many students behind a local proxy: X-Forwarded-For from
+    127.0.0.1 is believed (TRUSTED_PROXIES), and only by the app, as with `cli serve`."""
+    env = {
+        **os.environ,
+        "INSTAINSTRU_RESOLVED_DB_URL": url,
+        "HF_HUB_OFFLINE": "1",
+        "TRUSTED_PROXIES": "127.0.0.1",
+        **(extra_env or {}),
+    }
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -51,6 +59,7 @@ def start_api(url: str, workers: int, port: int, log: Path, extra_env: dict | No
             "--log-level",
             "warning",
             "--no-access-log",
+            "--no-proxy-headers",
         ],
         cwd=PROJECT_ROOT,
         env=env,

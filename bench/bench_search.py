@@ -129,6 +129,7 @@ def over_http(size: int, queries: list[str], clients: int, seconds: float, worke
             str(workers),
             "--log-level",
             "warning",
+            "--no-proxy-headers",
         ],
         env=env,
     )

@@ -70,6 +70,9 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         log_level="warning",
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default; the app believes it only
+        # from TRUSTED_PROXIES (api/app.py), so a client cannot pick its own address (F8).
+        proxy_headers=False,
     )
 
 

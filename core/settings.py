@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # CORS: exact origins allowed to call the API from a browser (comma-separated in the env). Empty: none.
     cors_origins: Annotated[list[str], NoDecode] = []
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks, comma-
+    # separated). Empty: none, every client is its socket's address, whatever it claims (F8).
+    trusted_proxies: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = Field(default=1_000_000, ge=1024)  # larger request bodies get 413
     # JSON bodies deeper than this, or with more object keys in all, get a 422 before parsing (F1).
     max_json_depth: int = Field(default=32, ge=2)
@@ -120,11 +123,23 @@ class Settings(BaseSettings):
     job_warm_cache_seconds: float = Field(default=600.0, gt=0)
     warm_cache_queries: int = Field(default=20, ge=0, le=500)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @field_validator("trusted_proxies", mode="after")
+    @classmethod
+    def _proxy_addresses(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)") from None
         return value
 
     @field_validator("cors_origins", mode="after")
