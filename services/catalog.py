@@ -61,6 +61,26 @@ def category_tree(db: Session) -> list[dict]:
     return list(categories.values())
 
 
+LISTED_SQL = text("""
+SELECT count(DISTINCT s.profile_id)
+FROM instructor_services s
+JOIN services sv ON sv.id = s.service_id
+JOIN subcategories sc ON sc.id = sv.subcategory_id
+JOIN categories c ON c.id = sc.category_id
+JOIN instructor_profiles p ON p.id = s.profile_id
+JOIN users u ON u.id = p.user_id
+WHERE s.is_active AND u.is_active AND u.anonymized_at IS NULL AND u.role = 'instructor'
+  AND (CAST(:service AS text) IS NULL OR sv.slug = :service)
+  AND (CAST(:category AS text) IS NULL OR c.slug = :category)
+""")
+
+
+def listed_instructors(db: Session, *, service: str | None = None, category: str | None = None) -> int:
+    """How many instructors a service's or a category's browsing can show at most: those who list it
+    (other filters only narrow this down). One indexed count, so a page past them costs nothing (F10)."""
+    return int(db.execute(LISTED_SQL, {"service": service, "category": category}).scalar_one())
+
+
 def service_by_slug(db: Session, *, slug: str) -> Service:
     service = db.execute(select(Service).where(Service.slug == slug)).scalar_one_or_none()
     if service is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -18,13 +18,17 @@ from api.schemas.catalog import BrowseOut, CategoryTreeOut
 from api.schemas.dates import Day
 from core.clock import market_now
 from index import places, slots
-from index.search import SearchOptions, browse
+from index.search import SORT_POOL, SearchOptions, browse
 from services import catalog
 from services.errors import Invalid
 
 router = APIRouter(prefix="/api/catalog", tags=["catalog"])
 MARKET = "America/New_York"  # browsing has no student time zone: days are New York days
 TREE_MAX_AGE = 300
+BROWSE_MAX_AGE = 30
+# From this offset on, pages are slices of one cached ranking of everyone listed, so paging deep costs
+# one ranking, not one per page growing with its depth (F10).
+DEEP_FROM = 100
 
 
 @router.get("/categories", response_model=CategoryTreeOut)
@@ -116,6 +120,39 @@ class Listing:
     record: bool
 
 
+def _past_the_end(request: Request, db, filters: dict, listing: Listing, *, name: str, search_type: str) -> Response:
+    """An empty page past the last instructor, with the first page's total (usually cached)."""
+    first = _browse(request, db, filters, replace(listing, offset=0, record=False), name=name, search_type=search_type)
+    if first.status_code != 200:
+        return first
+    body = json.loads(bytes(first.body))
+    body.update(results=[], offset=listing.offset, took_ms=0.0)
+    return Response(
+        json.dumps(body, separators=(",", ":")).encode(),
+        media_type="application/json",
+        headers={"Cache-Control": f"public, max-age={BROWSE_MAX_AGE}"},
+    )
+
+
+def _slice(request: Request, whole_key: str, listing: Listing, rank_all) -> dict:
+    """One page of the ranking of everyone listed, which is computed once and cached for BROWSE_MAX_AGE."""
+    cache = request.app.state.cache
+    full_key = f"public:{whole_key}:v{cache.version()}"
+    raw = cache.get(full_key)
+    if raw is None:
+        ranked = rank_all()
+        cache.set(full_key, json.dumps(ranked, separators=(",", ":")).encode(), ttl=BROWSE_MAX_AGE)
+    else:
+        ranked = json.loads(raw)
+    page = dict(ranked)
+    page.update(
+        results=ranked["results"][listing.offset : listing.offset + listing.limit],
+        limit=listing.limit,
+        offset=listing.offset,
+    )
+    return page
+
+
 def _browse(request: Request, db, filters: dict, listing: Listing, *, name: str, search_type: str) -> Response:
     """Ranked like search, cached under the write version, and remembered in the caller's history.
     Slots depend on the clock (minimum notice), so the key also carries the earliest bookable start,
@@ -133,7 +170,32 @@ def _browse(request: Request, db, filters: dict, listing: Listing, *, name: str,
     bucket = slots.earliest_start(market_now(), state.settings.min_notice_minutes).isoformat()
     material = repr((sorted(filters.items()), listing, bucket))
     key = "browse:" + hashlib.sha256(material.encode()).hexdigest()[:32]
-    response = cached_json(request, key, 30, lambda: browse(state.engine, filters, opts=opts))
+    if listing.offset:
+        # Deep pages (F10): nothing past the instructors who list this can exist (nor, for another
+        # sort than relevance, past the SORT_POOL it orders), and deep relevance pages slice one
+        # ranking of everyone listed instead of ranking everyone before them again for each page.
+        listed = catalog.listed_instructors(db, service=filters.get("service"), category=filters.get("category"))
+        holds = listed if listing.sort == "relevance" else min(listed, SORT_POOL)
+        if listing.offset >= holds:
+            return _past_the_end(request, db, filters, listing, name=name, search_type=search_type)
+        if listing.offset >= DEEP_FROM and listing.sort == "relevance":
+            everyone = replace(listing, offset=0, limit=listed, record=False)
+            whole = (
+                "browse-all:"
+                + hashlib.sha256(repr((sorted(filters.items()), everyone, bucket)).encode()).hexdigest()[:32]
+            )
+            return cached_json(
+                request,
+                key,
+                BROWSE_MAX_AGE,
+                lambda: _slice(
+                    request,
+                    whole,
+                    listing,
+                    lambda: browse(state.engine, filters, opts=replace(opts, offset=0, limit=listed)),
+                ),
+            )
+    response = cached_json(request, key, BROWSE_MAX_AGE, lambda: browse(state.engine, filters, opts=opts))
     if response.status_code == 200 and listing.offset == 0 and listing.record:  # a click, not its next page
         total = int(json.loads(bytes(response.body)).get("total") or 0)
         remember(request, response, db, query=name, search_type=search_type, total=total)
