@@ -118,7 +118,7 @@ def _apply_filters(parsed: dict[str, Any], opts: SearchOptions, today: date) -> 
 def _sorted(run: Callable[[SearchOptions], dict[str, Any]], opts: SearchOptions) -> dict[str, Any]:
     """A page of the results in another order than relevance: the SORT_POOL most relevant (one
     cached search), ordered by the sort, those that meet the whole query before those that miss."""
-    pool = run(replace(opts, sort="relevance", offset=0, limit=max(SORT_POOL, opts.offset + opts.limit)))
+    pool = run(replace(opts, sort="relevance", offset=0, limit=SORT_POOL))  # never deeper: paging past it is empty
     results = pool["results"]
 
     def key(r: dict[str, Any]) -> tuple[Any, ...]:
