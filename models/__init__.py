@@ -5,6 +5,7 @@ from models.base import Base
 from models.booking import Booking
 from models.catalog import Category, Service, Subcategory
 from models.history import SearchHistory
+from models.idempotency import IdempotencyKey
 from models.instructor import InstructorProfile, InstructorService
 from models.jobs import ScheduledJob
 from models.outbox import OutboxMessage
@@ -20,6 +21,7 @@ __all__ = [
     "Service",
     "Subcategory",
     "SearchHistory",
+    "IdempotencyKey",
     "InstructorProfile",
     "InstructorService",
     "OutboxMessage",

@@ -8,20 +8,33 @@ Times are NYC wall-clock in the table; inputs and outputs are timezone-aware dat
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, delete, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from core.clock import MARKET_TZ
-from models import AvailabilitySlot, BlackoutDate, Booking, InstructorProfile, InstructorService, Service, User
+from models import (
+    AvailabilitySlot,
+    BlackoutDate,
+    Booking,
+    IdempotencyKey,
+    InstructorProfile,
+    InstructorService,
+    Service,
+    User,
+)
 from models.booking import LOCATION_TYPES
 from services import mail, outbox
 from services.errors import Conflict, Invalid, NotFound, Unauthorized
+from services.sql import affected
 
 GRID_MINUTES = 15
 FULL_REFUND_NOTICE = timedelta(hours=24)
@@ -326,7 +339,28 @@ def create(
     service_slug: str | None = None,
     location: str = "",
     notes: str = "",
+    idempotency_key: str | None = None,
 ) -> dict:
+    """A confirmed booking, with its confirmation emails queued, in one transaction.
+
+    With an idempotency key, a retry of the same request (same key, same meaning) returns the booking
+    the first one made, marked "_replayed", instead of a conflict; the same key with another request
+    is refused (422). The key is claimed before anything else, so a concurrent retry waits for the
+    first attempt to commit (and then replays it) or to fail (and then books itself)."""
+    if idempotency_key is not None:
+        fingerprint = _fingerprint(
+            instructor_id=instructor_id,
+            instructor_service_id=instructor_service_id,
+            service_slug=service_slug,
+            start=start,
+            duration_minutes=duration_minutes,
+            location_type=location_type,
+            location=location,
+            notes=notes,
+        )
+        earlier = _claim_key(db, student_id=student_id, key=idempotency_key, fingerprint=fingerprint)
+        if earlier is not None:
+            return earlier
     student = _lock_account(db, student_id)
     if student is None or not student.is_active or student.anonymized_at is not None:
         raise Unauthorized("This account is not active.", code="inactive")
@@ -345,7 +379,14 @@ def create(
     booking = _new_booking(plan, student_id=student_id, location=location, notes=notes, hourly_rate=plan.hourly_rate)
     db.add(booking)
     _flush_or_conflict(db)
+    if idempotency_key is not None:
+        db.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.user_id == student_id, IdempotencyKey.key == idempotency_key)
+            .values(booking_id=booking.id)
+        )
     view = _load(db, booking.id)
+    view["_replayed"] = False
     fields = _mail_fields(view)
     _email(
         db,
@@ -363,6 +404,56 @@ def create(
     )
     db.commit()
     return view
+
+
+# ---- idempotency keys --------------------------------------------------------------------------
+
+IDEMPOTENCY_KEEP_DAYS = 7  # how long a retry finds its booking (retention deletes older keys)
+
+
+def _fingerprint(**request: object) -> str:
+    """What a booking request means, hashed: the same instant in another UTC offset is the same."""
+    start = request["start"]
+    if isinstance(start, datetime) and start.tzinfo is not None:
+        request["start"] = start.astimezone(UTC).isoformat()
+    text = json.dumps({k: (str(v) if v is not None else None) for k, v in sorted(request.items())})
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _claim_key(db: Session, *, student_id: uuid.UUID, key: str, fingerprint: str) -> dict | None:
+    """Claim the key for this request (None), or the booking an earlier request with it made. The
+    insert waits for a concurrent transaction holding the same key to end."""
+    claimed = db.execute(
+        insert(IdempotencyKey)
+        .values(user_id=student_id, key=key, request_hash=fingerprint)
+        .on_conflict_do_nothing(index_elements=["user_id", "key"])
+        .returning(IdempotencyKey.key)
+    ).first()
+    if claimed is not None:
+        return None
+    row = db.execute(
+        select(IdempotencyKey.request_hash, IdempotencyKey.booking_id).where(
+            IdempotencyKey.user_id == student_id, IdempotencyKey.key == key
+        )
+    ).one()
+    db.rollback()
+    if row.request_hash != fingerprint:
+        raise Invalid(
+            "This Idempotency-Key was used for another booking request; use a new key for a new request.",
+            code="idempotency_key_reused",
+            field="Idempotency-Key",
+        )
+    if row.booking_id is None:  # cannot be committed so; a concurrent attempt is still deciding
+        raise Conflict("This booking request is being made right now; try again.", code="busy_retry")
+    view = _load(db, row.booking_id)
+    view["_replayed"] = True
+    return view
+
+
+def purge_idempotency_keys(db: Session, *, now: datetime | None = None) -> int:
+    """Delete keys older than IDEMPOTENCY_KEEP_DAYS; the caller commits."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=IDEMPOTENCY_KEEP_DAYS)
+    return affected(db.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff)))
 
 
 def _new_booking(

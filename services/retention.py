@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 
 from sqlalchemy.orm import Session
 
-from services import auth, history, outbox
+from services import auth, bookings, history, outbox
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ def purge(db: Session, *, dry_run: bool = False, policy: Policy | None = None) -
         db.rollback()
         return counts
     counts.update(auth.purge_expired(db))
+    counts["idempotency_keys"] = bookings.purge_idempotency_keys(db)
     counts["sent_emails"] = outbox.purge_sent(db, keep_days=policy.sent_email_days)
     db.commit()
     return counts

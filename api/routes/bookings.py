@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from api.caching import invalidate
 from api.deps import SessionDep, SettingsDep
@@ -16,6 +16,7 @@ from api.schemas.bookings import BookingCreate, BookingList, BookingOut, Resched
 from api.security import require_permission
 from core.clock import utc_now
 from models import User
+from models.idempotency import MAX_KEY_LENGTH
 from services import bookings, permissions
 
 router = APIRouter(prefix="/api/bookings", tags=["bookings"])
@@ -27,8 +28,30 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=100_000)]
 
 
-@router.post("", status_code=201, response_model=BookingOut)
-def create_booking(body: BookingCreate, user: Creator, db: SessionDep, settings: SettingsDep, request: Request):
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        pattern=r"^[!-~]+$",  # visible ASCII, e.g. a UUID
+        description="one key per booking attempt: a retry with the same key and body returns the "
+        "original booking (200); the same key with another body is a 422",
+    ),
+]
+
+
+@router.post("", status_code=201, response_model=BookingOut, responses={200: {"model": BookingOut}})
+def create_booking(
+    body: BookingCreate,
+    user: Creator,
+    db: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    """201 with the new booking; 200 with the original one for a retry under the same Idempotency-Key."""
     view = bookings.create(
         db,
         student_id=user.id,
@@ -42,8 +65,12 @@ def create_booking(body: BookingCreate, user: Creator, db: SessionDep, settings:
         service_slug=body.service,
         now=utc_now(),
         notice_minutes=settings.min_notice_minutes,
+        idempotency_key=idempotency_key,
     )
-    invalidate(request)
+    if view.get("_replayed"):
+        response.status_code = 200
+    else:
+        invalidate(request)
     return bookings.public_view(view)
 
 

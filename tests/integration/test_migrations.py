@@ -26,6 +26,7 @@ EXPECTED_TABLES = {
     "outbox",
     "reviews",
     "scheduled_jobs",
+    "idempotency_keys",
 }
 
 
