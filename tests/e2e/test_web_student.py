@@ -67,7 +67,9 @@ def _log_in(page, email):
 
 def _axe(page, name):
     results = Axe().run(page)
-    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    found = results.response["violations"]
+    print(f"axe {name}: " + (", ".join(f"{v['id']} ({v['impact']})" for v in found) or "no violations"))
+    bad = [v for v in found if v["impact"] in ("serious", "critical")]
     assert not bad, f"{name}: " + results.generate_report()
 
 
