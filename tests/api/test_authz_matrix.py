@@ -218,6 +218,11 @@ PUBLIC: dict[tuple[str, str], str] = {
         "/api/public/instructors/{instructor_id}/next-available",
     ): "/api/public/instructors/{teacher_id}/next-available",
     ("GET", "/api/public/instructors/{instructor_id}/reviews"): "/api/public/instructors/{teacher_id}/reviews",
+    ("GET", "/health/lite"): "/health/lite",
+    # Guarded by the monitoring key, not by a role: open in development when no key is set (what this
+    # matrix runs), 401 without the key once one is (tests/api/test_monitoring.py).
+    ("GET", "/api/monitoring/slow-requests"): "/api/monitoring/slow-requests",
+    ("GET", "/api/monitoring/slow-queries"): "/api/monitoring/slow-queries",
 }
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
