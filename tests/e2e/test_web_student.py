@@ -1,6 +1,7 @@
 """The student page as students tried it (desktop 1366×850, phone 390×844): profiles, reviews, sort,
 filters, paging, the address (Back, Forward, reload, shared links), loading and error states, the
-booking dialog, cancelling, what history keeps, and an axe-core accessibility check of every view."""
+booking dialog, cancelling, what history keeps, and an axe-core accessibility check of every view.
+Tests that add teachers or bookings come last, so the screenshots show the demo data only."""
 
 from __future__ import annotations
 
@@ -113,30 +114,6 @@ def test_a_profile_address_can_be_shared_and_an_unknown_one_says_so(desk, live_s
     desk.locator("#profile").get_by_role("heading", name=some["name"]).wait_for()
     desk.goto("/instructors/00000000-0000-4000-8000-000000000000")
     desk.locator("#profile h2", has_text="No such instructor").wait_for()
-
-
-def test_a_student_reviews_a_completed_lesson_and_it_shows_on_the_profile(desk, engine):
-    inst = make_instructor(engine)
-    student = make_user(engine, name="Riley Park")
-    insert_booking(engine, student=student, inst=inst, day=nyc_today() - timedelta(days=2), hour=10, status="completed")
-    desk.goto("/")
-    _log_in(desk, student.email)
-    desk.get_by_role("button", name="My lessons").click()
-    desk.locator("#lessons").get_by_role("button", name="Past").click()
-    lesson = desk.locator("#lessons-list li", has_text="completed")
-    lesson.get_by_role("button", name="Write a review").click()
-    dialog = desk.locator("#review-dialog")
-    dialog.get_by_label("4 stars").check()
-    dialog.get_by_label("What was it like?").fill("Patient and clear; my scales finally make sense.")
-    _axe(desk, "review dialog")
-    dialog.get_by_role("button", name="Post review").click()
-    desk.locator("#toast", has_text="your review is on").wait_for()
-    desk.locator("#lessons-list li", has_text="You gave 4 ★").wait_for()
-    desk.goto(f"/instructors/{inst.profile_id}")
-    review = desk.locator(".review-list li", has_text="my scales finally make sense")
-    review.wait_for()
-    assert "Riley P." in review.inner_text() and "★★★★☆" in review.inner_text()
-    assert "★ 4.0 (1 review)" in desk.locator("#profile .meta").first.inner_text()
 
 
 def test_sort_by_price_orders_the_cards_and_lives_in_the_address(desk):
@@ -258,6 +235,86 @@ def test_a_running_search_shows_loading_and_an_error_offers_retry(desk):
     assert error.is_hidden()
 
 
+def test_only_submitted_searches_and_pills_enter_recent_searches(desk):
+    desk.goto("/")
+    box = desk.get_by_label("What do you want to learn?")
+    box.press_sequentially("trumpet lessons", delay=120)  # typed-ahead searches run as you type
+    _cards(desk).first.wait_for()
+    desk.wait_for_timeout(600)
+    box.press("Enter")
+    desk.locator("#recent-list li").first.wait_for(state="attached")
+    desk.locator("#browse-box summary").click()
+    desk.locator("#categories button", has_text="Dance").click()
+    desk.wait_for_url(re.compile(r"category=dance"))
+    desk.locator("#recent-list li", has_text="Dance").wait_for(state="attached")
+    queries = desk.locator("#recent-list li .again").all_text_contents()
+    assert sorted(queries) == ["Dance", "trumpet lessons"], queries
+
+
+def test_phone_shows_results_in_the_first_screen(phone):
+    phone.goto("/")
+    _submit(phone, "piano for my 8 year old in brooklyn under $70 this saturday")
+    first = _cards(phone).first.bounding_box()
+    assert first["y"] < PHONE["height"] - 120, first  # the first card starts within the first screen
+    assert not phone.locator("#browse-box").evaluate("d => d.open")  # Browse folded away
+    x = phone.locator("#chips .chip .x").first.bounding_box()
+    assert x["width"] >= 44 and x["height"] >= 44
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _axe(phone, "phone results")
+    shot(phone, "phone", full=False)
+    phone.get_by_role("button", name="Filters").click()
+    shot(phone, "phone-filters", full=False)
+
+
+def test_guests_see_no_401_and_can_ask_for_a_password_reset(desk):
+    statuses = []
+    desk.on("response", lambda r: statuses.append(r.status))
+    desk.goto("/")
+    desk.locator("#categories button").first.wait_for()
+    _axe(desk, "search page")
+    assert 401 not in statuses
+    desk.get_by_role("button", name="Log in").click()
+    desk.get_by_role("button", name="Forgot password?").click()
+    desk.get_by_label("Email").fill("someone@example.com")
+    desk.get_by_role("button", name="Send me a reset link").click()
+    desk.locator("#toast", has_text="reset link").wait_for()
+
+
+def test_results_and_profile_pass_axe(desk):
+    desk.goto("/")
+    _submit(desk, "guitar lessons in brooklyn")
+    assert TIME.search(_cards(desk).first.locator(".slots button").first.inner_text())
+    _axe(desk, "results")
+    shot(desk, "search-results")
+    desk.locator("#cards .card h3 a").first.click()
+    desk.locator("#profile .week button").first.wait_for()
+    _axe(desk, "profile")
+
+
+def test_a_student_reviews_a_completed_lesson_and_it_shows_on_the_profile(desk, engine):
+    inst = make_instructor(engine)
+    student = make_user(engine, name="Riley Park")
+    insert_booking(engine, student=student, inst=inst, day=nyc_today() - timedelta(days=2), hour=10, status="completed")
+    desk.goto("/")
+    _log_in(desk, student.email)
+    desk.get_by_role("button", name="My lessons").click()
+    desk.locator("#lessons").get_by_role("button", name="Past").click()
+    lesson = desk.locator("#lessons-list li", has_text="completed")
+    lesson.get_by_role("button", name="Write a review").click()
+    dialog = desk.locator("#review-dialog")
+    dialog.get_by_label("4 stars").check()
+    dialog.get_by_label("What was it like?").fill("Patient and clear; my scales finally make sense.")
+    _axe(desk, "review dialog")
+    dialog.get_by_role("button", name="Post review").click()
+    desk.locator("#toast", has_text="your review is on").wait_for()
+    desk.locator("#lessons-list li", has_text="You gave 4 ★").wait_for()
+    desk.goto(f"/instructors/{inst.profile_id}")
+    review = desk.locator(".review-list li", has_text="my scales finally make sense")
+    review.wait_for()
+    assert "Riley P." in review.inner_text() and "★★★★☆" in review.inner_text()
+    assert "★ 4.0 (1 review)" in desk.locator("#profile .meta").first.inner_text()
+
+
 def test_booking_dialog_preselects_the_priced_lesson_and_shows_total_place_who_and_policy(desk, engine):
     from decimal import Decimal
 
@@ -332,62 +389,6 @@ def test_cancelling_asks_first_and_says_what_is_refunded(desk, engine):
     assert 0 <= box["y"] and box["y"] + box["height"] <= DESKTOP["height"]  # where the student is looking
     item.wait_for(state="detached")
     assert desk.evaluate("document.activeElement !== document.body")
-
-
-def test_only_submitted_searches_and_pills_enter_recent_searches(desk):
-    desk.goto("/")
-    box = desk.get_by_label("What do you want to learn?")
-    box.press_sequentially("trumpet lessons", delay=120)  # typed-ahead searches run as you type
-    _cards(desk).first.wait_for()
-    desk.wait_for_timeout(600)
-    box.press("Enter")
-    desk.locator("#recent-list li").first.wait_for(state="attached")
-    desk.locator("#browse-box summary").click()
-    desk.locator("#categories button", has_text="Dance").click()
-    desk.wait_for_url(re.compile(r"category=dance"))
-    desk.locator("#recent-list li", has_text="Dance").wait_for(state="attached")
-    queries = desk.locator("#recent-list li .again").all_text_contents()
-    assert sorted(queries) == ["Dance", "trumpet lessons"], queries
-
-
-def test_phone_shows_results_in_the_first_screen(phone):
-    phone.goto("/")
-    _submit(phone, "piano for my 8 year old in brooklyn under $70 this saturday")
-    first = _cards(phone).first.bounding_box()
-    assert first["y"] < PHONE["height"] - 120, first  # the first card starts within the first screen
-    assert not phone.locator("#browse-box").evaluate("d => d.open")  # Browse folded away
-    x = phone.locator("#chips .chip .x").first.bounding_box()
-    assert x["width"] >= 44 and x["height"] >= 44
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    _axe(phone, "phone results")
-    shot(phone, "phone", full=False)
-    phone.get_by_role("button", name="Filters").click()
-    shot(phone, "phone-filters", full=False)
-
-
-def test_guests_see_no_401_and_can_ask_for_a_password_reset(desk):
-    statuses = []
-    desk.on("response", lambda r: statuses.append(r.status))
-    desk.goto("/")
-    desk.locator("#categories button").first.wait_for()
-    _axe(desk, "search page")
-    assert 401 not in statuses
-    desk.get_by_role("button", name="Log in").click()
-    desk.get_by_role("button", name="Forgot password?").click()
-    desk.get_by_label("Email").fill("someone@example.com")
-    desk.get_by_role("button", name="Send me a reset link").click()
-    desk.locator("#toast", has_text="reset link").wait_for()
-
-
-def test_results_and_profile_pass_axe(desk):
-    desk.goto("/")
-    _submit(desk, "guitar lessons in brooklyn")
-    assert TIME.search(_cards(desk).first.locator(".slots button").first.inner_text())
-    _axe(desk, "results")
-    shot(desk, "search-results")
-    desk.locator("#cards .card h3 a").first.click()
-    desk.locator("#profile .week button").first.wait_for()
-    _axe(desk, "profile")
 
 
 def test_a_just_booked_slot_leaves_the_browse_cards(desk, engine):
