@@ -8,7 +8,7 @@ MODEL := var/models/all-MiniLM-L6-v2/model.onnx
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install lint lock model browser monitoring-tools screenshots setup seed bench eval load fuzz faults clean-db
+.PHONY: run test install lint lock model browser monitoring-tools screenshots setup seed bench eval load fuzz faults probes clean-db
 
 run: install model ## set up if needed and serve on http://127.0.0.1:8000
 	$(PY) -m cli serve
@@ -88,6 +88,9 @@ fuzz: install model ## long schemathesis pass over every operation; summary in v
 
 faults: install model ## scripted Redis stop, Postgres restart, two processes sharing Redis; var/faults/summary.json
 	$(PY) -m bench.faults.run_faults
+
+probes: install model ## scripted probes of the outside review's findings (login flood, 1 MB 422s, races, ...); var/faults/probes.json
+	$(PY) -m bench.faults.probes
 
 # Destructive: names the database and its tier first; production needs CONFIRM_PRODUCTION=<database name>
 # (and, on a terminal, the name typed again). Every run is appended to AUDIT_LOG.

@@ -92,7 +92,7 @@ class Settings(BaseSettings):
     max_json_keys: int = Field(default=2_000, ge=1)
     # Argon2 runs at once (default: the CPU count) and callers allowed to wait for one; past that 503 (F2).
     password_hash_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
-    password_hash_queue: int = Field(default=8, ge=0)
+    password_hash_queue: int = Field(default=4, ge=0)
     # Rate limits: requests per window, per client IP and per signed-in user, in three budgets.
     # Search is the expensive read; writes are every non-GET outside auth; auth is /api/auth/*.
     rate_limit_enabled: bool = True

@@ -92,6 +92,7 @@ def authenticate(db: Session, *, email: str, password: str, ip: str, throttle: L
     The password check runs with no pooled connection checked out (F2): the account's id and hash are
     read, the transaction ends (handing the connection back), and only then does Argon2 run; a flood
     of logins therefore waits on the hashing gate (services.passwords), never on the pool."""
+    passwords.check_capacity()  # a flood is refused before it touches Redis or the database
     wait = throttle.retry_after(email=email, ip=ip)
     if wait:
         raise _throttled(wait)

@@ -19,7 +19,7 @@ from services.errors import Busy
 
 _hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106 low-memory parameters
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
-MAX_WAIT_SECONDS = 5.0  # a queued caller never waits longer than this for a slot
+MAX_WAIT_SECONDS = 2.0  # a queued caller never waits longer than this for a slot
 BUSY_RETRY_AFTER = 1
 
 
@@ -31,6 +31,11 @@ class HashGate:
         self._running = threading.BoundedSemaphore(slots)
         self._lock = threading.Lock()
         self._admitted = 0
+
+    def check(self) -> None:
+        """Busy at once when no caller could be admitted now (before any other work is done)."""
+        if self._admitted >= self.slots + self.queue:
+            raise _busy()
 
     @contextmanager
     def slot(self) -> Iterator[None]:
@@ -58,7 +63,7 @@ def _busy() -> Busy:
     )
 
 
-_gate = HashGate(slots=os.cpu_count() or 2, queue=8)
+_gate = HashGate(slots=os.cpu_count() or 2, queue=4)
 
 
 def configure(*, slots: int, queue: int) -> None:
@@ -90,6 +95,11 @@ def weakness(password: str) -> str | None:
     if bare.lower() in common_passwords() or len(set(bare.lower())) <= 2:
         return WEAK_MESSAGE
     return None
+
+
+def check_capacity() -> None:
+    """Refuse (Busy) at once when the hashing gate is full: callers do this before their other work."""
+    _gate.check()
 
 
 def hash_password(password: str) -> str:
