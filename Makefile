@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+PGVECTOR := $(VENV)/.pgvector-portable
 MODEL := var/models/all-MiniLM-L6-v2/model.onnx
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -16,7 +17,7 @@ run: install model ## set up if needed and serve on http://127.0.0.1:8000
 test: install model browser monitoring-tools ## the whole test suite (unit, integration, API, browser)
 	$(PY) -m pytest
 
-install: $(STAMP)
+install: $(STAMP) $(PGVECTOR)
 
 lint: install ## ruff (lint, format check) and mypy, as configured in pyproject.toml; pre-commit runs the same
 	$(PY) -m ruff check .
@@ -31,6 +32,11 @@ $(STAMP): pyproject.toml requirements.lock requirements/tools.lock
 	$(PY) -m pip install -q --require-hashes --no-deps -r requirements/tools.lock
 	$(PY) -m pip install -q --require-hashes --no-deps -r requirements.lock
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+# The wheel's vector.so uses AVX-512 and dies with SIGILL on CPUs without it: rebuild it portably.
+$(PGVECTOR): $(STAMP) requirements/build-pgvector.sh
+	requirements/build-pgvector.sh $$($(PY) -c 'import pgserver, pathlib; print(pathlib.Path(pgserver.__file__).parent / "pginstall/bin/pg_config")')
 	touch $@
 
 UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 \
