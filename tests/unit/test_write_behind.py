@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -49,7 +50,9 @@ def test_the_thread_writes_without_being_asked():
 def test_a_full_batch_is_written_before_the_interval():
     sink = Sink()
     writer = WriteBehind(sink, name="t", interval=3600, max_batch=4, max_pending=100)
-    for i in range(4):
+    writer.put(0)
+    time.sleep(0.2)  # let the thread start gathering this batch (the wait the full batch must cut short)
+    for i in range(1, 4):
         writer.put(i)
     assert sink.written.wait(10), "a full batch waited for the hour-long interval"
     assert sink.items == [0, 1, 2, 3]
