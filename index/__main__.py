@@ -1,4 +1,5 @@
 """`python -m index build`: embed what changed into pgvector."""
+
 from __future__ import annotations
 
 import sys

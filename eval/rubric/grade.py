@@ -382,7 +382,9 @@ def card_offer(card: dict, world: World) -> tuple[Offer, list[str]]:
         price = svc.get("price") or {}
         for f in ("in_person", "online"):
             a, b = card_price.get(f), price.get(f)
-            if f in card_price and ((a is None) != (b is None) or (a is not None and abs(float(a) - float(b or 0)) > 0.005)):
+            if f in card_price and (
+                (a is None) != (b is None) or (a is not None and abs(float(a) - float(b or 0)) > 0.005)
+            ):
                 flags.append("card_mismatch:price")
                 break
         age_groups, levels, durations = svc.get("age_groups"), svc.get("levels"), svc.get("duration_options")
