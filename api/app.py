@@ -15,6 +15,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api import errors
 from api.middleware import BodyLimitMiddleware, JsonLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from api.routes import admin as admin_routes
+from api.routes import analytics as analytics_routes
 from api.routes import auth as auth_routes
 from api.routes import bookings as booking_routes
 from api.routes import catalog as catalog_routes
@@ -35,7 +36,7 @@ from core.logging import configure_logging
 from core.ratelimit import RateLimiter, WindowCounter, budgets_from
 from core.redis_client import RedisHandle
 from core.settings import Settings, get_settings
-from services import passwords
+from services import analytics, passwords
 
 
 @asynccontextmanager
@@ -47,6 +48,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     nls.parse("piano lessons in park slope this saturday")
     get_embedder().embed_query("piano lessons")
     yield
+    _app.state.impressions.close()  # the impressions still queued are written, not lost
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     errors.install(app)
     app.state.engine = engine or get_engine()
     app.state.sessionmaker = sessionmaker(bind=app.state.engine, expire_on_commit=False)
+    app.state.impressions = analytics.ImpressionWriter(app.state.sessionmaker)  # written behind the answer
     app.state.redis = RedisHandle(settings.redis_url)
     # One namespace per deployment, so two deployments (or the tests) never touch each other's keys.
     app.state.namespace = DeploymentNamespace(app.state.engine, settings.redis_namespace)
@@ -103,6 +106,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(metrics_routes.router)
     app.include_router(monitoring_routes.router)
     app.include_router(search.router)
+    app.include_router(analytics_routes.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.WEB_DIR), name="static")
     app.include_router(docs_routes.router)

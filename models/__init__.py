@@ -1,5 +1,6 @@
 """SQLAlchemy tables. Importing this package registers every table on Base.metadata."""
 
+from models.analytics import SearchEvent, SearchImpression, VisitorSalt
 from models.availability import AvailabilitySlot, BlackoutDate
 from models.base import Base
 from models.booking import Booking
@@ -31,6 +32,9 @@ __all__ = [
     "RevokedToken",
     "RolePermission",
     "ScheduledJob",
+    "SearchEvent",
+    "SearchImpression",
     "User",
     "UserPermission",
+    "VisitorSalt",
 ]

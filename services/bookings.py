@@ -32,7 +32,7 @@ from models import (
     User,
 )
 from models.booking import LOCATION_TYPES
-from services import mail, outbox
+from services import analytics, mail, outbox
 from services.errors import Conflict, Invalid, NotFound, Unauthorized
 from services.sql import affected
 
@@ -340,8 +340,10 @@ def create(
     location: str = "",
     notes: str = "",
     idempotency_key: str | None = None,
+    search_id: uuid.UUID | None = None,
 ) -> dict:
-    """A confirmed booking, with its confirmation emails queued, in one transaction.
+    """A confirmed booking, with its confirmation emails queued, in one transaction; made from a result
+    of search `search_id`, it is attributed to that search (services/analytics.py) in the same one.
 
     With an idempotency key, a retry of the same request (same key, same meaning) returns the booking
     the first one made, marked "_replayed", instead of a conflict; the same key with another request
@@ -384,6 +386,14 @@ def create(
             update(IdempotencyKey)
             .where(IdempotencyKey.user_id == student_id, IdempotencyKey.key == idempotency_key)
             .values(booking_id=booking.id)
+        )
+    if search_id is not None:
+        analytics.attribute_booking(
+            db,
+            search_id=search_id,
+            booking_id=booking.id,
+            instructor_service_id=booking.instructor_service_id,
+            user_id=student_id,
         )
     view = _load(db, booking.id)
     view["_replayed"] = False

@@ -66,6 +66,7 @@ def create_booking(
         now=utc_now(),
         notice_minutes=settings.min_notice_minutes,
         idempotency_key=idempotency_key,
+        search_id=body.search_id,
     )
     if view.get("_replayed"):
         response.status_code = 200

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from api.caching import cached_json
 from api.deps import SessionDep
 from api.filters import DAY_HELP, SORT_HELP, Sort, check_filters
+from api.impressions import stamp_browse
 from api.recording import remember
 from api.schemas.catalog import BrowseOut, CategoryTreeOut
 from api.schemas.dates import Day
@@ -78,7 +79,8 @@ def service_instructors(
         filters["dates"] = sorted({d.isoformat() for d in dates})
     filters = {k: v for k, v in filters.items() if v is not None}
     listing = Listing(limit, offset, sort, day, time_of_day, level, record)
-    return _browse(request, db, filters, listing, name=service.name, search_type="service_pill")
+    answer = _browse(request, db, filters, listing, name=service.name, search_type="service_pill")
+    return stamp_browse(request, answer, surface="service", name=service.name, filters=filters, listing=listing)
 
 
 @router.get("/categories/{slug}/instructors", response_model=BrowseOut)
@@ -104,7 +106,8 @@ def category_instructors(
     filters = {"category": slug, "price_min": price_min, "price_max": price_max, "format": format}
     filters = {k: v for k, v in filters.items() if v is not None}
     listing = Listing(limit, offset, sort, day, time_of_day, level, record)
-    return _browse(request, db, filters, listing, name=category.name, search_type="category")
+    answer = _browse(request, db, filters, listing, name=category.name, search_type="category")
+    return stamp_browse(request, answer, surface="category", name=category.name, filters=filters, listing=listing)
 
 
 @dataclass(frozen=True)

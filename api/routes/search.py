@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from api.deps import SessionDep
 from api.filters import DAY_HELP, SORT_HELP, Sort, check_filters
+from api.impressions import schedule, search_impression, with_search_id
 from api.recording import remember
 from api.schemas.search import SearchResponse
 from index.search import DROPPABLE, SearchOptions, search
@@ -72,8 +73,10 @@ def search_route(
         level=level,
     )
     result = search(state.engine, q, cache=state.cache, opts=opts)
+    search_id, answer = with_search_id(result)
     # Serialized once here: the dict already has the contract's shape (see api/schemas/search.py).
-    response = Response(json.dumps(result), media_type="application/json")
+    response = Response(json.dumps(answer), media_type="application/json")
     if record and offset == 0:  # a submitted search, not a keystroke or the next page of one
         remember(request, response, db, query=q, search_type="natural_language", total=int(result.get("total") or 0))
+    schedule(request, response, search_impression(result, search_id, offset=offset, sort=sort, submitted=record))
     return response

@@ -27,6 +27,7 @@ class BookingCreate(Strict):
     format: Format
     location: str = Field("", max_length=500, description="where, for in-person lessons")
     notes: str = Field("", max_length=2000)
+    search_id: uuid.UUID | None = Field(None, description="the search whose result this booking was made from")
 
     @model_validator(mode="after")
     def _one_service(self):

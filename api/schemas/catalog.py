@@ -37,6 +37,7 @@ class CategoryTreeOut(BaseModel):
 class BrowseOut(BaseModel):
     """The instructors of one service or category: results in the search contract's shape."""
 
+    search_id: str  # this answer's id, as in search (also in the X-Search-ID header, which a 304 carries)
     filters: dict[str, Any]
     results: list[Result]
     total: int

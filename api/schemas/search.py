@@ -98,6 +98,7 @@ class Suggestion(BaseModel):
 
 
 class SearchResponse(BaseModel):
+    search_id: str  # this answer's id: interaction events and a booking made from it name it
     query: str
     corrected_query: str | None
     parsed: Parsed

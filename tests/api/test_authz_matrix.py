@@ -134,6 +134,14 @@ ROUTES: list[Case] = [
         changes_target=("admin",),
     ),
     Case("DELETE", "/api/admin/users/{target_id}/permissions/create_bookings", ADMIN_ONLY, changes_target=("admin",)),
+    # --- search analytics: anyone may report a click on a search's result; insights need view_analytics ---
+    Case(
+        "POST",
+        "/api/search/00000000-0000-4000-8000-000000000020/events",
+        expect(204, 204, 204, 204, 204),
+        json={"kind": "result_click", "position": 1, "instructor_service_id": "{teacher_service_id}"},
+    ),
+    Case("GET", "/api/admin/search-insights", ADMIN_ONLY),
     # --- student bookings (owner: a student with an upcoming lesson) ---
     Case(
         "POST",
