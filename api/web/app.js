@@ -54,11 +54,11 @@ function avatar(id, name, big) {
 }
 
 class ApiError extends Error { constructor(status, message) { super(message); this.status = status; } }
-async function api(method, path, body) {
+async function api(method, path, body, headers = {}) {
   let response;
   try {
     // "no-cache": revalidate (ETag) so a booking just made never meets an answer cached before it.
-    response = await fetch(path, { method, cache: "no-cache", credentials: "same-origin", headers: body ? { "Content-Type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
+    response = await fetch(path, { method, cache: "no-cache", credentials: "same-origin", headers: body ? { ...headers, "Content-Type": "application/json" } : headers, body: body ? JSON.stringify(body) : undefined });
   } catch { throw new ApiError(0, "We could not reach InstaInstru. Check your connection and try again."); }
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, friendly(response, data));
@@ -535,11 +535,16 @@ async function confirmBooking(ev) {
   const name = $("who-name").value.trim(), age = $("who-age").value;
   const button = $("book-confirm"); button.disabled = true;
   try {
-    await api("POST", "/api/bookings", {
+    const body = {
       instructor_id: c.result.instructor.id, instructor_service_id: c.result.instructor_service_id, start: c.slot.start,
       duration_minutes: c.minutes, format: c.format, location: c.format === "in_person" ? $("book-place").value : "",
       notes: other ? `For: ${name || "someone else"}${age ? `, age ${age}` : ""}` : "For: me",
-    });
+    };
+    // One key per attempt: pressing Book again after a lost answer finds the booking, not a conflict.
+    const sent = JSON.stringify(body);
+    if (state.attempt?.sent !== sent) state.attempt = { sent, key: `${Date.now()}-${Math.random().toString(36).slice(2)}` };
+    await api("POST", "/api/bookings", body, { "Idempotency-Key": state.attempt.key });
+    state.attempt = null;
     $("book-dialog").close();
     toast(`Booked: ${c.result.service.name} with ${c.result.instructor.name}, ${span(c.slot.start, c.end)}.`);
     for (const b of document.querySelectorAll(`[data-instructor="${c.result.instructor.id}"] .slots button, .week button`)) if (b.dataset.start === c.slot.start) b.remove();

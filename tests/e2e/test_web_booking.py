@@ -113,3 +113,32 @@ def test_recent_searches_can_be_deleted_and_survive_logging_in(page):
     page.locator("#who", has_text="Returning Guest").wait_for()
     page.locator("#recent-list li", has_text="violin lessons for teens").wait_for(state="attached")  # carried over
     shot(page, "recent-searches")
+
+
+def test_pressing_book_again_after_a_lost_answer_finds_the_booking(page):
+    """The server booked the lesson but its answer never arrived: the second press gets that booking back."""
+    keys: list[str | None] = []
+
+    def lose_the_first_answer(route):
+        keys.append(route.request.headers.get("idempotency-key"))
+        if len(keys) == 1:
+            route.fetch()  # the server books...
+            route.abort("connectionreset")  # ...and the answer is lost on the way
+        else:
+            route.continue_()
+
+    page.goto("/")
+    page.get_by_role("button", name="Log in").click()
+    _register_in_dialog(page, "Retrying Student")
+    _search(page, "cello lessons")
+    page.locator("#cards .card").first.locator(".slots button").first.click()
+    page.locator("#book-dialog").wait_for()
+    page.route("**/api/bookings", lambda route: lose_the_first_answer(route) if route.request.method == "POST" else route.continue_())
+    page.get_by_role("button", name="Book", exact=True).click()
+    page.locator("#book-error", has_text="could not reach").wait_for()
+    page.get_by_role("button", name="Book", exact=True).click()
+    page.locator("#toast", has_text="Booked:").wait_for()
+    assert len(keys) == 2 and keys[0] and keys[0] == keys[1]
+    page.get_by_role("button", name="My lessons").click()
+    page.locator("#lessons-list li", has_text="Cello").first.wait_for()
+    assert page.locator("#lessons-list li", has_text="Cello").count() == 1
