@@ -14,35 +14,8 @@ import pytest
 
 os.environ["NLS_STRICT"] = "1"  # the never-raise safety net re-raises, so a logic bug fails here
 import nls  # noqa: E402
+from tests.unit.nls_check import DEFAULTS, NOW  # noqa: E402  (written by hand, never taken from nls)
 
-NOW = datetime(2026, 11, 26, 10, 0)  # a Thursday
-
-# every contract field but `query` and `text`, as the contract says it is when not asked for
-DEFAULTS = {
-    "service": None,
-    "category": None,
-    "price_min": None,
-    "price_max": None,
-    "price_intent": None,
-    "location": None,
-    "near_me": False,
-    "zip": None,
-    "landmark": None,
-    "nearby": False,
-    "within_miles": None,
-    "format": None,
-    "dates": None,
-    "weekdays": None,
-    "start_time": None,
-    "end_time": None,
-    "age": None,
-    "audience": None,
-    "level": None,
-    "duration_minutes": None,
-    "min_rating": None,
-    "lesson_language": None,
-    "urgency": None,
-}
 PIANO = {"service": "piano", "category": "music"}
 NEXT_WEEK = ["2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04", "2026-12-05", "2026-12-06"]
 WEEK_AFTER_NEXT = ["2026-12-07", "2026-12-08", "2026-12-09", "2026-12-10", "2026-12-11", "2026-12-12", "2026-12-13"]

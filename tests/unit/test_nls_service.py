@@ -2,42 +2,15 @@
 
 import json
 import os
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 os.environ["NLS_STRICT"] = "1"
 import nls  # noqa: E402
+from tests.unit.nls_check import DEFAULTS, NOW  # noqa: E402  (written by hand, never taken from nls)
 
-NOW = datetime(2026, 11, 26, 10, 0)
 ROOT = Path(__file__).resolve().parents[2]
-# The contract's defaults, written out by hand (never taken from the parser under test).
-DEFAULTS = {
-    "service": None,
-    "category": None,
-    "price_min": None,
-    "price_max": None,
-    "price_intent": None,
-    "location": None,
-    "near_me": False,
-    "zip": None,
-    "landmark": None,
-    "nearby": False,
-    "within_miles": None,
-    "format": None,
-    "dates": None,
-    "weekdays": None,
-    "start_time": None,
-    "end_time": None,
-    "age": None,
-    "audience": None,
-    "level": None,
-    "duration_minutes": None,
-    "min_rating": None,
-    "lesson_language": None,
-    "urgency": None,
-}
 
 
 def check(q, **expected):
