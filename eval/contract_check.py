@@ -20,6 +20,7 @@ RELAXES = {
     "language": ("lesson_language",),
     "rating": ("min_rating",),
     "audience": (),
+    "duration": ("duration_minutes",),
     "service": ("service", "category"),
     "format": ("format",),
 }
@@ -114,7 +115,11 @@ def violations(parsed: dict, result: dict, relaxed: list[str] | tuple[str, ...] 
     asked_dates = {date.fromisoformat(d) for d in parsed.get("dates") or ()}
     for slot in result["slots"]:
         start, end = datetime.fromisoformat(slot["start"]), datetime.fromisoformat(slot["end"])
-        if parsed.get("duration_minutes") and (end - start).total_seconds() != parsed["duration_minutes"] * 60:
+        if (
+            parsed.get("duration_minutes")
+            and "duration_minutes" not in skip
+            and (end - start).total_seconds() != parsed["duration_minutes"] * 60
+        ):
             out.append("duration")
         if asked_dates and "dates" not in skip and start.date() not in asked_dates:
             out.append("dates")

@@ -15,10 +15,16 @@ RELAX_ORDER = ("time", "date", "place", "place", "price")
 # The steps that change which rows qualify; time and date are relaxed per result instead. After
 # the contract's four come the similar services (viola for violin: index/goals.py), then the
 # conditions that would otherwise leave a student with nothing at all (a lesson language, a rating,
-# an audience nobody matches): shown after the others, each with what it misses.
+# an audience nobody matches, a lesson length nobody offers): shown after the others, each with what
+# it misses.
 # A student who named a service wants that service: a teacher of it who misses the language, the
 # rating or the age group comes before a teacher of a similar service; the format goes last.
-ROW_RELAX_STAGES = (("place", "place", "place", "price"), ("language", "rating", "audience"), ("service",), ("format",))
+ROW_RELAX_STAGES = (
+    ("place", "place", "place", "price"),
+    ("language", "rating", "audience", "duration"),
+    ("service",),
+    ("format",),
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,9 @@ class Constraints:
     point: tuple[float, float] | None = None
     within: float | None = None  # miles from `point` a teacher who comes in person may be at most
     place_label: str | None = None  # how the student named the place ("Prospect Park", "11215")
+    # Age groups the learner belongs to beyond the asked audience (nls.learner: an adult speaking of
+    # themselves, a toddler): teachers who take them rank first; nobody is filtered out.
+    learner: tuple[str, ...] | None = None
 
     @classmethod
     def from_parsed(cls, parsed: dict[str, Any]) -> Constraints:
@@ -121,6 +130,8 @@ class Constraints:
             return replace(self, min_rating=None)
         if step == "audience" and self.audience is not None:
             return replace(self, audience=None, age=None)
+        if step == "duration" and self.duration is not None:
+            return replace(self, duration=None)
         if step == "format" and self.format is not None:
             return replace(self, format=None)
         return None

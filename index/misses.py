@@ -109,7 +109,7 @@ def over_price(c: Candidate, asked: Constraints, hands_on: bool) -> bool:
 
 def other_misses(c: Candidate, asked: Constraints) -> list[str]:
     """The conditions relaxed only when nothing else is left: lesson language, rating, audience,
-    and the format."""
+    lesson length, and the format."""
     out = []
     if asked.language and asked.language not in c.languages:
         out.append("language")
@@ -118,11 +118,25 @@ def other_misses(c: Candidate, asked: Constraints) -> list[str]:
     groups = set(audience_groups(asked) or ())
     if groups and not groups & set(c.age_groups) and c.slug not in catalog.not_meant_for(tuple(sorted(groups))):
         out.append("audience")
+    if asked.duration is not None and asked.duration not in c.duration_options:
+        out.append("duration")
     if asked.format == "online" and c.price_online is None:
         out.append("format")
     elif asked.format == "in_person" and not teaches_in_person(c):
         out.append("format")
     return out
+
+
+def other_learner(c: Candidate, asked: Constraints) -> bool:
+    """A teacher who does not take the learner's age group (an adult asking about themselves, a
+    toddler), for a service meant for that group at all. Profiles without age groups take the
+    catalog's."""
+    if not asked.learner:
+        return False
+    service = catalog.services().get(c.slug)
+    meant_for = set(service.age_groups) if service else set()
+    takes = set(c.age_groups) or meant_for
+    return bool(meant_for & set(asked.learner)) and not takes & set(asked.learner)
 
 
 @dataclass(frozen=True)
@@ -133,15 +147,18 @@ class RowFit:
     place: int
     others: tuple[str, ...] = ()  # language, rating, audience
     other_service: bool = False  # a similar service, not the one asked for
+    other_learner: bool = False  # does not take the learner's age group (not asked, so never relaxed)
 
     @property
-    def key(self) -> tuple[int, int, int, int]:
+    def key(self) -> tuple[int, int, int, int, int]:
         """Before slots: the asked service first; then the later a condition relaxes, the more it
-        weighs, then price, then a place the teacher does not come to. An online lesson instead of a
-        visit is weighed after the slots (see `rank_key`)."""
+        weighs; then a teacher who takes the learner (a kids-only teacher is no use to an adult
+        beginner, wherever they teach); then price, then a place the teacher does not come to. An
+        online lesson instead of a visit is weighed after the slots (see `rank_key`)."""
         return (
             int(self.other_service),
             len(self.others),
+            int(self.other_learner),
             int(self.over_price),
             0 if self.place == PLACE_ONLINE else self.place,
         )
@@ -157,7 +174,11 @@ def row_fit(c: Candidate, asked: Constraints, hands_on: bool) -> RowFit:
         (asked.service and c.slug != asked.service) or (asked.services and c.slug not in asked.services)
     )
     return RowFit(
-        over_price(c, asked, hands_on), place_level(c, asked, hands_on), tuple(other_misses(c, asked)), other_service
+        over_price(c, asked, hands_on),
+        place_level(c, asked, hands_on),
+        tuple(other_misses(c, asked)),
+        other_service,
+        other_learner(c, asked),
     )
 
 
@@ -249,6 +270,9 @@ def describe(
         )
     if "audience" in fit.others:
         out.append(f"teaches {' and '.join(g for g in c.age_groups) or 'other ages'}, not {asked.audience}")
+    if "duration" in fit.others:
+        lengths = ", ".join(str(m) for m in sorted(c.duration_options))
+        out.append(f"no {asked.duration}-minute lessons: {lengths or 'other'} min")
     if "format" in fit.others:
         out.append("in person only, not online" if asked.format == "online" else "online only, not in person")
     return out

@@ -36,6 +36,7 @@ RELAX_WORDS = {
     "language": "the lesson language",
     "rating": "the rating",
     "audience": "the age group",
+    "duration": "the lesson length",
     "service": "the lesson (similar ones)",
     "format": "online or in person",
 }
@@ -402,7 +403,9 @@ def _observe(timings: dict[str, Any] | None, cached: bool) -> None:
             pass
 
 
-def cache_key(parsed: dict[str, Any], opts: SearchOptions, version: str, earliest: datetime) -> str:
+def cache_key(
+    parsed: dict[str, Any], opts: SearchOptions, version: str, earliest: datetime, learner: tuple[str, ...] = ()
+) -> str:
     # The parse carries resolved dates, so "tomorrow" maps to a new key every day; the earliest
     # bookable start moves every 15 minutes, so a cached slot never becomes too soon to book.
     material = {k: v for k, v in parsed.items() if k != "query"}
@@ -412,6 +415,7 @@ def cache_key(parsed: dict[str, Any], opts: SearchOptions, version: str, earlies
         v=version,
         earliest=earliest.isoformat(),
         only_level=opts.level,
+        learner=learner,  # read from the words, not the parse: "i want guitar" and "guitar" parse alike
         # ~100 m: nearby students share answers, distances stay right to a tenth of a mile
         at=(round(opts.lat, 3), round(opts.lng, 3)) if opts.lat is not None and opts.lng is not None else None,
     )
@@ -438,6 +442,7 @@ def search(
         for name in DROPPABLE[chip]:
             parsed[name] = False if name in ("near_me", "nearby") else None
     _apply_filters(parsed, opts, now_user.date())
+    learner = () if "audience" in opts.drop else nls.learner(q, parsed)
     timings = {
         "parse": (clock.perf_counter() - started) * 1000,
         "embed": 0.0,
@@ -448,7 +453,7 @@ def search(
     # Aware New York time: elapsed-time arithmetic (the minimum notice) stays right across DST.
     now_market = (now_user if now_user.tzinfo else now_user.replace(tzinfo=user_tz)).astimezone(MARKET_TZ)
     earliest = slots.earliest_start(now_market, opts.notice_minutes)
-    key = cache_key(parsed, opts, cache.version(), earliest) if cache else None
+    key = cache_key(parsed, opts, cache.version(), earliest, learner) if cache else None
     if cache and key and (hit := cache.get(key)) is not None:
         response: dict[str, Any] = json.loads(hit)
         response.update(query=q, cached=True, took_ms=round((clock.perf_counter() - started) * 1000, 2))
@@ -469,6 +474,7 @@ def search(
         within=where.within,
         place_label=where.label,
         format=where.format or original.format,
+        learner=learner or None,
     )
     goal = _goal(parsed, q, timings)
     if goal is not None and goal.kind in ("none", "unreadable"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 from .parser import FIELDS, parse
+from .people import learner
 
 
 class Location(TypedDict):
@@ -52,4 +53,4 @@ def warmup() -> None:
     get_lexicon()
 
 
-__all__ = ["FIELDS", "Location", "ParsedQuery", "parse", "warmup"]
+__all__ = ["FIELDS", "Location", "ParsedQuery", "learner", "parse", "warmup"]

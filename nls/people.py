@@ -404,3 +404,59 @@ def extract_ages(doc: Doc, out: dict[str, Any]) -> None:
             aud("kids")
         elif 9 <= g <= 12:
             aud("teens")
+
+
+# Who the learner is when the parse names no age group: the speaker ("i never learned to swim",
+# "teach me to code"), or an adult they speak for ("my husband wants to learn to DJ"). Search uses it
+# to rank teachers who take that age group first; it filters nothing, so it stays out of the
+# contract object, where "for myself" reads as no audience.
+_SELF_WORDS = frozenset(("i", "im", "i'm", "ive", "i've", "id", "i'd", "me", "myself"))
+_ADULT_RELATIVES = frozenset(
+    (
+        "husband",
+        "wife",
+        "boyfriend",
+        "girlfriend",
+        "fiance",
+        "fiancee",
+        "fiancé",
+        "fiancée",
+        "partner",
+        "spouse",
+        "mom",
+        "mother",
+        "dad",
+        "father",
+        "parents",
+        "grandma",
+        "grandpa",
+        "grandmother",
+        "grandfather",
+        "roommate",
+        "coworker",
+        "coworkers",
+        "colleague",
+        "colleagues",
+        "boss",
+    )
+)
+_BABY_WORDS = frozenset(("toddler", "toddlers", "baby", "babies", "infant", "infants", "newborn", "newborns"))
+_YOUNG_WORDS = frozenset(word for word, aud in AUDIENCE_WORDS.items() if aud in ("kids", "teens") and " " not in word)
+TODDLER_MAX_AGE = 3  # a 4 year old goes to kids' classes too (a toddler class, or a kids' one)
+
+
+def learner(query: str, parsed: dict[str, Any]) -> tuple[str, ...]:
+    """Age groups whose teachers suit the learner better than the parsed audience says: ("adults",)
+    when the parse read no audience and the speaker talks about themselves or an adult and about no
+    child; ("toddler",) for a child of three or under, or a baby or toddler with no age; else ()."""
+    words = re.findall(r"[a-zé']+", query.lower())
+    age = parsed.get("age")
+    if parsed.get("audience") == "kids":
+        if (age is not None and age <= TODDLER_MAX_AGE) or (age is None and _BABY_WORDS.intersection(words)):
+            return ("toddler",)
+        return ()
+    if parsed.get("audience") is not None or age is not None or _YOUNG_WORDS.intersection(words):
+        return ()
+    if _SELF_WORDS.intersection(words) or _ADULT_RELATIVES.intersection(words):
+        return ("adults",)
+    return ()

@@ -59,6 +59,20 @@ def test_duration(q, minutes):
 
 
 @pytest.mark.parametrize(
+    "q,minutes",
+    [
+        ("sitting at a desk 10 hours a day, something 30 min", 30),
+        ("nobody has slept more than 2 hours in a row", None),
+        ("he games 3 hours every night", None),
+        ("i walk 45 minutes each day", None),
+        ("1 hour lessons, i practice 20 minutes per day", 60),
+    ],
+)
+def test_a_routine_or_a_streak_is_no_lesson_length(q, minutes):
+    assert nls.parse(q, now=NOW)["duration_minutes"] == minutes
+
+
+@pytest.mark.parametrize(
     "q,rating",
     [
         ("4+ stars", 4),

@@ -105,3 +105,24 @@ def test_from_scratch_is_level_not_scratch_coding():
 
 def test_age_beats_kid_word():
     check("piano for my 14 year old daughter", service="piano", category="music", age=14, audience="teens")
+
+
+@pytest.mark.parametrize(
+    "q,groups",
+    [
+        ("i never learned to swim and i'm embarrassed", ("adults",)),
+        ("teach me to code", ("adults",)),
+        ("my husband wants to learn to dj", ("adults",)),
+        ("my 2 yo loves water", ("toddler",)),
+        ("something messy for our toddler", ("toddler",)),
+        ("my 4 year old has so much energy", ()),  # kids' or toddler classes: the audience filter says it
+        ("my son wants to learn guitar and i can't teach him", ()),
+        ("guitar lessons", ()),
+        ("i'm a teen who wants to sing", ()),
+        ("for myself", ("adults",)),
+    ],
+)
+def test_the_learner_beyond_the_audience(q, groups):
+    # not a contract field: "for myself" still parses to no audience (above), but search may rank
+    # teachers of adults first for it
+    assert nls.learner(q, nls.parse(q, now=NOW)) == groups

@@ -3,12 +3,13 @@ it is from the asked place and price, and what the student reads."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from index import misses, rank
 from index.candidates import Candidate
-from index.constraints import Constraints
+from index.constraints import ROW_RELAX_STAGES, Constraints
 
 
 def row(slug="piano", in_person=55, online=45, hoods=("park-slope",), boroughs=(), rating=4.8, reviews=20):
@@ -135,7 +136,7 @@ def test_a_missed_time_on_the_asked_day_says_when_the_first_slot_is():
 
 def test_an_exact_fit_misses_nothing():
     fit = misses.row_fit(row(), PARK_SLOPE, hands_on=False)
-    assert fit.key == (0, 0, 0, 0)
+    assert fit.key == (0, 0, 0, 0, 0)
     assert misses.describe(row(), PARK_SLOPE, fit, misses.SLOTS_IN_WINDOW, datetime(2026, 12, 5, 9), False) == []
     assert misses.kinds(fit, misses.SLOTS_IN_WINDOW, PARK_SLOPE) == []
 
@@ -162,3 +163,38 @@ def test_an_asked_format_is_the_very_last_resort_and_the_card_says_so():
     # a teacher of the asked service who misses a condition comes before a teacher of a similar one
     similar = misses.row_fit(row("keyboard"), Constraints(service="piano"), hands_on=False)
     assert fit.key < similar.key
+
+
+def test_a_lesson_length_nobody_offers_relaxes_as_a_last_resort_and_the_card_says_so():
+    # "2 hours" nobody teaches must not leave the student with nothing: the length relaxes with
+    # the other last resorts, and the card says which lengths the teacher offers.
+    asked = Constraints(service="piano", duration=120)
+    assert asked.relax("duration") == Constraints(service="piano")
+    assert any("duration" in stage for stage in ROW_RELAX_STAGES)
+    teacher = row()
+    fit = misses.row_fit(teacher, asked, hands_on=False)
+    assert fit.others == ("duration",)
+    assert misses.kinds(fit, misses.SLOTS_IN_WINDOW, asked) == ["duration"]
+    assert misses.describe(teacher, asked, fit, misses.SLOTS_IN_WINDOW, None, False) == [
+        "no 120-minute lessons: 60 min"
+    ]
+    assert misses.row_fit(teacher, Constraints(service="piano", duration=60), hands_on=False).others == ()
+
+
+def test_an_adult_learner_gets_teachers_of_adults_first_wherever_they_teach():
+    asked = replace(PARK_SLOPE, learner=("adults",))
+    kids_only_in_park_slope = replace(row(), age_groups=["kids"])
+    adults_elsewhere = row(hoods=("astoria",), in_person=90, online=None)
+    assert misses.row_fit(kids_only_in_park_slope, asked, False).other_learner
+    assert (
+        misses.row_fit(adults_elsewhere, asked, False).key < misses.row_fit(kids_only_in_park_slope, asked, False).key
+    )
+    # a profile without age groups takes the catalog's (piano is taught to adults)
+    assert not misses.row_fit(replace(row(), age_groups=[]), asked, False).other_learner
+    # a service meant only for children: the preference says nothing
+    scratch = replace(row("kids-coding-scratch"), age_groups=["kids"])
+    assert not misses.row_fit(scratch, replace(asked, service="kids-coding-scratch"), False).other_learner
+    # nothing inferred, nothing weighed
+    assert not misses.row_fit(kids_only_in_park_slope, PARK_SLOPE, False).other_learner
+    # never a miss the card has to confess, never a relaxation
+    assert misses.kinds(misses.row_fit(kids_only_in_park_slope, asked, False), misses.SLOTS_IN_WINDOW, asked) == []
