@@ -27,6 +27,9 @@ EXPECTED_TABLES = {
     "reviews",
     "scheduled_jobs",
     "idempotency_keys",
+    "search_impressions",
+    "search_events",
+    "visitor_salts",
 }
 
 
