@@ -312,6 +312,13 @@ class Lexicon:
             self._fuzzy_zipf[joined] = self.english.phrase_zipf(joined)
             buckets.setdefault(len(joined), []).append(joined)
         self._buckets = buckets
+        # Four-letter service words ("yoga", "judo", "harp"): a four-letter slip is read only as two
+        # swapped keys of one of them, or as a five-letter service word missing a letter ("voic").
+        self._short = {
+            key[0]: val
+            for key, val in self.table.items()
+            if val[0] in SHORT_KINDS and len(key) == 1 and len(key[0]) == 4
+        }
         self.vocab = frozenset(w for key in self.table for w in key)
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one lexicon per process: the cache lives as long as it does
@@ -323,6 +330,8 @@ class Lexicon:
         same first letter. Among the closest candidates the more common word wins,
         then the smaller keyboard distance ("violn" -> violin, not viola)."""
         n = len(phrase)
+        if n == SHORT_TYPO:
+            return self._short_fuzzy(phrase)
         if n < 5:
             return None
         limit = 1 if n <= 6 else 2
@@ -348,6 +357,24 @@ class Lexicon:
         choice = closest[0] if len(closest) == 1 else self._tie_break(phrase, closest)
         return choice, self._fuzzy_value[choice]
 
+    def _short_fuzzy(self, phrase: str) -> tuple[str, tuple[str, Any]] | None:
+        """A four-letter slip: too short for any one edit (most four-letter strings are one edit from
+        some word), so only the two likeliest slips count, and only toward a service: a dropped
+        letter of a five-letter service word ("voic" for voice, "pian" for piano) or two swapped
+        keys of a four-letter one ("yoag" for yoga). Same first letter, one reading or none."""
+        found: dict[str, tuple[str, Any]] = {}
+        for choice in self._buckets.get(SHORT_TYPO + 1, ()):
+            val = self._fuzzy_value[choice]
+            if val[0] in SHORT_KINDS and choice[0] == phrase[0] and _drops_one(choice, phrase):
+                found[choice] = val
+        for choice, val in self._short.items():
+            if choice[0] == phrase[0] and _swaps_two(choice, phrase):
+                found[choice] = val
+        if len(set(found.values())) != 1:
+            return None
+        choice = min(found)
+        return choice, found[choice]
+
     def _tie_break(self, phrase: str, closest: list[str]) -> str:
         """Equally close candidates: a clearly more common word (10x, one Zipf step)
         wins; among words about as common, the one closer on the keyboard, then the
@@ -359,6 +386,22 @@ class Lexicon:
         top = max(zipf[c] for c in closest)
         near = [c for c in closest if zipf[c] >= top - 1.0]
         return min(near, key=lambda c: (keyboard_cost(phrase, c), -zipf[c], c))
+
+
+SHORT_TYPO = 4  # letters in a word whose slips are read only in the two likeliest ways
+SHORT_KINDS = ("service", "family")
+
+
+def _drops_one(word: str, typed: str) -> bool:
+    """`typed` is `word` with one letter left out."""
+    return len(word) == len(typed) + 1 and any(word[:i] + word[i + 1 :] == typed for i in range(len(word)))
+
+
+def _swaps_two(word: str, typed: str) -> bool:
+    """`typed` is `word` with two neighbouring letters swapped."""
+    return len(word) == len(typed) and any(
+        word[:i] + word[i + 1] + word[i] + word[i + 2 :] == typed for i in range(len(word) - 1)
+    )
 
 
 _LEXICON: Lexicon | None = None
@@ -423,7 +466,7 @@ def fuzzy_match(doc: Any, lex: Lexicon, skip: frozenset[str], budget: int = 24) 
                         out.append((hit[1][0], hit[1][1], [run[i], run[i + 1]]))
                         i += 2
                         continue
-            if len(w) >= 5:
+            if len(w) >= SHORT_TYPO:
                 budget -= 1
                 hit = lex.fuzzy(w)
                 if hit is not None:

@@ -88,6 +88,27 @@ def test_typos(q, service, category):
 
 
 @pytest.mark.parametrize(
+    "q,service",
+    [
+        ("voic lessons", "voice-singing"),  # a five-letter service word missing a letter
+        ("pian teacher", "piano"),
+        ("drms for my son", "drums-percussion"),
+        ("yoag class", "yoga"),  # two swapped keys of a four-letter one
+        ("gofl lessons", "golf"),
+        ("jduo for kids", "judo"),
+    ],
+)
+def test_four_letter_slips_of_a_service_word(q, service):
+    assert nls.parse(q, now=NOW)["service"] == service
+
+
+@pytest.mark.parametrize("q", ["xzqv pplm mmk", "asdf", "bday party", "etsy shop", "qwer tyui"])
+def test_other_four_letter_strings_are_no_service(q):
+    # one free edit would turn most four-letter strings into some word: only the two likeliest slips count
+    assert nls.parse(q, now=NOW)["service"] is None
+
+
+@pytest.mark.parametrize(
     "q,category",
     [
         ("a music teacher", "music"),
