@@ -36,7 +36,7 @@ from core.logging import configure_logging
 from core.ratelimit import RateLimiter, WindowCounter, budgets_from
 from core.redis_client import RedisHandle
 from core.settings import Settings, get_settings
-from services import analytics, passwords
+from services import analytics, history, passwords
 
 
 @asynccontextmanager
@@ -49,6 +49,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     get_embedder().embed_query("piano lessons")
     yield
     _app.state.impressions.close()  # the impressions still queued are written, not lost
+    _app.state.history_writer.close()  # the searches still queued are written, not lost
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or get_engine()
     app.state.sessionmaker = sessionmaker(bind=app.state.engine, expire_on_commit=False)
     app.state.impressions = analytics.ImpressionWriter(app.state.sessionmaker)  # written behind the answer
+    app.state.history_writer = history.HistoryWriter(app.state.sessionmaker)  # written behind the answer
     app.state.redis = RedisHandle(settings.redis_url)
     # One namespace per deployment, so two deployments (or the tests) never touch each other's keys.
     app.state.namespace = DeploymentNamespace(app.state.engine, settings.redis_namespace)

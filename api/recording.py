@@ -1,5 +1,7 @@
 """Search history recording for the routes that search or browse: the caller's history gets the
-entry, and a first-time guest gets a guest id cookie. A failure is logged and never fails the answer."""
+entry, and a first-time guest gets a guest id cookie (a random id: no database round trip). The entry
+is queued and written behind the answer (services.history.HistoryWriter). A failure is logged and
+never fails the answer."""
 
 from __future__ import annotations
 
@@ -22,13 +24,12 @@ def remember(request: Request, response: Response, db, *, query: str, search_typ
         if user is None and guest is None and GUEST_HEADER not in request.headers:
             guest = history.new_guest_id()
             set_guest_cookie(response, settings, guest)
-        history.remember(
-            db,
+        request.app.state.history_writer.add(
             user_id=user.id if user else None,
             guest_id=guest,
             query=query,
             search_type=search_type,
             result_count=total,
         )
-    except Exception:  # noqa: BLE001 - the answer matters more than its history (the session rolls back)
+    except Exception:  # noqa: BLE001 - the answer matters more than its history
         log.exception("recording search history failed")

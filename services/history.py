@@ -2,6 +2,11 @@
 
 One row per owner and normalized query: a repeat bumps search_count and last_searched_at; a
 soft-deleted query that is searched again comes back. Guests' rows merge into the user's at login.
+
+Searches are written behind the request (HistoryWriter, on services/write_behind.py): the route
+queues the entry and answers; a thread upserts the queued entries in batches every 75 ms. The reads
+and changes of this module (recent, remove, clear, merge_guest) write what this process has queued
+first, so a person sees their own search at once; a crash loses at most the last ~75 ms of entries.
 """
 
 from __future__ import annotations
@@ -10,6 +15,9 @@ import logging
 import re
 import unicodedata
 import uuid
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeGuard
 
@@ -21,6 +29,7 @@ from models import SearchHistory
 from models.history import SEARCH_TYPES
 from services.errors import NotFound
 from services.sql import affected
+from services.write_behind import WriteBehind
 
 log = logging.getLogger(__name__)
 
@@ -114,23 +123,153 @@ def record(
     return db.scalars(stmt.returning(SearchHistory), execution_options={"populate_existing": True}).one()
 
 
-def remember(
-    db: Session, *, user_id: uuid.UUID | None, guest_id: str | None, query: str, search_type: str, result_count: int
-) -> SearchHistory | None:
-    """record() one search and commit. History is a convenience: a crash may lose its last fraction
-    of a second, so this commit does not wait for the WAL flush (about 1 ms of every search)."""
-    db.execute(text("SET LOCAL synchronous_commit = off"))
-    row = record(
-        db, user_id=user_id, guest_id=guest_id, query=query, search_type=search_type, result_count=result_count
-    )
-    db.commit()
-    return row
+@dataclass(frozen=True)
+class Searched:
+    """One search to remember, as queued by HistoryWriter.add()."""
+
+    user_id: uuid.UUID | None
+    guest_id: str | None
+    query: str
+    key: str  # normalize(query)
+    search_type: str
+    result_count: int
+    at: datetime
+
+
+# One statement per kind of owner (each conflicts on its own partial unique index). A user's entry is
+# written only while the account is active: an erased account's queued searches do not come back.
+_BATCH_UPSERT = """
+INSERT INTO search_history (id, user_id, guest_session_id, query, normalized_query, search_type,
+                            result_count, search_count, first_searched_at, last_searched_at)
+SELECT v.id, v.user_id, v.guest_session_id, v.query, v.normalized_query, v.search_type,
+       v.result_count, v.search_count, v.first_searched_at, v.last_searched_at
+FROM unnest(CAST(:ids AS uuid[]), CAST(:users AS uuid[]), CAST(:guests AS text[]), CAST(:queries AS text[]),
+            CAST(:keys AS text[]), CAST(:types AS text[]), CAST(:results AS int[]), CAST(:counts AS int[]),
+            CAST(:firsts AS timestamptz[]), CAST(:lasts AS timestamptz[]))
+     AS v(id, user_id, guest_session_id, query, normalized_query, search_type, result_count, search_count,
+          first_searched_at, last_searched_at)
+{owner_filter}
+ON CONFLICT {conflict} DO UPDATE SET
+    query = EXCLUDED.query,
+    search_type = EXCLUDED.search_type,
+    result_count = EXCLUDED.result_count,
+    last_searched_at = GREATEST(search_history.last_searched_at, EXCLUDED.last_searched_at),
+    search_count = CASE WHEN search_history.deleted_at IS NOT NULL THEN EXCLUDED.search_count
+                        ELSE search_history.search_count + EXCLUDED.search_count END,
+    first_searched_at = CASE WHEN search_history.deleted_at IS NOT NULL THEN EXCLUDED.first_searched_at
+                             ELSE search_history.first_searched_at END,
+    deleted_at = NULL,
+    converted_at = NULL
+"""
+_USER_UPSERT = _BATCH_UPSERT.format(
+    owner_filter="WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = v.user_id AND u.is_active)",
+    conflict="(user_id, normalized_query) WHERE user_id IS NOT NULL",
+)
+_GUEST_UPSERT = _BATCH_UPSERT.format(
+    owner_filter="", conflict="(guest_session_id, normalized_query) WHERE user_id IS NULL"
+)
+
+
+def record_batch(db: Session, searches: list[Searched]) -> int:
+    """Upsert queued searches: the same as record() for each, in order, in two statements. Searches of
+    one owner and query are folded first (a statement may touch a row once): their count adds up, the
+    last one's text and result count win. Returns the number of entries written. Flushes; the caller
+    commits."""
+    folded: dict[tuple[object, str], tuple[Searched, Searched, int]] = {}
+    for s in searches:
+        owner = ("user", s.user_id) if s.user_id is not None else ("guest", s.guest_id)
+        first, _last, count = folded.get((owner, s.key), (s, s, 0))
+        folded[(owner, s.key)] = (first, s, count + 1)
+    written = 0
+    for is_user, statement in ((True, _USER_UPSERT), (False, _GUEST_UPSERT)):
+        rows = [v for (owner, _), v in folded.items() if (owner[0] == "user") == is_user]  # type: ignore[index]
+        if not rows:
+            continue
+        params = {
+            "ids": [uuid.uuid4() for _ in rows],
+            "users": [last.user_id for _, last, _ in rows],
+            "guests": [None if is_user else last.guest_id for _, last, _ in rows],
+            "queries": [last.query for _, last, _ in rows],
+            "keys": [last.key for _, last, _ in rows],
+            "types": [last.search_type for _, last, _ in rows],
+            "results": [last.result_count for _, last, _ in rows],
+            "counts": [count for _, _, count in rows],
+            "firsts": [first.at for first, _, _ in rows],
+            "lasts": [last.at for _, last, _ in rows],
+        }
+        written += affected(db.execute(text(statement), params))
+    return written
+
+
+_writers: weakref.WeakSet[HistoryWriter] = weakref.WeakSet()
+
+
+class HistoryWriter:
+    """Search history written behind the request: add() validates and queues (no database round
+    trip); batches are upserted by record_batch() in their own transaction, without waiting for the
+    WAL flush. One per application (api/app.py), closed (flushed) at shutdown."""
+
+    def __init__(self, session_factory: Callable[[], Session], *, interval: float = 0.075, max_batch: int = 500):
+        self.session_factory = session_factory
+        self.queue: WriteBehind[Searched] = WriteBehind(
+            self._write, name="search history", interval=interval, max_batch=max_batch
+        )
+        _writers.add(self)
+
+    def add(
+        self, *, user_id: uuid.UUID | None, guest_id: str | None, query: str, search_type: str, result_count: int
+    ) -> bool:
+        """Queue one search (a user's when both are given); False when there is nothing to record
+        (empty query, no owner) or the queue is full."""
+        if search_type not in SEARCH_TYPES:
+            raise ValueError(f"search_type must be one of {', '.join(SEARCH_TYPES)}")
+        if user_id is None and not valid_guest_id(guest_id):
+            return False
+        key = normalize(query)
+        if not key:
+            return False
+        entry = Searched(
+            user_id=user_id,
+            guest_id=None if user_id else guest_id,
+            query=clean(query),
+            key=key,
+            search_type=search_type,
+            result_count=max(0, int(result_count)),
+            at=datetime.now(UTC),
+        )
+        return self.queue.put(entry)
+
+    def _write(self, batch: list[Searched]) -> None:
+        with self.session_factory() as db:
+            db.execute(text("SET LOCAL synchronous_commit = off"))
+            # Never wait long on a row lock (an account being deleted): the batch fails and is logged.
+            db.execute(text("SET LOCAL lock_timeout = '2s'"))
+            record_batch(db, batch)
+            db.commit()
+
+    def flush(self) -> None:
+        self.queue.flush()
+
+    def close(self) -> None:
+        self.queue.close()
+
+
+def flush_pending() -> None:
+    """Write the searches this process has queued, now (before reading or changing history)."""
+    for writer in list(_writers):
+        writer.flush()
+
+
+def forget_pending(*, user_id: uuid.UUID) -> int:
+    """Drop a user's queued searches unwritten (account deletion); returns how many."""
+    return sum(writer.queue.discard(lambda s: s.user_id == user_id) for writer in list(_writers))
 
 
 def recent(
     db: Session, *, user_id: uuid.UUID | None = None, guest_id: str | None = None, limit: int = 10
 ) -> list[SearchHistory]:
     """The owner's entries that are not deleted, most recent first."""
+    flush_pending()
     return list(
         db.execute(
             select(SearchHistory)
@@ -143,6 +282,7 @@ def recent(
 
 def remove(db: Session, *, entry_id: uuid.UUID, user_id: uuid.UUID | None = None, guest_id: str | None = None) -> None:
     """Soft-delete one of the owner's entries; NotFound when it is not theirs (or already gone)."""
+    flush_pending()
     done = affected(
         db.execute(
             update(SearchHistory)
@@ -157,6 +297,7 @@ def remove(db: Session, *, entry_id: uuid.UUID, user_id: uuid.UUID | None = None
 
 def clear(db: Session, *, user_id: uuid.UUID | None = None, guest_id: str | None = None) -> int:
     """Soft-delete all of the owner's entries; returns how many."""
+    flush_pending()
     cleared = affected(
         db.execute(
             update(SearchHistory)
@@ -169,7 +310,9 @@ def clear(db: Session, *, user_id: uuid.UUID | None = None, guest_id: str | None
 
 
 def erase(db: Session, *, user_id: uuid.UUID) -> int:
-    """Hard-delete every row of a user (account deletion)."""
+    """Hard-delete every row of a user (account deletion), and the user's searches still queued.
+    (Not a flush: the caller holds the account's row lock, which the queued rows' foreign key needs.)"""
+    forget_pending(user_id=user_id)
     return affected(db.execute(delete(SearchHistory).where(SearchHistory.user_id == user_id)))
 
 
@@ -180,6 +323,7 @@ def merge_guest(db: Session, *, guest_id: str, user_id: uuid.UUID) -> int:
     user entries touched. Flushes; the caller commits."""
     if not valid_guest_id(guest_id):
         return 0
+    flush_pending()
     guest_rows = list(
         db.execute(
             select(SearchHistory)

@@ -57,6 +57,7 @@ def _iso(value):
 
 def export(db: Session, *, user: User) -> dict:
     """Profile, bookings (as student and as instructor) and the whole search history, as plain JSON."""
+    history.flush_pending()  # the searches still queued belong in the export
     profile = _profile(db, user.id)
     bookings = db.execute(
         select(Booking).where(_mine(user.id, profile)).order_by(Booking.booking_date, Booking.start_time)

@@ -5,6 +5,7 @@ background thread writes the rows in batches.
     writer.put(row)   # never blocks, never raises; False when the queue is full (the row is dropped)
     writer.flush()    # write everything queued so far, now, in the calling thread (read-your-writes)
     writer.close()    # flush what is left and stop the thread (application shutdown)
+    writer.discard(lambda row: row.owner == gone)  # take queued items out, unwritten
 
 `write(batch)` receives a list of at most `max_batch` items in the order they were put, and owns its
 transaction. It is called by one thread at a time (a flush lock), so batches reach the database in
@@ -78,6 +79,16 @@ class WriteBehind(Generic[T]):
             if len(self._queue) in (1, self.max_batch):  # a batch to gather, or one that is full
                 self._wake.notify()
         return True
+
+    def discard(self, unwanted: Callable[[T], bool]) -> int:
+        """Take the queued items for which `unwanted(item)` is true out of the queue, unwritten (say,
+        the rows of an account being erased); returns how many. A batch already being written is not
+        touched."""
+        with self._wake:
+            kept = [item for item in self._queue if not unwanted(item)]
+            dropped = len(self._queue) - len(kept)
+            self._queue = deque(kept)
+            return dropped
 
     def pending(self) -> int:
         with self._wake:

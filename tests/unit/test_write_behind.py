@@ -114,6 +114,16 @@ def test_concurrent_producers_and_flushers_write_each_item_once():
         assert mine == sorted(mine)
 
 
+def test_discard_takes_items_out_unwritten():
+    sink = Sink()
+    writer = WriteBehind(sink, name="t", interval=3600, max_batch=100)
+    for i in range(6):
+        writer.put(i)
+    assert writer.discard(lambda i: i % 2 == 1) == 3
+    writer.close()
+    assert sink.items == [0, 2, 4]
+
+
 def test_bad_settings_are_refused():
     with pytest.raises(ValueError):
         WriteBehind(Sink(), name="t", max_batch=10, max_pending=5)
