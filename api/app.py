@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors
+from api import errors, read_routing
 from api.middleware import BodyLimitMiddleware, JsonLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from api.routes import admin as admin_routes
 from api.routes import analytics as analytics_routes
@@ -82,6 +82,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     configure_logging(settings.log_format, settings.log_level)
     monitoring.configure(settings)  # slow-request and slow-query rings
     monitoring.instrument_engine(app.state.engine)
+    # Innermost: replicas from DATABASE_READ_URL, and the middleware that retries a failed replica read.
+    read_routing.install(app, settings)
     # Added innermost first: requests pass RequestContext -> CORS -> BodyLimit -> RateLimit -> SearchOutcome -> routes.
     app.add_middleware(SearchOutcomeMiddleware)
     # JSON shape limits sit inside the body size limit (which bounds what they read) and the rate limits.

@@ -19,8 +19,11 @@ def invalidate(request: Request) -> None:
 
 def cached_json(request: Request, key: str, max_age: int, compute: Callable[[], dict[str, Any]]) -> Response:
     """The answer under `key` (computed on a miss), keyed on the write version, so any committed
-    booking, availability or profile change invalidates it; a matching If-None-Match gets a 304."""
-    cache = request.app.state.cache
+    booking, availability or profile change invalidates it; a matching If-None-Match gets a 304.
+    With replicas, the cache as the route's read may use it (api/read_routing.py, core/read_cache.py)."""
+    from api.read_routing import current_reads
+
+    cache = current_reads(request).cache
     full_key = f"public:{key}:v{cache.version()}"
     body = cache.get(full_key)
     if body is None:

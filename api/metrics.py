@@ -52,6 +52,12 @@ BOOKING_CANCELLATIONS = Counter(
 )
 RATE_LIMITED = Counter("instainstru_rate_limited_total", "Requests refused with 429", ["budget", "scope"])
 DB_UNAVAILABLE = Counter("instainstru_db_unavailable_total", "Requests answered 503 because the database was down")
+DB_READS = Counter(
+    "instainstru_db_reads_total", "Routed reads (search, catalog, public pages) by what served them", ["source"]
+)
+REPLICA_READ_RETRIES = Counter(
+    "instainstru_replica_read_retries_total", "Reads that failed on a replica and were served again by the primary"
+)
 STAGES = ("parse", "embed", "retrieve", "slots", "rank")
 
 

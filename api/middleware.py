@@ -371,6 +371,31 @@ class JsonLimitMiddleware:
         await self.app(scope, replay, send)
 
 
+def access_token_user(scope, secret: str) -> str | None:
+    """The signed-in user's id from a valid access token (Bearer header or cookie), else None.
+    Only the signature and expiry are checked here (no database): enough to pick a budget or a database."""
+    from services import tokens
+
+    token = None
+    cookie = b""
+    for key, value in scope["headers"]:
+        if key == b"authorization" and value[:7].lower() == b"bearer ":
+            token = value[7:].decode("latin-1").strip()
+        elif key == b"cookie":
+            cookie = value
+    if not token and b"access_token=" in cookie:
+        for part in cookie.decode("latin-1").split(";"):
+            name, _, val = part.strip().partition("=")
+            if name == "access_token":
+                token = val
+    if not token:
+        return None
+    try:
+        return tokens.decode(token, secret=secret, kind="access")["sub"]
+    except tokens.InvalidToken:
+        return None
+
+
 class RateLimitMiddleware:
     def __init__(self, app, *, limiter: RateLimiter, secret: str) -> None:
         self.app = app
@@ -378,28 +403,7 @@ class RateLimitMiddleware:
         self.secret = secret
 
     def _user_id(self, scope) -> str | None:
-        """The signed-in user's id from a valid access token (Bearer header or cookie), else None.
-        Only the signature and expiry are checked here (no database): enough to pick a budget."""
-        from services import tokens
-
-        token = None
-        cookie = b""
-        for key, value in scope["headers"]:
-            if key == b"authorization" and value[:7].lower() == b"bearer ":
-                token = value[7:].decode("latin-1").strip()
-            elif key == b"cookie":
-                cookie = value
-        if not token and b"access_token=" in cookie:
-            for part in cookie.decode("latin-1").split(";"):
-                name, _, val = part.strip().partition("=")
-                if name == "access_token":
-                    token = val
-        if not token:
-            return None
-        try:
-            return tokens.decode(token, secret=self.secret, kind="access")["sub"]
-        except tokens.InvalidToken:
-            return None
+        return access_token_user(scope, self.secret)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":

@@ -51,6 +51,27 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
     )
 
 
+# Seen in each replica's pg_stat_activity, so an operator (and the tests) can tell routed reads apart.
+READ_APPLICATION_NAME = "instainstru-read"
+REPLICA_CONNECT_TIMEOUT = 2  # seconds: an unreachable replica delays a read this long before the primary serves it
+
+
+def make_read_engines(settings: Settings | None = None) -> list[Engine]:
+    """One engine per DATABASE_READ_URL entry (none when unset)."""
+    settings = settings or get_settings()
+    return [
+        create_engine(
+            normalize_url(url),
+            pool_pre_ping=True,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=5,
+            connect_args={"connect_timeout": REPLICA_CONNECT_TIMEOUT, "application_name": READ_APPLICATION_NAME},
+        )
+        for url in settings.database_read_url
+    ]
+
+
 @lru_cache
 def get_engine() -> Engine:
     url = os.environ.get("INSTAINSTRU_RESOLVED_DB_URL") or resolve_url()

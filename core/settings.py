@@ -78,6 +78,16 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=10, ge=0)
     min_notice_minutes: int = 120
 
+    # --- Read replicas (core/replica.py). DATABASE_READ_URL: one or more standbys, comma-separated; unset,
+    # every read is on the primary. A replica serves search, catalog and public pages while it answers and
+    # has replayed what the primary committed up to REPLICA_MAX_LAG_SECONDS ago (checked every
+    # REPLICA_CHECK_SECONDS); a search or page computed on a replica stays in the cache at most
+    # REPLICA_CACHE_SECONDS. After a write, the writer reads the primary for primary_window_seconds.
+    database_read_url: Annotated[list[str], NoDecode] = []
+    replica_max_lag_seconds: float = Field(default=5.0, gt=0)
+    replica_check_seconds: float = Field(default=1.0, gt=0, le=60)
+    replica_cache_seconds: int = Field(default=5, ge=1)
+
     # --- Operations (metrics, logs, limits, HTTP hardening) ---
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"
@@ -123,7 +133,14 @@ class Settings(BaseSettings):
     job_warm_cache_seconds: float = Field(default=600.0, gt=0)
     warm_cache_queries: int = Field(default=20, ge=0, le=500)
 
-    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @property
+    def primary_window_seconds(self) -> float:
+        """How long a user's reads stay on the primary after their own write. Long enough that any replica
+        still serving reads by then has replayed the write (lag bound plus up to two check intervals), and
+        that no cached answer a replica computed before it had replayed the write is still served."""
+        return self.replica_max_lag_seconds + 2 * self.replica_check_seconds + self.replica_cache_seconds
+
+    @field_validator("cors_origins", "trusted_proxies", "database_read_url", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

@@ -14,6 +14,7 @@ from api.caching import cached_json
 from api.deps import SessionDep
 from api.filters import DAY_HELP, SORT_HELP, Sort, check_filters
 from api.impressions import stamp_browse
+from api.read_routing import ReadsDep, ReadSessionDep, current_reads
 from api.recording import remember
 from api.schemas.catalog import BrowseOut, CategoryTreeOut
 from api.schemas.dates import Day
@@ -33,9 +34,9 @@ DEEP_FROM = 100
 
 
 @router.get("/categories", response_model=CategoryTreeOut)
-def categories(request: Request, db: SessionDep) -> Response:
+def categories(request: Request, read_db: ReadSessionDep) -> Response:
     """categories → subcategories → services, with the number of active instructors per service."""
-    return cached_json(request, "catalog:tree", TREE_MAX_AGE, lambda: {"categories": catalog.category_tree(db)})
+    return cached_json(request, "catalog:tree", TREE_MAX_AGE, lambda: {"categories": catalog.category_tree(read_db)})
 
 
 @router.get("/services/{slug}/instructors", response_model=BrowseOut)
@@ -43,6 +44,7 @@ def service_instructors(
     slug: str,
     request: Request,
     db: SessionDep,
+    _reads: ReadsDep,  # browse() reads where this chose (current_reads)
     borough: Annotated[str | None, Query(max_length=40)] = None,
     neighborhood: Annotated[str | None, Query(max_length=60)] = None,
     price_min: Annotated[float | None, Query(ge=0, le=10_000)] = None,
@@ -88,6 +90,7 @@ def category_instructors(
     slug: str,
     request: Request,
     db: SessionDep,
+    _reads: ReadsDep,  # browse() reads where this chose (current_reads)
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     price_min: Annotated[float | None, Query(ge=0, le=10_000)] = None,
@@ -139,7 +142,7 @@ def _past_the_end(request: Request, db, filters: dict, listing: Listing, *, name
 
 def _slice(request: Request, whole_key: str, listing: Listing, rank_all) -> dict:
     """One page of the ranking of everyone listed, which is computed once and cached for BROWSE_MAX_AGE."""
-    cache = request.app.state.cache
+    cache = current_reads(request).cache
     full_key = f"public:{whole_key}:v{cache.version()}"
     raw = cache.get(full_key)
     if raw is None:
@@ -161,6 +164,7 @@ def _browse(request: Request, db, filters: dict, listing: Listing, *, name: str,
     Slots depend on the clock (minimum notice), so the key also carries the earliest bookable start,
     which moves on the 15-minute grid."""
     state = request.app.state
+    reads = current_reads(request)  # a replica when one is fit
     opts = SearchOptions(
         limit=listing.limit,
         offset=listing.offset,
@@ -195,10 +199,10 @@ def _browse(request: Request, db, filters: dict, listing: Listing, *, name: str,
                     request,
                     whole,
                     listing,
-                    lambda: browse(state.engine, filters, opts=replace(opts, offset=0, limit=listed)),
+                    lambda: browse(reads.engine, filters, opts=replace(opts, offset=0, limit=listed)),
                 ),
             )
-    response = cached_json(request, key, BROWSE_MAX_AGE, lambda: browse(state.engine, filters, opts=opts))
+    response = cached_json(request, key, BROWSE_MAX_AGE, lambda: browse(reads.engine, filters, opts=opts))
     if response.status_code == 200 and listing.offset == 0 and listing.record:  # a click, not its next page
         total = int(json.loads(bytes(response.body)).get("total") or 0)
         remember(request, response, db, query=name, search_type=search_type, total=total)

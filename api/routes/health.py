@@ -27,7 +27,8 @@ def health_lite() -> dict[str, str]:
 
 @router.get("/ready", response_model=ReadyOut, responses={503: {"model": ReadyOut}})
 def ready(request: Request) -> JSONResponse:
-    """Ready when the database answers; a missing Redis only degrades (the cache falls back in-process)."""
+    """Ready when the database answers; a missing Redis only degrades (the cache falls back in-process),
+    and so does a replica that is down or lagging past its bound (its reads fall back to the primary)."""
     try:
         with request.app.state.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -35,10 +36,12 @@ def ready(request: Request) -> JSONResponse:
     except SQLAlchemyError:
         database = "unavailable"
     redis_state = "ok" if request.app.state.redis.ping() else "unavailable"
+    reads = request.app.state.read_router.status()
     if database != "ok":
         status, code = "unavailable", 503
-    elif redis_state != "ok":
+    elif redis_state != "ok" or reads["state"] in ("degraded", "primary"):
         status, code = "degraded", 200
     else:
         status, code = "ok", 200
-    return JSONResponse({"status": status, "database": database, "redis": redis_state}, status_code=code)
+    body = {"status": status, "database": database, "redis": redis_state, "reads": reads["state"]}
+    return JSONResponse({**body, "replicas": reads["replicas"]}, status_code=code)

@@ -2,7 +2,7 @@
 
 Every answer is cached (core.cache: keys carry the write version, so any committed booking,
 availability or profile change invalidates them) and carries an ETag and Cache-Control; a matching
-If-None-Match gets a 304.
+If-None-Match gets a 304. They read from a replica when one is configured and fit (api/read_routing.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from api.caching import cached_json
-from api.deps import SessionDep
+from api.read_routing import ReadSessionDep
 from api.schemas.dates import Day
 from api.schemas.public import NextAvailableOut, PublicAvailabilityOut, PublicProfileOut
 from core.clock import MARKET_TZ, utc_now
@@ -89,7 +89,7 @@ def _exists(db, instructor_id: uuid.UUID) -> None:
 
 
 @router.get("/{instructor_id}", response_model=PublicProfileOut)
-def public_profile(instructor_id: uuid.UUID, request: Request, db: SessionDep) -> Response:
+def public_profile(instructor_id: uuid.UUID, request: Request, db: ReadSessionDep) -> Response:
     return cached_json(
         request,
         f"profile:{instructor_id}",
@@ -102,7 +102,7 @@ def public_profile(instructor_id: uuid.UUID, request: Request, db: SessionDep) -
 def public_availability(
     instructor_id: uuid.UUID,
     request: Request,
-    db: SessionDep,
+    db: ReadSessionDep,
     start_date: Annotated[Day | None, Query(description="first day, New York time (default today)")] = None,
     end_date: Annotated[Day | None, Query(description="last day (default start_date + 6)")] = None,
     duration_minutes: Annotated[
@@ -154,7 +154,7 @@ def public_availability(
 def next_available(
     instructor_id: uuid.UUID,
     request: Request,
-    db: SessionDep,
+    db: ReadSessionDep,
     duration_minutes: Annotated[int | None, Query(ge=15, le=480)] = None,
 ) -> Response:
     now_local = _now_local()

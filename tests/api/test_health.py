@@ -31,7 +31,13 @@ def test_health(client):
 def test_ready_with_redis(client):
     response = client.get("/ready")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "ok",
+        "reads": "none",  # no DATABASE_READ_URL: every read on the primary
+        "replicas": [],
+    }
 
 
 def test_ready_without_redis_is_degraded_not_down(engine):
@@ -39,7 +45,13 @@ def test_ready_without_redis_is_degraded_not_down(engine):
     client = TestClient(create_app(settings, engine=engine))
     response = client.get("/ready")
     assert response.status_code == 200
-    assert response.json() == {"status": "degraded", "database": "ok", "redis": "unavailable"}
+    assert response.json() == {
+        "status": "degraded",
+        "database": "ok",
+        "redis": "unavailable",
+        "reads": "none",
+        "replicas": [],
+    }
 
 
 def test_ready_without_database_is_503():
