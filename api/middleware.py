@@ -413,7 +413,8 @@ class RateLimitMiddleware:
             return await self.app(scope, receive, send)
         client = scope.get("client")
         ip = client[0] if client else "unknown"
-        decision = self.limiter.check(budget, ip=ip, user_id=self._user_id(scope))
+        # Awaited, not blocking: a slow Redis holds this request only, not the worker's event loop.
+        decision = await self.limiter.acheck(budget, ip=ip, user_id=self._user_id(scope))
         if not decision.allowed:
             metrics.RATE_LIMITED.labels(budget=budget, scope=decision.scope).inc()
             noun = {"search": "searches", "write": "changes", "auth": "sign-in requests"}[budget]

@@ -74,6 +74,28 @@ class LocalWindows:
             self._locks.pop(key, None)
 
 
+# Count one event under each key and start the window of a new count, in one round trip; returns
+# count and milliseconds to the reset for each key. (A key left without expiry heals here too.)
+_INCR_SCRIPT = """
+local out = {}
+for _, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 then
+    ttl = tonumber(ARGV[1])
+    redis.call('PEXPIRE', key, ttl)
+  end
+  out[#out + 1] = count
+  out[#out + 1] = ttl
+end
+return out
+"""
+
+
+def _pairs(flat: list[int]) -> list[tuple[int, float]]:
+    return [(int(flat[i]), int(flat[i + 1]) / 1000) for i in range(0, len(flat), 2)]
+
+
 class WindowCounter:
     def __init__(self, redis: RedisHandle) -> None:
         self.redis = redis
@@ -82,10 +104,24 @@ class WindowCounter:
     def incr(self, key: str, window: float) -> tuple[int, float]:
         """Count one event; return (count in the current window, seconds until it resets). The
         window starts at the first event."""
+        return self.incr_many([key], window)[0]
+
+    def incr_many(self, keys: list[str], window: float) -> list[tuple[int, float]]:
+        """incr() for several keys in one Redis round trip."""
+        ms = max(1, int(window * 1000))
         try:
-            return self.redis.call(lambda r: _redis_incr(r, key, window))
+            return _pairs(self.redis.call(lambda r: r.eval(_INCR_SCRIPT, len(keys), *keys, ms)))
         except RedisDown:
-            return self.local.incr(key, window)
+            return [self.local.incr(key, window) for key in keys]
+
+    async def aincr_many(self, keys: list[str], window: float) -> list[tuple[int, float]]:
+        """incr_many() from the event loop: awaits Redis instead of blocking the worker."""
+        ms = max(1, int(window * 1000))
+        try:
+            flat = await self.redis.acall(lambda r: r.eval(_INCR_SCRIPT, len(keys), *keys, ms))
+            return _pairs(flat)
+        except RedisDown:
+            return [self.local.incr(key, window) for key in keys]
 
     def extend(self, key: str, keep: float) -> None:
         """Make the current count live at least `keep` more seconds (never shortens it)."""
@@ -114,18 +150,6 @@ class WindowCounter:
             self.redis.call(lambda r: r.delete(key, f"{key}:lock"))
         except RedisDown:
             pass
-
-
-def _redis_incr(r: Redis, key: str, window: float) -> tuple[int, float]:
-    pipe = r.pipeline()
-    pipe.incr(key)
-    pipe.pttl(key)
-    count, pttl = pipe.execute()
-    if pttl is None or pttl < 0:
-        # A new window: set its expiry. (A key left without one, if an EXPIRE was ever lost, heals here.)
-        pttl = int(window * 1000)
-        r.pexpire(key, pttl)
-    return int(count), pttl / 1000
 
 
 def _redis_extend(r: Redis, key: str, keep: float) -> None:
@@ -191,14 +215,28 @@ class RateLimiter:
         self.namespace = namespace
 
     def check(self, budget_name: str, *, ip: str, user_id: str | None = None) -> Decision:
+        checks, keys = self._checks(budget_name, ip, user_id)
+        return self._decide(budget_name, checks, self.counter.incr_many(keys, self.window))
+
+    async def acheck(self, budget_name: str, *, ip: str, user_id: str | None = None) -> Decision:
+        """check() for the event loop (the rate-limit middleware): one awaited Redis round trip."""
+        checks, keys = self._checks(budget_name, ip, user_id)
+        return self._decide(budget_name, checks, await self.counter.aincr_many(keys, self.window))
+
+    def _checks(self, budget_name: str, ip: str, user_id: str | None) -> tuple[list[tuple[str, int]], list[str]]:
         budget = self.budgets[budget_name]
         checks = [("ip", ip, budget.per_ip)]
         if user_id:
             checks.append(("user", user_id, budget.per_user))
+        prefix = f"{namespace_of(self.namespace)}:rl:{budget_name}"
+        return [(scope, limit) for scope, _, limit in checks], [f"{prefix}:{scope}:{who}" for scope, who, _ in checks]
+
+    def _decide(self, budget_name: str, checks: list[tuple[str, int]], counts: list[tuple[int, float]]) -> Decision:
+        """Refused when any count is past its budget (the first such scope answers); otherwise the
+        tightest remaining budget."""
+        budget = self.budgets[budget_name]
         tightest = Decision(True, limit=budget.per_ip, remaining=budget.per_ip)
-        for scope, who, limit in checks:
-            key = f"{namespace_of(self.namespace)}:rl:{budget_name}:{scope}:{who}"
-            count, reset_in = self.counter.incr(key, self.window)
+        for (scope, limit), (count, reset_in) in zip(checks, counts, strict=True):
             if count > limit:
                 return Decision(False, limit=limit, remaining=0, retry_after=max(1, int(reset_in + 0.999)), scope=scope)
             if limit - count < tightest.remaining:
