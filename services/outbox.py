@@ -52,20 +52,30 @@ def deliver_pending(
     max_attempts: int = MAX_ATTEMPTS,
     kinds: list[str] | None = None,
 ) -> DeliveryReport:
-    """Send up to `batch` pending messages. Rows are claimed with FOR UPDATE SKIP LOCKED, so
-    several workers never send one message twice; a failure is recorded and retried next run
-    until max_attempts. `kinds` limits the run to some message kinds (e.g. booking_*)."""
+    """Send up to `batch` pending messages; any number of workers may run this at once. Each message is
+    claimed alone with FOR UPDATE SKIP LOCKED and its transaction commits only once it is marked sent (or
+    failed), so its row stays locked from claim to record and no other worker can send it too. (Claiming
+    a whole batch in one statement would not do: the first commit releases the locks of every row not
+    yet sent, and another worker would take them while this one still holds them in its list.) A failure
+    is recorded and retried by a later run until max_attempts. `kinds` limits the run to some message
+    kinds (e.g. booking_*)."""
     report = DeliveryReport()
+    tried: list[uuid.UUID] = []  # a message that failed in this run waits for the next run
     with Session(engine, expire_on_commit=False) as db:
-        stmt = select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < max_attempts)
-        if kinds:
-            stmt = stmt.where(OutboxMessage.kind.in_(kinds))
-        rows = (
-            db.execute(stmt.order_by(OutboxMessage.created_at).limit(batch).with_for_update(skip_locked=True))
-            .scalars()
-            .all()
-        )
-        for message in rows:
+        for _ in range(batch):
+            stmt = select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < max_attempts)
+            if kinds:
+                stmt = stmt.where(OutboxMessage.kind.in_(kinds))
+            if tried:
+                stmt = stmt.where(OutboxMessage.id.not_in(tried))
+            message = (
+                db.execute(stmt.order_by(OutboxMessage.created_at).limit(1).with_for_update(skip_locked=True))
+                .scalars()
+                .first()
+            )
+            if message is None:
+                break
+            tried.append(message.id)
             message.attempts += 1
             try:
                 sender.send(

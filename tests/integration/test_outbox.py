@@ -169,3 +169,96 @@ def test_outbox_command_writes_files(engine, db_url, tmp_path):
     mine = [m for m in files if m["To"] == to]
     assert len(mine) == 1 and view["id"] in mine[0].get_payload()
     assert rows_for(engine, to)[0].sent_at is not None
+
+
+class SlowInbox(Inbox):
+    """An SMTP server that takes a few milliseconds per message, so two workers are busy at once."""
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        await asyncio.sleep(0.01)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_two_outbox_workers_at_once_send_each_email_once(engine, db_url):
+    """Two `cli outbox --loop` processes (no advisory lock between them) drain one outbox through a real
+    SMTP server: every message arrives exactly once, and both workers delivered some."""
+    import collections
+    import re
+    import time
+
+    inbox = SlowInbox()
+    port = free_port()
+    controller = aiosmtpd_controller.Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    tag = uuid.uuid4().hex[:8]
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("INSTAINSTRU_RESOLVED_DB_URL", "DB_TIER")},
+        "DATABASE_URL": db_url,
+        "MAIL_SENDER": "smtp",
+        "MAIL_SMTP_HOST": "127.0.0.1",
+        "MAIL_SMTP_PORT": str(port),
+        "MAIL_SMTP_STARTTLS": "false",
+        "PYTHONUNBUFFERED": "1",  # their "outbox: N sent" lines survive the SIGTERM that ends them
+        "PGAPPNAME": f"outbox-{tag}",  # libpq names the workers' connections, so we can see both are up
+    }
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "cli", "outbox", "--loop", "--interval", "0.2", "--batch", "1000"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    recipients = [f"two-workers-{tag}-{i}@example.test" for i in range(300)]
+    try:
+
+        def polling_workers() -> int:
+            with engine.connect() as conn:
+                return conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = :a "
+                        "AND query NOT LIKE '%pg_available_extensions%'"
+                    ),
+                    {"a": f"outbox-{tag}"},
+                ).scalar_one()
+
+        deadline = time.monotonic() + 120
+        while polling_workers() < 2:
+            assert time.monotonic() < deadline, "the two workers never both polled the outbox"
+            assert all(w.poll() is None for w in workers), [w.communicate()[0] for w in workers]
+            time.sleep(0.1)
+        with engine.begin() as conn:  # all at once: both workers race for the same rows
+            conn.execute(
+                text("INSERT INTO outbox (id, kind, recipient, subject, body) VALUES (:id, 'test', :to, 'Hi', 'Body')"),
+                [{"id": uuid.uuid4(), "to": to} for to in recipients],
+            )
+        deadline = time.monotonic() + 180
+        while True:
+            with engine.connect() as conn:
+                left = conn.execute(
+                    text("SELECT count(*) FROM outbox WHERE recipient = ANY(:r) AND sent_at IS NULL"),
+                    {"r": recipients},
+                ).scalar_one()
+            if not left:
+                break
+            assert time.monotonic() < deadline, f"{left} emails never sent"
+            time.sleep(0.2)
+    finally:
+        for w in workers:
+            w.terminate()
+        output = [w.communicate(timeout=60)[0] for w in workers]
+        controller.stop()
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM outbox WHERE recipient = ANY(:r)"), {"r": recipients})
+    with inbox.lock:
+        received = collections.Counter(r for rcpts, _ in inbox.messages for r in rcpts if r in set(recipients))
+    duplicates = {to: n for to, n in received.items() if n > 1}
+    assert not duplicates, f"{len(duplicates)} emails sent more than once"
+    assert len(received) == len(recipients)
+    sent_by = [sum(int(n) for n in re.findall(r"outbox: (\d+) sent", out)) for out in output]
+    assert all(n > 0 for n in sent_by), sent_by  # both workers really delivered

@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -65,9 +66,15 @@ def replica_engine(standby) -> Iterator[Engine]:
     engine.dispose()
 
 
-def replica_app(standby, engine: Engine, **settings: object) -> TestClient:
+@contextmanager
+def replica_app(standby, engine: Engine, **settings: object) -> Iterator[TestClient]:
+    """The API with DATABASE_READ_URL on the standby; its replica checker is stopped whatever happens."""
     app = create_app(Settings(database_read_url=[standby.url(TEST_DB)], **settings), engine=engine)  # type: ignore[arg-type]
-    return TestClient(app)
+    try:
+        with TestClient(app) as client:
+            yield client
+    finally:
+        app.state.read_router.stop()
 
 
 def reads_ok(client: TestClient) -> bool:
@@ -153,7 +160,6 @@ def test_search_reads_the_replica_and_writes_go_to_the_primary(standby, replica_
                 ).scalar_one()
                 == 1
             )
-        client.app.state.read_router.stop()  # type: ignore[attr-defined]
 
 
 def test_a_booking_is_never_shown_free_to_its_booker(standby, replica_engine, indexed_engine):
@@ -182,7 +188,6 @@ def test_a_booking_is_never_shown_free_to_its_booker(standby, replica_engine, in
             assert taken.status_code == 409, taken.text
         finally:
             set_replay(replica_engine, paused=False)
-        client.app.state.read_router.stop()  # type: ignore[attr-defined]
 
 
 def test_a_replica_past_its_lag_bound_is_left_and_ready_says_so(standby, replica_engine, indexed_engine):
@@ -211,7 +216,6 @@ def test_a_replica_past_its_lag_bound_is_left_and_ready_says_so(standby, replica
             set_replay(replica_engine, paused=False)
         wait_until(lambda: reads_ok(client), "the replica to catch up and serve reads again")
         assert client.get("/ready").json()["status"] == "ok"
-        client.app.state.read_router.stop()  # type: ignore[attr-defined]
 
 
 def test_stopping_the_replica_mid_load_fails_no_request(standby, indexed_engine):
@@ -255,4 +259,3 @@ def test_stopping_the_replica_mid_load_fails_no_request(standby, indexed_engine)
         assert set(statuses) == {200}, sorted(set(statuses))
         ready = client.get("/ready").json()
         assert ready["reads"] == "primary" and ready["replicas"][0]["health"] == "unavailable"
-        client.app.state.read_router.stop()  # type: ignore[attr-defined]
