@@ -191,6 +191,23 @@ class DatabaseCollector:
         yield from (last_ok, failed, runs, failures)
 
 
+def prepare_multiprocess_dir(workers: int, default: str) -> str | None:
+    """Before uvicorn starts several workers: PROMETHEUS_MULTIPROC_DIR (else `default`) exported for them
+    and emptied, since counters left by an earlier run would be added to this one's. One worker: None,
+    unless the variable is set (then it is emptied all the same)."""
+    import pathlib
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or (default if workers > 1 else None)
+    if folder is None:
+        return None
+    path = pathlib.Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    for leftover in path.glob("*.db"):
+        leftover.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return str(path)
+
+
 def render(app) -> tuple[bytes, str]:
     """The text exposition: process series (all workers in multiprocess mode) plus this app's."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

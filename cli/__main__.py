@@ -12,7 +12,7 @@ import typer
 from cli import destructive
 from cli.setup import console, prepare
 from core.db import DatabaseUnavailable, make_engine, preflight, resolve_url
-from core.settings import SettingsError, get_settings
+from core.settings import PROJECT_ROOT, SettingsError, get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True)
 
@@ -59,6 +59,12 @@ def serve(
 
         atexit.register(stop_worker)
         console.print(f"scheduled jobs: worker pid {jobs.pid} (python -m cli worker)")
+    from api.metrics import prepare_multiprocess_dir
+
+    # Several workers: /metrics adds up every worker's series (prometheus-client multiprocess mode).
+    metrics_dir = prepare_multiprocess_dir(settings.workers, str(PROJECT_ROOT / "var" / "prometheus"))
+    if metrics_dir:
+        console.print(f"metrics of {settings.workers} workers added up in {metrics_dir}")
     console.print(f"serving on http://{settings.host}:{settings.port}  (docs at /docs)")
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting through SystemExit instead lets
     # the atexit hook stop the embedded Postgres.
