@@ -8,6 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import psycopg
+from pgvector.psycopg.vector import register_vector_info
+from psycopg.types import TypeInfo
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -143,7 +146,20 @@ def where_clause(c: Constraints) -> tuple[str, dict[str, Any]]:
 
 
 def vector_literal(vec: np.ndarray) -> str:
+    """The vector as pgvector's text literal (for callers that cannot bind it: see bind_vectors)."""
     return "[" + ",".join(f"{x:.6f}" for x in vec) + "]"
+
+
+def bind_vectors(conn: Connection) -> None:
+    """Let this connection bind numpy vectors as pgvector values (pgvector's binary encoder: microseconds,
+    where formatting the text literal took about half a millisecond per statement). Registered once per
+    database connection: the pool keeps the mark in the connection's info."""
+    info = conn.connection.info
+    if not info.get("pgvector"):
+        driver = conn.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection), "the engine's driver is psycopg"
+        register_vector_info(driver, TypeInfo.fetch(driver, "vector"))
+        info["pgvector"] = True
 
 
 def _tiered(row: Candidate, tier: int) -> Candidate:
@@ -159,7 +175,8 @@ def fetch(
     the nearest rows by HNSW (iterative scan, so filters never starve it), at least `depth` of them,
     so a deeper page asks for more instead of stopping at a cap."""
     where, params = where_clause(c)
-    params.update(qvec=vector_literal(qvec), qtext=qtext[:200])
+    bind_vectors(conn)
+    params.update(qvec=qvec, qtext=qtext[:200])
     if c.service or c.services or c.category:
         return [Candidate(*row) for row in conn.execute(text(SELECT + where), params)], True
     conn.execute(text("SET LOCAL hnsw.iterative_scan = strict_order"))  # same prefix at any depth
