@@ -12,17 +12,17 @@ from typing import Any
 
 # The contract's order: time, then date, then place (borough, then anywhere), then price ×1.25.
 RELAX_ORDER = ("time", "date", "place", "place", "price")
-# The steps that change which rows qualify; time and date are relaxed per result instead. After
-# the contract's four come the similar services (viola for violin: index/goals.py), then the
-# conditions that would otherwise leave a student with nothing at all (a lesson language, a rating,
-# an audience nobody matches, a lesson length nobody offers): shown after the others, each with what
-# it misses.
-# A student who named a service wants that service: a teacher of it who misses the language, the
-# rating or the age group comes before a teacher of a similar service; the format goes last.
+# The steps that change which rows qualify; time and date are relaxed per result instead. With the
+# contract's four come the similar services (viola for violin: index/goals.py), then the conditions
+# that would otherwise leave a student with nothing at all (a lesson language, a rating, an audience
+# nobody matches, a lesson length nobody offers): shown after the others, each with what it misses;
+# the format goes last. A similar service that meets everything the student stated ranks before the
+# asked service that breaks something, and after the asked service that meets everything
+# (index/misses.py): a related lesson as asked is worth more than the named one on the wrong day,
+# in the wrong place or in the wrong language.
 ROW_RELAX_STAGES = (
-    ("place", "place", "place", "price"),
+    ("place", "place", "place", "price", "service"),
     ("language", "rating", "audience", "duration"),
-    ("service",),
     ("format",),
 )
 

@@ -42,6 +42,9 @@ MAX_GOAL_CHARS = 300
 # When the asked services have too few teachers, the nearest services fill the page, after them.
 SIMILAR_SERVICES = 3
 SIMILAR_MIN = 0.67  # violin → cello, viola; chess → nothing (its nearest card, skateboarding, is 0.66)
+# One language is no substitute for another: a goal that reaches a language reaches that one, and a
+# language with too few teachers is never filled with other languages.
+NO_SUBSTITUTE = frozenset({"languages"})
 # Word frequencies (wordfreq's Zipf scale): at or above FUNCTION_WORD a word is grammar ("how",
 # "what", "her"), not a topic; below NOT_A_WORD it is no English word at all (keyboard mash).
 FUNCTION_WORD = 5.5
@@ -113,7 +116,7 @@ class ServiceCards:
         if not rows:
             return ()
         sims = (whole @ whole[rows].T).max(axis=1)
-        categories = {self.categories[i] for i in rows}
+        categories = {self.categories[i] for i in rows} - NO_SUBSTITUTE
         order = [
             i
             for i in np.argsort(-sims)
@@ -142,8 +145,7 @@ class ServiceCards:
         nearest = tuple(self.slugs[i] for i in order[:SUGGESTIONS])
         runner_up = float(sims[order[min(SPREAD_RANK, len(order) - 1)]])
         if best >= CLEAR and best - runner_up >= SPREAD:
-            chosen = tuple(self.slugs[i] for i in order[:MAX_SERVICES] if sims[i] >= best - MARGIN)
-            return GoalMatch("clear", similarity, chosen, nearest)
+            return GoalMatch("clear", similarity, self._chosen(sims, order), nearest)
         return GoalMatch("loose", similarity, (), nearest, boost=tuple(self.slugs[i] for i in order[:LOOSE_SERVICES]))
 
     def judge(self, qvec: np.ndarray, text: str, category: str | None = None) -> GoalMatch:
@@ -173,8 +175,17 @@ class ServiceCards:
         best = float(sims[order[0]])
         if self.slugs[order[0]] == named or best < CLEAR or best - similarity.get(named, 0.0) < OVERRIDE_MARGIN:
             return None
-        chosen = tuple(self.slugs[i] for i in order[:MAX_SERVICES] if sims[i] >= best - MARGIN)
-        return GoalMatch("clear", similarity, chosen, tuple(self.slugs[i] for i in order[:SUGGESTIONS]))
+        return GoalMatch(
+            "clear", similarity, self._chosen(sims, order), tuple(self.slugs[i] for i in order[:SUGGESTIONS])
+        )
+
+    def _chosen(self, sims: np.ndarray, order: list[int]) -> tuple[str, ...]:
+        """The services that serve a clear goal: those within MARGIN of the best card, or only the
+        best one when it is a language ("his parents only speak Korean" is not also Russian)."""
+        best = float(sims[order[0]])
+        if self.categories[order[0]] in NO_SUBSTITUTE:
+            return (self.slugs[order[0]],)
+        return tuple(self.slugs[i] for i in order[:MAX_SERVICES] if sims[i] >= best - MARGIN)
 
 
 _cards: ServiceCards | None = None

@@ -150,12 +150,22 @@ class RowFit:
     other_learner: bool = False  # does not take the learner's age group (not asked, so never relaxed)
 
     @property
-    def key(self) -> tuple[int, int, int, int, int]:
-        """Before slots: the asked service first; then the later a condition relaxes, the more it
-        weighs; then a teacher who takes the learner (a kids-only teacher is no use to an adult
-        beginner, wherever they teach); then price, then a place the teacher does not come to. An
-        online lesson instead of a visit is weighed after the slots (see `rank_key`)."""
+    def misses_asked(self) -> bool:
+        """Whether the row breaks a condition the student stated (before its slots are known): the
+        price, the place (an online lesson instead of a visit is only a lesser fit), or a last resort."""
+        return self.over_price or self.place not in (PLACE_IN, PLACE_ONLINE) or bool(self.others)
+
+    @property
+    def key(self) -> tuple[int, int, int, int, int, int]:
+        """Before slots: rows that meet every stated condition first, the asked service before a
+        similar one; a similar service that meets everything comes before the asked service that
+        breaks a stated condition (a keyboard teacher who speaks Spanish in Washington Heights over a
+        piano teacher who does not). Then the asked service first; then the later a condition
+        relaxes, the more it weighs; then a teacher who takes the learner (a kids-only teacher is no
+        use to an adult beginner, wherever they teach); then price, then a place the teacher does not
+        come to. An online lesson instead of a visit is weighed after the slots (see `rank_key`)."""
         return (
+            int(self.misses_asked),
             int(self.other_service),
             len(self.others),
             int(self.other_learner),
@@ -164,9 +174,11 @@ class RowFit:
         )
 
     def rank_key(self, slot_level: int) -> tuple[int, ...]:
-        """With slots: a lesson online at the asked time beats a visit on another day (the student
-        said where, not how; the contract's order puts time and date below place for visits)."""
-        return (*self.key, slot_level, int(self.place == PLACE_ONLINE))
+        """With slots: a row without a slot in the asked window breaks a stated condition too; a
+        lesson online at the asked time beats a visit on another day (the student said where, not
+        how; the contract's order puts time and date below place for visits)."""
+        breaks = self.misses_asked or slot_level != SLOTS_IN_WINDOW
+        return (int(breaks), *self.key[1:], slot_level, int(self.place == PLACE_ONLINE))
 
 
 def row_fit(c: Candidate, asked: Constraints, hands_on: bool) -> RowFit:

@@ -3,6 +3,7 @@ how a query with no card close enough is told apart from keyboard mash."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from index import goals
@@ -33,3 +34,19 @@ def test_similar_services_stay_in_the_category_and_above_the_floor():
     assert set(cards.similar(("violin",))) >= {"cello", "viola"}
     assert cards.similar(("chess",)) == ()  # its nearest cards are sports it has nothing to do with
     assert all(cards.categories[cards.slugs.index(s)] == "languages" for s in cards.similar(("mandarin",)))
+
+
+def test_one_language_is_no_substitute_for_another():
+    cards = goals.get_cards()
+    # too few Spanish teachers is never filled with Portuguese or French ones
+    assert cards.similar(("spanish",)) == ()
+    assert cards.similar(("mandarin",)) == ()
+    assert "keyboard" in cards.similar(("piano",))  # other families still fill in
+    # a goal that reaches a language reaches that one, however close the next language's card
+    sims = np.zeros(len(cards.slugs), dtype=np.float32)
+    korean, russian = cards.slugs.index("korean"), cards.slugs.index("russian")
+    sims[korean], sims[russian] = 0.41, 0.40
+    assert cards._chosen(sims, [korean, russian]) == ("korean",)
+    violin, viola = cards.slugs.index("violin"), cards.slugs.index("viola")
+    sims[violin], sims[viola] = 0.45, 0.44
+    assert cards._chosen(sims, [violin, viola]) == ("violin", "viola")

@@ -136,7 +136,7 @@ def test_a_missed_time_on_the_asked_day_says_when_the_first_slot_is():
 
 def test_an_exact_fit_misses_nothing():
     fit = misses.row_fit(row(), PARK_SLOPE, hands_on=False)
-    assert fit.key == (0, 0, 0, 0, 0)
+    assert fit.key == (0, 0, 0, 0, 0, 0)
     assert misses.describe(row(), PARK_SLOPE, fit, misses.SLOTS_IN_WINDOW, datetime(2026, 12, 5, 9), False) == []
     assert misses.kinds(fit, misses.SLOTS_IN_WINDOW, PARK_SLOPE) == []
 
@@ -160,9 +160,22 @@ def test_an_asked_format_is_the_very_last_resort_and_the_card_says_so():
     fit = misses.row_fit(teacher, asked, hands_on=False)
     assert fit.others == ("format",)
     assert misses.describe(teacher, asked, fit, misses.SLOTS_IN_WINDOW, None, False) == ["in person only, not online"]
-    # a teacher of the asked service who misses a condition comes before a teacher of a similar one
-    similar = misses.row_fit(row("keyboard"), Constraints(service="piano"), hands_on=False)
-    assert fit.key < similar.key
+    # a teacher of a similar service who meets everything comes before the asked service that breaks
+    # a stated condition, and after the asked service that meets everything
+    similar = misses.row_fit(row("keyboard"), asked, hands_on=False)
+    exact = misses.row_fit(row(), asked, hands_on=False)
+    assert similar.other_service and not similar.misses_asked
+    assert exact.key < similar.key < fit.key
+
+
+def test_a_slot_outside_the_asked_window_is_a_broken_condition_too():
+    asked = replace(PARK_SLOPE, service="piano")
+    similar = misses.row_fit(row("keyboard"), asked, hands_on=False)
+    exact = misses.row_fit(row(), asked, hands_on=False)
+    assert exact.rank_key(misses.SLOTS_IN_WINDOW) < similar.rank_key(misses.SLOTS_IN_WINDOW)
+    assert similar.rank_key(misses.SLOTS_IN_WINDOW) < exact.rank_key(misses.SLOTS_OTHER_DAY)
+    # among rows that break something, the asked service still leads
+    assert exact.rank_key(misses.SLOTS_OTHER_DAY) < similar.rank_key(misses.SLOTS_OTHER_DAY)
 
 
 def test_a_lesson_length_nobody_offers_relaxes_as_a_last_resort_and_the_card_says_so():
@@ -184,10 +197,13 @@ def test_a_lesson_length_nobody_offers_relaxes_as_a_last_resort_and_the_card_say
 def test_an_adult_learner_gets_teachers_of_adults_first_wherever_they_teach():
     asked = replace(PARK_SLOPE, learner=("adults",))
     kids_only_in_park_slope = replace(row(), age_groups=["kids"])
-    adults_elsewhere = row(hoods=("astoria",), in_person=90, online=None)
+    adults_online = row(hoods=("astoria",))  # comes to Astoria, not Park Slope: an online lesson
     assert misses.row_fit(kids_only_in_park_slope, asked, False).other_learner
+    assert misses.row_fit(adults_online, asked, False).key < misses.row_fit(kids_only_in_park_slope, asked, False).key
+    # inferred, not stated: a stated condition broken weighs more
+    adults_over_price = row(in_person=90, online=None)
     assert (
-        misses.row_fit(adults_elsewhere, asked, False).key < misses.row_fit(kids_only_in_park_slope, asked, False).key
+        misses.row_fit(kids_only_in_park_slope, asked, False).key < misses.row_fit(adults_over_price, asked, False).key
     )
     # a profile without age groups takes the catalog's (piano is taught to adults)
     assert not misses.row_fit(replace(row(), age_groups=[]), asked, False).other_learner
