@@ -166,13 +166,8 @@ def write_impressions(db: Session, batch: list[Impression]) -> int:
         return 0
     for impression in batch:
         impression.read_answer()
-    claimed = {i.user_id for i in batch if i.user_id is not None}
-    live = (
-        set(db.execute(select(User.id).where(User.id.in_(claimed), User.anonymized_at.is_(None))).scalars())
-        if claimed
-        else set()
-    )
     hashes = [visitor_hash(db, i.ip) for i in batch]  # today's salt: yesterday's may be gone
+    live = _live_accounts(db, {i.user_id for i in batch if i.user_id is not None})
     now = datetime.now(UTC)
     rows = []
     for impression, hashed in zip(batch, hashes, strict=True):
@@ -203,6 +198,19 @@ def write_impressions(db: Session, batch: list[Impression]) -> int:
     written = affected(db.execute(insert(SearchImpression).values(rows).on_conflict_do_nothing(index_elements=["id"])))
     db.commit()
     return written
+
+
+def _live_accounts(db: Session, claimed: set[uuid.UUID]) -> set[uuid.UUID]:
+    """The accounts of `claimed` that are not deleted, share-locked until the caller commits: an
+    account deletion (which locks the account's row for update) waits for this write and then
+    anonymizes it too, and a write that waited for a deletion sees the account deleted."""
+    if not claimed:
+        return set()
+    return set(
+        db.execute(
+            select(User.id).where(User.id.in_(claimed), User.anonymized_at.is_(None)).with_for_update(key_share=True)
+        ).scalars()
+    )
 
 
 _writers: weakref.WeakSet[ImpressionWriter] = weakref.WeakSet()
@@ -259,6 +267,8 @@ def record_event(
     if kind not in CLICK_KINDS:
         raise ValueError(f"kind must be one of {', '.join(CLICK_KINDS)}")
     hashed = visitor_hash(db, ip)
+    if user_id is not None and user_id not in _live_accounts(db, {user_id}):
+        user_id, guest_id, hashed = None, None, None  # a token that outlived its deleted account
     values: dict[str, Any] = {
         "id": uuid.uuid4(),
         "search_id": search_id,
@@ -311,7 +321,9 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def export(db: Session, *, user_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
-    """The person's own impressions and events (signed in as them), for the privacy export."""
+    """The person's own impressions and events (signed in as them), for the privacy export, with what
+    this process still has queued."""
+    flush_pending()
     impressions = db.execute(
         select(SearchImpression).where(SearchImpression.user_id == user_id).order_by(SearchImpression.created_at)
     ).scalars()
@@ -355,9 +367,9 @@ _UNLINKED = {"user_id": None, "guest_id": None, "visitor_hash": None}
 
 def anonymize_user(db: Session, *, user_id: uuid.UUID, now: datetime | None = None) -> int:
     """Account deletion: the person's rows, and those of the guest sessions they used, lose every link
-    to them (user, guest, visitor, booking) and stay for aggregates. Flushes; the caller commits.
-    Returns how many rows changed."""
-    flush_pending()
+    to them (user, guest, visitor, booking) and stay for aggregates. Call flush_pending() first, before
+    locking the account: a queued impression of it is then written and anonymized here. Flushes; the
+    caller commits. Returns how many rows changed."""
     now = now or datetime.now(UTC)
     guests = set(
         db.execute(
@@ -407,13 +419,15 @@ def purge(
     if dry_run:
         return counts
     old = now - timedelta(days=ANONYMIZE_AFTER_DAYS)
+    deleted_accounts = select(User.id).where(User.anonymized_at.is_not(None))
     counts["anonymized_events"] = 0
     for table in (SearchImpression, SearchEvent):
         values: dict[str, Any] = {**_UNLINKED, "anonymized_at": now}
         if table is SearchEvent:
             values["booking_id"] = None
+        due = or_(table.created_at < old, table.user_id.in_(deleted_accounts))
         counts["anonymized_events"] += affected(
-            db.execute(update(table).where(table.anonymized_at.is_(None), table.created_at < old).values(**values))
+            db.execute(update(table).where(table.anonymized_at.is_(None), due).values(**values))
         )
     counts["visitor_salts"] = affected(db.execute(delete(VisitorSalt).where(VisitorSalt.day < market_now().date())))
     return counts

@@ -18,7 +18,7 @@ from models import (
     User,
     UserPermission,
 )
-from services import history, outbox, passwords, permissions
+from services import analytics, history, outbox, passwords, permissions
 from services.errors import BadRequest, Conflict
 
 # Statuses of a booking that is still going to happen (see models.booking.STATUSES).
@@ -56,7 +56,8 @@ def _iso(value):
 
 
 def export(db: Session, *, user: User) -> dict:
-    """Profile, bookings (as student and as instructor) and the whole search history, as plain JSON."""
+    """Profile, bookings (as student and as instructor), the whole search history, and the searches and
+    clicks search analytics holds of the person (signed in), as plain JSON."""
     history.flush_pending()  # the searches still queued belong in the export
     profile = _profile(db, user.id)
     bookings = db.execute(
@@ -121,16 +122,18 @@ def export(db: Session, *, user: User) -> dict:
             }
             for h in rows
         ],
+        **analytics.export(db, user_id=user.id),
     }
 
 
 def delete_account(db: Session, *, user: User, password: str, tz: str, now: datetime | None = None) -> bool:
-    """Anonymize the account and remove its search history, after checking the password. Refused
-    while the person has upcoming bookings. Returns True for an instructor, whose cached listings
-    and public page must go."""
+    """Anonymize the account, its search impressions and events, and remove its search history, after
+    checking the password. Refused while the person has upcoming bookings. Returns True for an
+    instructor, whose cached listings and public page must go."""
     if not passwords.verify_password(user.password_hash, password):
         raise BadRequest("The password is incorrect.", code="wrong_password")
     now = now or datetime.now(UTC)
+    analytics.flush_pending()  # before any lock: the queued impressions are written, then anonymized
     # Never the last account that can manage users (F14); the mutex comes before any user row.
     managers = permissions.lock_user_managers(db)
     db.execute(select(User.id).where(User.id == user.id).with_for_update())
@@ -147,6 +150,7 @@ def delete_account(db: Session, *, user: User, password: str, tz: str, now: date
             code="upcoming_bookings",
         )
     history.erase(db, user_id=user.id)
+    analytics.anonymize_user(db, user_id=user.id, now=now)  # kept for aggregates, unlinkable
     db.execute(delete(UserPermission).where(UserPermission.user_id == user.id))
     db.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
     db.execute(update(Booking).where(Booking.student_id == user.id).values(notes=""))

@@ -1,5 +1,7 @@
 """Retention, in one transaction: search history deleted over 90 days ago and guest history
-unconverted for 120 days, expired token revocations and reset tokens, emails delivered over 30 days ago.
+unconverted for 120 days, expired token revocations and reset tokens, emails delivered over 30 days ago,
+search impressions and events of guests who never signed in after 90 days (every other one is
+anonymized after a year), and the visitor-hash salts of past days.
 
 `Policy` holds those periods; a shorter one is "beyond the policy" and only `python -m cli retention`
 takes it, as a destructive command (core/tiers.py)."""
@@ -10,7 +12,7 @@ from dataclasses import dataclass, fields
 
 from sqlalchemy.orm import Session
 
-from services import auth, bookings, history, outbox
+from services import analytics, auth, bookings, history, outbox
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,7 @@ class Policy:
     soft_deleted_days: int = history.SOFT_DELETED_DAYS
     guest_days: int = history.GUEST_DAYS
     sent_email_days: int = outbox.SENT_KEEP_DAYS
+    guest_event_days: int = analytics.GUEST_EVENT_DAYS
 
     def beyond(self) -> dict[str, tuple[int, int]]:
         """Each period shorter than the standard policy: name -> (asked, policy)."""
@@ -35,6 +38,7 @@ def purge(db: Session, *, dry_run: bool = False, policy: Policy | None = None) -
     counts = history.purge(
         db, dry_run=dry_run, soft_deleted_days=policy.soft_deleted_days, guest_days=policy.guest_days
     )
+    counts.update(analytics.purge(db, dry_run=dry_run, guest_days=policy.guest_event_days))
     if dry_run:
         db.rollback()
         return counts

@@ -67,10 +67,41 @@ class ExportedSearch(BaseModel):
     deleted_at: str | None
 
 
+class ExportedImpression(BaseModel):
+    """A search or browse answer shown to the person, as search analytics keeps it."""
+
+    search_id: str
+    created_at: str | None
+    surface: str
+    query: str
+    relaxed: list[str]
+    result_ids: list[str] | None
+    total: int | None
+    offset: int
+    sort: str
+    ranker: str
+    visitor_hash: str | None  # the day's keyed hash of the address (the address itself is never kept)
+
+
+class ExportedEvent(BaseModel):
+    """A click on a result of a search, or a booking made from one."""
+
+    search_id: str
+    created_at: str | None
+    kind: str
+    position: int | None
+    instructor_service_id: str | None
+    booking_id: str | None
+    visitor_hash: str | None
+
+
 class ExportOut(BaseModel):
-    """Everything held about the caller: profile, bookings (as student and as instructor), searches."""
+    """Everything held about the caller: profile, bookings (as student and as instructor), searches,
+    and the search impressions and events of search analytics."""
 
     exported_at: str
     profile: ExportedProfile
     bookings: list[ExportedBooking]
     search_history: list[ExportedSearch]
+    search_impressions: list[ExportedImpression]
+    search_events: list[ExportedEvent]
