@@ -9,7 +9,7 @@ MODEL := var/models/all-MiniLM-L6-v2/model.onnx
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install lint lock model browser monitoring-tools screenshots setup seed bench eval load fuzz faults probes clean-db
+.PHONY: run test install lint lock model browser monitoring-tools screenshots setup seed bench eval load fuzz faults probes clean-db replica
 
 run: install model ## set up if needed and serve on http://127.0.0.1:8000
 	$(PY) -m cli serve
@@ -98,6 +98,9 @@ faults: install model ## scripted Redis stop, Postgres restart, two processes sh
 
 probes: install model ## scripted probes of the outside review's findings (login flood, 1 MB 422s, races, ...); var/faults/probes.json
 	$(PY) -m bench.faults.probes
+
+replica: install ## a streaming standby of the development database (var/pgdata-replica); prints its DATABASE_READ_URL
+	$(PY) -m core.embedded_replica
 
 # Destructive: names the database and its tier first; production needs CONFIRM_PRODUCTION=<database name>
 # (and, on a terminal, the name typed again). Every run is appended to AUDIT_LOG.

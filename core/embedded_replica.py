@@ -137,7 +137,10 @@ def remove_abandoned(parent: Path, prefix: str) -> None:
 
 
 def main() -> None:
-    """Start a standby of the development database in var/pgdata-replica (port 5433) and print its URL."""
+    """`make replica`: a standby of the development database in var/pgdata-replica (port 5433), its URL
+    printed for DATABASE_READ_URL; Ctrl-C (or SIGTERM) stops it."""
+    import signal
+
     from core import embedded_pg
     from core.settings import get_settings
 
@@ -145,10 +148,16 @@ def main() -> None:
     server = embedded_pg.start(settings.pgdata_dir)
     info = server.get_postmaster_info()
     standby = start_standby(info.socket_dir, info.port, PROJECT_ROOT / "var" / "pgdata-replica", 5433)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"DATABASE_READ_URL={standby.url(settings.database_name)}")  # noqa: T201
-    print(f"stop it with: {_bin('pg_ctl')} -D {standby.data_dir} stop", file=sys.stderr)  # noqa: T201
-    while True:  # keep this process attached, so the primary (stopped with its last handle) stays up
-        time.sleep(3600)
+    print("streaming from the development database; Ctrl-C stops it", file=sys.stderr)  # noqa: T201
+    try:
+        while True:  # attached to the primary (stopped with its last handle) for as long as the standby runs
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        standby.stop()
 
 
 if __name__ == "__main__":
