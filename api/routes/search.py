@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import orjson
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
@@ -76,8 +76,9 @@ def search_route(
     )
     result = search(reads.engine, q, cache=reads.cache, opts=opts)  # a replica when one is fit
     search_id, answer = with_search_id(result)
-    # Serialized once here: the dict already has the contract's shape (see api/schemas/search.py).
-    response = Response(json.dumps(answer), media_type="application/json")
+    # Serialized once here, by orjson (a 20-result page in tens of microseconds): the dict already has
+    # the contract's shape (see api/schemas/search.py).
+    response = Response(orjson.dumps(answer), media_type="application/json")
     if record and offset == 0:  # a submitted search, not a keystroke or the next page of one
         remember(request, response, db, query=q, search_type="natural_language", total=int(result.get("total") or 0))
     schedule(request, response, search_impression(result, search_id, offset=offset, sort=sort, submitted=record))
