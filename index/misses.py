@@ -127,16 +127,23 @@ def other_misses(c: Candidate, asked: Constraints) -> list[str]:
     return out
 
 
+def _meant_for(slug: str) -> set[str]:
+    service = catalog.services().get(slug)
+    return set(service.age_groups) if service else set()
+
+
+def takes_learner(c: Candidate, asked: Constraints) -> bool:
+    """Whether the teacher takes the learner's age group (profiles without age groups take the
+    catalog's); True when nothing is known of the learner."""
+    return not asked.learner or bool((set(c.age_groups) or _meant_for(c.slug)) & set(asked.learner))
+
+
 def other_learner(c: Candidate, asked: Constraints) -> bool:
     """A teacher who does not take the learner's age group (an adult asking about themselves, a
-    toddler), for a service meant for that group at all. Profiles without age groups take the
-    catalog's."""
+    toddler), for a service meant for that group at all."""
     if not asked.learner:
         return False
-    service = catalog.services().get(c.slug)
-    meant_for = set(service.age_groups) if service else set()
-    takes = set(c.age_groups) or meant_for
-    return bool(meant_for & set(asked.learner)) and not takes & set(asked.learner)
+    return bool(_meant_for(c.slug) & set(asked.learner)) and not takes_learner(c, asked)
 
 
 @dataclass(frozen=True)
@@ -148,12 +155,20 @@ class RowFit:
     others: tuple[str, ...] = ()  # language, rating, audience
     other_service: bool = False  # a similar service, not the one asked for
     other_learner: bool = False  # does not take the learner's age group (not asked, so never relaxed)
+    suits_learner: bool = True  # takes the learner's age group, or nothing is known of the learner
 
     @property
     def misses_asked(self) -> bool:
         """Whether the row breaks a condition the student stated (before its slots are known): the
-        price, the place (an online lesson instead of a visit is only a lesser fit), or a last resort."""
-        return self.over_price or self.place not in (PLACE_IN, PLACE_ONLINE) or bool(self.others)
+        price, the place (an online lesson instead of a visit is only a lesser fit), or a last resort.
+        A similar service offered in place of the asked one must also suit the learner: kids' clay
+        play is no stand-in for an adult's pottery class."""
+        return (
+            self.over_price
+            or self.place not in (PLACE_IN, PLACE_ONLINE)
+            or bool(self.others)
+            or (self.other_service and not self.suits_learner)
+        )
 
     @property
     def key(self) -> tuple[int, int, int, int, int, int]:
@@ -191,6 +206,7 @@ def row_fit(c: Candidate, asked: Constraints, hands_on: bool) -> RowFit:
         tuple(other_misses(c, asked)),
         other_service,
         other_learner(c, asked),
+        takes_learner(c, asked),
     )
 
 

@@ -272,6 +272,13 @@ _TIME_RANGE = re.compile(
     r"(?!\s*(?:dollars|bucks|usd|\$|/|per|an?\s+hour|hourly|stars?|years?|yrs?|yo\b|minutes?|mins?|hours?"
     r"|lessons?|classes|sessions?|times|days|weeks|kids|students|people))"
 )
+# "6 or 7am", "around 1 or 2pm", "at 10 or 11 in the morning": either hour suits, so the window runs
+# from the first to an hour after the last (as "at" does for one hour).
+_TIME_EITHER = re.compile(
+    rf"(?<![\$\d.:/])\b(?:(?P<pre>around|at|like|about|maybe|say)\s+)?{_atom('a')}\s+or\s+{_atom('b')}\b"
+    r"(?!\s*(?:dollars|bucks|usd|\$|/|per|an?\s+hour|hourly|stars?|years?|yrs?|yo\b|minutes?|mins?|hours?"
+    r"|lessons?|classes|sessions?|times|days|weeks|kids|students|people|of\b))"
+)
 _TIME_PREFIXED = re.compile(
     rf"(?<!\$)\b(?P<pre>after|before|around|at|by|until|till|til|from|starting\s+at|starting|no\s+later\s+than|no\s+earlier\s+than|earlier\s+than|later\s+than|anytime\s+after|anytime\s+before|any\s+time\s+after|any\s+time\s+before|approximately|approx|about|ish)\s+{_atom('a')}(?:\s*ish)?\b"
     r"(?!\s*(?:dollars|bucks|usd|\$|/|per|an?\s+hour|hourly|stars?|years?|yrs?|yo\b|minutes?|mins?|hours?|hrs?|days?|weeks?|people|students|kids|%))"
@@ -758,9 +765,18 @@ def _weekday_chains(doc: Doc, w: _When) -> None:
         _day_meridiem(doc, w, m.end())
 
 
+# "i work nights", "working night shifts", "on the morning shift": the speaker's job, not the lesson's time
+_JOB_BEFORE = re.compile(r"\bwork(?:s|ing)?\s+(?:the\s+|on\s+)?(?:early\s+|late\s+)?$")
+_JOB_AFTER = re.compile(r"^\s*shifts?\b")
+
+
 def _periods(doc: Doc, w: _When) -> None:
     for m in doc.finditer(_PERIOD):
         doc.claim(*m.span())
+        if m.group("p") and (
+            _JOB_BEFORE.search(doc.s[max(0, m.start("p") - 24) : m.start("p")]) or _JOB_AFTER.match(doc.s[m.end() :])
+        ):
+            continue
         if w.period is not None:
             continue
         if m.group("p"):
@@ -892,6 +908,20 @@ def _times(doc: Doc, w: _When) -> None:
             continue
         doc.claim(*m.span())
         setx(_window(m.group("pre"), total // 60, total % 60))
+
+    for m in doc.finditer(_TIME_EITHER) if " or " in s else ():
+        ah, bh = _hour(m.group("ah")), _hour(m.group("bh"))
+        am_, _ = _minutes(m, "a")
+        bm_, _ = _minutes(m, "b")
+        ap, bp = _meridiem(m.group("ap")), _meridiem(m.group("bp"))
+        if not (ap or bp or m.group("pre")) or not (1 <= ah <= 12 and 1 <= bh <= 12) or am_ > 59 or bm_ > 59:
+            continue  # "5 or 6" alone could be ages, counts or prices
+        b24 = _to24(bh, bp, pref)
+        a24 = _to24(ah, ap or bp, pref)
+        if a24 is None or b24 is None or a24 >= b24:
+            continue
+        doc.claim(*m.span())
+        setx((_hm(a24, am_), _hour_later(b24, bm_)))
 
     for m in doc.finditer(_TIME_RANGE):
         ah, bh = _hour(m.group("ah")), _hour(m.group("bh"))

@@ -178,3 +178,22 @@ def test_a_late_window_stays_inside_the_day():
     late = parse("saturday at 11pm")
     assert (late["start_time"], late["end_time"]) == ("23:00", "23:59")
     assert parse("piano around 3pm")["end_time"] == "16:00"
+
+
+@pytest.mark.parametrize(
+    "q,window",
+    [
+        ("boxing before work, like 6 or 7am", ("06:00", "08:00")),
+        ("yoga around 1 or 2pm", ("13:00", "15:00")),
+        ("i work nights, any yoga around 10 or 11 in the morning", ("10:00", "12:00")),
+        ("nurse working night shifts, piano at 3", ("15:00", "16:00")),
+        ("I work mornings, piano in the evening", ("17:00", "21:00")),
+        ("piano for my 5 or 6 year old", (None, None)),
+        ("guitar 1 or 2 lessons a week", (None, None)),
+    ],
+)
+def test_either_hour_and_the_speakers_work_hours(q, window):
+    # "6 or 7am": from the first hour to an hour after the last; "i work nights" is the speaker's
+    # job, not when the lesson is
+    p = nls.parse(q, now=NOW)
+    assert (p["start_time"], p["end_time"]) == window

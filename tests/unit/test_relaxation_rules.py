@@ -214,3 +214,14 @@ def test_an_adult_learner_gets_teachers_of_adults_first_wherever_they_teach():
     assert not misses.row_fit(kids_only_in_park_slope, PARK_SLOPE, False).other_learner
     # never a miss the card has to confess, never a relaxation
     assert misses.kinds(misses.row_fit(kids_only_in_park_slope, asked, False), misses.SLOTS_IN_WINDOW, asked) == []
+
+
+def test_a_similar_service_stands_in_only_when_it_suits_the_learner():
+    asked = Constraints(service="pottery", learner=("adults",))
+    kids_clay = replace(row("clay-play"), age_groups=["kids"])
+    pottery_over_price = replace(row("pottery", in_person=90, online=None), age_groups=["adults"])
+    assert misses.row_fit(kids_clay, asked, False).misses_asked
+    assert not misses.row_fit(replace(kids_clay, age_groups=["kids", "adults"]), asked, False).misses_asked
+    # the asked service that breaks something still leads a similar one that does not suit the learner
+    priced = replace(asked, price_max=60)
+    assert misses.row_fit(pottery_over_price, priced, False).key < misses.row_fit(kids_clay, priced, False).key
