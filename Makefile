@@ -75,6 +75,7 @@ bench: install model browser ## parse, embedding, search and page benchmarks (bu
 	$(PY) -m bench.bench_parse
 	$(PY) -m bench.bench_embed
 	$(PY) -m bench.bench_search
+	$(PY) -m bench.bench_hnsw
 	$(PY) -m bench.bench_page
 
 eval: install model ## relevance report: parser sets, the judged search set graded by its rubric, the older qrels set
