@@ -3,10 +3,11 @@ replayed, and /ready's summary of several replicas."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import create_engine
 
-from core import replica
 from core.replica import ReadRouter, parse_lsn
 
 
@@ -14,7 +15,7 @@ from core.replica import ReadRouter, parse_lsn
 def router(monkeypatch) -> ReadRouter:
     engines = [create_engine(f"postgresql+psycopg://u@/db?host=/tmp/r{i}&port=5433") for i in range(2)]
     r = ReadRouter(create_engine("postgresql+psycopg://u@/db"), engines, max_lag_seconds=5, check_seconds=1)
-    monkeypatch.setattr(replica.time, "monotonic", lambda: 100.0)
+    monkeypatch.setattr(time, "monotonic", lambda: 100.0)  # core/replica.py reads time.monotonic()
     # The primary's WAL position sampled 9, 4 and 0 seconds ago.
     r._samples.extend([(91.0, parse_lsn("0/100")), (96.0, parse_lsn("0/200")), (100.0, parse_lsn("0/300"))])
     return r
