@@ -73,6 +73,8 @@ function friendly(response, data) {
   return text || "That did not work. Please check and try again.";
 }
 
+// Clicks on results, sent without delaying the page.
+function beacon(kind, r) { if (r.sid) navigator.sendBeacon(`/api/search/${r.sid}/events`, new Blob([JSON.stringify({ kind, position: state.data.results.indexOf(r) + 1, instructor_service_id: r.instructor_service_id })], { type: "application/json" })); }
 // ---- the address
 // What is shown comes from the address alone, so Back, Forward, reload and shared links all work.
 function current() {
@@ -170,6 +172,8 @@ function render(s, data, offset) {
   const fresh = offset === 0;
   const skeleton = $("cards").querySelector(".ghost");
   if (fresh || skeleton) $("cards").replaceChildren();
+  if (fresh) state.sid = data.search_id; // clicks on later pages count for the first
+  for (const r of data.results) r.sid = state.sid;
   const cards = data.results.map(card);
   $("cards").append(...cards);
   state.data = fresh ? data : { ...data, results: [...state.data.results, ...data.results] };
@@ -316,14 +320,14 @@ function card(r) {
   const areas = names.map((n, k) => (k < i.areas.boroughs.length ? `all of ${n}` : n));
   return el("li", { class: "card", "data-instructor": i.id },
     el("div", { class: "who" }, avatar(i.id, i.name),
-      el("div", {}, el("h3", {}, el("a", { href: `/instructors/${i.id}`, "data-nav": true }, i.name)),
+      el("div", {}, el("h3", {}, el("a", { href: `/instructors/${i.id}`, "data-nav": true, onclick: () => { state.via = r; beacon("result_click", r); } }, i.name)),
         el("p", { class: "meta" }, `${r.service.name} · ${priceText(r)} · ${ratingText(i)}`))),
     el("p", { class: "meta" }, `Areas: ${areas.length ? areas.join(", ") : "online only"}` + (r.distance_miles != null ? ` · ${r.distance_miles.toFixed(1)} mi away` : "") + ` · Speaks ${i.languages.map(label).join(", ")}`),
     areas.length ? areaMap(i) : null,
     el("ul", { class: "why", "aria-label": "Why this matched" }, r.why.map((w) => el("li", {}, w))),
     (r.misses || []).length ? el("ul", { class: "misses", "aria-label": "What this does not match" }, r.misses.map((m) => el("li", {}, m))) : null,
     el("div", { class: "slots", role: "group", "aria-label": `Open ${r.duration_minutes}-minute slots with ${i.name}` },
-      r.slots.map((sl) => el("button", { "data-start": sl.start, onclick: () => startBooking(r, sl) }, when(sl.start)))));
+      r.slots.map((sl) => el("button", { "data-start": sl.start, onclick: () => { beacon("slot_click", r); startBooking(r, sl); } }, when(sl.start)))));
 }
 
 // ---- browse pills
@@ -361,6 +365,8 @@ async function showProfile(id) {
   try {
     const p = await profileData(id);
     if (seq !== state.seq) return;
+    if (state.via && state.via.instructor.id === id) beacon("profile_view", state.via);
+    state.via = null;
     document.title = `${p.name} · InstaInstru`;
     const areaNames = [...p.areas.boroughs.map((b) => `all of ${label(b)}`), ...p.areas.neighborhoods.map(label)];
     const week = el("div", { class: "week" }), reviews = el("div", { class: "reviews" });
@@ -536,7 +542,7 @@ async function confirmBooking(ev) {
   const button = $("book-confirm"); button.disabled = true;
   try {
     const body = {
-      instructor_id: c.result.instructor.id, instructor_service_id: c.result.instructor_service_id, start: c.slot.start,
+      instructor_id: c.result.instructor.id, instructor_service_id: c.result.instructor_service_id, start: c.slot.start, search_id: c.result.sid,
       duration_minutes: c.minutes, format: c.format, location: c.format === "in_person" ? $("book-place").value : "",
       notes: other ? `For: ${name || "someone else"}${age ? `, age ${age}` : ""}` : "For: me",
     };
