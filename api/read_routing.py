@@ -98,7 +98,7 @@ class ReadRoutingMiddleware:
 
         async def marking_send(message):
             if message["type"] == "http.response.start" and message["status"] < 400:
-                self.writers.mark(author)  # before the answer leaves: the next read already sees it
+                await self.writers.mark(author)  # before the answer leaves: the next read already sees it
             await send(message)
 
         await self.app(scope, receive, marking_send)

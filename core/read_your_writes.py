@@ -28,8 +28,8 @@ class RecentWriters:
     def _key(self, user_id: str) -> str:
         return f"{namespace_of(self._namespace)}:rw:{user_id}"
 
-    def mark(self, user_id: str) -> None:
-        """`user_id` has just committed a write."""
+    async def mark(self, user_id: str) -> None:
+        """`user_id` has just committed a write. Awaited in the middleware: never blocks the event loop."""
         with self._lock:
             self._local.pop(user_id, None)
             self._local[user_id] = time.monotonic() + self.window_seconds
@@ -37,7 +37,7 @@ class RecentWriters:
                 self._local.pop(next(iter(self._local)))
         key, millis = self._key(user_id), int(self.window_seconds * 1000)
         try:
-            self.redis.call(lambda r: r.set(key, b"1", px=millis))
+            await self.redis.acall(lambda r: r.set(key, b"1", px=millis))
         except RedisDown:
             pass  # other processes read the primary for every signed-in user while Redis is down
 
