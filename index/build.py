@@ -1,21 +1,36 @@
-"""Index build: (re-)embed the instructor-service documents whose text changed since last time."""
+"""Index build: (re-)embed the instructor-service documents whose text changed since last time.
+
+The trigram texts of every pending row are written first (no model needed: lexical search works at
+once), then the embeddings. Documents are sorted by length across the whole build, so each batch pads
+to nearly its own length, and each chunk is written to the database while the next one is embedded.
+
+    python -m index.build   # what `make run` starts beside a first-time server (cli serve)
+"""
+
 from __future__ import annotations
 
 import os
 import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from index.documents import DOCUMENT_ROWS_SQL, build_document
+from index.candidates import bind_vectors
+from index.documents import DOCUMENT_ROWS_SQL, Document, build_document
 from index.embedding import Embedder
 
 BATCH = 16  # measured: small batches pad less and run faster on 2 cores
+CHUNK = BATCH * 8  # rows per database write
+
+Pending = list[tuple[uuid.UUID, Document]]
 
 
-def pending_documents(engine: Engine, profile_ids: list | None = None) -> list[tuple]:
+def pending_documents(engine: Engine, profile_ids: list[Any] | None = None) -> Pending:
     """(id, document) for rows never embedded or whose document changed."""
     sql = DOCUMENT_ROWS_SQL + (" AND s.profile_id = ANY(:ids)" if profile_ids else "")
     with engine.connect() as conn:
@@ -28,30 +43,69 @@ def pending_documents(engine: Engine, profile_ids: list | None = None) -> list[t
     return out
 
 
-def build(engine: Engine, *, profile_ids: list | None = None, quiet: bool = False) -> dict:
+def build(engine: Engine, *, profile_ids: list[Any] | None = None, quiet: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     todo = pending_documents(engine, profile_ids)
-    # A batch job: both cores, unlike the API's single-threaded query session.
-    embedder = Embedder(threads=os.cpu_count() or 1) if todo else None
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), disable=quiet or not todo) as progress:
+    if not todo:
+        return {"embedded": 0, "seconds": round(time.perf_counter() - started, 2)}
+    _write_texts(engine, todo)
+    # Length-bucketed: neighbours in this order have nearly the same number of tokens.
+    todo.sort(key=lambda item: len(item[1].embedding_text))
+    # A batch job: every core, unlike the API's query session.
+    embedder = Embedder(threads=os.cpu_count() or 1)
+    written: Future[None] | None = None
+    with (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            disable=quiet,
+        ) as progress,
+        ThreadPoolExecutor(1, thread_name_prefix="index-write") as writer,
+    ):
         task = progress.add_task("embedding documents", total=len(todo))
-        for i in range(0, len(todo), BATCH * 8):
-            chunk = todo[i:i + BATCH * 8]
+        for i in range(0, len(todo), CHUNK):
+            chunk = todo[i : i + CHUNK]
             vectors = embedder.embed([doc.embedding_text for _, doc in chunk], batch_size=BATCH)
-            _write(engine, chunk, vectors)
+            if written is not None:
+                written.result()  # one write in flight: errors surface here, memory stays flat
+            written = writer.submit(_write_vectors, engine, chunk, vectors)
             progress.advance(task, len(chunk))
+        if written is not None:
+            written.result()
     return {"embedded": len(todo), "seconds": round(time.perf_counter() - started, 2)}
 
 
-def _write(engine: Engine, chunk: list[tuple], vectors: np.ndarray) -> None:
-    params = [
-        {"id": row_id, "t": doc.trigram_text, "e": "[" + ",".join(f"{x:.6f}" for x in vec) + "]", "h": doc.hash}
-        for (row_id, doc), vec in zip(chunk, vectors)
-    ]
+def _write_texts(engine: Engine, todo: Pending) -> None:
+    """The trigram text of every pending row, before any embedding (lexical search needs no model)."""
     with engine.begin() as conn:
         conn.execute(
-            text("UPDATE instructor_services SET search_text = :t, embedding = CAST(:e AS vector), "
-                 "embedded_hash = :h WHERE id = :id"),
-            params,
+            text("UPDATE instructor_services SET search_text = :t WHERE id = :id"),
+            [{"id": row_id, "t": doc.trigram_text} for row_id, doc in todo],
         )
+
+
+def _write_vectors(engine: Engine, chunk: Pending, vectors: np.ndarray) -> None:
+    with engine.begin() as conn:
+        _update_vectors(conn, chunk, vectors)
+
+
+def _update_vectors(conn: Connection, chunk: Pending, vectors: np.ndarray) -> None:
+    bind_vectors(conn)  # numpy vectors bound by pgvector's encoder, not formatted as text
+    conn.execute(
+        text(
+            "UPDATE instructor_services SET search_text = :t, embedding = CAST(:e AS vector), "
+            "embedded_hash = :h WHERE id = :id"
+        ),
+        [
+            {"id": row_id, "t": doc.trigram_text, "e": vec, "h": doc.hash}
+            for (row_id, doc), vec in zip(chunk, vectors, strict=True)
+        ],
+    )
+
+
+if __name__ == "__main__":
+    from core.db import get_engine
+
+    print(build(get_engine()))  # noqa: T201 - a command's one line of output

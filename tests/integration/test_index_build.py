@@ -45,3 +45,29 @@ def test_the_api_process_never_imports_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_each_row_gets_its_own_documents_vector_and_trigram_text(indexed_engine):
+    """Sorted by length and written a chunk behind: every row still holds its own document's vector."""
+    from index.build import pending_documents
+    from index.embedding import get_embedder
+
+    inst = make_instructor(
+        indexed_engine,
+        services=(("piano", None, Decimal("60"), [60]), ("chess", None, Decimal("40"), [45, 60])),
+    )
+    mine = [inst.profile_id]
+    documents = dict(pending_documents(indexed_engine, mine))
+    assert len(documents) == 2
+    assert build(indexed_engine, profile_ids=mine, quiet=True)["embedded"] == 2
+    with indexed_engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, search_text, CAST(embedding AS text) FROM instructor_services WHERE profile_id = :p"),
+            {"p": inst.profile_id},
+        ).all()
+    for row_id, search_text, embedding in rows:
+        doc = documents[row_id]
+        stored = [float(x) for x in embedding.strip("[]").split(",")]
+        expected = get_embedder().embed([doc.embedding_text])[0]
+        assert search_text == doc.trigram_text
+        assert float(sum(a * b for a, b in zip(stored, expected, strict=True))) > 0.999
