@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "judge": ("eval.judge", "(re)write the graded qrels from the judging rule over the eval database"),
     "snapshot": ("eval.snapshot", "write what a student sees (public pages, search responses) for the rubric grader"),
     "dataset": ("eval.dataset_cli", "build the eval database (1,000 instructors, seed 42, fixed dates)"),
+    "online": ("eval.online", "online search quality from recorded impressions and clicks: report.md and plots"),
+    "mine": ("eval.mine", "the worst online queries (no results, no click, reformulated) as a judging queue"),
 }
 
 
