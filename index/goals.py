@@ -54,6 +54,14 @@ SPECIFIC_TERM = 4.0  # a word rarer than this names a subject ("welding"), not a
 SHORT_QUERY_WORDS = 3  # topic words in a query short enough for its rarest word to be its subject
 FAR = 0.25  # no card this close to a long sentence: nothing the catalog teaches
 LOOSE_SERVICES = 12
+# The subject a sentence asks to be taught: the words right after "teach", "learn", "lessons", "class",
+# "tutor", "coach" and the little words between ("anyone teach basic plumbing?", "need to learn CPR",
+# "does anyone on here teach swahili").
+_SUBJECT = re.compile(
+    r"\b(?:teach(?:es|ing)?|learn(?:ing)?|lessons?|class(?:es)?|courses?|tutor(?:ing)?|coach(?:ing)?)\s+"
+    r"(?:(?:me|us|him|her|them|my\s+[a-z]+|a\s+[a-z]+|some|basic|the\s+basics\s+of|how|to|in|on|for|about|of)\s+){0,3}"
+    r"(?P<w1>[a-z]+)(?:\s+(?P<w2>[a-z]+))?"
+)
 
 
 @dataclass
@@ -148,15 +156,20 @@ class ServiceCards:
             return GoalMatch("clear", similarity, self._chosen(sims, order), nearest)
         return GoalMatch("loose", similarity, (), nearest, boost=tuple(self.slugs[i] for i in order[:LOOSE_SERVICES]))
 
-    def judge(self, qvec: np.ndarray, text: str, category: str | None = None) -> GoalMatch:
+    def judge(self, qvec: np.ndarray, text: str, category: str | None = None, query: str = "") -> GoalMatch:
         """What the words say first: a query made of no English words is unreadable; one whose
-        most specific word is a real term the catalog never uses ("scuba", "welding") asks for
+        most specific word, or the subject it asks to be taught ("does anyone teach swahili??" in
+        a long sentence), is a real term the catalog never uses ("scuba", "welding") asks for
         something not taught here, however close its sentence lands to some card. Then `match`."""
         match = self.match(qvec, category)
         words = topic_words(text)
         if category is None and words:
             if all(zipf_frequency(w, "en") < NOT_A_WORD and not _known(w) for w in words):
                 return GoalMatch("unreadable", match.similarity, (), match.nearest)
+            asked = [w for w in subject_words(query) if w in words]
+            unknown = [w for w in asked if zipf_frequency(w, "en") < SPECIFIC_TERM and not _known(w)]
+            if unknown:
+                return GoalMatch("none", match.similarity, (), match.nearest, topic=unknown[0])
             rarest = min(words, key=lambda w: zipf_frequency(w, "en"))
             # In a short query the rarest word is the subject; a long sentence has rare words
             # that are not ("my 2 yo is obsessed with water"), so there it also takes no card near.
@@ -206,6 +219,14 @@ def get_cards() -> ServiceCards:
 def topic_words(text: str) -> list[str]:
     """The words of the query's leftover text that can name a topic (not grammar words)."""
     return [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and zipf_frequency(w, "en") < FUNCTION_WORD]
+
+
+def subject_words(query: str) -> list[str]:
+    """The words a sentence asks to be taught (see _SUBJECT), in order."""
+    out = []
+    for m in _SUBJECT.finditer(query.lower()):
+        out += [w for w in (m.group("w1"), m.group("w2")) if w]
+    return out
 
 
 def _stem(word: str) -> str:

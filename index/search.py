@@ -621,7 +621,7 @@ def _goal(parsed: dict[str, Any], q: str, timings: dict[str, Any]) -> goals.Goal
     if parsed.get("service"):
         match = cards.override(qvec, parsed["service"], parsed.get("lesson_language"))
     else:
-        match = cards.judge(qvec, " ".join(text), parsed.get("category"))
+        match = cards.judge(qvec, " ".join(text), parsed.get("category"), q)
         if match.kind == "clear" and catalog.names_category(" ".join(text)):
             # "music lessons" asks for the whole category: rank by the cards, filter nothing.
             match = goals.GoalMatch("loose", match.similarity, (), match.nearest)

@@ -50,3 +50,29 @@ def test_one_language_is_no_substitute_for_another():
     violin, viola = cards.slugs.index("violin"), cards.slugs.index("viola")
     sims[violin], sims[viola] = 0.45, 0.44
     assert cards._chosen(sims, [violin, viola]) == ("violin", "viola")
+
+
+def test_the_subject_a_sentence_asks_to_be_taught():
+    assert goals.subject_words("my sink leaks, does anyone teach basic plumbing?") == ["plumbing"]
+    assert goals.subject_words("need to learn CPR and first aid") == ["cpr", "and"]
+    assert goals.subject_words("can someone teach me how to knit") == ["knit"]
+
+
+@pytest.mark.parametrize(
+    "query,topic",
+    [
+        ("hi does anyone on here teach swahili?? my husband's family is from kenya and i want to visit", "swahili"),
+        ("my kitchen sink keeps leaking and im tired of paying a guy, does anyone teach basic plumbing?", "plumbing"),
+    ],
+)
+def test_a_long_sentence_asking_for_a_subject_the_catalog_never_mentions_is_no_match(query, topic):
+    import nls
+    from index.embedding import get_embedder
+
+    cards = goals.get_cards()
+    text = nls.parse(query)["text"]
+    match = cards.judge(get_embedder().embed_query(query), text, None, query)
+    assert (match.kind, match.topic) == ("none", topic)
+    # a subject the catalog teaches, in a sentence as long: matched as usual
+    known = "my rescue drags me down the block every morning, does anyone teach leash manners to big dogs?"
+    assert cards.judge(get_embedder().embed_query(known), nls.parse(known)["text"], None, known).kind != "none"
