@@ -167,3 +167,17 @@ def test_every_catalog_service_name_parses_to_itself():
                 r = nls.parse(s["name"] + " lessons", now=NOW)
                 assert r["service"] == s["slug"], s["name"]
                 assert r["category"] == c["slug"], s["name"]
+
+
+@pytest.mark.parametrize(
+    "q,service",
+    [
+        ("improve my english for work", "english-esl-efl"),  # a learner of the language
+        ("business english coach", "english-esl-efl"),
+        ("practice english conversation online", "english-esl-efl"),
+        ("help with my english homework", "english"),  # the school subject
+        ("english tutor for my son", "english"),
+    ],
+)
+def test_english_as_a_language_or_as_a_school_subject(q, service):
+    assert nls.parse(q, now=NOW)["service"] == service
