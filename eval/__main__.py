@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "snapshot": ("eval.snapshot", "write what a student sees (public pages, search responses) for the rubric grader"),
     "dataset": ("eval.dataset_cli", "build the eval database (1,000 instructors, seed 42, fixed dates)"),
     "online": ("eval.online", "online search quality from recorded impressions and clicks: report.md and plots"),
+    "session": ("eval.online_session", "a scripted session of students (searches, clicks, bookings) on the demo"),
     "mine": ("eval.mine", "the worst online queries (no results, no click, reformulated) as a judging queue"),
 }
 

@@ -22,18 +22,18 @@ EVAL_ROOT = Path(__file__).resolve().parent
 REPORTS = EVAL_ROOT / "reports"
 RATES = ("zero_result_rate", "relaxation_rate", "ctr_at_1", "ctr_at_3", "ctr_at_10", "mrr_first_click")
 PLOTTED = ("ctr_at_1", "ctr_at_3", "ctr_at_10", "mrr_first_click", "booking_conversion")
-_PERIOD = re.compile(r"^(\d{1,4})([hdw])$")
+_PERIOD = re.compile(r"^(\d{1,5})([mhdw])$")
 
 
 def period(text: str) -> timedelta:
-    """'7d', '24h', '2w' as a duration."""
+    """'30m', '24h', '7d', '2w' as a duration."""
     match = _PERIOD.match(text.strip())
     if not match:
-        raise argparse.ArgumentTypeError(f"{text!r}: give a number and h, d or w, e.g. 7d")
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number and m, h, d or w, e.g. 7d")
     n, unit = int(match.group(1)), match.group(2)
     if n < 1:
         raise argparse.ArgumentTypeError("the period must be at least 1")
-    return {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+    return {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
 
 
 def _fmt(value: Any) -> str:
@@ -80,7 +80,7 @@ def plot_per_day(path: Path, insights: dict[str, Any]) -> None:
     days = insights["per_day"]
     fig, ax = plt.subplots(figsize=(8, 4))
     labels = [d["day"][5:] for d in days]
-    ax.bar(labels, [d["searches"] for d in days], color="#9db4cc", label="searches")
+    ax.bar(labels, [d["searches"] for d in days], width=0.5, color="#9db4cc", label="searches")
     ax.set_ylabel("searches")
     rates = ax.twinx()
     rates.plot(
@@ -89,9 +89,9 @@ def plot_per_day(path: Path, insights: dict[str, Any]) -> None:
     rates.plot(labels, [d["ctr_at_3"] or 0 for d in days], marker="s", color="#0b5cad", label="CTR@3")
     rates.set_ylim(0, 1.05)
     rates.set_ylabel("rate")
-    fig.legend(loc="upper right", fontsize=8)
     ax.set_title("Searches per day")
-    fig.tight_layout()
+    fig.legend(loc="lower center", ncol=3, fontsize=8)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -136,7 +136,7 @@ def write_report(out_dir: Path, insights: dict[str, Any]) -> Path:
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval online", description=__doc__.splitlines()[0])
-    ap.add_argument("--since", type=period, default=period("7d"), help="how far back: 24h, 7d, 2w (default 7d)")
+    ap.add_argument("--since", type=period, default=period("7d"), help="how far back: 30m, 24h, 7d, 2w (default 7d)")
     ap.add_argument("--out", type=Path, default=None, help="report folder (default eval/reports/online-<stamp>)")
     args = ap.parse_args(argv)
 

@@ -45,7 +45,13 @@ def test_the_report_has_every_metric_and_two_plots(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("text", "span"), [("7d", timedelta(days=7)), ("24h", timedelta(hours=24)), ("2w", timedelta(weeks=2))]
+    ("text", "span"),
+    [
+        ("7d", timedelta(days=7)),
+        ("24h", timedelta(hours=24)),
+        ("2w", timedelta(weeks=2)),
+        ("30m", timedelta(minutes=30)),
+    ],
 )
 def test_periods(text, span):
     assert online.period(text) == span
