@@ -1,8 +1,10 @@
 """The retrieval document of one instructor-service row: trigram text and embedding text."""
+
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 # Everything the build needs, in one query over the active rows (optionally a subset of profiles).
 DOCUMENT_ROWS_SQL = """
@@ -29,12 +31,13 @@ class Document:
         return hashlib.sha256((self.trigram_text + "\x00" + self.embedding_text).encode()).hexdigest()
 
 
-def build_document(row) -> Document:
+def build_document(row: Any) -> Document:
     """Trigram text stays short (names and synonyms) so similarity() means something;
     the embedding text adds the bio, levels, audiences and areas for semantic matches."""
     terms = " ".join(row.search_terms or [])
-    trigram = " ".join(part for part in (row.service_name, row.subcategory_name, row.category_name,
-                                         terms, row.full_name) if part).lower()
+    trigram = " ".join(
+        part for part in (row.service_name, row.subcategory_name, row.category_name, terms, row.full_name) if part
+    ).lower()
     places = ", ".join(h.replace("-", " ") for h in (row.neighborhoods or [])[:5])
     embedding = (
         f"{row.service_name} lessons ({row.subcategory_name}, {row.category_name}). "

@@ -88,9 +88,7 @@ class Embedder:
         opts.inter_op_num_threads = 1
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(
-            str(onnx_path), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
+        self.session = ort.InferenceSession(str(onnx_path), sess_options=opts, providers=["CPUExecutionProvider"])
         self._input_names = {i.name for i in self.session.get_inputs()}
         self._output_name = self.session.get_outputs()[0].name
 
@@ -112,7 +110,8 @@ class Embedder:
         counts = np.clip(m.sum(axis=1), 1e-9, None)
         pooled = summed / counts
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32, copy=False)
+        normalised: np.ndarray = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32, copy=False)
+        return normalised
 
     def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         """Embed texts -> float32 (n, 384), L2-normalised."""
@@ -132,15 +131,16 @@ class Embedder:
         return out
 
     def _embed_normalized_query(self, key: str) -> np.ndarray:
-        vec = self._embed_batch([key])[0].copy()  # own its memory, detached from the batch
+        vec: np.ndarray = self._embed_batch([key])[0].copy()  # own its memory, detached from the batch
         vec.setflags(write=False)
         return vec
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one query -> read-only float32 (384,), LRU-cached on the normalised text."""
-        return self._cached_query(_normalize_query(text))
+        vector: np.ndarray = self._cached_query(_normalize_query(text))
+        return vector
 
-    def cache_info(self):
+    def cache_info(self) -> functools._CacheInfo:
         return self._cached_query.cache_info()
 
     def cache_clear(self) -> None:

@@ -80,7 +80,7 @@ def is_up_to_date(out: Path) -> bool:
     installed = _source_version()
     if installed is not None and meta.get("source_version") != installed:
         return False
-    return meta.get("dims") == EMBEDDING_DIM and meta.get("max_length") == MAX_LENGTH
+    return bool(meta.get("dims") == EMBEDDING_DIM and meta.get("max_length") == MAX_LENGTH)
 
 
 def _set_offline_env() -> None:
@@ -103,14 +103,17 @@ def _export_onnx(src: Path, onnx_path: Path) -> None:
             super().__init__()
             self.bert = bert
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
+        def forward(
+            self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
+        ) -> torch.Tensor:
             out = self.bert(
                 input_ids=input_ids,
                 attention_mask=attention_mask,
                 token_type_ids=token_type_ids,
                 return_dict=True,
             )
-            return out.last_hidden_state
+            hidden: torch.Tensor = out.last_hidden_state
+            return hidden
 
     wrapper = _Encoder(model).eval()
     # The legacy exporter is deprecated but is the reliable one for BERT on torch 2.13;
