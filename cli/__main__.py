@@ -46,7 +46,8 @@ def serve(
 
     try:
         settings = get_settings()
-        prepare(settings)
+        # The search index is built beside the server, not before it (cli/setup.py).
+        prepare(settings, index_beside=True)
     except (DatabaseUnavailable, SettingsError) as exc:
         _fail(str(exc))
     if worker:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import subprocess
+import sys
 
 from rich.console import Console
 
@@ -12,10 +15,24 @@ from core.settings import Settings
 from services import seeding
 
 console = Console(stderr=True)
+_indexers: list[subprocess.Popen[bytes]] = []
 
 
-def prepare(settings: Settings, *, seed_if_empty: bool = True) -> str:
-    """Return the database URL once it is ready; raise DatabaseUnavailable with one line if not."""
+def stop_indexer() -> None:
+    """End an index build still running beside the server (it resumes where it stopped next time)."""
+    for indexer in _indexers:
+        if indexer.poll() is None:
+            indexer.terminate()
+            indexer.wait(timeout=30)
+
+
+def prepare(settings: Settings, *, seed_if_empty: bool = True, index_beside: bool = False) -> str:
+    """Return the database URL once it is ready; raise DatabaseUnavailable with one line if not.
+
+    index_beside=True (cli serve): the search index is built by a subprocess beside the server instead
+    of before it, so the API answers at once (lexical matches first, vectors joining as they are
+    written; the cached answers are invalidated when they are all in). A later start finds nothing
+    to embed. stop_indexer() ends it (at exit)."""
     url = resolve_url(settings)
     preflight(url)
     migrate.upgrade(url)
@@ -26,11 +43,17 @@ def prepare(settings: Settings, *, seed_if_empty: bool = True) -> str:
                 console.print(f"Seeding {settings.demo_instructors:,} demo instructors (seed {settings.demo_seed})…")
                 counts = seeding.seed(engine, instructors=settings.demo_instructors, seed=settings.demo_seed)
                 console.print(f"Seeded in {counts['seconds']} s: {counts}")
-            from index.build import build
+            if index_beside:
+                os.environ["INSTAINSTRU_RESOLVED_DB_URL"] = url
+                _indexers.append(subprocess.Popen([sys.executable, "-m", "index.build", "--quiet"]))
+                atexit.register(stop_indexer)  # after the embedded Postgres's own hook, so it runs first
+                console.print(f"search index: building beside the server (pid {_indexers[-1].pid})")
+            else:
+                from index.build import build
 
-            built = build(engine)
-            if built["embedded"]:
-                console.print(f"Embedded {built['embedded']:,} documents in {built['seconds']} s")
+                built = build(engine)
+                if built["embedded"]:
+                    console.print(f"Embedded {built['embedded']:,} documents in {built['seconds']} s")
         finally:
             engine.dispose()
     # Worker processes and subprocesses attach to the same database without starting anything.

@@ -4,7 +4,7 @@ The trigram texts of every pending row are written first (no model needed: lexic
 once), then the embeddings. Documents are sorted by length across the whole build, so each batch pads
 to nearly its own length, and each chunk is written to the database while the next one is embedded.
 
-    python -m index.build   # what `make run` starts beside a first-time server (cli serve)
+    python -m index.build [--quiet]   # what `make run` (cli serve) starts beside the server
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -43,12 +44,21 @@ def pending_documents(engine: Engine, profile_ids: list[Any] | None = None) -> P
     return out
 
 
-def build(engine: Engine, *, profile_ids: list[Any] | None = None, quiet: bool = False) -> dict[str, Any]:
+def build(
+    engine: Engine,
+    *,
+    profile_ids: list[Any] | None = None,
+    quiet: bool = False,
+    on_texts: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """Embed the pending documents; on_texts() is called once their trigram texts are written."""
     started = time.perf_counter()
     todo = pending_documents(engine, profile_ids)
     if not todo:
         return {"embedded": 0, "seconds": round(time.perf_counter() - started, 2)}
     _write_texts(engine, todo)
+    if on_texts is not None:
+        on_texts()
     # Length-bucketed: neighbours in this order have nearly the same number of tokens.
     todo.sort(key=lambda item: len(item[1].embedding_text))
     # A batch job: every core, unlike the API's query session.
@@ -105,7 +115,24 @@ def _update_vectors(conn: Connection, chunk: Pending, vectors: np.ndarray) -> No
     )
 
 
+def build_and_invalidate(engine: Engine, *, quiet: bool = False) -> dict[str, Any]:
+    """build(), for a database that is already serving: cached search answers made before the
+    vectors (or the trigram texts) were there are invalidated once they are (core/cache.py)."""
+    from core.cache import Cache, DeploymentNamespace
+    from core.redis_client import RedisHandle
+    from core.settings import get_settings
+
+    settings = get_settings()
+    cache = Cache(RedisHandle(settings.redis_url), namespace=DeploymentNamespace(engine, settings.redis_namespace))
+    built = build(engine, quiet=quiet, on_texts=cache.bump)
+    if built["embedded"]:
+        cache.bump()
+    return built
+
+
 if __name__ == "__main__":
+    import sys
+
     from core.db import get_engine
 
-    print(build(get_engine()))  # noqa: T201 - a command's one line of output
+    print(build_and_invalidate(get_engine(), quiet="--quiet" in sys.argv))  # noqa: T201 - the command's output

@@ -71,3 +71,40 @@ def test_each_row_gets_its_own_documents_vector_and_trigram_text(indexed_engine)
         expected = get_embedder().embed([doc.embedding_text])[0]
         assert search_text == doc.trigram_text
         assert float(sum(a * b for a, b in zip(stored, expected, strict=True))) > 0.999
+
+
+def test_lexical_text_comes_before_vectors_and_a_build_beside_the_server_invalidates_the_cache(
+    indexed_engine, monkeypatch
+):
+    """cli serve builds beside the running API: trigram texts first (seen by on_texts before any vector
+    is written), and the answers cached meanwhile are invalidated once vectors are in."""
+    from core.cache import Cache, DeploymentNamespace
+    from core.redis_client import RedisHandle
+    from core.settings import Settings
+    from index import build as build_module
+
+    monkeypatch.setattr("core.settings.get_settings", lambda: Settings())
+    inst = make_instructor(indexed_engine, services=(("violin", None, Decimal("70"), [60]),))
+    seen = []
+
+    def texts_written():
+        with indexed_engine.connect() as conn:
+            seen.append(
+                conn.execute(
+                    text(
+                        "SELECT search_text <> '', embedded_hash IS NULL FROM instructor_services WHERE profile_id = :p"
+                    ),
+                    {"p": inst.profile_id},
+                ).one()
+            )
+
+    build(indexed_engine, profile_ids=[inst.profile_id], quiet=True, on_texts=texts_written)
+    assert seen == [(True, True)]  # searchable by text while its vector was still missing
+    cache = Cache(RedisHandle(Settings().redis_url), namespace=DeploymentNamespace(indexed_engine))
+    monkeypatch.setattr(build_module, "build", lambda engine, **kw: {"embedded": 0, "seconds": 0.0})
+    before = cache.version()
+    build_module.build_and_invalidate(indexed_engine, quiet=True)
+    assert cache.version() == before  # nothing new: the cache stays
+    monkeypatch.setattr(build_module, "build", lambda engine, **kw: {"embedded": 3, "seconds": 0.1})
+    build_module.build_and_invalidate(indexed_engine, quiet=True)
+    assert cache.version() != before
