@@ -14,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 run: install model ## set up if needed and serve on http://127.0.0.1:8000
 	$(PY) -m cli serve
 
-test: install model browser monitoring-tools ## the whole test suite (unit, integration, API, browser)
+test: lint model browser monitoring-tools ## lint, format check and mypy, then the whole suite (unit, integration, API, browser)
 	$(PY) -m pytest
 
 install: $(STAMP) $(PGVECTOR)
