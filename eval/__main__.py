@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dataset": ("eval.dataset_cli", "build the eval database (1,000 instructors, seed 42, fixed dates)"),
     "online": ("eval.online", "online search quality from recorded impressions and clicks: report.md and plots"),
     "session": ("eval.online_session", "a scripted session of students (searches, clicks, bookings) on the demo"),
+    "experiment": ("eval.experiment", "a simulated interleaving experiment between two ranker configs"),
     "mine": ("eval.mine", "the worst online queries (no results, no click, reformulated) as a judging queue"),
 }
 
