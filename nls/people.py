@@ -443,13 +443,15 @@ _ADULT_RELATIVES = frozenset(
 _BABY_WORDS = frozenset(("toddler", "toddlers", "baby", "babies", "infant", "infants", "newborn", "newborns"))
 _YOUNG_WORDS = frozenset(word for word, aud in AUDIENCE_WORDS.items() if aud in ("kids", "teens") and " " not in word)
 TODDLER_MAX_AGE = 3  # a 4 year old goes to kids' classes too (a toddler class, or a kids' one)
+# "me" in a place phrase says where, not who learns: "piano near me", "someone who comes to me"
+_PLACE_ME = re.compile(r"\b(?:near|close\s+to|closest\s+to|around|by|next\s+to|nearby|to)\s+me\b")
 
 
 def learner(query: str, parsed: dict[str, Any]) -> tuple[str, ...]:
     """Age groups whose teachers suit the learner better than the parsed audience says: ("adults",)
     when the parse read no audience and the speaker talks about themselves or an adult and about no
     child; ("toddler",) for a child of three or under, or a baby or toddler with no age; else ()."""
-    words = re.findall(r"[a-zé']+", query.lower())
+    words = re.findall(r"[a-zé']+", _PLACE_ME.sub(" ", query.lower()))
     age = parsed.get("age")
     if parsed.get("audience") == "kids":
         if (age is not None and age <= TODDLER_MAX_AGE) or (age is None and _BABY_WORDS.intersection(words)):

@@ -120,6 +120,10 @@ def test_age_beats_kid_word():
         ("guitar lessons", ()),
         ("i'm a teen who wants to sing", ()),
         ("for myself", ("adults",)),
+        ("piano teacher near me", ()),  # where, not who
+        ("yoga close to me", ()),
+        ("a tutor who can come to me", ()),
+        ("teach me piano near me", ("adults",)),
     ],
 )
 def test_the_learner_beyond_the_audience(q, groups):
