@@ -16,7 +16,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from api.security import GUEST_COOKIE, _bearer, client_ip, guest_id
-from services import analytics, tokens
+from services import analytics, experiments, tokens
 
 log = logging.getLogger(__name__)
 SEARCH_ID_HEADER = "X-Search-ID"
@@ -29,9 +29,15 @@ def with_search_id(body: dict[str, Any]) -> tuple[uuid.UUID, dict[str, Any]]:
 
 
 def search_impression(
-    result: dict[str, Any], search_id: uuid.UUID, *, offset: int, sort: str, submitted: bool
+    result: dict[str, Any],
+    search_id: uuid.UUID,
+    *,
+    offset: int,
+    sort: str,
+    submitted: bool,
+    trial: experiments.Trial | None = None,
 ) -> analytics.Impression:
-    """The impression of a natural-language search answer."""
+    """The impression of a natural-language search answer (interleaved for an experiment: `trial`)."""
     return analytics.Impression(
         search_id=search_id,
         surface="search",
@@ -43,6 +49,8 @@ def search_impression(
         offset=offset,
         sort=sort,
         submitted=submitted,
+        experiment=trial.experiment if trial else None,
+        teams=trial.teams if trial else None,
     )
 
 

@@ -1,14 +1,13 @@
-"""Interleaving experiment between two ranker configs (data/rankers/*.json), simulated:
-``python -m eval experiment NAME [--against base] [--searches 400] [--seed 1]``.
+"""Interleaving experiments between two ranker configs (data/rankers/*.json):
+``python -m eval experiment NAME [--since 7d]`` credits the recorded clicks and bookings of the running
+experiment NAME's interleaved searches (services/experiments.py) and names the winner;
+``python -m eval experiment CONFIG --simulate [--against base] [--searches 400] [--seed 1]`` simulates it.
 
 Each simulated search takes a judged dev query, asks search (index/) for its results on the configured
 database, re-ranks them with both configs, shows a team-draft interleaving of the two (10 results),
 and lets a student click with position bias by the judged service fit and sometimes book
 (eval/online_session.py's click model); a search is won by the config whose results got more clicks
 and bookings. The winner is reported with an exact binomial test (services/interleaving.py).
-
-Not wired into the live search yet: the impressions have no column for the team of each result, and
-that needs a migration and the search route to interleave a share of searches.
 """
 
 from __future__ import annotations
@@ -19,6 +18,8 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from core.clock import utc_now
+from eval.online import period
 from eval.online_session import BOOK, CLICK, EXAMINE, JUDGED, grade
 from services import interleaving
 
@@ -82,20 +83,38 @@ def simulate(
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval experiment", description=__doc__.splitlines()[0])
-    ap.add_argument("name", help="the challenger config (data/rankers/NAME.json)")
-    ap.add_argument("--against", default="base", help="the config it is compared with (default base)")
-    ap.add_argument("--searches", type=int, default=400)
+    ap.add_argument("name", help="the experiment (as in var/experiment.json), or with --simulate a ranker config")
+    ap.add_argument("--since", type=period, default=period("7d"), help="online: how far back (default 7d)")
+    ap.add_argument("--simulate", action="store_true", help="simulated students instead of the recorded clicks")
+    ap.add_argument("--against", default="base", help="--simulate: the config NAME is compared with (default base)")
+    ap.add_argument("--searches", type=int, default=400, help="--simulate: how many searches (default 400)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
     if args.searches < 1:
         ap.error("--searches must be at least 1")
+
+    from sqlalchemy.orm import Session
+
+    from core.db import get_engine
+
+    if not args.simulate:
+        from services import experiments
+
+        until = utc_now()
+        with Session(get_engine()) as db:
+            result = interleaving.verdict(
+                experiments.outcomes(db, name=args.name, since=until - args.since, until=until)
+            )
+        print(
+            f"experiment {args.name}: {result.a_wins + result.b_wins + result.ties} interleaved searches; "
+            f"A won {result.a_wins}, B won {result.b_wins}, ties {result.ties}; binomial p = {result.p_value:.2g}; "
+            + (f"winner: {result.winner}" if result.winner else "no significant winner")
+        )
+        return 0
     try:
         a, b = interleaving.load_config(args.against), interleaving.load_config(args.name)
     except FileNotFoundError as missing:
         ap.error(f"no such ranker config: {missing.filename}")
-
-    from core.db import get_engine
-
     pooled = pools(get_engine(), answerable())
     offline = {cfg.name: sum(dcg(j, interleaving.rerank(cfg, r)) for j, r in pooled) / len(pooled) for cfg in (a, b)}
     result = interleaving.verdict(simulate(pooled, a, b, searches=args.searches, seed=args.seed))

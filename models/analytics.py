@@ -29,6 +29,12 @@ class SearchImpression(Base):
         Index("ix_search_impressions_created_at", "created_at"),
         Index("ix_search_impressions_user_id", "user_id", postgresql_where=text("user_id IS NOT NULL")),
         Index("ix_search_impressions_guest_id", "guest_id", postgresql_where=text("guest_id IS NOT NULL")),
+        Index(
+            "ix_search_impressions_experiment",
+            "experiment",
+            "created_at",
+            postgresql_where=text("experiment IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -49,6 +55,9 @@ class SearchImpression(Base):
     submitted: Mapped[bool] = mapped_column(nullable=False, server_default=text("true"))
     ranker: Mapped[str] = mapped_column(String(80), nullable=False)
     anonymized_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # An interleaving experiment's answer: its name, and the config ("A" or "B") behind each result.
+    experiment: Mapped[str | None] = mapped_column(String(80))
+    teams: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
 
 
 class SearchEvent(Base):

@@ -134,6 +134,8 @@ class Impression:
     ip: str | None = None
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
     answer: bytes | None = None
+    experiment: str | None = None  # an interleaved answer: the experiment, and each result's config
+    teams: list[str] | None = None
 
     def __post_init__(self) -> None:
         if self.surface not in SURFACES:
@@ -192,6 +194,8 @@ def write_impressions(db: Session, batch: list[Impression]) -> int:
                 "sort": impression.sort,
                 "submitted": impression.submitted,
                 "ranker": ranker_version(),
+                "experiment": impression.experiment,
+                "teams": impression.teams,
             }
         )
     db.execute(text("SET LOCAL synchronous_commit = off"))

@@ -16,6 +16,7 @@ from api.read_routing import ReadsDep
 from api.recording import remember
 from api.schemas.search import SearchResponse
 from index.search import DROPPABLE, SearchOptions, search
+from services import experiments
 
 router = APIRouter(prefix="/api", tags=["search"])
 MAX_QUERY = 5000
@@ -75,11 +76,14 @@ def search_route(
         level=level,
     )
     result = search(reads.engine, q, cache=reads.cache, opts=opts)  # a replica when one is fit
+    result, trial = experiments.interleave(result, offset=offset, sort=sort)  # for a running experiment
     search_id, answer = with_search_id(result)
     # Serialized once here, by orjson (a 20-result page in tens of microseconds): the dict already has
     # the contract's shape (see api/schemas/search.py).
     response = Response(orjson.dumps(answer), media_type="application/json")
     if record and offset == 0:  # a submitted search, not a keystroke or the next page of one
         remember(request, response, db, query=q, search_type="natural_language", total=int(result.get("total") or 0))
-    schedule(request, response, search_impression(result, search_id, offset=offset, sort=sort, submitted=record))
+    schedule(
+        request, response, search_impression(result, search_id, offset=offset, sort=sort, submitted=record, trial=trial)
+    )
     return response
