@@ -5,7 +5,6 @@ cut short, a small body) and JSON bodies have a depth and key-count limit checke
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,13 +29,10 @@ def test_a_megabyte_of_unknown_keys_is_refused_small_and_fast(client):
     body = _many_keys(90_000)
     assert 900_000 < len(body) < 1_000_000  # under the body size limit: the probe's request
     client.post("/api/auth/register", content=b"{}", headers=JSON)  # warm
-    started = time.perf_counter()
     answer = client.post("/api/auth/register", content=body, headers=JSON)
-    elapsed = time.perf_counter() - started
     assert answer.status_code == 422
     assert answer.json()["code"] == "json_too_many_keys"
-    assert len(answer.content) < 1_000
-    assert elapsed < 0.5, f"{elapsed:.2f} s"
+    assert len(answer.content) < 1_000  # how fast it refuses is measured by `make probes`, not asserted here
 
 
 def test_the_error_list_is_capped(client):

@@ -133,7 +133,10 @@ def test_pressing_book_again_after_a_lost_answer_finds_the_booking(page):
     _search(page, "cello lessons")
     page.locator("#cards .card").first.locator(".slots button").first.click()
     page.locator("#book-dialog").wait_for()
-    page.route("**/api/bookings", lambda route: lose_the_first_answer(route) if route.request.method == "POST" else route.continue_())
+    page.route(
+        "**/api/bookings",
+        lambda route: lose_the_first_answer(route) if route.request.method == "POST" else route.continue_(),
+    )
     page.get_by_role("button", name="Book", exact=True).click()
     page.locator("#book-error", has_text="could not reach").wait_for()
     page.get_by_role("button", name="Book", exact=True).click()

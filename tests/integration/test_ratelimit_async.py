@@ -8,6 +8,7 @@ import asyncio
 import socket
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import redis
 
@@ -15,6 +16,12 @@ from core.ratelimit import SEARCH, Budget, RateLimiter, WindowCounter
 from core.redis_client import RedisHandle
 
 REDIS = "redis://127.0.0.1:6379/0"
+
+
+def _run(coro):  # type: ignore[no-untyped-def]
+    """asyncio.run in a thread of its own: browser tests earlier in the suite leave this thread a loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _limiter(url: str, per_ip: int = 2, per_user: int = 3, window: int = 60) -> RateLimiter:
@@ -38,7 +45,7 @@ def test_ip_and_user_are_counted_together_with_expiring_windows():
     async def three():
         return [await limiter.acheck(SEARCH, ip="192.0.2.1", user_id="u1") for _ in range(3)]
 
-    first, second, third = asyncio.run(three())
+    first, second, third = _run(three())
     assert (first.allowed, first.remaining, first.limit) == (True, 1, 2)
     assert second.allowed and second.remaining == 0
     assert not third.allowed and third.scope == "user" and 1 <= third.retry_after <= 60
@@ -55,7 +62,7 @@ def test_redis_down_falls_back_to_in_process_counts():
     async def three():
         return [(await limiter.acheck(SEARCH, ip="192.0.2.2")).allowed for _ in range(3)]
 
-    assert asyncio.run(three()) == [True, True, False]
+    assert _run(three()) == [True, True, False]
 
 
 def test_a_slow_redis_does_not_stop_the_event_loop():
@@ -76,7 +83,7 @@ def test_a_slow_redis_does_not_stop_the_event_loop():
         return ticks, check.result()
 
     try:
-        ticks, decision = asyncio.run(race())
+        ticks, decision = _run(race())
     finally:
         server.close()
         for conn in accepted:
