@@ -80,3 +80,12 @@ def indexed_engine(engine):
 
     build(engine, quiet=True)
     return engine
+
+
+@pytest.fixture(autouse=True)
+def _no_deployment_experiment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """An experiment an operator started on this checkout (var/experiment.json) must not reorder the tests'
+    answers; tests that want one set services.experiments.ACTIVE_FILE themselves."""
+    from services import experiments
+
+    monkeypatch.setattr(experiments, "ACTIVE_FILE", tmp_path_factory.getbasetemp() / "no-experiment.json")
