@@ -1,7 +1,7 @@
 """The interleaving experiment finds the better ranker: on the test database, simulated students (the
 judged dev queries, clicks by judged service fit with position bias, some bookings) are shown team-draft
 interleavings of search's own order (`base`) and a known-worse config (`cheapest`: the cheapest lesson
-first, whatever it teaches). Within 1,000 searches the binomial test names `base` at p < 0.05 for every
+first, whatever it teaches). Within 3,000 searches the binomial test names `base` at p < 0.05 for every
 seed; an A/A experiment (base against itself) names no winner."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from eval import experiment
 from services import interleaving
 
-SEARCHES = 1000
+SEARCHES = 3000
 
 
 @pytest.fixture(scope="module")
