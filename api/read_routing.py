@@ -28,7 +28,7 @@ from core.cache import Cache
 from core.db import make_read_engines
 from core.read_cache import FreshReadCache, ReplicaReadCache
 from core.read_your_writes import RecentWriters
-from core.replica import ReadRouter
+from core.replica import ReadRouter, first_line
 from core.settings import Settings
 
 log = logging.getLogger("instainstru.read_routing")
@@ -119,7 +119,7 @@ class ReadRoutingMiddleware:
         except Exception as exc:
             if started or attempt.replica is None or not is_replica_failure(exc):
                 raise
-            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            reason = first_line(exc)
             self.router.report_failure(attempt.replica, reason)
             metrics.REPLICA_READ_RETRIES.inc()
             log.warning("read failed on a replica, served by the primary: %s", reason)

@@ -105,7 +105,7 @@ class ReadRouter:
             try:
                 self._sample_primary()
             except SQLAlchemyError as exc:
-                log.warning("cannot sample the primary's WAL position: %s", _first_line(exc))
+                log.warning("cannot sample the primary's WAL position: %s", first_line(exc))
             for replica in self.replicas:
                 self._judge(replica)
 
@@ -129,7 +129,7 @@ class ReadRouter:
                 ).one()
                 conn.rollback()
         except SQLAlchemyError as exc:
-            state.health, state.lag_seconds, state.reason = "unavailable", None, _first_line(exc)
+            state.health, state.lag_seconds, state.reason = "unavailable", None, first_line(exc)
         else:
             if not standby or replayed is None:
                 # A promoted (or misconfigured) server is not a copy of the primary: never read from it.
@@ -173,5 +173,7 @@ def _name(engine: Engine) -> str:
     return f"{url.database}@{where}:{url.port or dict(url.query).get('port') or 5432}"
 
 
-def _first_line(exc: BaseException) -> str:
-    return str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def first_line(exc: BaseException) -> str:
+    """The first line of a (driver) error, for logs and /ready; the exception's type when it says nothing."""
+    message = str(getattr(exc, "orig", exc)).strip()
+    return message.splitlines()[0] if message else type(exc).__name__

@@ -8,7 +8,9 @@ import asyncio
 import socket
 import threading
 import uuid
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import redis
 
@@ -16,9 +18,10 @@ from core.ratelimit import SEARCH, Budget, RateLimiter, WindowCounter
 from core.redis_client import RedisHandle
 
 REDIS = "redis://127.0.0.1:6379/0"
+T = TypeVar("T")
 
 
-def _run(coro):  # type: ignore[no-untyped-def]
+def _run(coro: Coroutine[Any, Any, T]) -> T:
     """asyncio.run in a thread of its own: browser tests earlier in the suite leave this thread a loop."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
