@@ -12,8 +12,9 @@ from . import report
 from .grade import QUERIES_PATH, ROOT, WORLD_PATH, Reference, World, grade_all, load_queries, load_responses, summarize
 
 BELOW = {"ndcg@10", "p@5", "top1", "nomatch"}
-# dev/test: queries.jsonl; dev2: queries_dev2.jsonl; geo-dev/geo-test: queries_geo.jsonl; all: every line of --queries
-SPLITS = ["dev", "test", "dev2", "geo-dev", "geo-test", "all"]
+# dev/test: queries.jsonl; dev2: queries_dev2.jsonl; dev3: queries_dev3.jsonl; geo-dev/geo-test: queries_geo.jsonl;
+# all: every line of --queries
+SPLITS = ["dev", "test", "dev2", "dev3", "geo-dev", "geo-test", "all"]
 ABOVE = {"hv@5", "zero"}
 
 
