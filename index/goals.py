@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +72,7 @@ class GoalMatch:
     nearest: tuple[str, ...] = ()  # the closest services, best first (suggestions)
     topic: str | None = None  # for "none": the word the catalog does not know
     boost: tuple[str, ...] = ()  # for "loose": the nearest services, always among the candidates
+    category_dropped: bool = False  # the parsed category was an incidental word of the sentence
 
     @property
     def best(self) -> float:
@@ -95,6 +96,7 @@ class ServiceCards:
         services = catalog.services()
         self.slugs = list(services)
         self.categories = np.array([services[s].category for s in self.slugs])
+        self.category_by_slug = {s: services[s].category for s in self.slugs}
         # Each card is embedded whole and sentence by sentence: a short goal ("how do i calm my
         # anxiety") matches one sentence of a card better than the card's average.
         texts, owners = [], []
@@ -160,8 +162,22 @@ class ServiceCards:
         """What the words say first: a query made of no English words is unreadable; one whose
         most specific word, or the subject it asks to be taught ("does anyone teach swahili??" in
         a long sentence), is a real term the catalog never uses ("scuba", "welding") asks for
-        something not taught here, however close its sentence lands to some card. Then `match`."""
+        something not taught here, however close its sentence lands to some card. Then `match`.
+
+        A category word inside a sentence is not always its subject: "i'd like to at least order
+        food" in Tokyo wants Japanese, not a cooking class; "i love latin music and dancing around
+        my kitchen" wants Zumba, not a music lesson. When the whole sentence lands clearly closer
+        to a card outside the parsed category, the category is dropped (`category_dropped`)."""
         match = self.match(qvec, category)
+        if category is not None and len(query.split()) >= SENTENCE_WORDS:
+            anywhere = self.match(qvec)
+            outside = [s for s in anywhere.similarity if self._category_of(s) != category]
+            inside = [s for s in anywhere.similarity if self._category_of(s) == category]
+            best_outside = max((anywhere.similarity[s] for s in outside), default=0.0)
+            best_inside = max((anywhere.similarity[s] for s in inside), default=0.0)
+            if best_outside >= CLEAR and best_outside - best_inside >= OVERRIDE_MARGIN:
+                match = replace(anywhere, category_dropped=True)
+                category = None
         words = topic_words(text)
         if category is None and words:
             if all(zipf_frequency(w, "en") < NOT_A_WORD and not _known(w) for w in words):
@@ -191,6 +207,9 @@ class ServiceCards:
         return GoalMatch(
             "clear", similarity, self._chosen(sims, order), tuple(self.slugs[i] for i in order[:SUGGESTIONS])
         )
+
+    def _category_of(self, slug: str) -> str:
+        return self.category_by_slug[slug]
 
     def _chosen(self, sims: np.ndarray, order: list[int]) -> tuple[str, ...]:
         """The services that serve a clear goal: those within MARGIN of the best card, or only the

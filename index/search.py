@@ -484,6 +484,9 @@ def search(
         response["took_ms"] = round((clock.perf_counter() - started) * 1000, 2)
         _observe(timings, cached=False)
         return response
+    if goal is not None and goal.category_dropped:
+        parsed["category"] = None
+        original = replace(original, category=None)
     if goal is not None and goal.kind == "loose" and goal.boost:
         original = replace(original, boost=goal.boost)
     if goal is not None and goal.kind == "clear":

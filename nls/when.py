@@ -463,7 +463,56 @@ _HOLIDAY_GATE = re.compile(
 )
 
 
+# An event the lessons prepare for: a date right after one of these words ("a test friday", "a
+# callback for a commercial on friday", "our wedding first dance in 3 weeks") is when the event
+# happens, so the lessons fall before it. Occasions a lesson can itself be (a party, a date night,
+# a bachelorette) are not in the list: "paint and sip for my bachelorette saturday" is on saturday.
+_EVENT = re.compile(
+    r"\b(?:test|tests|exam|exams|quiz|midterms?|finals|regents|audition|auditions|callback|interview|"
+    r"recital|competition|tryouts?|try-outs?|wedding|trip|flight|vacation|presentation|speech|toast|"
+    r"concert|performance|race|marathon|tournament)\b"
+)
+_LESSON = re.compile(r"lessons?|class(?:es)?|sessions?|prep|practice|tutor(?:ing)?|coach(?:ing)?|course")
+DEADLINE_WORDS = 6  # at most this many words between the event and its date
+DEADLINE_DAYS = 28  # an event further away than this sets no dates (any lesson before it will do)
+
+
 def extract(doc: Doc, out: dict[str, Any], today: date) -> None:
+    before = list(doc.claimed)
+    _extract(doc, out, today)
+    if out.get("dates"):
+        _deadline(doc, out, today, before)
+
+
+def _deadline(doc: Doc, out: dict[str, Any], today: date, before: list[bool]) -> None:
+    """Dates that say when an event happens become the days before it: from today to the day
+    before the event, or no dates when the event is more than DEADLINE_DAYS away."""
+    ours = [i for i, (was, now) in enumerate(zip(before, doc.claimed, strict=True)) if now and not was]
+    if not ours:
+        return
+    words = 0
+    for t in reversed(doc.tokens[: ours[0]]):
+        if not t.is_word:
+            if t.text in ".!?;":
+                return
+            continue
+        if _EVENT.fullmatch(t.text):
+            break
+        if _LESSON.fullmatch(t.text):
+            return  # "wedding dance lessons this saturday": the date is the lesson's
+        words += 1
+        if words > DEADLINE_WORDS:
+            return
+    else:
+        return
+    event = date.fromisoformat(min(out["dates"]))
+    days = (event - today).days
+    if days <= 0:
+        return  # "my exam today": the lesson is today, or there is no time left to prepare
+    out["dates"] = [(today + timedelta(days=i)).isoformat() for i in range(days)] if days <= DEADLINE_DAYS else None
+
+
+def _extract(doc: Doc, out: dict[str, Any], today: date) -> None:
     w = _When(today)
     s = doc.s
     has_digit = any(ch.isdigit() for ch in s)

@@ -235,3 +235,17 @@ def test_too_few_teachers_of_a_service_are_followed_by_similar_services_that_say
                 assert r["service"]["category"] == response["results"][0]["service"]["category"]
         checked += 1
     assert checked >= 1
+
+
+@pytest.mark.parametrize(
+    "q,services",
+    [
+        # "food" names the cooking category, but the sentence wants the language of the trip.
+        ("heading to paris in the spring and want to order food and chat at cafes", {"french"}),
+        ("my teen wants to cook dinner for the family, she loves food", {"cuisines", "baking", "pasta-making"}),
+    ],
+)
+def test_a_category_word_inside_a_sentence_does_not_hide_the_service_the_sentence_wants(indexed_engine, q, services):
+    response = search(indexed_engine, q, now=datetime(2026, 11, 30, 8, tzinfo=MARKET_TZ))
+    assert response["results"], response["message"]
+    assert {r["service"]["slug"] for r in response["results"][:3]} <= services

@@ -197,3 +197,29 @@ def test_either_hour_and_the_speakers_work_hours(q, window):
     # job, not when the lesson is
     p = nls.parse(q, now=NOW)
     assert (p["start_time"], p["end_time"]) == window
+
+
+@pytest.mark.parametrize(
+    "q,dates",
+    [
+        # The date of an event the lessons prepare for: the lessons fall before it (today is Thursday 11-26).
+        ("my son has a chemistry test friday and is lost", ["2026-11-26"]),
+        (
+            "acting coach, my daughter has a callback for a play on tuesday!!",
+            ["2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29", "2026-11-30"],
+        ),
+        (
+            "wedding first dance in 2 weeks",
+            [f"2026-11-{d}" for d in range(26, 31)] + [f"2026-12-0{d}" for d in range(1, 10)],
+        ),
+        # An event more than four weeks away sets no dates; an event today keeps today.
+        ("piano recital in 6 weeks", None),
+        ("exam today, need a math tutor", ["2026-11-26"]),
+        # A date that belongs to the lesson stays the lesson's.
+        ("wedding dance lessons this saturday", ["2026-11-28"]),
+        ("road test prep on saturday", ["2026-11-28"]),
+        ("paint and sip for my bachelorette saturday", ["2026-11-28"]),
+    ],
+)
+def test_the_date_of_an_event_the_lessons_prepare_for_is_a_deadline(q, dates):
+    assert nls.parse(q, now=NOW)["dates"] == dates
