@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         budgets_from(settings),
         window=settings.rate_limit_window_seconds,
         namespace=app.state.namespace,
+        secret=settings.secret_key,  # IP keys hold a keyed hash of the address, never the address
     )
     configure_logging(settings.log_format, settings.log_level)
     monitoring.configure(settings)  # slow-request and slow-query rings

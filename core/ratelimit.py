@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.cache import Namespace, namespace_of
+from core.pseudonyms import Pseudonyms
 from core.redis_client import RedisDown, RedisHandle
 
 if TYPE_CHECKING:
@@ -204,15 +205,26 @@ def budgets_from(settings: Settings) -> dict[str, Budget]:
 
 class RateLimiter:
     """Fixed windows per (budget, IP) and per (budget, user). A request is refused when either count
-    is past its budget; Retry-After is the time until that window resets."""
+    is past its budget; Retry-After is the time until that window resets.
+
+    The IP keys name a keyed hash of the address, never the address (issue #20), and the hash changes
+    with the New York day: at midnight a client's window starts afresh, which lets it through no more
+    than any fixed window's boundary already does."""
 
     def __init__(
-        self, counter: WindowCounter, budgets: dict[str, Budget], *, namespace: Namespace, window: int = 60
+        self,
+        counter: WindowCounter,
+        budgets: dict[str, Budget],
+        *,
+        namespace: Namespace,
+        secret: str,
+        window: int = 60,
     ) -> None:
         self.counter = counter
         self.budgets = budgets
         self.window = window
         self.namespace = namespace
+        self._ip_name = Pseudonyms(secret, "ratelimit-ip", daily=True)
 
     def check(self, budget_name: str, *, ip: str, user_id: str | None = None) -> Decision:
         checks, keys = self._checks(budget_name, ip, user_id)
@@ -225,7 +237,7 @@ class RateLimiter:
 
     def _checks(self, budget_name: str, ip: str, user_id: str | None) -> tuple[list[tuple[str, int]], list[str]]:
         budget = self.budgets[budget_name]
-        checks = [("ip", ip, budget.per_ip)]
+        checks = [("ip", self._ip_name(ip), budget.per_ip)]
         if user_id:
             checks.append(("user", user_id, budget.per_user))
         prefix = f"{namespace_of(self.namespace)}:rl:{budget_name}"

@@ -1,13 +1,18 @@
 """Login throttling per email and per IP: failures are counted in a window; past the limit the key
 is locked out, and each further failure doubles the lockout (progressive). Redis when it answers,
-an in-process table when it does not (per process, so a little looser, never absent)."""
+an in-process table when it does not (per process, so a little looser, never absent).
+
+Keys name a keyed hash of the email or address (core/pseudonyms.py), never the value or a plain
+hash of it, which could be reversed by hashing every IPv4 address or a list of emails (issue #20).
+The hash does not change with the day, unlike the rate limits': a lockout must not end at midnight,
+and these keys live at most an hour anyway."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from core.cache import Namespace, namespace_of
+from core.pseudonyms import Pseudonyms
 from core.ratelimit import WindowCounter
 from core.redis_client import RedisHandle
 
@@ -40,19 +45,18 @@ def lock_seconds(failures: int, limit: int) -> int:
     return min(BASE_LOCK_SECONDS * 2 ** (failures - limit), MAX_LOCK_SECONDS)
 
 
-def _key(namespace: Namespace, rule: Rule, value: str) -> str:
-    digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
-    return f"{namespace_of(namespace)}:throttle:{rule.prefix}:{digest}"
-
-
 class LoginThrottle:
-    def __init__(self, redis: RedisHandle, namespace: Namespace):
+    def __init__(self, redis: RedisHandle, namespace: Namespace, *, secret: str):
         self.redis = redis
         self.namespace = namespace
         self.counter = WindowCounter(redis)  # the same store as the request rate limits
+        self._name = Pseudonyms(secret, "throttle", daily=False)
+
+    def _key(self, rule: Rule, value: str) -> str:
+        return f"{namespace_of(self.namespace)}:throttle:{rule.prefix}:{self._name(value.strip().lower())}"
 
     def _keys(self, *, email: str, ip: str) -> list[tuple[str, Rule]]:
-        return [(_key(self.namespace, EMAIL, email), EMAIL), (_key(self.namespace, IP, ip), IP)]
+        return [(self._key(EMAIL, email), EMAIL), (self._key(IP, ip), IP)]
 
     def retry_after(self, *, email: str, ip: str) -> int:
         """Seconds until a login may be tried again; 0 when it may be tried now."""
@@ -75,12 +79,12 @@ class LoginThrottle:
     def registration_wait(self, *, ip: str) -> int:
         """Seconds until this address may register again after collecting TAKEN_PER_HOUR answers that an
         email is taken (docs/adr/0008); 0 when it may register now."""
-        return int(self.counter.lock_remaining([_key(self.namespace, TAKEN, ip)]) + 0.999)
+        return int(self.counter.lock_remaining([self._key(TAKEN, ip)]) + 0.999)
 
     def email_taken(self, *, ip: str) -> None:
         """Count one 'email taken' answer to this address; at TAKEN_PER_HOUR its registrations wait for
         the rest of the hour."""
-        key = _key(self.namespace, TAKEN, ip)
+        key = self._key(TAKEN, ip)
         count, reset_in = self.counter.incr(key, TAKEN_WINDOW_SECONDS)
         if count >= TAKEN.limit:
             self.counter.lock(key, max(reset_in, 1.0))
@@ -88,4 +92,4 @@ class LoginThrottle:
     def success(self, *, email: str) -> None:
         """A correct password clears the email's count (not the IP's: one valid account must not
         reset an address that is guessing at others)."""
-        self.counter.clear(_key(self.namespace, EMAIL, email))
+        self.counter.clear(self._key(EMAIL, email))

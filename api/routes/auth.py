@@ -39,7 +39,7 @@ RESET_SENT = "If an account exists for this email, a reset link is on its way."
 def _throttle(request: Request) -> LoginThrottle:
     state = request.app.state
     if getattr(state, "login_throttle", None) is None:
-        state.login_throttle = LoginThrottle(state.redis, namespace=state.namespace)
+        state.login_throttle = LoginThrottle(state.redis, namespace=state.namespace, secret=state.settings.secret_key)
     return state.login_throttle
 
 

@@ -190,7 +190,7 @@ def test_throttle_works_in_process_when_redis_is_down(engine):
 def test_progressive_lockout_in_redis_and_locally(monkeypatch):
     """Each failure past the limit doubles the lockout, whichever store holds the count."""
     for url in ("redis://127.0.0.1:6379/0", f"redis://127.0.0.1:{_closed_port()}/0"):
-        t = LoginThrottle(RedisHandle(url), namespace=f"test-{uuid.uuid4().hex}")
+        t = LoginThrottle(RedisHandle(url), namespace=f"test-{uuid.uuid4().hex}", secret="test-secret")
         email, ip = unique_email("prog"), "192.0.2.1"
         got = [t.failure(email=email, ip=ip) for _ in range(EMAIL_LIMIT + 2)]
         assert got == [0] * (EMAIL_LIMIT - 1) + [30, 60, 120], url

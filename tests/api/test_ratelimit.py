@@ -113,7 +113,11 @@ def test_limits_can_be_switched_off(indexed_engine):
 @pytest.mark.parametrize("url", ["redis://127.0.0.1:6379/0", f"redis://127.0.0.1:{_closed_port()}/0"])
 def test_window_resets(url):
     limiter = RateLimiter(
-        WindowCounter(RedisHandle(url)), {SEARCH: Budget(SEARCH, 2, 2)}, window=1, namespace=f"test-{uuid.uuid4().hex}"
+        WindowCounter(RedisHandle(url)),
+        {SEARCH: Budget(SEARCH, 2, 2)},
+        window=1,
+        namespace=f"test-{uuid.uuid4().hex}",
+        secret="test-secret",
     )
     got = [limiter.check(SEARCH, ip="192.0.2.9").allowed for _ in range(3)]
     assert got == [True, True, False]

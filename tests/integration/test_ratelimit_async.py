@@ -33,6 +33,7 @@ def _limiter(url: str, per_ip: int = 2, per_user: int = 3, window: int = 60) -> 
         {SEARCH: Budget(SEARCH, per_ip, per_user)},
         window=window,
         namespace=f"test-{uuid.uuid4().hex}",
+        secret="test-secret",
     )
 
 
