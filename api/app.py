@@ -32,7 +32,8 @@ from api.search_outcomes import SearchOutcomeMiddleware
 from core import monitoring
 from core.cache import Cache, DeploymentNamespace
 from core.db import get_engine
-from core.logging import configure_logging
+from core.logging import configure_logging, hide_client_addresses
+from core.pseudonyms import Pseudonyms
 from core.ratelimit import RateLimiter, WindowCounter, budgets_from
 from core.redis_client import RedisHandle
 from core.settings import Settings, get_settings
@@ -81,6 +82,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         secret=settings.secret_key,  # IP keys hold a keyed hash of the address, never the address
     )
     configure_logging(settings.log_format, settings.log_level)
+    # Access lines (the app's and uvicorn's) name a client by a keyed hash, never its address (issue #20).
+    log_names = Pseudonyms(settings.secret_key, "access-log", daily=True)
+    hide_client_addresses(log_names)
     monitoring.configure(settings)  # slow-request and slow-query rings
     monitoring.instrument_engine(app.state.engine)
     # Innermost: replicas from DATABASE_READ_URL, and the middleware that retries a failed replica read.
@@ -102,7 +106,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             expose_headers=["X-Request-ID", "Retry-After"],
             max_age=600,
         )
-    app.add_middleware(RequestContextMiddleware, production=settings.environment != "development")
+    app.add_middleware(
+        RequestContextMiddleware, client_name=log_names, production=settings.environment != "development"
+    )
     if settings.trusted_proxies:
         # Outermost: the forwarded client is the client for logs, rate limits and throttles alike. Only
         # the configured proxies are believed (uvicorn's own trust of 127.0.0.1 is off: cli serve, F8).

@@ -1,7 +1,7 @@
 """HTTP hardening as pure ASGI middleware (no per-request task or body copy):
 
 - RequestContextMiddleware (outermost): a request id (X-Request-ID in and out), one JSON access log
-  line per request, Prometheus request metrics, security headers on every response, and a JSON 500
+  line per request (naming a keyed hash of the client, never its address), Prometheus request metrics, security headers on every response, and a JSON 500
   (or 503 when the database is down) instead of a bare traceback.
 - BodyLimitMiddleware: request bodies above settings.max_body_bytes get 413, by Content-Length
   or, for chunked bodies, as soon as the bytes read pass the limit.
@@ -16,7 +16,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -79,9 +79,11 @@ def json_response_parts(status: int, body: dict, headers: Sequence[tuple[bytes, 
 
 
 class RequestContextMiddleware:
-    def __init__(self, app, *, production: bool = False) -> None:
+    def __init__(self, app, *, client_name: Callable[[str], str], production: bool = False) -> None:
         self.app = app
         self.headers = security_headers(production)
+        # Logs are kept for long: they name a client by a keyed hash that changes daily (issue #20).
+        self.client_name = client_name
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -157,7 +159,7 @@ class RequestContextMiddleware:
                     "route": template,
                     "status": status,
                     "duration_ms": round(seconds * 1000, 2),
-                    "client": client[0] if client else None,
+                    "client": self.client_name(client[0]) if client else None,
                 },
             )
             request_id_var.reset(token)

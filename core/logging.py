@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TextIO
 
@@ -58,6 +59,36 @@ def configure_logging(fmt: str = "json", level: str = "INFO", stream: TextIO | N
         logger.addHandler(handler)
         logger.propagate = False
     return logger
+
+
+class ClientAddressFilter(logging.Filter):
+    """uvicorn's access line starts with the client's "address:port" (its first argument); this puts
+    the keyed hash the app's own access line names in its place (issue #20: no raw IP in the logs),
+    whoever started uvicorn and however its logging is configured."""
+
+    def __init__(self, name_of: Callable[[str], str]) -> None:
+        super().__init__()
+        self.name_of = name_of
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and args and isinstance(args[0], str) and args[0]:
+            address = args[0].rsplit(":", 1)[0]  # the port goes too; IPv6 keeps its own colons here
+            record.args = (self.name_of(address), *args[1:])
+        return True
+
+
+UVICORN_ACCESS = "uvicorn.access"
+
+
+def hide_client_addresses(name_of: Callable[[str], str]) -> None:
+    """Put one ClientAddressFilter on uvicorn's access logger (replacing any earlier one, as each app
+    a process makes installs its own). A logger's filters run before any handler sees the record, and
+    uvicorn's dictConfig, which replaces handlers, keeps them."""
+    logger = logging.getLogger(UVICORN_ACCESS)
+    for old in [f for f in logger.filters if isinstance(f, ClientAddressFilter)]:
+        logger.removeFilter(old)
+    logger.addFilter(ClientAddressFilter(name_of))
 
 
 def get_logger(name: str) -> logging.Logger:
