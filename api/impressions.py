@@ -84,6 +84,7 @@ def stamp_browse(
 def schedule(request: Request, response: Response, impression: analytics.Impression) -> None:
     """Name the answer's search id in its headers and queue its impression, with who asked."""
     response.headers[SEARCH_ID_HEADER] = str(impression.search_id)
+    response.headers["Cache-Control"] = private_cache_control(response.headers.get("cache-control"))
     try:
         impression.user_id = _token_subject(request)
         impression.guest_id = guest_id(request) or _new_guest(response)
@@ -91,6 +92,15 @@ def schedule(request: Request, response: Response, impression: analytics.Impress
         request.app.state.impressions.add(impression)
     except Exception:  # noqa: BLE001 - analytics must never fail a search
         log.exception("queueing the search impression failed")
+
+
+def private_cache_control(current: str | None) -> str:
+    """An answer with a search_id is one person's (its id, often a new guest cookie): a shared cache
+    must not hand it to others, or their clicks and bookings would be credited to one search. A
+    browse answer keeps its max-age, so the person's own browser may still reuse it (cached_json made
+    it public); a search answer, which never had one, is not stored at all."""
+    kept = [d.strip() for d in (current or "").split(",") if d.strip() and d.strip().lower() != "public"]
+    return ", ".join(["private", *kept]) if kept else "private, no-store"
 
 
 def _token_subject(request: Request) -> uuid.UUID | None:
