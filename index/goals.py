@@ -51,7 +51,8 @@ FUNCTION_WORD = 5.5
 NOT_A_WORD = 1.0
 TYPO_BELOW = 2.0  # only a word rarer than this can be a misspelling of a catalog word
 SPECIFIC_TERM = 4.0  # a word rarer than this names a subject ("welding"), not a general wish ("productive")
-SHORT_QUERY_WORDS = 3  # topic words in a query short enough for its rarest word to be its subject
+SHORT_QUERY_WORDS = 3  # topic words in a query short enough for its rarest word to be its subject ...
+SHORT_QUERY_MAX = 8  # ... and words in all: a longer sentence has rare words that are not ("sooo rusty")
 FAR = 0.25  # no card this close to a long sentence: nothing the catalog teaches
 LOOSE_SERVICES = 12
 # The subject a sentence asks to be taught: the words right after "teach", "learn", "lessons", "class",
@@ -97,6 +98,11 @@ class ServiceCards:
         self.slugs = list(services)
         self.categories = np.array([services[s].category for s in self.slugs])
         self.category_by_slug = {s: services[s].category for s in self.slugs}
+        # Services only children take (cooking for littles, messy art): no goal of an adult learner
+        # reaches them ("teach my husband to cook" is a cooking class, not one for toddlers).
+        self.children_only = np.array(
+            [bool(services[s].age_groups) and "adults" not in services[s].age_groups for s in self.slugs]
+        )
         # Each card is embedded whole and sentence by sentence: a short goal ("how do i calm my
         # anxiety") matches one sentence of a card better than the card's average.
         texts, owners = [], []
@@ -143,11 +149,13 @@ class ServiceCards:
         combined: np.ndarray = 0.5 * whole + 0.5 * np.maximum(best_sentence, whole)
         return combined
 
-    def match(self, qvec: np.ndarray, category: str | None = None) -> GoalMatch:
+    def match(self, qvec: np.ndarray, category: str | None = None, adult: bool = False) -> GoalMatch:
         """Clear when one card, or a few, stand out from the rest; otherwise loose."""
         sims = self.similarities(qvec)
         similarity = {slug: float(s) for slug, s in zip(self.slugs, sims, strict=True)}
         allowed = np.ones(len(self.slugs), dtype=bool) if category is None else self.categories == category
+        if adult:
+            allowed &= ~self.children_only
         order = [i for i in np.argsort(-sims) if allowed[i]]
         if not order:
             return GoalMatch("loose", similarity)
@@ -158,7 +166,9 @@ class ServiceCards:
             return GoalMatch("clear", similarity, self._chosen(sims, order), nearest)
         return GoalMatch("loose", similarity, (), nearest, boost=tuple(self.slugs[i] for i in order[:LOOSE_SERVICES]))
 
-    def judge(self, qvec: np.ndarray, text: str, category: str | None = None, query: str = "") -> GoalMatch:
+    def judge(
+        self, qvec: np.ndarray, text: str, category: str | None = None, query: str = "", adult: bool = False
+    ) -> GoalMatch:
         """What the words say first: a query made of no English words is unreadable; one whose
         most specific word, or the subject it asks to be taught ("does anyone teach swahili??" in
         a long sentence), is a real term the catalog never uses ("scuba", "welding") asks for
@@ -168,9 +178,9 @@ class ServiceCards:
         food" in Tokyo wants Japanese, not a cooking class; "i love latin music and dancing around
         my kitchen" wants Zumba, not a music lesson. When the whole sentence lands clearly closer
         to a card outside the parsed category, the category is dropped (`category_dropped`)."""
-        match = self.match(qvec, category)
+        match = self.match(qvec, category, adult)
         if category is not None and len(query.split()) >= SENTENCE_WORDS:
-            anywhere = self.match(qvec)
+            anywhere = self.match(qvec, adult=adult)
             outside = [s for s in anywhere.similarity if self._category_of(s) != category]
             inside = [s for s in anywhere.similarity if self._category_of(s) == category]
             best_outside = max((anywhere.similarity[s] for s in outside), default=0.0)
@@ -189,18 +199,20 @@ class ServiceCards:
             rarest = min(words, key=lambda w: zipf_frequency(w, "en"))
             # In a short query the rarest word is the subject; a long sentence has rare words
             # that are not ("my 2 yo is obsessed with water"), so there it also takes no card near.
-            short = len(words) <= SHORT_QUERY_WORDS
+            short = len(words) <= SHORT_QUERY_WORDS and len(query.split()) <= SHORT_QUERY_MAX
             if zipf_frequency(rarest, "en") < SPECIFIC_TERM and not _known(rarest) and (short or match.best < FAR):
                 return GoalMatch("none", match.similarity, (), match.nearest, topic=rarest)
         return match
 
-    def override(self, qvec: np.ndarray, named: str, language: str | None = None) -> GoalMatch | None:
+    def override(
+        self, qvec: np.ndarray, named: str, language: str | None = None, adult: bool = False
+    ) -> GoalMatch | None:
         """For a query whose parse named `named`: the services its whole sentence points to instead,
         when another card is clearly closer; else None (the named service stands). The language a
         lesson is taught in ("who speaks russian") is a condition, never the subject."""
         sims = self.similarities(qvec)
         similarity = {slug: float(s) for slug, s in zip(self.slugs, sims, strict=True)}
-        order = [i for i in np.argsort(-sims) if self.slugs[i] != language]
+        order = [i for i in np.argsort(-sims) if self.slugs[i] != language and not (adult and self.children_only[i])]
         best = float(sims[order[0]])
         if self.slugs[order[0]] == named or best < CLEAR or best - similarity.get(named, 0.0) < OVERRIDE_MARGIN:
             return None
@@ -237,7 +249,8 @@ def get_cards() -> ServiceCards:
 
 def topic_words(text: str) -> list[str]:
     """The words of the query's leftover text that can name a topic (not grammar words)."""
-    return [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and zipf_frequency(w, "en") < FUNCTION_WORD]
+    words = (re.sub(r"(.)\1{2,}", r"\1", w) for w in re.findall(r"[a-z]+", text.lower()))  # "sooo" is "so"
+    return [w for w in words if len(w) > 2 and zipf_frequency(w, "en") < FUNCTION_WORD]
 
 
 def subject_words(query: str) -> list[str]:

@@ -476,7 +476,7 @@ def search(
         format=where.format or original.format,
         learner=learner or None,
     )
-    goal = _goal(parsed, q, timings)
+    goal = _goal(parsed, q, timings, learner)
     if goal is not None and goal.kind in ("none", "unreadable"):
         response = _no_match(engine, q, parsed, goal, timings)
         if cache and key:
@@ -610,7 +610,9 @@ def _where(parsed: dict[str, Any], opts: SearchOptions) -> Where:
     return out
 
 
-def _goal(parsed: dict[str, Any], q: str, timings: dict[str, Any]) -> goals.GoalMatch | None:
+def _goal(
+    parsed: dict[str, Any], q: str, timings: dict[str, Any], learner: tuple[str, ...] = ()
+) -> goals.GoalMatch | None:
     """The services a query's goal reaches. Asked when the query names no service but says more
     than its conditions ("lessons this saturday in astoria" says nothing to match), and when a
     service word sits in a longer sentence that may mean something else ("get in shape before my
@@ -618,13 +620,17 @@ def _goal(parsed: dict[str, Any], q: str, timings: dict[str, Any]) -> goals.Goal
     text = (parsed.get("text") or "").split()
     if not text or (parsed.get("service") and len(q.split()) < goals.SENTENCE_WORDS):
         return None
+    reading = nls.goal_reading(q)
+    if parsed.get("service") and reading.service_typo:
+        return None  # the embedding cannot read "guitr" or "mandrin": the parse's typo reading stands
     t = clock.perf_counter()
     qvec = get_embedder().embed_query(" ".join(q.split())[: goals.MAX_GOAL_CHARS])
     cards = goals.get_cards()
+    adult = parsed.get("audience") == "adults" or learner == ("adults",)
     if parsed.get("service"):
-        match = cards.override(qvec, parsed["service"], parsed.get("lesson_language"))
+        match = cards.override(qvec, parsed["service"], parsed.get("lesson_language"), adult)
     else:
-        match = cards.judge(qvec, " ".join(text), parsed.get("category"), q)
+        match = cards.judge(qvec, " ".join(text), parsed.get("category"), q, adult)
         if match.kind == "clear" and catalog.names_category(" ".join(text)):
             # "music lessons" asks for the whole category: rank by the cards, filter nothing.
             match = goals.GoalMatch("loose", match.similarity, (), match.nearest)

@@ -441,6 +441,10 @@ def match(doc: Any, lex: Lexicon) -> list[tuple[str, Any, list[int]]]:
     return out
 
 
+def _inflected(word: str, english: Any) -> bool:
+    return len(word) > 3 and word.endswith("s") and word[:-1] in english
+
+
 def fuzzy_match(doc: Any, lex: Lexicon, skip: frozenset[str], budget: int = 24) -> list[tuple[str, Any, list[int]]]:
     """Typo-tolerant matches for leftover words (bigrams first, then single words)."""
     out: list[tuple[str, Any, list[int]]] = []
@@ -453,7 +457,15 @@ def fuzzy_match(doc: Any, lex: Lexicon, skip: frozenset[str], budget: int = 24) 
             tok = doc.tokens[run[i]]
             w = tok.text
             # a word that is already English is what the student meant, never a typo
-            if not w.isalpha() or w in skip or w in COMMON_WORDS or w in vocab or w in english:
+            # ... and so is a plural or a possessive that lost its apostrophe ("wife's" -> "wifes")
+            if (
+                not w.isalpha()
+                or w in skip
+                or w in COMMON_WORDS
+                or w in vocab
+                or w in english
+                or _inflected(w, english)
+            ):
                 i += 1
                 continue
             if i + 1 < n:

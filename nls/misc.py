@@ -369,7 +369,8 @@ _VAGUE_RATING = re.compile(
 # ---------------------------------------------------------------- duration
 _DNUM = rf"(?P<n>\d+(?:\.\d+)?|{NUM_WORD_RE})"
 # A length of time that is a routine or a streak is no lesson length: "sitting at a desk 10 hours a
-# day", "nobody has slept more than 2 hours in a row", "practices 30 minutes every night".
+# day", "nobody has slept more than 2 hours in a row", "practices 30 minutes every night"; and so is
+# a frequency ("the baby wakes every 90 minutes").
 _ROUTINE = r"(?!\s*(?:a|an|per|each|every)\s+(?:day|night|week|weekend|month|year)s?\b|\s*(?:in\s+a\s+row|straight|at\s+a\s+time)\b)"
 _DURATION_PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     (
@@ -394,7 +395,7 @@ _DURATION_PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     ),
     (
         re.compile(
-            rf"(?<![\$\d.])\b{_DNUM}\s*(?:-\s*)?(?P<u>hours?|hrs?|h|minutes?|mins?|m)\b(?:\s*-?\s*long)?(?!\s*(?:/|per|an?\s+hour))"
+            rf"(?<![\$\d.])(?<!every )\b{_DNUM}\s*(?:-\s*)?(?P<u>hours?|hrs?|h|minutes?|mins?|m)\b(?:\s*-?\s*long)?(?!\s*(?:/|per|an?\s+hour))"
             + _ROUTINE
         ),
         "nu",

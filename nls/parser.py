@@ -26,6 +26,7 @@ Extractor order (each claims tokens, later ones see only free tokens):
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -147,7 +148,33 @@ def _to_str(value: Any) -> str:
         return ""
 
 
+@dataclass(frozen=True)
+class GoalReading:
+    """What a query says once its conditions are read: the words left for matching a goal to
+    services (service words kept, dates, times, places, prices, ages, formats and levels taken
+    out: "mandrin for kids flushing sat morn" is about Mandarin, not the SAT), and whether the
+    service word was a typo (then the sentence's embedding knows nothing of the misspelled word)."""
+
+    text: str
+    service_typo: bool
+
+
+def goal_reading(text: Any, now: datetime | date | None = None, tz: str = DEFAULT_TZ) -> GoalReading:
+    """The goal words of a query (see GoalReading). Never raises."""
+    query = text if isinstance(text, str) else ("" if text is None else _to_str(text))
+    try:
+        return _pipeline(query, reference_date(now, tz))[1]
+    except Exception:  # pragma: no cover - defensive, as parse
+        if os.environ.get("NLS_STRICT") == "1":
+            raise
+        return GoalReading(query, False)
+
+
 def _parse(query: str, today: date) -> dict[str, Any]:
+    return _pipeline(query, today)[0]
+
+
+def _pipeline(query: str, today: date) -> tuple[dict[str, Any], GoalReading]:
     out = empty(query)
     out["_age_audience"] = None
     out["_phrase_audience"] = None
@@ -159,10 +186,13 @@ def _parse(query: str, today: date) -> dict[str, Any]:
     misc.extract(doc, out)
     when.extract(doc, out, today)
     price.extract(doc, out)
+    conditions = {i for i, claimed in enumerate(doc.claimed) if claimed}
 
     hits = match(doc, lex)
-    hits += fuzzy_match(doc, lex, FILLER)
+    fuzzy = fuzzy_match(doc, lex, FILLER)
+    hits += fuzzy
     hits.sort(key=lambda h: h[2][0])
+    conditions.update(i for kind, _, idx in hits if kind not in ("service", "family") for i in idx)
 
     svc: list[tuple[str, Any, list[str]]] = []
     places: list[tuple[str, Any]] = []
@@ -223,4 +253,8 @@ def _parse(query: str, today: date) -> dict[str, Any]:
 
     words = [t.text for i, t in enumerate(doc.tokens) if not doc.claimed[i] and t.is_word and t.text not in FILLER]
     out["text"] = " ".join(words)
-    return {k: out[k] for k in FIELDS}
+    goal = GoalReading(
+        " ".join(t.text for i, t in enumerate(doc.tokens) if t.is_word and i not in conditions),
+        any(kind == "service" and value == out["service"] for kind, value, _ in fuzzy),
+    )
+    return {k: out[k] for k in FIELDS}, goal

@@ -249,3 +249,34 @@ def test_a_category_word_inside_a_sentence_does_not_hide_the_service_the_sentenc
     response = search(indexed_engine, q, now=datetime(2026, 11, 30, 8, tzinfo=MARKET_TZ))
     assert response["results"], response["message"]
     assert {r["service"]["slug"] for r in response["results"][:3]} <= services
+
+
+def _slugs(response: dict, n: int = 3) -> set[str]:
+    return {r["service"]["slug"] for r in response["results"][:n]}
+
+
+def test_a_misspelled_service_in_a_longer_query_is_not_traded_for_what_its_other_words_look_like(indexed_engine):
+    # "sat morn" embeds close to the SAT card; the typo "mandrin" means nothing to the embedding.
+    response = search(indexed_engine, "mandrin for kids in flushing sat morn")
+    assert response["results"]
+    assert _slugs(response) == {"mandarin"}
+
+
+@pytest.mark.parametrize(
+    "q,services",
+    [
+        ("back out there again after the divorce and i am soooo rusty at it", {"dating-coaching"}),
+        ("my baby is 3 months old and wakes every 2 hours, we are so exhausted", {"newborn-sleep-coaching"}),
+    ],
+)
+def test_a_long_sentence_with_rare_words_is_not_taken_for_a_subject_we_do_not_teach(indexed_engine, q, services):
+    response = search(indexed_engine, q)
+    assert not response["no_match"], response["message"]
+    assert response["results"][0]["service"]["slug"] in services
+
+
+def test_an_adult_learners_goal_never_reaches_a_service_only_children_take(indexed_engine):
+    response = search(indexed_engine, "can someone teach my husband to cook something other than eggs")
+    assert response["results"]
+    kids_only = {"cooking-for-littles", "kids-table-manners", "messy-art", "make-take", "clay-play"}
+    assert not {r["service"]["slug"] for r in response["results"]} & kids_only

@@ -223,3 +223,13 @@ def test_either_hour_and_the_speakers_work_hours(q, window):
 )
 def test_the_date_of_an_event_the_lessons_prepare_for_is_a_deadline(q, dates):
     assert nls.parse(q, now=NOW)["dates"] == dates
+
+
+def test_a_possessive_that_lost_its_apostrophe_is_english_not_a_typo_of_a_service():
+    assert nls.parse("my wife's birthday is saturday, a private italian cooking class")["service"] != "wine-tasting"
+    assert nls.parse("my moms birthday")["service"] is None
+
+
+def test_a_frequency_is_no_lesson_length():
+    assert nls.parse("the baby wakes every 90 minutes")["duration_minutes"] is None
+    assert nls.parse("90 minute piano lesson")["duration_minutes"] == 90
