@@ -303,7 +303,7 @@ class Lexicon:
         self._fuzzy_value: dict[str, tuple[str, Any]] = {}
         self._fuzzy_zipf: dict[str, float] = {}
         for key, val in self.table.items():
-            if val[0] not in ("service", "family", "place", "ambig", "level"):
+            if val[0] not in ("service", "family", "place", "ambig", "level", "format"):
                 continue
             joined = " ".join(key)
             if len(joined) < 5 or any(ch.isdigit() for ch in joined):

@@ -71,6 +71,9 @@ _TIME_WORDS = {
     "pm",
     "tonight",
     "noon",
+    "morn",
+    "aft",
+    "arvo",
 }
 MONTHS = {
     "january": 1,
@@ -301,8 +304,10 @@ _TIME_BEFORE_DAY = re.compile(
     r"(?:morning|afternoon|evening)|in\s+the\s+(?:morning|afternoon|evening)|at\s+night)\b)"
 )
 _NOON = re.compile(r"\b(?P<pre>at|around|after|before|by)?\s*(?:noon|midday|12\s*noon)\b")
+# Texting shorthand for the periods: "sat morn", "sun aft", "thurs arvo".
+_PERIOD_SHORT = {"morn": "morning", "aft": "afternoon", "arvo": "afternoon"}
 _PERIOD = re.compile(
-    r"\b(?P<q>early|late)?\s*(?P<p>morning|afternoon|evening|night)s?\b"
+    r"\b(?P<q>early|late)?\s*(?P<p>morning|afternoon|evening|night|morn|aft|arvo)s?\b"
     r"|\b(?P<school>after\s*-?\s*school)\b|\b(?P<work>after\s*-?\s*work)\b"
     r"|\b(?P<lunch>lunch\s*time|lunchtime|lunch\s+break|over\s+lunch|during\s+lunch|lunch)\b"
     r"|\b(?P<before_work>before\s+work)\b"
@@ -449,7 +454,7 @@ class _When:
 
 _WD_GATE = re.compile(r"mon|tue|wed|thu|fri|sat|sun")
 _REL_GATE = re.compile(r"to|night|this|day|tmr|tdy|week|month|from")
-_PERIOD_GATE = re.compile(r"morning|noon|evening|night|after|lunch|before")
+_PERIOD_GATE = re.compile(r"morn|noon|evening|night|aft|arvo|lunch|before")
 # cheap substring tests that skip a pattern's full scan when it cannot match (long inputs)
 _MONTH_GATE = re.compile(rf"\b(?:{_MON})\b")
 _ORDINAL_GATE = re.compile(r"\d(?:st|nd|rd|th)\b")
@@ -831,13 +836,13 @@ def _periods(doc: Doc, w: _When) -> None:
         if m.group("p"):
             p = m.group("p")
             q = m.group("q")
-            if q == "early" and p == "morning":
+            if q == "early" and p in ("morning", "morn"):
                 w.period = ("06:00", "09:00")
             elif q == "late" and p == "morning":
                 w.period = None  # "late morning" is not read
             else:
-                w.period = PERIODS[p]
-            w.period_pref = "am" if p == "morning" else "pm"
+                w.period = PERIODS[_PERIOD_SHORT.get(p, p)]
+            w.period_pref = "am" if p in ("morning", "morn") else "pm"
         elif m.group("school"):
             w.period = ("15:00", None)
             w.period_pref = "pm"
@@ -846,7 +851,9 @@ def _periods(doc: Doc, w: _When) -> None:
             w.period_pref = "pm"
         elif m.group("lunch"):
             w.period = ("12:00", "13:00")
-        # "before work" is consumed but not read
+        elif m.group("before_work"):
+            w.period = ("06:00", "09:00")  # the same window as "early morning"
+            w.period_pref = "am"
 
 
 _START_PRE = (

@@ -233,3 +233,35 @@ def test_a_possessive_that_lost_its_apostrophe_is_english_not_a_typo_of_a_servic
 def test_a_frequency_is_no_lesson_length():
     assert nls.parse("the baby wakes every 90 minutes")["duration_minutes"] is None
     assert nls.parse("90 minute piano lesson")["duration_minutes"] == 90
+
+
+@pytest.mark.parametrize(
+    "q,dates,window",
+    [
+        ("boxing before work on weekdays", None, ("06:00", "09:00")),
+        ("mandarin for kids sat morn", ["2026-11-28"], ("06:00", "12:00")),
+        ("chess in the slope, sun aft", ["2026-11-29"], ("12:00", "17:00")),
+        ("boxing before work like 6 or 7am", None, ("06:00", "08:00")),  # a clock time says more
+    ],
+)
+def test_before_work_and_texting_shorthand_for_periods(q, dates, window):
+    r = nls.parse(q, now=NOW)
+    assert (r["dates"], (r["start_time"], r["end_time"])) == (dates, window)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "moving to paris next year and i don't speak a word",
+        "i'm 45 and always wanted to play the saxophone, is it too late??",
+        "wedding in june and we both have two left feet",
+        "do you teach adults to swim? i never learned",
+    ],
+)
+def test_what_new_learners_say_instead_of_beginner(q):
+    assert nls.parse(q)["level"] == "beginner"
+
+
+def test_a_misspelled_format_word_is_read():
+    assert nls.parse("spansh tutor, onlin")["format"] == "online"
+    assert nls.parse("virtul piano")["format"] == "online"
