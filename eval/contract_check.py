@@ -88,10 +88,15 @@ def violations(parsed: dict, result: dict, relaxed: list[str] | tuple[str, ...] 
     fmt = parsed.get("format")
     loc = parsed.get("location") or {}
     placed = bool(loc.get("borough") or loc.get("neighborhood"))
-    price = _price(result, taken_format(parsed, result, placed and "location" not in skip))
+    taken = taken_format(parsed, result, placed and "location" not in skip)
+    if "format" in skip and taken and result["price"].get(taken) is None:
+        taken = None  # the asked format was relaxed: the lesson is the one this teacher gives
+    price = _price(result, taken)
     if parsed.get("price_max") is not None:
         limit = parsed["price_max"] * (1.25 if "price_max" in skip else 1)
-        if price is None or price > limit + 1e-9:
+        # Past ×1.25 only as the last resort, and then the card must say how far over it is.
+        said = "price_max" in skip and any("over your $" in m for m in result.get("misses") or [])
+        if price is None or (price > limit + 1e-9 and not said):
             out.append("price_max")
     if parsed.get("price_min") is not None and (price is None or price < parsed["price_min"] - 1e-9):
         out.append("price_min")

@@ -15,14 +15,15 @@ RELAX_ORDER = ("time", "date", "place", "place", "price")
 # The steps that change which rows qualify; time and date are relaxed per result instead. With the
 # contract's four come the similar services (viola for violin: index/goals.py), then the conditions
 # that would otherwise leave a student with nothing at all (a lesson language, a rating, an audience
-# nobody matches, a lesson length nobody offers): shown after the others, each with what it misses;
+# nobody matches, a lesson length nobody offers, any price over the budget): shown after the others,
+# each with what it misses;
 # the format goes last. A similar service that meets everything the student stated ranks before the
 # asked service that breaks something, and after the asked service that meets everything
 # (index/misses.py): a related lesson as asked is worth more than the named one on the wrong day,
 # in the wrong place or in the wrong language.
 ROW_RELAX_STAGES = (
     ("place", "place", "place", "price", "service"),
-    ("language", "rating", "audience", "duration"),
+    ("language", "rating", "audience", "duration", "price_cap"),
     ("format",),
 )
 
@@ -124,6 +125,10 @@ class Constraints:
             return replace(self, borough=None)
         if step == "price" and self.price_max is not None:
             return replace(self, price_max=round(self.price_max * 1.25, 2))
+        if step == "price_cap" and self.price_max is not None:
+            # Last resort: a page of teachers over budget (each card says by how much) beats a
+            # page of three ("swim lessons on staten island under $60" found 4 of 29 teachers).
+            return replace(self, price_max=None)
         if step == "language" and self.language is not None:
             return replace(self, language=None)
         if step == "rating" and self.min_rating is not None:

@@ -79,8 +79,14 @@ def place_level(c: Candidate, asked: Constraints, hands_on: bool = False) -> int
 def taken_format(c: Candidate, asked: Constraints, hands_on: bool) -> str | None:
     """The lesson the student would take from this row: the asked format; in person for a hands-on
     service; with a place asked, in person from someone who serves it, else online where offered
-    (a screen instead of a visit, which the card says); otherwise None, the cheaper of the two."""
+    (a screen instead of a visit, which the card says); otherwise None, the cheaper of the two. A
+    teacher who does not give the asked format (the last resort) is read at the format they give:
+    the card says "in person only, not online" and "$110/h in person, over your $80"."""
     if asked.format:
+        if asked.format == "online" and c.price_online is None and c.price_in_person is not None:
+            return "in_person"
+        if asked.format == "in_person" and c.price_in_person is None and c.price_online is not None:
+            return "online"
         return asked.format
     if hands_on:
         return "in_person"

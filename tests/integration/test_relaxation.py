@@ -280,3 +280,18 @@ def test_an_adult_learners_goal_never_reaches_a_service_only_children_take(index
     assert response["results"]
     kids_only = {"cooking-for-littles", "kids-table-manners", "messy-art", "make-take", "clay-play"}
     assert not {r["service"]["slug"] for r in response["results"]} & kids_only
+
+
+def test_a_budget_under_every_teachers_price_still_shows_a_page_of_that_service(indexed_engine):
+    with indexed_engine.connect() as conn:
+        slug, teachers = conn.execute(
+            text(
+                "SELECT sv.slug, count(*) FROM instructor_services s JOIN services sv ON sv.id = s.service_id "
+                "WHERE s.is_active GROUP BY sv.slug ORDER BY count(*) DESC, sv.slug LIMIT 1"
+            )
+        ).one()
+    response = search(indexed_engine, f"{slug.replace('-', ' ')} lessons under $5")
+    assert teachers >= 4
+    shown = [r for r in response["results"] if r["service"]["slug"] == slug]
+    assert len(shown) >= min(teachers, 10), (slug, teachers, response["message"])
+    assert "price" in response["relaxed"]

@@ -225,3 +225,18 @@ def test_a_similar_service_stands_in_only_when_it_suits_the_learner():
     # the asked service that breaks something still leads a similar one that does not suit the learner
     priced = replace(asked, price_max=60)
     assert misses.row_fit(pottery_over_price, priced, False).key < misses.row_fit(kids_clay, priced, False).key
+
+
+def test_a_budget_nobody_meets_is_dropped_as_a_last_resort_after_a_quarter_over_it():
+    asked = Constraints(service="swimming", price_max=60)
+    once = asked.relax("price")
+    assert once is not None and once.price_max == 75
+    # still too few teachers: the last stage lets every price in, each card saying how far over it is
+    assert any("price_cap" in stage for stage in ROW_RELAX_STAGES[1:])
+    last = once.relax("price_cap")
+    assert last is not None and last.price_max is None
+    teacher = row("swimming", in_person=115)
+    fit = misses.row_fit(teacher, asked, hands_on=True)
+    assert misses.describe(teacher, asked, fit, misses.SLOTS_IN_WINDOW, None, True) == [
+        "$115/h in person, over your $60"
+    ]
