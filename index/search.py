@@ -624,13 +624,13 @@ def _goal(
     if parsed.get("service") and reading.service_typo:
         return None  # the embedding cannot read "guitr" or "mandrin": the parse's typo reading stands
     t = clock.perf_counter()
-    qvec = get_embedder().embed_query(" ".join(q.split())[: goals.MAX_GOAL_CHARS])
+    qvec = get_embedder().embed_query(" ".join((reading.english or q).split())[: goals.MAX_GOAL_CHARS])
     cards = goals.get_cards()
     adult = parsed.get("audience") == "adults" or learner == ("adults",)
     if parsed.get("service"):
         match = cards.override(qvec, parsed["service"], parsed.get("lesson_language"), adult)
     else:
-        match = cards.judge(qvec, " ".join(text), parsed.get("category"), q, adult)
+        match = cards.judge(qvec, " ".join(text), parsed.get("category"), reading.english or q, adult)
         if match.kind == "clear" and catalog.names_category(" ".join(text)):
             # "music lessons" asks for the whole category: rank by the cards, filter nothing.
             match = goals.GoalMatch("loose", match.similarity, (), match.nearest)

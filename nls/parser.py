@@ -31,7 +31,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import geo, misc, people, place, price, service, when
+from . import geo, misc, people, place, price, service, spanish, when
 from .lexicon import fuzzy_match, get_lexicon, match
 from .tokens import Doc
 
@@ -157,6 +157,7 @@ class GoalReading:
 
     text: str
     service_typo: bool
+    english: str | None = None  # a Spanish query in English (nls/spanish.py), for matching its goal
 
 
 def goal_reading(text: Any, now: datetime | date | None = None, tz: str = DEFAULT_TZ) -> GoalReading:
@@ -179,6 +180,9 @@ def _pipeline(query: str, today: date) -> tuple[dict[str, Any], GoalReading]:
     out["_age_audience"] = None
     out["_phrase_audience"] = None
     doc = Doc(query)
+    english = spanish.to_english(doc.s)
+    if english is not None:
+        doc = Doc(english)  # a Spanish query is read through its English glossary (nls/spanish.py)
     lex = get_lexicon()
 
     people.extract_ages(doc, out)
@@ -256,5 +260,6 @@ def _pipeline(query: str, today: date) -> tuple[dict[str, Any], GoalReading]:
     goal = GoalReading(
         " ".join(t.text for i, t in enumerate(doc.tokens) if t.is_word and i not in conditions),
         any(kind == "service" and value == out["service"] for kind, value, _ in fuzzy),
+        english,
     )
     return {k: out[k] for k in FIELDS}, goal
