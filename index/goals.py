@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -54,15 +55,27 @@ SPECIFIC_TERM = 4.0  # a word rarer than this names a subject ("welding"), not a
 SHORT_QUERY_WORDS = 3  # topic words in a query short enough for its rarest word to be its subject ...
 SHORT_QUERY_MAX = 8  # ... and words in all: a longer sentence has rare words that are not ("sooo rusty")
 FAR = 0.25  # no card this close to a long sentence: nothing the catalog teaches
+# The subject a sentence asks to be taught, alone, this far from every card ("bowling" 0.40, "sail"
+# 0.29, "tagalog" 0.37; taught words land at 0.43-0.71) while the sentence is no closer than
+# SUBJECT_SENTENCE_FAR to any card: a subject we do not teach.
+SUBJECT_FAR = 0.42
+SUBJECT_SENTENCE_FAR = 0.5
+# Words that say what kind of lesson, not what it teaches ("weekly lessons", "a trial class").
+LESSON_MODIFIERS = frozenset(
+    "private group weekly trial semi intensive crash actual proper real extra individual virtual remote "
+    "affordable quick short long regular daily more some any basic".split()
+)
 LOOSE_SERVICES = 12
 # The subject a sentence asks to be taught: the words right after "teach", "learn", "lessons", "class",
 # "tutor", "coach" and the little words between ("anyone teach basic plumbing?", "need to learn CPR",
 # "does anyone on here teach swahili").
 _SUBJECT = re.compile(
-    r"\b(?:teach(?:es|ing)?|learn(?:ing)?|lessons?|class(?:es)?|courses?|tutor(?:ing)?|coach(?:ing)?)\s+"
+    r"\b(?:teach(?:es|ing)?|learn(?:ing)?|lessons?|class(?:es)?|courses?|tutor(?:ing)?|coach(?:ing)?|pick\s+up)\s+"
     r"(?:(?:me|us|him|her|them|my\s+[a-z]+|a\s+[a-z]+|some|basic|the\s+basics\s+of|how|to|in|on|for|about|of)\s+){0,3}"
     r"(?P<w1>[a-z]+)(?:\s+(?P<w2>[a-z]+))?"
 )
+# ... and the word right before "lessons", "classes", "instructor", "teacher" ("bowling lessons").
+_SUBJECT_BEFORE = re.compile(r"\b(?P<w1>[a-z]+)\s+(?:lessons?|class(?:es)?|instructors?|teachers?)\b")
 
 
 @dataclass
@@ -112,6 +125,7 @@ class ServiceCards:
                 owners.append(i)
         self.owners = np.array(owners)
         self.is_whole = np.r_[True, self.owners[1:] != self.owners[:-1]]
+        self.embed: Callable[[str], np.ndarray] | None = embedder.embed_query
         model = embedder.model_dir / "model.onnx"
         digest = hashlib.sha256("\n".join(texts).encode() + str(model.stat().st_size).encode()).hexdigest()[:16]
         path = (cache_dir or embedder.model_dir) / f"service-cards-{digest}.npy"
@@ -122,6 +136,12 @@ class ServiceCards:
             tmp = path.with_suffix(f".{threading.get_ident()}.tmp.npy")
             np.save(tmp, self.matrix)
             tmp.replace(path)  # atomic: two workers starting together never read half a file
+
+    def word_similarity(self, word: str) -> float:
+        """How close one word, on its own, lands to the nearest card."""
+        if self.embed is None:
+            return 1.0
+        return float(self.similarities(self.embed(word)).max())
 
     def similar(self, slugs: tuple[str, ...], n: int = SIMILAR_SERVICES) -> tuple[str, ...]:
         """The services whose cards are nearest to these services' cards (excluding them): what a
@@ -196,6 +216,17 @@ class ServiceCards:
             unknown = [w for w in asked if zipf_frequency(w, "en") < SPECIFIC_TERM and not _known(w)]
             if unknown:
                 return GoalMatch("none", match.similarity, (), match.nearest, topic=unknown[0])
+            # A common word can be an untaught subject too ("bowling lessons", "learn to sail",
+            # "teach me fly fishing"): the word on its own lands near no card, and neither does the
+            # sentence. Taught subjects land close on their own ("swim" 0.61, "knit" 0.67).
+            if match.best < SUBJECT_SENTENCE_FAR:
+                far = [
+                    w
+                    for w in asked
+                    if w not in LESSON_MODIFIERS and not _begins_a_name(w) and self.word_similarity(w) < SUBJECT_FAR
+                ]
+                if far:
+                    return GoalMatch("none", match.similarity, (), match.nearest, topic=" ".join(far))
             rarest = min(words, key=lambda w: zipf_frequency(w, "en"))
             # In a short query the rarest word is the subject; a long sentence has rare words
             # that are not ("my 2 yo is obsessed with water"), so there it also takes no card near.
@@ -258,6 +289,7 @@ def subject_words(query: str) -> list[str]:
     out = []
     for m in _SUBJECT.finditer(query.lower()):
         out += [w for w in (m.group("w1"), m.group("w2")) if w]
+    out += [m.group("w1") for m in _SUBJECT_BEFORE.finditer(query.lower()) if m.group("w1") not in out]
     return out
 
 
@@ -269,6 +301,17 @@ def _stem(word: str) -> str:
 
 
 _vocabulary: frozenset[str] | None = None
+_name_words: frozenset[str] | None = None
+
+
+def _begins_a_name(word: str) -> bool:
+    """Whether a service's name starts with this word ("box": Boxing; "code": Coding for teens)."""
+    global _name_words
+    if _name_words is None:
+        _name_words = frozenset(
+            w for svc in catalog.services().values() for w in re.findall(r"[a-z]+", svc.name.lower()) if len(w) > 2
+        )
+    return len(word) > 2 and any(name.startswith(word) for name in _name_words)
 
 
 def _known(word: str) -> bool:

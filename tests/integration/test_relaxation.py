@@ -295,3 +295,23 @@ def test_a_budget_under_every_teachers_price_still_shows_a_page_of_that_service(
     shown = [r for r in response["results"] if r["service"]["slug"] == slug]
     assert len(shown) >= min(teachers, 10), (slug, teachers, response["message"])
     assert "price" in response["relaxed"]
+
+
+@pytest.mark.parametrize(
+    "q,subject",
+    [
+        ("we want bowling lessons for the whole family on a saturday in queens", "bowling"),
+        ("looking for fishing lessons for my dad who just retired and lives on staten island", "fishing"),
+        ("my boss wants me to pick up some Icelandic before the Reykjavik office opens", "icelandic"),
+    ],
+)
+def test_a_common_word_for_a_subject_we_do_not_teach_gets_a_no_match_answer(indexed_engine, q, subject):
+    response = search(indexed_engine, q)
+    assert response["no_match"] and response["results"] == []
+    assert subject in response["message"].lower() and response["suggestions"]
+
+
+@pytest.mark.parametrize("q,slug", [("learn to box", "boxing"), ("kickboxing classes in astoria", "boxing")])
+def test_a_taught_subject_in_the_same_slot_still_finds_its_teachers(indexed_engine, q, slug):
+    response = search(indexed_engine, q)
+    assert not response["no_match"] and response["results"][0]["service"]["slug"] == slug
