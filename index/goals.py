@@ -34,6 +34,7 @@ SPREAD = 0.08  # ... when it stands this far above the SPREAD_RANK-th card (not 
 SPREAD_RANK = 5
 MARGIN = 0.06  # services this close to the best card serve the goal as well
 MAX_SERVICES = 6
+LOOSE_MARGIN = 0.12  # for a loose match, a card this far below the best scores 0.5, twice as far 0
 SUGGESTIONS = 3
 # A service named inside a query of this many words or more is checked against the cards; another
 # service wins only when its card is clearly closer to the whole sentence.
@@ -87,6 +88,7 @@ class GoalMatch:
     topic: str | None = None  # for "none": the word the catalog does not know
     boost: tuple[str, ...] = ()  # for "loose": the nearest services, always among the candidates
     category_dropped: bool = False  # the parsed category was an incidental word of the sentence
+    broad: bool = False  # the query names a whole category ("dance classes"): every service in it serves
 
     @property
     def best(self) -> float:
@@ -95,11 +97,14 @@ class GoalMatch:
     def relevance(self) -> dict[str, float]:
         """Per service, how well it serves the goal, for ranking (0–1). For a clear match the
         best card scores 1 and one at the edge of the margin 0.5, so the service the goal names
-        best leads unless its teachers are much weaker; a loose match ranks by raw similarity."""
-        if self.kind != "clear":
+        best leads unless its teachers are much weaker. A loose match is scaled the same way over a
+        wider margin: raw similarities differ by a few hundredths, which ratings and prices outweighed
+        ("my 9 year old twirls around the apartment" showed a math tutor third)."""
+        if self.broad:
             return {slug: max(0.0, sim) for slug, sim in self.similarity.items()}
+        margin = MARGIN if self.kind == "clear" else LOOSE_MARGIN
         best = self.best
-        return {slug: min(1.0, max(0.0, 1 + (sim - best) / (2 * MARGIN))) for slug, sim in self.similarity.items()}
+        return {slug: min(1.0, max(0.0, 1 + (sim - best) / (2 * margin))) for slug, sim in self.similarity.items()}
 
 
 class ServiceCards:

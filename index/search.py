@@ -631,9 +631,9 @@ def _goal(
         match = cards.override(qvec, parsed["service"], parsed.get("lesson_language"), adult)
     else:
         match = cards.judge(qvec, " ".join(text), parsed.get("category"), reading.english or q, adult)
-        if match.kind == "clear" and catalog.names_category(" ".join(text)):
+        if match.kind in ("clear", "loose") and catalog.names_category(" ".join(text)):
             # "music lessons" asks for the whole category: rank by the cards, filter nothing.
-            match = goals.GoalMatch("loose", match.similarity, (), match.nearest)
+            match = goals.GoalMatch("loose", match.similarity, (), match.nearest, broad=True)
     timings["embed"] += (clock.perf_counter() - t) * 1000
     return match
 

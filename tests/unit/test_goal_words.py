@@ -76,3 +76,14 @@ def test_a_long_sentence_asking_for_a_subject_the_catalog_never_mentions_is_no_m
     # a subject the catalog teaches, in a sentence as long: matched as usual
     known = "my rescue drags me down the block every morning, does anyone teach leash manners to big dogs?"
     assert cards.judge(get_embedder().embed_query(known), nls.parse(known)["text"], None, known).kind != "none"
+
+
+def test_a_loose_goal_ranks_services_relative_to_its_best_card_and_a_whole_category_does_not():
+    from index.goals import GoalMatch
+
+    sims = {"ballet": 0.50, "tap": 0.44, "math": 0.25}
+    loose = GoalMatch("loose", sims).relevance()
+    # a few hundredths of raw similarity used to lose to a teacher's rating: far cards count for nothing
+    assert loose["ballet"] == 1.0 and 0.5 < loose["tap"] < 1.0 and loose["math"] == 0.0
+    broad = GoalMatch("loose", sims, broad=True).relevance()  # "dance classes": every dance serves
+    assert broad == sims
