@@ -440,7 +440,11 @@ def extract_ages(doc: Doc, out: dict[str, Any]) -> None:
 # "teach me to code"), or an adult they speak for ("my husband wants to learn to DJ"). Search uses it
 # to rank teachers who take that age group first; it filters nothing, so it stays out of the
 # contract object, where "for myself" reads as no audience.
-_SELF_WORDS = frozenset(("i", "im", "i'm", "ive", "i've", "id", "i'd", "me", "myself"))
+_SELF_WORDS = frozenset(("i", "im", "i'm", "ive", "i've", "id", "i'd", "me", "myself", "wanna", "tryna"))
+# A sentence that drops its "I": "want to host a dinner and actually cook", "need to get in shape".
+_SELF_START = re.compile(
+    r"\s*(?:wanna|gotta|tryna|(?:want(?:ing)?|need(?:ing)?|trying|looking|hoping|planning)\s+to|would\s+(?:like|love)\s+to)\b"
+)
 _ADULT_RELATIVES = frozenset(
     (
         "husband",
@@ -489,6 +493,6 @@ def learner(query: str, parsed: dict[str, Any]) -> tuple[str, ...]:
         return ()
     if parsed.get("audience") is not None or age is not None or _YOUNG_WORDS.intersection(words):
         return ()
-    if _SELF_WORDS.intersection(words) or _ADULT_RELATIVES.intersection(words):
+    if _SELF_WORDS.intersection(words) or _ADULT_RELATIVES.intersection(words) or _SELF_START.match(query.lower()):
         return ("adults",)
     return ()

@@ -130,3 +130,12 @@ def test_the_learner_beyond_the_audience(q, groups):
     # not a contract field: "for myself" still parses to no audience (above), but search may rank
     # teachers of adults first for it
     assert nls.learner(q, nls.parse(q, now=NOW)) == groups
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["wanna be able to sketch people on the train", "want to host a dinner and cook something impressive"],
+)
+def test_a_sentence_that_drops_its_i_is_still_the_speaker_learning(q):
+    assert nls.learner(q, nls.parse(q)) == ("adults",)
+    assert nls.learner("want piano lessons for my son", nls.parse("want piano lessons for my son")) == ()
