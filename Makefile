@@ -70,12 +70,14 @@ setup: install model ## migrate and seed without serving
 seed: install ## seed demo data: make seed N=10000
 	$(PY) -m cli seed --instructors $(or $(N),2000)
 
-bench: install model browser ## parse, embedding, search and page benchmarks (builds 1k and 10k databases once)
+# The 100k database takes about an hour to embed the first time (2 cores); later runs reuse it.
+BENCH_SIZES ?= 1000 10000 100000
+bench: install model browser ## parse, embedding, search and page benchmarks (builds the 1k, 10k and 100k databases once)
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(PY) -m bench.bench_parse
 	$(PY) -m bench.bench_embed
-	$(PY) -m bench.bench_search
-	$(PY) -m bench.bench_hnsw
+	$(PY) -m bench.bench_search --sizes $(BENCH_SIZES)
+	$(PY) -m bench.bench_hnsw --sizes $(BENCH_SIZES)
 	$(PY) -m bench.bench_page
 
 eval: install model ## relevance report: parser sets, the judged search set graded by its rubric, the older qrels set

@@ -21,6 +21,7 @@ import urllib.parse
 import httpx
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import text
 
 from bench.datasets import bench_engine
 from bench.queries import query_mix, zipf_stream
@@ -55,8 +56,27 @@ def in_process(size: int, queries: list[str]) -> dict:
     for q in queries:
         search(engine, q, cache=cache)
     cached = [timed(lambda q=q: search(engine, q, cache=cache)) for q in queries]
+    with engine.connect() as conn:
+        db_mb = conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one() / 2**20
     engine.dispose()
-    return {"cold": cold, "warm": warm, "cached": cached}
+    return {"cold": cold, "warm": warm, "cached": cached, "db_mb": db_mb}
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (uvicorn's workers), from /proc."""
+    total = 0
+    pids = [pid]
+    children = f"/proc/{pid}/task/{pid}/children"
+    if os.path.exists(children):
+        with open(children) as f:
+            pids += [int(p) for p in f.read().split()]
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            continue
+    return total / 1024
 
 
 async def _load(base: str, stream: list[str], clients: int, seconds: float) -> tuple[list[float], int, int]:
@@ -153,10 +173,11 @@ def over_http(size: int, queries: list[str], clients: int, seconds: float, worke
         load = _wrk if shutil.which("wrk") else (lambda b, s, c, t: asyncio.run(_load(b, s, c, t)))
         mixed = load(base, zipf_stream(queries, 20000), clients, seconds)
         uncached = load(base, unique, clients, seconds)
+        rss = _rss_mb(server.pid)  # after both loads: the model, the cards, caches and pools are in memory
     finally:
         server.terminate()
         server.wait()
-    return {"health": health, "fresh": fresh, "cached": cached, "mixed": mixed, "uncached": uncached}
+    return {"health": health, "fresh": fresh, "cached": cached, "mixed": mixed, "uncached": uncached, "rss_mb": rss}
 
 
 def main() -> None:
@@ -170,7 +191,15 @@ def main() -> None:
     queries = query_mix(args.queries)
 
     table = Table(title=f"in-process search latency, ms ({len(queries)} distinct queries)")
-    for col in ("instructors", "uncached p50", "uncached p95", "warm-embed p50", "warm-embed p95", "cached p50"):
+    for col in (
+        "instructors",
+        "uncached p50",
+        "uncached p95",
+        "warm-embed p50",
+        "warm-embed p95",
+        "cached p50",
+        "database MB",
+    ):
         table.add_column(col, justify="right")
     for size in args.sizes:
         r = in_process(size, queries)
@@ -186,6 +215,7 @@ def main() -> None:
                     statistics.median(r["cached"]),
                 )
             ),
+            f"{r['db_mb']:,.0f}",
         )
     console.print(table)
 
@@ -210,6 +240,7 @@ def main() -> None:
         f"search p50 / health p50 = {fresh_p50 / health_p50:.1f}x uncached, {cached_p50 / health_p50:.1f}x cached  (load client: "
         f"{'wrk' if shutil.which('wrk') else 'httpx asyncio'})"
     )
+    console.print(f"API process resident memory after the load: {h['rss_mb']:,.0f} MB ({args.workers} worker(s))")
 
 
 if __name__ == "__main__":
