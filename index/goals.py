@@ -285,8 +285,13 @@ def get_cards() -> ServiceCards:
 
 def topic_words(text: str) -> list[str]:
     """The words of the query's leftover text that can name a topic (not grammar words)."""
-    words = (re.sub(r"(.)\1{2,}", r"\1", w) for w in re.findall(r"[a-z]+", text.lower()))  # "sooo" is "so"
+    words = (_unstretched(w) for w in re.findall(r"[a-z]+", text.lower()))
     return [w for w in words if len(w) > 2 and zipf_frequency(w, "en") < FUNCTION_WORD]
+
+
+def _unstretched(word: str) -> str:
+    """ "sooo" is "so"; but a word of one letter held down ("hhhhhhhh") is keyboard mash, and stays."""
+    return word if len(set(word)) == 1 else re.sub(r"(.)\1{2,}", r"\1", word)
 
 
 def subject_words(query: str) -> list[str]:

@@ -176,7 +176,9 @@ def test_a_price_on_a_hands_on_service_is_met_by_the_in_person_price(indexed_eng
             assert r["price"]["in_person"] is not None and r["price"]["in_person"] <= low, r["price"]
 
 
-@pytest.mark.parametrize("q", ["asdfghjkl", "qwpoeiruty zxmcnv", "zxcvb lessons in astoria"])
+@pytest.mark.parametrize(
+    "q", ["asdfghjkl", "qwpoeiruty zxmcnv", "zxcvb lessons in astoria", "kkkkkkkk", "zzzzzzz lessons"]
+)
 def test_keyboard_mash_gets_a_no_match_answer_with_suggestions(indexed_engine, q):
     response = search(indexed_engine, q)
     assert response["results"] == [] and response["total"] == 0
