@@ -478,6 +478,7 @@ _EVENT = re.compile(
     r"concert|performance|race|marathon|tournament)\b"
 )
 _LESSON = re.compile(r"lessons?|class(?:es)?|sessions?|prep|practice|tutor(?:ing)?|coach(?:ing)?|course")
+_OWNER = frozenset("my our his her their your has have had got gotten im".split())
 DEADLINE_WORDS = 6  # at most this many words between the event and its date
 DEADLINE_DAYS = 28  # an event further away than this sets no dates (any lesson before it will do)
 
@@ -496,7 +497,8 @@ def _deadline(doc: Doc, out: dict[str, Any], today: date, before: list[bool]) ->
     if not ours:
         return
     words = 0
-    for t in reversed(doc.tokens[: ours[0]]):
+    for k in range(ours[0] - 1, -1, -1):
+        t = doc.tokens[k]
         if not t.is_word:
             if t.text in ".!?;":
                 return
@@ -509,6 +511,13 @@ def _deadline(doc: Doc, out: dict[str, Any], today: date, before: list[bool]) ->
         if words > DEADLINE_WORDS:
             return
     else:
+        return
+    # Only someone's own event is a deadline: "my son has a test friday", "our wedding", "got a callback";
+    # "bollywood dance for a wedding this weekend" may as well be danced that weekend: its dates stay.
+    # A telegraphic "exam tomorrow" (the event opens its clause) is the speaker's own as well.
+    before_event = doc.tokens[max(0, k - 3) : k]
+    opens_clause = not before_event or not before_event[-1].is_word
+    if not opens_clause and not _OWNER.intersection(x.text for x in before_event if x.is_word):
         return
     event = date.fromisoformat(min(out["dates"]))
     days = (event - today).days

@@ -213,10 +213,12 @@ def test_either_hour_and_the_speakers_work_hours(q, window):
             [f"2026-11-{d}" for d in range(26, 31)] + [f"2026-12-0{d}" for d in range(1, 10)],
         ),
         # An event more than four weeks away sets no dates; an event today keeps today.
-        ("piano recital in 6 weeks", None),
+        ("my piano recital in 6 weeks", None),
         ("exam today, need a math tutor", ["2026-11-26"]),
         # A date that belongs to the lesson stays the lesson's.
         ("wedding dance lessons this saturday", ["2026-11-28"]),
+        # Nobody's own event: the dance may as well be learned that weekend.
+        ("bollywood dance for a wedding this weekend", ["2026-11-28", "2026-11-29"]),
         ("road test prep on saturday", ["2026-11-28"]),
         ("paint and sip for my bachelorette saturday", ["2026-11-28"]),
     ],
