@@ -14,9 +14,9 @@ from api.filters import DAY_HELP, SORT_HELP, Sort, check_filters
 from api.impressions import schedule, search_impression, with_search_id
 from api.read_routing import ReadsDep
 from api.recording import remember
-from api.schemas.search import SearchResponse
+from api.schemas.search import ErrorOut, SearchResponse, SearchStatusOut
 from index.search import DROPPABLE, SearchOptions, search
-from services import experiments
+from services import experiments, index_status
 
 router = APIRouter(prefix="/api", tags=["search"])
 MAX_QUERY = 5000
@@ -87,3 +87,16 @@ def search_route(
         request, response, search_impression(result, search_id, offset=offset, sort=sort, submitted=record, trial=trial)
     )
     return response
+
+
+@router.get(
+    "/search/status",
+    response_model=SearchStatusOut,
+    responses={503: {"model": ErrorOut, "description": "the database cannot say (Retry-After)"}},
+)
+def search_status(request: Request, response: Response) -> dict[str, object]:
+    """How far the search index is. On a first start `make run` serves while the index is built:
+    word (trigram) matches work at once and results improve as embeddings are written. Public, counted
+    at most once per 2 s per process; the student page polls it until `ready`."""
+    response.headers["Cache-Control"] = "no-store"
+    return dict(index_status.index_status(request.app.state.engine))

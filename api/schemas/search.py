@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class Location(BaseModel):
@@ -115,3 +115,20 @@ class SearchResponse(BaseModel):
     needs_location: bool  # "near me" with no coordinates and no place: the page may ask for the position
     sort: str  # the order of `results`: relevance, price, rating or soonest
     sorted_among: int | None  # a sort but relevance orders this many most relevant results
+
+
+class SearchStatusOut(BaseModel):
+    """GET /api/search/status: how far the index build is (services/index_status.py)."""
+
+    embedded: int = Field(description="active instructor services whose embedding is written")
+    total: int = Field(description="active instructor services")
+    percent: int = Field(ge=0, le=100, description="embedded / total, rounded down; 100 only when ready")
+    ready: bool = Field(description="every active service has its embedding: semantic search is complete")
+    message: str | None = Field(
+        description="what to tell the student while not ready (word matches work); null once ready"
+    )
+
+
+class ErrorOut(BaseModel):
+    detail: str
+    code: str

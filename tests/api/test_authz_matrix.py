@@ -213,6 +213,7 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/health"): "/health",
     ("GET", "/ready"): "/ready",
     ("GET", "/api/search"): "/api/search?q=piano",
+    ("GET", "/api/search/status"): "/api/search/status",
     ("GET", "/api/catalog/categories"): "/api/catalog/categories",
     ("GET", "/api/catalog/categories/{slug}/instructors"): "/api/catalog/categories/music/instructors",
     ("GET", "/api/catalog/services/{slug}/instructors"): "/api/catalog/services/piano/instructors",

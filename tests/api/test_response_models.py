@@ -14,6 +14,7 @@ from api.schemas.catalog import BrowseOut, CategoryTreeOut
 from api.schemas.health import HealthOut, ReadyOut
 from api.schemas.public import NextAvailableOut, PublicAvailabilityOut, PublicProfileOut
 from api.schemas.reviews import PublicReviewsOut
+from api.schemas.search import SearchStatusOut
 from core.settings import Settings
 from tests.factories import make_instructor, nyc_today
 
@@ -58,6 +59,7 @@ def test_cached_answers_match_their_models(client, engine):
     _valid(CategoryTreeOut, client.get("/api/catalog/categories"))
     _valid(HealthOut, client.get("/health"))
     _valid(ReadyOut, client.get("/ready"))
+    _valid(SearchStatusOut, client.get("/api/search/status"))
     _valid(BrowseOut, client.get("/api/catalog/services/piano/instructors"))
     _valid(BrowseOut, client.get("/api/catalog/categories/music/instructors"))
     _valid(BrowseOut, client.get("/api/catalog/categories/music/instructors", params={"sort": "price"}))
