@@ -16,16 +16,16 @@ function label(slug) { return String(slug).replace(/-/g, " ").replace(/\b\w/g, (
 function money(n) { return "$" + (Number.isInteger(n) ? n : n.toFixed(2)); }
 // One decimal, rounded half up the way people (and the server's why-lines) round: 4.05 → 4.1.
 function stars(r) { return (Math.floor((Math.round(r * 100) + 5) / 10) / 10).toFixed(1); }
-const fmtWhen = new Intl.DateTimeFormat("en-US", { weekday: "short", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", hour12: true, timeZone: TZ });
-const fmtTime = new Intl.DateTimeFormat("en-US", { hour: "numeric", minute: "2-digit", hour12: true, timeZone: TZ });
-const fmtDay = new Intl.DateTimeFormat("en-US", { weekday: "short", month: "short", day: "numeric", timeZone: TZ });
+const DAY = { weekday: "short", month: "short", day: "numeric" }, TIME = { hour: "numeric", minute: "2-digit", hour12: true };
+const fmt = (o, locale = "en-US") => new Intl.DateTimeFormat(locale, { ...o, timeZone: TZ });
+const fmtWhen = fmt({ ...DAY, ...TIME }), fmtTime = fmt(TIME), fmtDay = fmt(DAY), fmtISO = fmt({}, "en-CA"); // en-CA: YYYY-MM-DD
 function when(iso) { return fmtWhen.format(new Date(iso)); }
 function span(start, end) { return `${fmtDay.format(new Date(start))}, ${fmtTime.format(new Date(start))}–${fmtTime.format(new Date(end))}`; }
 function clock(hhmm) { // "17:30" → "5:30 PM"
   const [h, m] = hhmm.split(":").map(Number);
   return `${(h + 11) % 12 + 1}${m ? ":" + String(m).padStart(2, "0") : ""} ${h < 12 ? "AM" : "PM"}`;
 }
-function nyToday() { return new Intl.DateTimeFormat("en-CA", { timeZone: TZ }).format(new Date()); }
+function nyToday() { return fmtISO.format(new Date()); }
 function addDays(iso, n) { const d = new Date(iso + "T12:00:00Z"); d.setUTCDate(d.getUTCDate() + n); return d.toISOString().slice(0, 10); }
 function shortDate(iso) { const d = new Date(iso + "T12:00:00Z"); return `${DAYS[(d.getUTCDay() + 6) % 7]} ${d.getUTCMonth() + 1}/${d.getUTCDate()}`; }
 function el(tag, attrs = {}, ...children) {
@@ -33,9 +33,9 @@ function el(tag, attrs = {}, ...children) {
   if (tag === "button") node.type = "button";
   for (const [k, v] of Object.entries(attrs)) {
     if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (v !== null && v !== undefined && v !== false) node.setAttribute(k, v === true ? "" : v);
+    else if (v != null && v !== false) node.setAttribute(k, v === true ? "" : v);
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c);
+  for (const c of children.flat()) if (c != null && c !== false) node.append(c);
   return node;
 }
 function show(id, on) { $(id).hidden = !on; }
@@ -123,6 +123,12 @@ function route(record) {
 }
 
 // ---- search and browse
+// While the index builds, say how far (searching works meanwhile).
+async function indexing() {
+  const d = await api("GET", "/api/search/status").catch(() => ({}));
+  $("indexing").textContent = d.message || ""; show("indexing", !!d.message);
+  if (!d.ready) setTimeout(indexing, 3000);
+}
 function listingUrl(s, offset, record) {
   const p = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
   if (s.sort !== "relevance") p.set("sort", s.sort);
@@ -524,7 +530,7 @@ function updateBooking() {
 async function checkFit(c) {
   $("book-confirm").disabled = false; show("book-error", false);
   if (c.minutes === c.result.duration_minutes) return;
-  const day = new Intl.DateTimeFormat("en-CA", { timeZone: TZ }).format(new Date(c.slot.start));
+  const day = fmtISO.format(new Date(c.slot.start));
   try {
     const a = await api("GET", `/api/public/instructors/${c.result.instructor.id}/availability?start_date=${day}&end_date=${day}&duration_minutes=${c.minutes}`);
     const fits = a.days.some((d) => d.windows.some((w) => w.starts.some((st) => new Date(st).getTime() === new Date(c.slot.start).getTime())));
@@ -726,4 +732,5 @@ for (const b of document.querySelectorAll("[data-close]")) b.addEventListener("c
 
 loadMe().then(loadRecent);
 loadCatalog();
+indexing();
 route(false);
