@@ -115,10 +115,10 @@ def _category_words() -> frozenset[str]:
     return frozenset(words)
 
 
+_LESSON_WORDS = frozenset("lesson lessons class classes course courses teacher teachers instructor instructors".split())
+
+
 def names_category(text: str) -> bool:
     """Whether `text` is just a category's name ("music", "sports", "art"), not a narrower wish."""
     words = [w for w in text.lower().split() if w not in _LESSON_WORDS]  # "dance classes" names dance
     return bool(words) and all(w in _category_words() or w.rstrip("s") in _category_words() for w in words)
-
-
-_LESSON_WORDS = frozenset("lesson lessons class classes course courses teacher teachers instructor instructors".split())

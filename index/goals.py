@@ -115,7 +115,6 @@ class ServiceCards:
         services = catalog.services()
         self.slugs = list(services)
         self.categories = np.array([services[s].category for s in self.slugs])
-        self.category_by_slug = {s: services[s].category for s in self.slugs}
         # Services only children take (cooking for littles, messy art): no goal of an adult learner
         # reaches them ("teach my husband to cook" is a cooking class, not one for toddlers).
         self.children_only = np.array(
@@ -130,7 +129,7 @@ class ServiceCards:
                 owners.append(i)
         self.owners = np.array(owners)
         self.is_whole = np.r_[True, self.owners[1:] != self.owners[:-1]]
-        self.embed: Callable[[str], np.ndarray] | None = embedder.embed_query
+        self.embed: Callable[[str], np.ndarray] = embedder.embed_query
         model = embedder.model_dir / "model.onnx"
         digest = hashlib.sha256("\n".join(texts).encode() + str(model.stat().st_size).encode()).hexdigest()[:16]
         path = (cache_dir or embedder.model_dir) / f"service-cards-{digest}.npy"
@@ -144,8 +143,6 @@ class ServiceCards:
 
     def word_similarity(self, word: str) -> float:
         """How close one word, on its own, lands to the nearest card."""
-        if self.embed is None:
-            return 1.0
         return float(self.similarities(self.embed(word)).max())
 
     def similar(self, slugs: tuple[str, ...], n: int = SIMILAR_SERVICES) -> tuple[str, ...]:
@@ -206,10 +203,10 @@ class ServiceCards:
         match = self.match(qvec, category, adult)
         if category is not None and len(query.split()) >= SENTENCE_WORDS:
             anywhere = self.match(qvec, adult=adult)
-            outside = [s for s in anywhere.similarity if self._category_of(s) != category]
-            inside = [s for s in anywhere.similarity if self._category_of(s) == category]
-            best_outside = max((anywhere.similarity[s] for s in outside), default=0.0)
-            best_inside = max((anywhere.similarity[s] for s in inside), default=0.0)
+            sims = np.fromiter(anywhere.similarity.values(), dtype=np.float32)  # in self.slugs order
+            inside = self.categories == category
+            best_inside = float(sims[inside].max()) if inside.any() else 0.0
+            best_outside = float(sims[~inside].max()) if (~inside).any() else 0.0
             if best_outside >= CLEAR and best_outside - best_inside >= OVERRIDE_MARGIN:
                 match = replace(anywhere, category_dropped=True)
                 category = None
@@ -255,9 +252,6 @@ class ServiceCards:
         return GoalMatch(
             "clear", similarity, self._chosen(sims, order), tuple(self.slugs[i] for i in order[:SUGGESTIONS])
         )
-
-    def _category_of(self, slug: str) -> str:
-        return self.category_by_slug[slug]
 
     def _chosen(self, sims: np.ndarray, order: list[int]) -> tuple[str, ...]:
         """The services that serve a clear goal: those within MARGIN of the best card, or only the

@@ -437,7 +437,7 @@ def search(
     started = clock.perf_counter()
     user_tz = ZoneInfo(opts.tz)
     now_user = (now.astimezone(user_tz) if now and now.tzinfo else now) or datetime.now(user_tz)
-    parsed = nls.parse(q, now=now_user.replace(tzinfo=None), tz=opts.tz)
+    parsed, reading = nls.parse_with_reading(q, now=now_user.replace(tzinfo=None), tz=opts.tz)
     for chip in opts.drop:
         for name in DROPPABLE[chip]:
             parsed[name] = False if name in ("near_me", "nearby") else None
@@ -476,7 +476,7 @@ def search(
         format=where.format or original.format,
         learner=learner or None,
     )
-    goal = _goal(parsed, q, timings, learner)
+    goal = _goal(parsed, reading, q, timings, learner)
     if goal is not None and goal.kind in ("none", "unreadable"):
         response = _no_match(engine, q, parsed, goal, timings)
         if cache and key:
@@ -611,7 +611,7 @@ def _where(parsed: dict[str, Any], opts: SearchOptions) -> Where:
 
 
 def _goal(
-    parsed: dict[str, Any], q: str, timings: dict[str, Any], learner: tuple[str, ...] = ()
+    parsed: dict[str, Any], reading: nls.GoalReading, q: str, timings: dict[str, Any], learner: tuple[str, ...] = ()
 ) -> goals.GoalMatch | None:
     """The services a query's goal reaches. Asked when the query names no service but says more
     than its conditions ("lessons this saturday in astoria" says nothing to match), and when a
@@ -620,7 +620,6 @@ def _goal(
     text = (parsed.get("text") or "").split()
     if not text or (parsed.get("service") and len(q.split()) < goals.SENTENCE_WORDS):
         return None
-    reading = nls.goal_reading(q)
     if parsed.get("service") and reading.service_typo:
         return None  # the embedding cannot read "guitr" or "mandrin": the parse's typo reading stands
     t = clock.perf_counter()

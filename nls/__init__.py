@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from .parser import FIELDS, GoalReading, goal_reading, parse
+from .parser import FIELDS, GoalReading, parse, parse_with_reading
 from .people import learner
 
 
@@ -53,4 +53,4 @@ def warmup() -> None:
     get_lexicon()
 
 
-__all__ = ["FIELDS", "GoalReading", "Location", "ParsedQuery", "goal_reading", "learner", "parse", "warmup"]
+__all__ = ["FIELDS", "GoalReading", "Location", "ParsedQuery", "learner", "parse", "parse_with_reading", "warmup"]

@@ -150,25 +150,25 @@ def _to_str(value: Any) -> str:
 
 @dataclass(frozen=True)
 class GoalReading:
-    """What a query says once its conditions are read: the words left for matching a goal to
-    services (service words kept, dates, times, places, prices, ages, formats and levels taken
-    out: "mandrin for kids flushing sat morn" is about Mandarin, not the SAT), and whether the
-    service word was a typo (then the sentence's embedding knows nothing of the misspelled word)."""
+    """What search needs beyond the contract to match a query's goal to services: whether the
+    service word was a typo (the sentence's embedding knows nothing of "mandrin" or "guitr", so the
+    parse's typo reading must stand), and a Spanish query's English (nls/spanish.py)."""
 
-    text: str
     service_typo: bool
-    english: str | None = None  # a Spanish query in English (nls/spanish.py), for matching its goal
+    english: str | None = None
 
 
-def goal_reading(text: Any, now: datetime | date | None = None, tz: str = DEFAULT_TZ) -> GoalReading:
-    """The goal words of a query (see GoalReading). Never raises."""
+def parse_with_reading(
+    text: Any, now: datetime | date | None = None, tz: str = DEFAULT_TZ
+) -> tuple[dict[str, Any], GoalReading]:
+    """`parse` and the query's GoalReading from one pass of the extractors. Never raises."""
     query = text if isinstance(text, str) else ("" if text is None else _to_str(text))
     try:
-        return _pipeline(query, reference_date(now, tz))[1]
+        return _pipeline(query, reference_date(now, tz))
     except Exception:  # pragma: no cover - defensive, as parse
         if os.environ.get("NLS_STRICT") == "1":
             raise
-        return GoalReading(query, False)
+        return empty(query), GoalReading(False)
 
 
 def _parse(query: str, today: date) -> dict[str, Any]:
@@ -190,13 +190,11 @@ def _pipeline(query: str, today: date) -> tuple[dict[str, Any], GoalReading]:
     misc.extract(doc, out)
     when.extract(doc, out, today)
     price.extract(doc, out)
-    conditions = {i for i, claimed in enumerate(doc.claimed) if claimed}
 
     hits = match(doc, lex)
     fuzzy = fuzzy_match(doc, lex, FILLER)
     hits += fuzzy
     hits.sort(key=lambda h: h[2][0])
-    conditions.update(i for kind, _, idx in hits if kind not in ("service", "family") for i in idx)
 
     svc: list[tuple[str, Any, list[str]]] = []
     places: list[tuple[str, Any]] = []
@@ -257,9 +255,5 @@ def _pipeline(query: str, today: date) -> tuple[dict[str, Any], GoalReading]:
 
     words = [t.text for i, t in enumerate(doc.tokens) if not doc.claimed[i] and t.is_word and t.text not in FILLER]
     out["text"] = " ".join(words)
-    goal = GoalReading(
-        " ".join(t.text for i, t in enumerate(doc.tokens) if t.is_word and i not in conditions),
-        any(kind == "service" and value == out["service"] for kind, value, _ in fuzzy),
-        english,
-    )
+    goal = GoalReading(any(kind == "service" and value == out["service"] for kind, value, _ in fuzzy), english)
     return {k: out[k] for k in FIELDS}, goal

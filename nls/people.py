@@ -443,7 +443,7 @@ def extract_ages(doc: Doc, out: dict[str, Any]) -> None:
 _SELF_WORDS = frozenset(("i", "im", "i'm", "ive", "i've", "id", "i'd", "me", "myself", "wanna", "tryna"))
 # A sentence that drops its "I": "want to host a dinner and actually cook", "need to get in shape".
 _SELF_START = re.compile(
-    r"\s*(?:wanna|gotta|tryna|(?:want(?:ing)?|need(?:ing)?|trying|looking|hoping|planning)\s+to|would\s+(?:like|love)\s+to)\b"
+    r"\s*(?:gotta|(?:want(?:ing)?|need(?:ing)?|trying|looking|hoping|planning)\s+to|would\s+(?:like|love)\s+to)\b"
 )
 _ADULT_RELATIVES = frozenset(
     (

@@ -843,15 +843,15 @@ def _periods(doc: Doc, w: _When) -> None:
         if w.period is not None:
             continue
         if m.group("p"):
-            p = m.group("p")
+            p = _PERIOD_SHORT.get(m.group("p"), m.group("p"))
             q = m.group("q")
-            if q == "early" and p in ("morning", "morn"):
+            if q == "early" and p == "morning":
                 w.period = ("06:00", "09:00")
             elif q == "late" and p == "morning":
                 w.period = None  # "late morning" is not read
             else:
-                w.period = PERIODS[_PERIOD_SHORT.get(p, p)]
-            w.period_pref = "am" if p in ("morning", "morn") else "pm"
+                w.period = PERIODS[p]
+            w.period_pref = "am" if p == "morning" else "pm"
         elif m.group("school"):
             w.period = ("15:00", None)
             w.period_pref = "pm"

@@ -35,4 +35,4 @@ def test_spanish_words_for_services_and_conditions(q, field, value):
 
 @pytest.mark.parametrize("q", ["de blasio park tennis", "piano lessons for my daughter in la", "la fitness yoga"])
 def test_an_english_query_with_a_spanish_looking_word_stays_english(q):
-    assert nls.goal_reading(q, now=NOW).english is None
+    assert nls.parse_with_reading(q, now=NOW)[1].english is None
