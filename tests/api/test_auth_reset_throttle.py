@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import socket
 import uuid
 from datetime import timedelta
 
@@ -19,6 +18,7 @@ from core.settings import Settings
 from services import throttle as throttle_mod
 from services.throttle import EMAIL_LIMIT, IP_LIMIT, LoginThrottle, lock_seconds
 from tests.factories import login, make_user, new_client, unique_email
+from tests.net import closed_port
 
 
 def _outbox_token(engine, email: str) -> str | None:
@@ -172,14 +172,8 @@ def test_success_resets_the_email_count(engine):
         assert login(client, user.email, "wrong-password").status_code == 401
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_throttle_works_in_process_when_redis_is_down(engine):
-    settings = Settings(redis_url=f"redis://127.0.0.1:{_closed_port()}/0")
+    settings = Settings(redis_url=f"redis://127.0.0.1:{closed_port()}/0")
     client = TestClient(create_app(settings, engine=engine), client=(f"10.7.{uuid.uuid4().int % 250}.1", 1))
     user = make_user(engine)
     codes = [login(client, user.email, "wrong-password").status_code for _ in range(EMAIL_LIMIT + 1)]
@@ -189,7 +183,7 @@ def test_throttle_works_in_process_when_redis_is_down(engine):
 
 def test_progressive_lockout_in_redis_and_locally(monkeypatch):
     """Each failure past the limit doubles the lockout, whichever store holds the count."""
-    for url in ("redis://127.0.0.1:6379/0", f"redis://127.0.0.1:{_closed_port()}/0"):
+    for url in ("redis://127.0.0.1:6379/0", f"redis://127.0.0.1:{closed_port()}/0"):
         t = LoginThrottle(RedisHandle(url), namespace=f"test-{uuid.uuid4().hex}", secret="test-secret")
         email, ip = unique_email("prog"), "192.0.2.1"
         got = [t.failure(email=email, ip=ip) for _ in range(EMAIL_LIMIT + 2)]

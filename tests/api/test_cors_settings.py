@@ -5,7 +5,6 @@ one clear line."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 
@@ -13,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from core.settings import PROJECT_ROOT, Settings, SettingsError, get_settings
+from tests.net import closed_port
 
 
 @pytest.mark.parametrize("origins", ["*", "https://app.example.com, *", "https://*.example.com"])
@@ -39,19 +39,13 @@ def test_get_settings_says_it_in_one_line(monkeypatch):
         get_settings.cache_clear()
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_cli_serve_stops_with_one_line():
     env = {
         **os.environ,
         "CORS_ORIGINS": "*",
         # were the origins accepted, start-up would stop later, at the database, with another line
-        "DATABASE_URL": f"postgresql://nobody@127.0.0.1:{_closed_port()}/none",
-        "PORT": str(_closed_port()),
+        "DATABASE_URL": f"postgresql://nobody@127.0.0.1:{closed_port()}/none",
+        "PORT": str(closed_port()),
     }
     done = subprocess.run(
         [sys.executable, "-m", "cli", "serve"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
 from api.app import create_app
 from core.settings import Settings
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.net import closed_port
 
 
 @pytest.fixture
@@ -41,7 +34,7 @@ def test_ready_with_redis(client):
 
 
 def test_ready_without_redis_is_degraded_not_down(engine):
-    settings = Settings(redis_url=f"redis://127.0.0.1:{_closed_port()}/0")
+    settings = Settings(redis_url=f"redis://127.0.0.1:{closed_port()}/0")
     client = TestClient(create_app(settings, engine=engine))
     response = client.get("/ready")
     assert response.status_code == 200
@@ -55,7 +48,7 @@ def test_ready_without_redis_is_degraded_not_down(engine):
 
 
 def test_ready_without_database_is_503():
-    dead = create_engine(f"postgresql+psycopg://x@127.0.0.1:{_closed_port()}/x", connect_args={"connect_timeout": 1})
+    dead = create_engine(f"postgresql+psycopg://x@127.0.0.1:{closed_port()}/x", connect_args={"connect_timeout": 1})
     client = TestClient(create_app(Settings(), engine=dead))
     response = client.get("/ready")
     assert response.status_code == 503

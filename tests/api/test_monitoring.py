@@ -5,7 +5,6 @@ database at scrape time (outbox backlog, replica lag, scheduled jobs)."""
 
 from __future__ import annotations
 
-import socket
 import time
 import uuid
 
@@ -17,6 +16,7 @@ from api.app import create_app
 from core import monitoring
 from core.settings import Settings
 from tests.api.test_metrics import sample
+from tests.net import closed_port
 
 KEY = "k" * 40
 STRONG = "s" * 40
@@ -122,12 +122,6 @@ def test_monitoring_endpoints_need_the_key(engine):
     assert refused.status_code == 403 and "MONITORING_API_KEY" in refused.json()["detail"]
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_health_lite_never_touches_the_database(engine):
     statements: list[str] = []
 
@@ -144,7 +138,7 @@ def test_health_lite_never_touches_the_database(engine):
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert lite == [] and statements
-    dead = create_engine(f"postgresql+psycopg://x@127.0.0.1:{_closed_port()}/x", connect_args={"connect_timeout": 1})
+    dead = create_engine(f"postgresql+psycopg://x@127.0.0.1:{closed_port()}/x", connect_args={"connect_timeout": 1})
     down = TestClient(create_app(Settings(), engine=dead))
     t0 = time.perf_counter()
     assert down.get("/health/lite").status_code == 200
@@ -210,7 +204,7 @@ def test_database_series_are_read_at_scrape_time(engine):
     assert sample(after, "instainstru_db_replicas") == 0
     assert "instainstru_job_last_success_timestamp_seconds{job=" in after
     assert "instainstru_job_runs_total{job=" in after
-    dead = create_engine(f"postgresql+psycopg://x@127.0.0.1:{_closed_port()}/x", connect_args={"connect_timeout": 1})
+    dead = create_engine(f"postgresql+psycopg://x@127.0.0.1:{closed_port()}/x", connect_args={"connect_timeout": 1})
     down = TestClient(create_app(Settings(), engine=dead)).get("/metrics")
     assert down.status_code == 200 and sample(down.text, "instainstru_db_up") == 0
     assert "instainstru_outbox_pending" not in down.text

@@ -3,7 +3,6 @@ Retry-After; shared through Redis by every app (process) of a deployment; in-pro
 
 from __future__ import annotations
 
-import socket
 import time
 import uuid
 from typing import Any
@@ -16,16 +15,11 @@ from core.ratelimit import AUTH, SEARCH, WRITE, Budget, LocalWindows, RateLimite
 from core.redis_client import RedisHandle
 from core.settings import Settings
 from tests.factories import bearer, make_user
+from tests.net import closed_port
 
 
 def _ip() -> str:
     return f"10.41.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def small(**overrides: int) -> Settings:
@@ -98,7 +92,7 @@ def test_two_apps_sharing_redis_share_the_budget(indexed_engine):
 
 
 def test_in_process_limiter_takes_over_when_redis_is_down(indexed_engine):
-    settings = small(redis_url=f"redis://127.0.0.1:{_closed_port()}/0")
+    settings = small(redis_url=f"redis://127.0.0.1:{closed_port()}/0")
     c = TestClient(create_app(settings, engine=indexed_engine), client=(_ip(), 1))
     codes = [c.get("/api/search", params={"q": "violin"}).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
@@ -110,7 +104,7 @@ def test_limits_can_be_switched_off(indexed_engine):
     assert all(c.get("/api/search", params={"q": "flute"}).status_code == 200 for _ in range(5))
 
 
-@pytest.mark.parametrize("url", ["redis://127.0.0.1:6379/0", f"redis://127.0.0.1:{_closed_port()}/0"])
+@pytest.mark.parametrize("url", ["redis://127.0.0.1:6379/0", f"redis://127.0.0.1:{closed_port()}/0"])
 def test_window_resets(url):
     limiter = RateLimiter(
         WindowCounter(RedisHandle(url)),

@@ -7,7 +7,6 @@ the catalog and a few instructors from tests/factories.py, with some embeddings 
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -20,6 +19,7 @@ from api.app import create_app
 from core.settings import Settings
 from services import index_status
 from tests import factories
+from tests.net import closed_port
 
 STATUS_DB = f"instainstru_status_{os.getpid()}"
 PIANO = ("piano", Decimal("80"), Decimal("60"), [60])
@@ -126,14 +126,8 @@ def test_the_count_is_kept_two_seconds(status_engine, rows):
     assert index_status.index_progress(status_engine, clock=lambda: now[0])["embedded"] == 4  # counted again
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_without_a_database_it_answers_503_with_a_reason_not_500():
-    dead = create_engine(f"postgresql+psycopg://x@127.0.0.1:{_closed_port()}/x", connect_args={"connect_timeout": 1})
+    dead = create_engine(f"postgresql+psycopg://x@127.0.0.1:{closed_port()}/x", connect_args={"connect_timeout": 1})
     client = TestClient(create_app(Settings(), engine=dead))
     response = client.get("/api/search/status")
     assert response.status_code == 503

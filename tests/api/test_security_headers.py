@@ -4,7 +4,6 @@ while the database is down, and settings that refuse the development secret outs
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 
@@ -15,6 +14,7 @@ from pydantic import ValidationError
 from api.app import create_app
 from core.db import make_engine
 from core.settings import DEV_SECRET, PROJECT_ROOT, Settings, SettingsError, get_settings
+from tests.net import closed_port
 
 STRONG = "s" * 40
 
@@ -101,14 +101,8 @@ def test_body_limit_by_content_length_and_while_streaming(indexed_engine):
     assert small.status_code == 401
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_database_down_is_a_clear_503(indexed_engine):
-    dead = make_engine(f"postgresql+psycopg://nobody@127.0.0.1:{_closed_port()}/nothing")
+    dead = make_engine(f"postgresql+psycopg://nobody@127.0.0.1:{closed_port()}/nothing")
     try:
         c = TestClient(create_app(Settings(), engine=dead))
         for path in (

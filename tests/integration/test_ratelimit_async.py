@@ -16,6 +16,7 @@ import redis
 
 from core.ratelimit import SEARCH, Budget, RateLimiter, WindowCounter
 from core.redis_client import RedisHandle
+from tests.net import closed_port
 
 REDIS = "redis://127.0.0.1:6379/0"
 T = TypeVar("T")
@@ -37,12 +38,6 @@ def _limiter(url: str, per_ip: int = 2, per_user: int = 3, window: int = 60) -> 
     )
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_ip_and_user_are_counted_together_with_expiring_windows():
     limiter = _limiter(REDIS, per_ip=5, per_user=2)
 
@@ -61,7 +56,7 @@ def test_ip_and_user_are_counted_together_with_expiring_windows():
 
 
 def test_redis_down_falls_back_to_in_process_counts():
-    limiter = _limiter(f"redis://127.0.0.1:{_closed_port()}/0")
+    limiter = _limiter(f"redis://127.0.0.1:{closed_port()}/0")
 
     async def three():
         return [(await limiter.acheck(SEARCH, ip="192.0.2.2")).allowed for _ in range(3)]
