@@ -263,6 +263,10 @@ def test_reschedule_inside_24_hours_is_refused(client, engine, inst, student):
 def _past_booking(engine, inst, student_id, hours_ago: int) -> str:
     """Booked three days ago for a lesson that started `hours_ago` hours ago."""
     start = (datetime.now(MARKET_TZ) - timedelta(hours=hours_ago)).replace(minute=0, second=0, microsecond=0)
+    if start.hour == 23:
+        # A lesson must end by midnight: run between 01:00 and 02:00 New York time, "26 hours ago"
+        # started at 23:00 and the booking was refused. An hour earlier is still as far in the past.
+        start -= timedelta(hours=1)
     with Session(engine) as db:
         view = booking_service.create(
             db,
