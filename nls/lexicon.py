@@ -320,6 +320,12 @@ class Lexicon:
             if val[0] in SHORT_KINDS and len(key) == 1 and len(key[0]) == 4
         }
         self.vocab = frozenset(w for key in self.table for w in key)
+        # One-word service names an abbreviation can stand for ("pno" for piano, "vln" for violin).
+        self._abbreviable = [
+            (key[0], val)
+            for key, val in self.table.items()
+            if val[0] == "service" and len(key) == 1 and 5 <= len(key[0]) <= 8
+        ]
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one lexicon per process: the cache lives as long as it does
     def fuzzy(self, phrase: str) -> tuple[str, tuple[str, Any]] | None:
@@ -357,6 +363,16 @@ class Lexicon:
         choice = closest[0] if len(closest) == 1 else self._tie_break(phrase, closest)
         return choice, self._fuzzy_value[choice]
 
+    def abbreviation(self, word: str) -> tuple[str, tuple[str, Any]] | None:
+        """A three-letter shorthand that is no English word: the service whose name starts with its
+        first letter and holds its letters in order, when exactly one service does ("pno" -> piano,
+        "vln" -> violin, "phy" -> physics; "spn" could be Spanish or sparring, so it is nothing)."""
+        found = {val: name for name, val in self._abbreviable if name[0] == word[0] and _in_order(word, name)}
+        if len(found) != 1:
+            return None
+        val, name = next(iter(found.items()))
+        return name, val
+
     def _short_fuzzy(self, phrase: str) -> tuple[str, tuple[str, Any]] | None:
         """A four-letter slip: too short for any one edit (most four-letter strings are one edit from
         some word), so only the two likeliest slips count, and only toward a service: a dropped
@@ -390,6 +406,14 @@ class Lexicon:
 
 SHORT_TYPO = 4  # letters in a word whose slips are read only in the two likeliest ways
 SHORT_KINDS = ("service", "family")
+
+
+ABBREVIATION = 3  # letters in a word read as a shorthand of a service name (Lexicon.abbreviation)
+
+
+def _in_order(letters: str, word: str) -> bool:
+    rest = iter(word)
+    return all(ch in rest for ch in letters)
 
 
 def _drops_one(word: str, typed: str) -> bool:
@@ -478,9 +502,9 @@ def fuzzy_match(doc: Any, lex: Lexicon, skip: frozenset[str], budget: int = 24) 
                         out.append((hit[1][0], hit[1][1], [run[i], run[i + 1]]))
                         i += 2
                         continue
-            if len(w) >= SHORT_TYPO:
+            if len(w) >= SHORT_TYPO or len(w) == ABBREVIATION:
                 budget -= 1
-                hit = lex.fuzzy(w)
+                hit = lex.fuzzy(w) if len(w) >= SHORT_TYPO else lex.abbreviation(w)
                 if hit is not None:
                     doc.claim_tokens(run[i], run[i] + 1)
                     out.append((hit[1][0], hit[1][1], [run[i]]))

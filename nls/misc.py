@@ -341,7 +341,7 @@ _LANG_PATTERNS = [
         rf"\b(?:taught|teaches|teaching|conducted|delivered|given|instruction|instructed)\s+in\s+(?P<l>{_LANG})\b"
     ),
     re.compile(
-        rf"\b(?:who\s+)?(?:speaks?|speaking|fluent\s+in|bilingual\s+in|bilingual(?:\s+english)?\s+and|bilingual)\s+(?P<l>{_LANG})\b{_NOT_SUBJECT}"
+        rf"\b(?:who\s+)?(?:speaks?|speaking|fluent\s+in|bilingual\s+in|bilingual(?:\s+english)?\s+and|bilingual)\s+(?:only\s+)?(?P<l>{_LANG})\b{_NOT_SUBJECT}"
     ),
     re.compile(rf"\bin\s+(?P<l>{_LANG})\b{_NOT_SUBJECT}"),
 ]

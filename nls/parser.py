@@ -171,6 +171,16 @@ def parse_with_reading(
         return empty(query), GoalReading(False)
 
 
+def _learns_english_as_new_language(doc: Doc, out: dict[str, Any]) -> bool:
+    """ "teach my mom english? she only speaks spanish", "english lessons for my dad": English for
+    someone who speaks another language, or for a grown-up relative, is English as a second language,
+    not the school subject (English language arts)."""
+    if out["lesson_language"] not in (None, "english"):
+        return True
+    words = {t.text for t in doc.tokens if t.is_word}
+    return out["audience"] is None and out["age"] is None and bool(people.ADULT_RELATIVES & words)
+
+
 def _parse(query: str, today: date) -> dict[str, Any]:
     return _pipeline(query, today)[0]
 
@@ -248,6 +258,10 @@ def _pipeline(query: str, today: date) -> tuple[dict[str, Any], GoalReading]:
     age_aud = people.audience_for_age(out["age"]) if out["age"] is not None else None
     out["audience"] = age_aud or out["_age_audience"] or word_audience or out["_phrase_audience"]
     del out["_age_audience"], out["_phrase_audience"]
+
+    if out["service"] == "english" and _learns_english_as_new_language(doc, out):
+        out["service"] = "english-esl-efl"
+        out["category"] = lex.service_category.get("english-esl-efl")
 
     # an explicit price beats a vague one (the vague word stays consumed)
     if out["price_min"] is not None or out["price_max"] is not None:

@@ -445,7 +445,7 @@ _SELF_WORDS = frozenset(("i", "im", "i'm", "ive", "i've", "id", "i'd", "me", "my
 _SELF_START = re.compile(
     r"\s*(?:gotta|(?:want(?:ing)?|need(?:ing)?|trying|looking|hoping|planning)\s+to|would\s+(?:like|love)\s+to)\b"
 )
-_ADULT_RELATIVES = frozenset(
+ADULT_RELATIVES = frozenset(
     (
         "husband",
         "wife",
@@ -493,6 +493,6 @@ def learner(query: str, parsed: dict[str, Any]) -> tuple[str, ...]:
         return ()
     if parsed.get("audience") is not None or age is not None or _YOUNG_WORDS.intersection(words):
         return ()
-    if _SELF_WORDS.intersection(words) or _ADULT_RELATIVES.intersection(words) or _SELF_START.match(query.lower()):
+    if _SELF_WORDS.intersection(words) or ADULT_RELATIVES.intersection(words) or _SELF_START.match(query.lower()):
         return ("adults",)
     return ()

@@ -784,7 +784,14 @@ def _has_date_context(doc: Doc, item_start: int, item_end: int) -> bool:
     if nxt in _TIME_WORDS or nxt in {"at", "before", "after", "around", "between"}:
         return True
     prev = doc.prev_word(item_start)
+    if nxt is None and prev and prev[0] not in _NOT_BEFORE_LAST_DAY | _CONTEXT_ONLY and not prev[0].isdigit():
+        return True  # the last word, after a place or a person: "swimming for my 5yo in the bx sat"
     return bool(prev) and prev[0] in _TIME_WORDS
+
+
+# Words after which a query's last "sat"/"sun" is the test or a noun ("prep for the sat", "yoga in the sun").
+_NOT_BEFORE_LAST_DAY = {"the", "a", "for", "with", "of", "about", "and", "or", "to", "in", "my", "his", "her", "our"}
+_NOT_BEFORE_LAST_DAY |= {"their", "your", "new", "math", "verbal", "reading", "writing", "psat", "act"}
 
 
 def _weekday_chains(doc: Doc, w: _When) -> None:
@@ -827,6 +834,13 @@ def _weekday_chains(doc: Doc, w: _When) -> None:
                 w.single_days.append((wd, mod or (pre if pre in ("next", "this") else "")))
         _day_meridiem(doc, w, m.end())
 
+
+# "we both work till 6", "she's in school until 3", "i'm at the office till 7": busy until then, so
+# the lesson is after; "i get off work at 6", "off at 5", "done with work at 7": free from then.
+_BUSY_UNTIL = re.compile(
+    r"\b(?:work(?:s|ing)?|at\s+(?:work|the\s+office|school|my\s+job)|in\s+(?:school|class|the\s+office)|busy)\s+$"
+)
+_FREE_AT = re.compile(r"\b(?:off(?:\s+work)?|(?:finish|finishes|done\s+with|out\s+of)\s+work)\s+$")
 
 # "i work nights", "working night shifts", "on the morning shift": the speaker's job, not the lesson's time
 _JOB_BEFORE = re.compile(r"\bwork(?:s|ing)?\s+(?:the\s+|on\s+)?(?:early\s+|late\s+)?$")
@@ -1054,6 +1068,11 @@ def _times(doc: Doc, w: _When) -> None:
         if h24 is None:
             continue
         doc.claim(*m.span())
+        before = doc.s[max(0, m.start() - 32) : m.start()]
+        if (pre in ("until", "till", "til") and _BUSY_UNTIL.search(before)) or (
+            pre == "at" and _FREE_AT.search(before)
+        ):
+            pre = "after"  # "we both work till 6", "i get off at 5": the lesson comes after that
         setx(_window(pre, h24, mins))
 
     # "7 tonight", "10 tomorrow morning": read like "at"
