@@ -24,8 +24,7 @@ def cached_json(request: Request, key: str, max_age: int, compute: Callable[[], 
     from api.read_routing import current_reads
 
     cache = current_reads(request).cache
-    full_key = f"public:{key}:v{cache.version()}"
-    body = cache.get(full_key)
+    full_key, body = cache.lookup(f"public:{key}")  # keyed on the write version
     if body is None:
         body = json.dumps(compute(), separators=(",", ":")).encode()
         cache.set(full_key, body, ttl=max_age * 10)

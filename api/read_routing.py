@@ -127,7 +127,8 @@ class ReadRoutingMiddleware:
             await self.app(scope, receive, send)
 
 
-def get_reads(request: Request) -> Reads:
+async def get_reads(request: Request) -> Reads:
+    # async: choosing does no I/O, and a sync dependency would cost a trip through the thread pool
     reads = _choose(request)
     request.scope.setdefault("state", {})[CHOSEN] = reads
     metrics.DB_READS.labels(source=reads.source).inc()

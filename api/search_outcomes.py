@@ -8,8 +8,7 @@ GET /api/search answered 200, keeps that one JSON body as it goes out and reads 
 
 from __future__ import annotations
 
-import json
-
+import orjson
 from prometheus_client import Counter
 
 from index.search import RELAX_NAMES
@@ -66,8 +65,8 @@ class SearchOutcomeMiddleware:
         await self.app(scope, receive, send_wrapper)
         if status == 200 and 0 < size <= MAX_BODY:
             try:
-                answer = json.loads(b"".join(chunks))
-            except ValueError:
+                answer = orjson.loads(b"".join(chunks))
+            except orjson.JSONDecodeError:
                 return
             if isinstance(answer, dict):
                 count(answer)

@@ -20,6 +20,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.redis_client import RedisDown, RedisHandle
 
 VERSION_KEY = "search:version"
+# The version and the entry under it in one round trip (Cache.lookup): a cached answer costs one
+# request to Redis instead of two. Entries are stored at "<ns>:<key>:r<version>".
+_LOOKUP_SCRIPT = """
+local version = redis.call('GET', KEYS[1]) or '0'
+return {version, redis.call('GET', ARGV[1] .. ':r' .. version)}
+"""
 # A namespace is a string, or something that gives one when called (DeploymentNamespace).
 Namespace = str | Callable[[], str]
 log = logging.getLogger("instainstru.cache")
@@ -124,17 +130,21 @@ class Cache:
         self.hits = self.misses = 0
         # A write that happened while Redis was down still has to invalidate what Redis holds.
         self._bump_owed = False
+        self._lookup = redis.client.register_script(_LOOKUP_SCRIPT)  # sent once, then called by its digest
 
     @property
     def ns(self) -> str:
         return namespace_of(self._namespace)
 
+    def _pay_bump_debt(self, version_key: str) -> None:
+        if self._bump_owed:
+            self.redis.call(lambda r: r.incr(version_key))
+            self._bump_owed = False
+
     def version(self) -> str:
         key = f"{self.ns}:{VERSION_KEY}"
         try:
-            if self._bump_owed:
-                self.redis.call(lambda r: r.incr(key))
-                self._bump_owed = False
+            self._pay_bump_debt(key)
             value = self.redis.call(lambda r: r.get(key))
             return "r" + (value.decode() if isinstance(value, bytes) else str(value or "0"))
         except RedisDown:
@@ -148,6 +158,26 @@ class Cache:
             self.redis.call(lambda r: r.incr(f"{self.ns}:{VERSION_KEY}"))
         except RedisDown:
             self._bump_owed = True
+
+    def lookup(self, key: str) -> tuple[str, bytes | None]:
+        """`key` under the current version (the key to `set` a computed answer under), and what is stored
+        there: version and entry read together, in one round trip. A bump between this lookup and the
+        `set` leaves the answer under the old version, where nothing reads it again."""
+        ns = self.ns
+        value: bytes | str | None
+        try:
+            version_key = f"{ns}:{VERSION_KEY}"
+            self._pay_bump_debt(version_key)
+            version, value = self.redis.call(lambda r: self._lookup(keys=[version_key], args=[f"{ns}:{key}"], client=r))
+            versioned = f"{key}:r{version.decode() if isinstance(version, bytes) else version}"
+        except RedisDown:
+            versioned = f"{key}:l{self.local.version}"
+            value = self.local.get(f"{ns}:{versioned}")
+        if value is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return versioned, value.encode() if isinstance(value, str) else value
 
     def get(self, key: str) -> bytes | None:
         full = f"{self.ns}:{key}"

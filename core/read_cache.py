@@ -32,6 +32,9 @@ class ReplicaReadCache(Cache):
     def get(self, key: str) -> bytes | None:
         return self.inner.get(key)
 
+    def lookup(self, key: str) -> tuple[str, bytes | None]:
+        return self.inner.lookup(key)
+
     def set(self, key: str, value: bytes, ttl: int = 300) -> None:
         self.inner.set(key, value, ttl=min(ttl, self.max_ttl))
 
@@ -47,3 +50,10 @@ class FreshReadCache(ReplicaReadCache):
     def get(self, key: str) -> bytes | None:
         self.inner.misses += 1
         return None
+
+    def lookup(self, key: str) -> tuple[str, bytes | None]:
+        versioned, value = self.inner.lookup(key)
+        if value is not None:  # an entry this reader must not use: counted as the miss it is
+            self.inner.hits -= 1
+            self.inner.misses += 1
+        return versioned, None

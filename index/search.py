@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -12,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import orjson
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
@@ -403,23 +403,23 @@ def _observe(timings: dict[str, Any] | None, cached: bool) -> None:
             pass
 
 
-def cache_key(
-    parsed: dict[str, Any], opts: SearchOptions, version: str, earliest: datetime, learner: tuple[str, ...] = ()
-) -> str:
+_KEY_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+
+def cache_key(parsed: dict[str, Any], opts: SearchOptions, earliest: datetime, learner: tuple[str, ...] = ()) -> str:
     # The parse carries resolved dates, so "tomorrow" maps to a new key every day; the earliest
     # bookable start moves every 15 minutes, so a cached slot never becomes too soon to book.
     material = {k: v for k, v in parsed.items() if k != "query"}
     material.update(
         limit=opts.limit,
         offset=opts.offset,
-        v=version,
         earliest=earliest.isoformat(),
         only_level=opts.level,
         learner=learner,  # read from the words, not the parse: "i want guitar" and "guitar" parse alike
         # ~100 m: nearby students share answers, distances stay right to a tenth of a mile
         at=(round(opts.lat, 3), round(opts.lng, 3)) if opts.lat is not None and opts.lng is not None else None,
     )
-    digest = hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+    digest = hashlib.sha256(orjson.dumps(material, option=_KEY_OPTIONS, default=str)).hexdigest()
     return f"search:{digest[:32]}"
 
 
@@ -453,9 +453,10 @@ def search(
     # Aware New York time: elapsed-time arithmetic (the minimum notice) stays right across DST.
     now_market = (now_user if now_user.tzinfo else now_user.replace(tzinfo=user_tz)).astimezone(MARKET_TZ)
     earliest = slots.earliest_start(now_market, opts.notice_minutes)
-    key = cache_key(parsed, opts, cache.version(), earliest, learner) if cache else None
-    if cache and key and (hit := cache.get(key)) is not None:
-        response: dict[str, Any] = json.loads(hit)
+    # The write version is part of the key (Cache.lookup): any committed change makes a new one.
+    key, hit = cache.lookup(cache_key(parsed, opts, earliest, learner)) if cache else (None, None)
+    if hit is not None:
+        response: dict[str, Any] = orjson.loads(hit)
         response.update(query=q, cached=True, took_ms=round((clock.perf_counter() - started) * 1000, 2))
         response["parsed"]["query"] = q
         _observe(None, cached=True)
@@ -480,7 +481,7 @@ def search(
     if goal is not None and goal.kind in ("none", "unreadable"):
         response = _no_match(engine, q, parsed, goal, timings)
         if cache and key:
-            cache.set(key, json.dumps(response).encode(), ttl=opts.cache_ttl)
+            cache.set(key, orjson.dumps(response, option=orjson.OPT_NON_STR_KEYS), ttl=opts.cache_ttl)
         response["took_ms"] = round((clock.perf_counter() - started) * 1000, 2)
         _observe(timings, cached=False)
         return response
@@ -548,7 +549,7 @@ def search(
     if where.note:
         response["message"] = f"{where.note} {response['message']}" if response["message"] else where.note
     if cache and key:
-        cache.set(key, json.dumps(response).encode(), ttl=opts.cache_ttl)
+        cache.set(key, orjson.dumps(response, option=orjson.OPT_NON_STR_KEYS), ttl=opts.cache_ttl)
     response["took_ms"] = round((clock.perf_counter() - started) * 1000, 2)
     _observe(timings, cached=False)
     return response

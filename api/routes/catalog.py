@@ -143,8 +143,7 @@ def _past_the_end(request: Request, db, filters: dict, listing: Listing, *, name
 def _slice(request: Request, whole_key: str, listing: Listing, rank_all) -> dict:
     """One page of the ranking of everyone listed, which is computed once and cached for BROWSE_MAX_AGE."""
     cache = current_reads(request).cache
-    full_key = f"public:{whole_key}:v{cache.version()}"
-    raw = cache.get(full_key)
+    full_key, raw = cache.lookup(f"public:{whole_key}")  # keyed on the write version
     if raw is None:
         ranked = rank_all()
         cache.set(full_key, json.dumps(ranked, separators=(",", ":")).encode(), ttl=BROWSE_MAX_AGE)

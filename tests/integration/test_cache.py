@@ -29,3 +29,39 @@ def test_a_bump_during_an_outage_is_paid_when_redis_returns():
     redis.down = False
     assert cache.version() != before  # entries keyed on the old version are never read again
     assert cache.version() == cache.version()  # and the debt is paid once
+
+
+class CountingRedis(RedisHandle):
+    """The real Redis, counting the round trips made through it."""
+
+    calls = 0
+
+    def call(self, fn):
+        self.calls += 1
+        return super().call(fn)
+
+
+def test_a_cached_answer_costs_one_round_trip_and_a_bump_still_hides_it():
+    redis = CountingRedis("redis://127.0.0.1:6379/0")
+    cache = Cache(redis, namespace=f"test:{uuid.uuid4().hex}")
+    key, value = cache.lookup("search:piano")
+    assert value is None
+    cache.set(key, b"an answer")
+    redis.calls = 0
+    assert cache.lookup("search:piano") == (key, b"an answer")
+    assert redis.calls == 1  # the version and the entry in one request (#18), not two
+    cache.bump()  # a booking
+    key_after, value_after = cache.lookup("search:piano")
+    assert value_after is None and key_after != key
+
+
+def test_while_redis_is_down_lookups_use_the_local_cache_and_its_version():
+    redis = FlakyRedis("redis://127.0.0.1:6379/0")
+    cache = Cache(redis, namespace=f"test:{uuid.uuid4().hex}")
+    redis.down = True
+    key, value = cache.lookup("search:piano")
+    assert value is None
+    cache.set(key, b"an answer")
+    assert cache.lookup("search:piano") == (key, b"an answer")
+    cache.bump()
+    assert cache.lookup("search:piano")[1] is None
