@@ -316,7 +316,14 @@ _KID_AGE_ASIDE = re.compile(rf"\b{_KID_WORD}\s*(?:,\s*|\(\s*)(?P<n>\d{{1,2}})\b\
 _GRADE = re.compile(
     r"\b(?P<n>\d{1,2})(?:st|nd|rd|th)\s*-?\s*grade(?:rs?)?\b|\b(?P<k>kindergarten|first|second|third|fourth|fifth|sixth|ninth|tenth|eleventh|twelfth)\s+grade(?:rs?)?\b"
 )
-_GATE = re.compile(rf"\d|\b(?:{NUM_WORD_RE})\b|grade|kindergarten")
+# A high-school class year said of a child: "my junior", "my son is a senior", "she's a freshman"
+# (a "senior" alone is an older adult: "yoga for seniors").
+_CLASS_YEAR = re.compile(
+    r"\b(?:my|our)\s+(?:high\s+school\s+)?(?:freshman|sophomore|junior)s?\b"
+    r"|\b(?:son|daughter|kid|child|boy|girl|he|she)(?:'s|s|\s+is)\s+(?:a|an)\s+(?:high\s+school\s+)?"
+    r"(?:freshman|sophomore|junior|senior)\b(?!\s+(?:in|at)\s+(?:college|university))"
+)
+_GATE = re.compile(rf"\d|\b(?:{NUM_WORD_RE})\b|grade|kindergarten|freshman|sophomore|junior|senior")
 _GRADE_WORD = {
     "kindergarten": 0,
     "first": 1,
@@ -432,8 +439,11 @@ def extract_ages(doc: Doc, out: dict[str, Any]) -> None:
         doc.claim(*m.span())
         if g <= 6:
             aud("kids")
-        elif 9 <= g <= 12:
+        elif 8 <= g <= 12:  # an 8th grader is 13 or 14
             aud("teens")
+    for m in doc.finditer(_CLASS_YEAR):
+        doc.claim(*m.span())
+        aud("teens")
 
 
 # Who the learner is when the parse names no age group: the speaker ("i never learned to swim",

@@ -105,8 +105,11 @@ PERIODS = {
     "morning": ("06:00", "12:00"),
     "afternoon": ("12:00", "17:00"),
     "evening": ("17:00", "21:00"),
-    "night": ("17:00", "21:00"),
+    # "friday night", "date night": going out, later than an evening lesson ("tonight" and
+    # "weeknights" read as evenings)
+    "night": ("18:00", "22:00"),
 }
+SCHOOL_DAYS = frozenset(range(5))
 
 _WD = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|weds?|thur?s?|fri|sat|sun)"
 _MON = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -445,6 +448,7 @@ class _When:
         self.week_dates: list[date] = []
         # singular weekdays that name one date: (weekday, modifier), resolved once the week is known
         self.single_days: list[tuple[int, str]] = []
+        self.school_days = False  # "after school": Monday to Friday, unless a day is named
 
     def set_period(self, window: tuple[str | None, str | None], pref: str | None) -> None:
         if self.period is None:
@@ -557,6 +561,8 @@ def _extract(doc: Doc, out: dict[str, Any], today: date) -> None:
     ):
         _times(doc, w)
     _resolve_days(w)
+    if w.school_days:
+        _school_days_only(w)
 
     if w.dates:
         out["dates"] = [d.isoformat() for d in sorted(w.dates)]
@@ -565,6 +571,17 @@ def _extract(doc: Doc, out: dict[str, Any], today: date) -> None:
     window = w.explicit or w.period
     if window:
         out["start_time"], out["end_time"] = window
+
+
+def _school_days_only(w: _When) -> None:
+    """ "after school next week" is Monday to Friday of it; "after school" alone, any school day. A
+    named weekend day stays (someone who wrote it meant it)."""
+    if w.dates:
+        weekdays = {d for d in w.dates if d.weekday() in SCHOOL_DAYS}
+        if weekdays:
+            w.dates = weekdays
+    elif not w.weekdays:
+        w.weekdays = set(SCHOOL_DAYS)
 
 
 def _resolve_days(w: _When) -> None:
@@ -867,8 +884,9 @@ def _periods(doc: Doc, w: _When) -> None:
                 w.period = PERIODS[p]
             w.period_pref = "am" if p == "morning" else "pm"
         elif m.group("school"):
-            w.period = ("15:00", None)
+            w.period = ("15:00", "18:00")  # between the last bell and dinner
             w.period_pref = "pm"
+            w.school_days = True
         elif m.group("work"):
             w.period = ("18:00", None)
             w.period_pref = "pm"

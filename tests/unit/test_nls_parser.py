@@ -66,6 +66,7 @@ def test_full_queries():
         category="tutoring",
         weekdays=[1],
         start_time="15:00",
+        end_time="18:00",
         audience="teens",
     )
     check(

@@ -373,7 +373,7 @@ def test_sat_alone_is_the_sat_and_sun_alone_is_not_read(q, expected):
         ("piano 2day", {**PIANO, "dates": ["2026-11-26"]}),
         ("piano tonite", {**PIANO, "dates": ["2026-11-26"], "start_time": "17:00", "end_time": "21:00"}),
         ("piano 2nite", {**PIANO, "dates": ["2026-11-26"], "start_time": "17:00", "end_time": "21:00"}),
-        ("piano friday nite", {**PIANO, "dates": ["2026-11-27"], "start_time": "17:00", "end_time": "21:00"}),
+        ("piano friday nite", {**PIANO, "dates": ["2026-11-27"], "start_time": "18:00", "end_time": "22:00"}),
         ("piano this wknd", {**PIANO, "dates": ["2026-11-28", "2026-11-29"]}),
         ("piano on wknds", {**PIANO, "weekdays": [5, 6]}),
     ],

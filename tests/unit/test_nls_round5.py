@@ -101,3 +101,66 @@ def test_three_letter_shorthand(q, expected):
 )
 def test_english_as_a_second_language(q, expected):
     check(q, **expected)
+
+
+SCHOOL_DAYS = [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    "q,expected",
+    [
+        # "after school": 15:00-18:00 on school days
+        (
+            "guitar lessons after school",
+            {**GUITAR, "weekdays": SCHOOL_DAYS, "start_time": "15:00", "end_time": "18:00"},
+        ),
+        (
+            "guitar lessons after school next week",
+            {
+                **GUITAR,
+                "dates": ["2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"],
+                "start_time": "15:00",
+                "end_time": "18:00",
+            },
+        ),
+        (
+            "guitar lessons tuesdays after school",
+            {**GUITAR, "weekdays": [1], "start_time": "15:00", "end_time": "18:00"},
+        ),
+        # a named weekend day stays
+        (
+            "guitar lessons saturday after school",
+            {**GUITAR, "dates": ["2026-11-28"], "start_time": "15:00", "end_time": "18:00"},
+        ),
+        # a night out is later than an evening lesson; "tonight" and "weeknights" stay evenings
+        (
+            "salsa friday night",
+            {
+                "service": "salsa",
+                "category": "dance",
+                "dates": ["2026-11-27"],
+                "start_time": "18:00",
+                "end_time": "22:00",
+            },
+        ),
+        ("guitar lessons tonight", {**GUITAR, "dates": ["2026-11-26"], "start_time": "17:00", "end_time": "21:00"}),
+        ("guitar lessons weeknights", {**GUITAR, "weekdays": SCHOOL_DAYS, "start_time": "17:00", "end_time": "21:00"}),
+    ],
+)
+def test_after_school_and_night(q, expected):
+    check(q, **expected)
+
+
+@pytest.mark.parametrize(
+    "q,expected",
+    [
+        ("sat prep for my junior", {"service": "sat", "category": "tutoring", "audience": "teens"}),
+        ("guitar lessons, my son is a senior", {**GUITAR, "audience": "teens"}),
+        ("guitar lessons for my 8th grader", {**GUITAR, "audience": "teens"}),
+        # a senior on their own is an older adult
+        ("yoga for seniors", {"service": "yoga", "category": "sports", "audience": "adults"}),
+        ("guitar lessons, my dad is a senior", {**GUITAR, "audience": "adults"}),
+    ],
+)
+def test_class_years(q, expected):
+    check(q, **expected)
