@@ -65,7 +65,8 @@ def _tables() -> tuple[dict[str, tuple[str, str]], re.Pattern[str] | None, dict[
     places = json.loads((_FIXTURES / "nyc_locations.json").read_text())
     # A phrase that already names a neighborhood or a plain alias stays a neighborhood ("marine
     # park"); the ambiguous aliases ("central park") are better read as the landmark.
-    taken = {n["name"].lower() for n in places["neighborhoods"]} | {a["alias"] for a in places["aliases"]}
+    taken = {part.strip().lower() for n in places["neighborhoods"] for part in n["name"].split("/")}
+    taken |= {a["alias"] for a in places["aliases"]}
     landmarks: dict[str, tuple[str, str]] = {}
     for slug, lm in geo["landmarks"].items():
         for phrase in [*_phrases_of(lm["name"]), *_EXTRA.get(slug, [])]:

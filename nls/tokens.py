@@ -89,6 +89,10 @@ _TEXTING = {
     "wkends": "weekends",
     "wkday": "weekday",
     "wkdays": "weekdays",
+    # street-sign shorthand in place names: "crown hts", "jackson hgts", "kew gdns"
+    "hts": "heights",
+    "hgts": "heights",
+    "gdns": "gardens",
 }
 _TEXTING_RE = re.compile(r"\b(?:" + "|".join(_TEXTING) + r")\b")
 

@@ -164,3 +164,30 @@ def test_after_school_and_night(q, expected):
 )
 def test_class_years(q, expected):
     check(q, **expected)
+
+
+@pytest.mark.parametrize(
+    "q,expected",
+    [
+        ("guitar lessons crown hts", {**GUITAR, "location": {"borough": "brooklyn", "neighborhood": "crown-heights"}}),
+        (
+            "guitar lessons jackson hgts",
+            {**GUITAR, "location": {"borough": "queens", "neighborhood": "jackson-heights"}},
+        ),
+        # a neighborhood named like a park is the neighborhood
+        (
+            "guitar lessons in marine park",
+            {**GUITAR, "location": {"borough": "brooklyn", "neighborhood": "marine-park-mill-basin-bergen-beach"}},
+        ),
+        (
+            "guitar lessons in prospect lefferts",
+            {**GUITAR, "location": {"borough": "brooklyn", "neighborhood": "prospect-lefferts-gardens"}},
+        ),
+        (
+            "guitar teacher si under 50",
+            {**GUITAR, "location": {"borough": "staten-island", "neighborhood": None}, "price_max": 50},
+        ),
+    ],
+)
+def test_place_shorthand(q, expected):
+    check(q, **expected)
