@@ -621,8 +621,8 @@ def _goal(
     text = (parsed.get("text") or "").split()
     if not text or (parsed.get("service") and len(q.split()) < goals.SENTENCE_WORDS):
         return None
-    if parsed.get("service") and reading.service_typo:
-        return None  # the embedding cannot read "guitr" or "mandrin": the parse's typo reading stands
+    if parsed.get("service") and reading.service_stands:
+        return None  # a typo the embedding cannot read ("guitr"), or a phrase that names the service
     t = clock.perf_counter()
     qvec = get_embedder().embed_query(" ".join((reading.english or q).split())[: goals.MAX_GOAL_CHARS])
     cards = goals.get_cards()

@@ -150,11 +150,13 @@ def _to_str(value: Any) -> str:
 
 @dataclass(frozen=True)
 class GoalReading:
-    """What search needs beyond the contract to match a query's goal to services: whether the
-    service word was a typo (the sentence's embedding knows nothing of "mandrin" or "guitr", so the
-    parse's typo reading must stand), and a Spanish query's English (nls/spanish.py)."""
+    """What search needs beyond the contract to match a query's goal to services: whether the parse's
+    service must stand against what the whole sentence embeds like (a typo: the embedding knows nothing
+    of "mandrin" or "guitr"; a phrase of two or more words that names the service, such as "learn
+    english", or English read as a second language from the sentence), and a Spanish query's English
+    (nls/spanish.py)."""
 
-    service_typo: bool
+    service_stands: bool
     english: str | None = None
 
 
@@ -169,6 +171,12 @@ def parse_with_reading(
         if os.environ.get("NLS_STRICT") == "1":
             raise
         return empty(query), GoalReading(False)
+
+
+# Words that say "a lesson" around a service's name: "piano lessons" names piano as "piano" does.
+_LESSON_WORDS = frozenset(
+    ("lesson", "lessons", "class", "classes", "teacher", "teachers", "tutor", "tutoring", "coach")
+)
 
 
 def _learns_english_as_new_language(doc: Doc, out: dict[str, Any]) -> bool:
@@ -259,9 +267,12 @@ def _pipeline(query: str, today: date) -> tuple[dict[str, Any], GoalReading]:
     out["audience"] = age_aud or out["_age_audience"] or word_audience or out["_phrase_audience"]
     del out["_age_audience"], out["_phrase_audience"]
 
+    phrase = next((words for kind, value, words in svc if kind == "service" and value == out["service"]), [])
+    stands = len([w for w in phrase if w not in _LESSON_WORDS]) >= 2
     if out["service"] == "english" and _learns_english_as_new_language(doc, out):
         out["service"] = "english-esl-efl"
         out["category"] = lex.service_category.get("english-esl-efl")
+        stands = True
 
     # an explicit price beats a vague one (the vague word stays consumed)
     if out["price_min"] is not None or out["price_max"] is not None:
@@ -269,5 +280,6 @@ def _pipeline(query: str, today: date) -> tuple[dict[str, Any], GoalReading]:
 
     words = [t.text for i, t in enumerate(doc.tokens) if not doc.claimed[i] and t.is_word and t.text not in FILLER]
     out["text"] = " ".join(words)
-    goal = GoalReading(any(kind == "service" and value == out["service"] for kind, value, _ in fuzzy), english)
+    typo = any(kind == "service" and value == out["service"] for kind, value, _ in fuzzy)
+    goal = GoalReading(typo or stands, english)
     return {k: out[k] for k in FIELDS}, goal

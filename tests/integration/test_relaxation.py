@@ -265,6 +265,22 @@ def test_a_misspelled_service_in_a_longer_query_is_not_traded_for_what_its_other
 
 
 @pytest.mark.parametrize(
+    "q",
+    [
+        # "learn english" names English as a second language; "i am chinese" must not turn the
+        # sentence into a school English or a Mandarin lesson
+        "teacher for learn english, i am chinese, live in sunset park, cheap please",
+        # English for a grown-up who speaks another language is ESL too
+        "can someone teach my mom english? she only speaks spanish and lives in corona",
+    ],
+)
+def test_a_service_named_by_a_phrase_stands_against_what_the_sentence_embeds_like(indexed_engine, q):
+    response = search(indexed_engine, q, now=datetime(2026, 11, 30, 8, tzinfo=MARKET_TZ))
+    assert response["results"], response["message"]
+    assert _slugs(response) == {"english-esl-efl"}
+
+
+@pytest.mark.parametrize(
     "q,services",
     [
         ("back out there again after the divorce and i am soooo rusty at it", {"dating-coaching"}),
