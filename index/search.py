@@ -406,7 +406,13 @@ def _observe(timings: dict[str, Any] | None, cached: bool) -> None:
 _KEY_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
 
-def cache_key(parsed: dict[str, Any], opts: SearchOptions, earliest: datetime, learner: tuple[str, ...] = ()) -> str:
+def cache_key(
+    parsed: dict[str, Any],
+    opts: SearchOptions,
+    earliest: datetime,
+    learner: tuple[str, ...] = (),
+    other_places: tuple[str, ...] = (),
+) -> str:
     # The parse carries resolved dates, so "tomorrow" maps to a new key every day; the earliest
     # bookable start moves every 15 minutes, so a cached slot never becomes too soon to book.
     material = {k: v for k, v in parsed.items() if k != "query"}
@@ -416,6 +422,7 @@ def cache_key(parsed: dict[str, Any], opts: SearchOptions, earliest: datetime, l
         earliest=earliest.isoformat(),
         only_level=opts.level,
         learner=learner,  # read from the words, not the parse: "i want guitar" and "guitar" parse alike
+        other_places=other_places,  # "canarsie or flatlands" parses as canarsie
         # ~100 m: nearby students share answers, distances stay right to a tenth of a mile
         at=(round(opts.lat, 3), round(opts.lng, 3)) if opts.lat is not None and opts.lng is not None else None,
     )
@@ -443,6 +450,7 @@ def search(
             parsed[name] = False if name in ("near_me", "nearby") else None
     _apply_filters(parsed, opts, now_user.date())
     learner = () if "audience" in opts.drop else nls.learner(q, parsed)
+    other_places = () if "place" in opts.drop else reading.other_neighborhoods
     timings = {
         "parse": (clock.perf_counter() - started) * 1000,
         "embed": 0.0,
@@ -454,7 +462,7 @@ def search(
     now_market = (now_user if now_user.tzinfo else now_user.replace(tzinfo=user_tz)).astimezone(MARKET_TZ)
     earliest = slots.earliest_start(now_market, opts.notice_minutes)
     # The write version is part of the key (Cache.lookup): any committed change makes a new one.
-    key, hit = cache.lookup(cache_key(parsed, opts, earliest, learner)) if cache else (None, None)
+    key, hit = cache.lookup(cache_key(parsed, opts, earliest, learner, other_places)) if cache else (None, None)
     if hit is not None:
         response: dict[str, Any] = orjson.loads(hit)
         response.update(query=q, cached=True, took_ms=round((clock.perf_counter() - started) * 1000, 2))
@@ -467,7 +475,7 @@ def search(
     timings["embed"] = (clock.perf_counter() - t) * 1000
 
     original = Constraints.from_parsed(parsed)
-    where = _where(parsed, opts)
+    where = _where(parsed, opts, other_places)
     original = replace(
         original,
         point=where.point,
@@ -569,7 +577,7 @@ class Where:
     needs_location: bool = False
 
 
-def _where(parsed: dict[str, Any], opts: SearchOptions) -> Where:
+def _where(parsed: dict[str, Any], opts: SearchOptions, other_places: tuple[str, ...] = ()) -> Where:
     loc = parsed.get("location") or {}
     hood = loc.get("neighborhood")
     named = bool(loc.get("borough") or hood)
@@ -596,6 +604,9 @@ def _where(parsed: dict[str, Any], opts: SearchOptions) -> Where:
         out.point = out.point or geo.centroid(hood)
         out.area = (hood, *geo.adjacent(hood))
         out.label = f"near {places.display_name(hood)}"
+    elif hood and other_places:  # "canarsie or flatlands": either is the asked place
+        out.area = (hood, *other_places)
+        out.label = " or ".join(places.display_name(h) for h in out.area)
     if parsed.get("within_miles") is not None:
         if out.point is not None:
             out.within = float(parsed["within_miles"])

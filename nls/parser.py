@@ -158,6 +158,9 @@ class GoalReading:
 
     service_stands: bool
     english: str | None = None
+    # Neighborhoods named beside the first ("canarsie or flatlands"): the contract's location holds
+    # one place; search counts these as the asked place too.
+    other_neighborhoods: tuple[str, ...] = ()
 
 
 def parse_with_reading(
@@ -281,5 +284,9 @@ def _pipeline(query: str, today: date) -> tuple[dict[str, Any], GoalReading]:
     words = [t.text for i, t in enumerate(doc.tokens) if not doc.claimed[i] and t.is_word and t.text not in FILLER]
     out["text"] = " ".join(words)
     typo = any(kind == "service" and value == out["service"] for kind, value, _ in fuzzy)
-    goal = GoalReading(typo or stands, english)
+    hood = (out["location"] or {}).get("neighborhood")
+    others = tuple(
+        dict.fromkeys(value[1] for kind, value in places if kind == "place" and value[1] and value[1] != hood)
+    )
+    goal = GoalReading(typo or stands, english, others if hood else ())
     return {k: out[k] for k in FIELDS}, goal

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from core.settings import PROJECT_ROOT
-from index.search import MARKET_TZ, search
+from index.search import MARKET_TZ, SearchOptions, search
 
 CARDS = json.loads((PROJECT_ROOT / "data" / "fixtures" / "service_cards.json").read_text())["services"]
 HANDS_ON = sorted(slug for slug, card in CARDS.items() if card["hands_on"])
@@ -333,3 +333,37 @@ def test_a_common_word_for_a_subject_we_do_not_teach_gets_a_no_match_answer(inde
 def test_a_taught_subject_in_the_same_slot_still_finds_its_teachers(indexed_engine, q, slug):
     response = search(indexed_engine, q)
     assert not response["no_match"] and response["results"][0]["service"]["slug"] == slug
+
+
+OUTER_HOODS = (
+    "astoria",
+    "park-slope",
+    "williamsburg",
+    "bushwick",
+    "flushing",
+    "bayside",
+    "greenpoint",
+    "jackson-heights",
+)
+
+
+def test_two_neighborhoods_joined_by_or_are_both_the_asked_place(indexed_engine):
+    places = json.loads((PROJECT_ROOT / "data" / "fixtures" / "nyc_locations.json").read_text())
+    manhattan = [n["slug"] for n in places["neighborhoods"] if n["borough"] == "manhattan"]
+    with indexed_engine.connect() as conn:
+        teacher = conn.execute(
+            text(
+                "SELECT p.id, sv.name, h.hood FROM instructor_services s"
+                " JOIN services sv ON sv.id = s.service_id JOIN instructor_profiles p ON p.id = s.profile_id"
+                " JOIN users u ON u.id = p.user_id, unnest(p.neighborhoods) AS h(hood)"
+                " WHERE s.is_active AND u.is_active AND s.price_in_person IS NOT NULL"
+                " AND cardinality(p.boroughs) = 0 AND NOT p.neighborhoods && CAST(:manhattan AS text[])"
+                " AND h.hood = ANY(:hoods) ORDER BY s.id LIMIT 1"
+            ),
+            {"hoods": list(OUTER_HOODS), "manhattan": manhattan},
+        ).one()
+    # Harlem is in Manhattan, where this teacher does not go; the other neighborhood is theirs.
+    query = f"{teacher.name} lessons in harlem or {teacher.hood.replace('-', ' ')}"
+    response = search(indexed_engine, query, opts=SearchOptions(limit=50))
+    card = next(r for r in response["results"] if r["instructor"]["id"] == str(teacher.id))
+    assert not any(m.startswith("not in") for m in card["misses"]), card["misses"]
