@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
@@ -128,8 +129,13 @@ class ReadRoutingMiddleware:
 
 
 async def get_reads(request: Request) -> Reads:
-    # async: choosing does no I/O, and a sync dependency would cost a trip through the thread pool
-    reads = _choose(request)
+    # Without replicas the choice is the primary, with no I/O: made on the event loop (a sync
+    # dependency costs a trip through the thread pool). With replicas it may ask Redis whether the
+    # user has just written (and the deployment's namespace, once), so it runs in the pool.
+    if getattr(request.app.state, "read_router", None) is None:
+        reads = _primary(request.app.state.engine, request.app.state.cache)
+    else:
+        reads = await run_in_threadpool(_choose, request)
     request.scope.setdefault("state", {})[CHOSEN] = reads
     metrics.DB_READS.labels(source=reads.source).inc()
     return reads

@@ -179,19 +179,6 @@ class Cache:
             self.hits += 1
         return versioned, value.encode() if isinstance(value, str) else value
 
-    def get(self, key: str) -> bytes | None:
-        full = f"{self.ns}:{key}"
-        value: bytes | str | None
-        try:
-            value = self.redis.call(lambda r: r.get(full))
-        except RedisDown:
-            value = self.local.get(full)
-        if value is None:
-            self.misses += 1
-        else:
-            self.hits += 1
-        return value.encode() if isinstance(value, str) else value  # the client is made without decode_responses
-
     def set(self, key: str, value: bytes, ttl: int = 300) -> None:
         full = f"{self.ns}:{key}"
         try:

@@ -29,9 +29,6 @@ class ReplicaReadCache(Cache):
     def bump(self) -> None:
         self.inner.bump()
 
-    def get(self, key: str) -> bytes | None:
-        return self.inner.get(key)
-
     def lookup(self, key: str) -> tuple[str, bytes | None]:
         return self.inner.lookup(key)
 
@@ -47,13 +44,6 @@ class FreshReadCache(ReplicaReadCache):
     def __init__(self, inner: Cache) -> None:
         super().__init__(inner, max_ttl=2**31)
 
-    def get(self, key: str) -> bytes | None:
-        self.inner.misses += 1
-        return None
-
     def lookup(self, key: str) -> tuple[str, bytes | None]:
-        versioned, value = self.inner.lookup(key)
-        if value is not None:  # an entry this reader must not use: counted as the miss it is
-            self.inner.hits -= 1
-            self.inner.misses += 1
-        return versioned, None
+        self.inner.misses += 1
+        return f"{key}:{self.inner.version()}", None  # the key lookup() gives, without fetching the entry

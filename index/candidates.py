@@ -21,6 +21,7 @@ from index.constraints import Constraints
 # returning rows until the filters are satisfied, so filters never starve the result.
 ANN_LIMIT = 200
 TIER_ROWS = 200
+EXTRA_ROWS = 200
 
 SELECT = """
 SELECT s.id, s.profile_id, s.price_in_person, s.price_online, s.duration_options, s.levels,
@@ -175,20 +176,26 @@ def fetch(
     100,000 instructors). Otherwise, a category included: the nearest rows by HNSW (iterative scan, so
     filters never starve it), at least `depth` of them, so a deeper page asks for more instead of
     stopping at a cap; an exact scan of a category read tens of thousands of rows at 100,000
-    instructors (0.5–1.4 s). The lexical and goal extras are capped the same way."""
+    instructors (0.5–1.4 s). The lexical and goal extras are capped at EXTRA_ROWS."""
     where, params = where_clause(c)
     bind_vectors(conn)
     params.update(qvec=qvec, qtext=qtext[:200])
     if c.service or c.services:
         return [Candidate(*row) for row in conn.execute(text(SELECT + where), params)], True
-    # Both settings in one round trip, for this transaction only (SET LOCAL): strict_order keeps the
-    # same prefix at any depth; ef_search 200 keeps recall@200 >= 0.95 at 100k (bench/bench_hnsw.py).
+    # The settings in one round trip, for this transaction only (is_local): strict_order keeps the same
+    # prefix at any depth; ef_search 200 keeps recall@200 >= 0.95 at 100k (bench/bench_hnsw.py); an
+    # iterative scan may look through the whole index (pgvector stops at 20,000 tuples and 1 x work_mem
+    # by default), so fewer rows than asked really is every row a selective filter lets through.
     conn.execute(
         text(
-            "SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', '200', true)"
+            "SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', '200', true),"
+            " set_config('hnsw.max_scan_tuples', '10000000', true), set_config('hnsw.scan_mem_multiplier', '8', true)"
         )
     )
     params["ann_limit"] = max(ANN_LIMIT, depth)
+    # The lexical and goal extras lead the ranking (tier 0), so their number must not grow with the
+    # page asked for: a fixed cap keeps every page's rows where the first page put them.
+    params["extra_limit"] = EXTRA_ROWS
     ann = SELECT + where + " ORDER BY s.embedding <=> CAST(:qvec AS vector) LIMIT :ann_limit"
     rows = [_tiered(Candidate(*row), rank // TIER_ROWS) for rank, row in enumerate(conn.execute(text(ann), params))]
     if qtext and not c.category:
@@ -199,7 +206,9 @@ def fetch(
             for row in (
                 Candidate(*r)
                 for r in conn.execute(
-                    text(SELECT + where + " AND :qtext <% s.search_text ORDER BY lexical DESC, s.id LIMIT :ann_limit"),
+                    text(
+                        SELECT + where + " AND :qtext <% s.search_text ORDER BY lexical DESC, s.id LIMIT :extra_limit"
+                    ),
                     params,
                 )
             )
@@ -218,7 +227,7 @@ def fetch(
                         SELECT
                         + where
                         + " AND sv.slug = ANY(CAST(:boost AS text[]))"
-                        + " ORDER BY s.embedding <=> CAST(:qvec AS vector) LIMIT :ann_limit"
+                        + " ORDER BY s.embedding <=> CAST(:qvec AS vector) LIMIT :extra_limit"
                     ),
                     params,
                 )

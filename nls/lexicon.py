@@ -321,10 +321,11 @@ class Lexicon:
         }
         self.vocab = frozenset(w for key in self.table for w in key)
         # One-word service names an abbreviation can stand for ("pno" for piano, "vln" for violin).
+        # Only a service's own one-word name, not its synonyms ("workouts", "marathon").
         self._abbreviable = [
             (key[0], val)
             for key, val in self.table.items()
-            if val[0] == "service" and len(key) == 1 and 5 <= len(key[0]) <= 8
+            if val[0] == "service" and len(key) == 1 and key[0] == val[1] and 5 <= len(key[0]) <= 8
         ]
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one lexicon per process: the cache lives as long as it does
@@ -365,9 +366,16 @@ class Lexicon:
 
     def abbreviation(self, word: str) -> tuple[str, tuple[str, Any]] | None:
         """A three-letter shorthand that is no English word: the service whose name starts with its
-        first letter and holds its letters in order, when exactly one service does ("pno" -> piano,
-        "vln" -> violin, "phy" -> physics; "spn" could be Spanish or sparring, so it is nothing)."""
-        found = {val: name for name, val in self._abbreviable if name[0] == word[0] and _in_order(word, name)}
+        first letter, ends with its last and holds its letters in order, when exactly one service
+        does ("pno" -> piano, "vln" -> violin, "gtr" -> guitar; "grp" and "mtn" name nothing). Like
+        texting shorthand it keeps the consonants: at most one vowel."""
+        if sum(ch in "aeiou" for ch in word) > 1:
+            return None
+        found = {
+            val: name
+            for name, val in self._abbreviable
+            if name[0] == word[0] and name[-1] == word[-1] and _in_order(word, name)
+        }
         if len(found) != 1:
             return None
         val, name = next(iter(found.items()))
@@ -408,7 +416,7 @@ SHORT_TYPO = 4  # letters in a word whose slips are read only in the two likelie
 SHORT_KINDS = ("service", "family")
 
 
-ABBREVIATION = 3  # letters in a word read as a shorthand of a service name (Lexicon.abbreviation)
+ABBREVIATION_LETTERS = 3  # a word this long may be a shorthand of a service name (Lexicon.abbreviation)
 
 
 def _in_order(letters: str, word: str) -> bool:
@@ -469,8 +477,11 @@ def _inflected(word: str, english: Any) -> bool:
     return len(word) > 3 and word.endswith("s") and word[:-1] in english
 
 
-def fuzzy_match(doc: Any, lex: Lexicon, skip: frozenset[str], budget: int = 24) -> list[tuple[str, Any, list[int]]]:
-    """Typo-tolerant matches for leftover words (bigrams first, then single words)."""
+def fuzzy_match(
+    doc: Any, lex: Lexicon, skip: frozenset[str], budget: int = 24, shorthand: bool = True
+) -> list[tuple[str, Any, list[int]]]:
+    """Typo-tolerant matches for leftover words (bigrams first, then single words); three-letter
+    shorthands only when `shorthand` (the query names no service in full)."""
     out: list[tuple[str, Any, list[int]]] = []
     vocab = lex.vocab
     english = lex.english
@@ -502,7 +513,7 @@ def fuzzy_match(doc: Any, lex: Lexicon, skip: frozenset[str], budget: int = 24) 
                         out.append((hit[1][0], hit[1][1], [run[i], run[i + 1]]))
                         i += 2
                         continue
-            if len(w) >= SHORT_TYPO or len(w) == ABBREVIATION:
+            if len(w) >= SHORT_TYPO or (shorthand and len(w) == ABBREVIATION_LETTERS):
                 budget -= 1
                 hit = lex.fuzzy(w) if len(w) >= SHORT_TYPO else lex.abbreviation(w)
                 if hit is not None:

@@ -26,6 +26,7 @@ Extractor order (each claims tokens, later ones see only free tokens):
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -182,14 +183,64 @@ _LESSON_WORDS = frozenset(
 )
 
 
+# "si" is Staten Island in NYC shorthand ("guitar teacher si under 50"), except where it is a joint or
+# another language's word ("si joint pain", "si vous plait"); a Spanish query is read before this.
+_SI_NOT_BEFORE = frozenset(("joint", "joints", "es", "no", "vous", "se", "unit", "units", "pain"))
+
+
+def _staten_island_shorthand(doc: Doc, out: dict[str, Any]) -> None:
+    for i, token in enumerate(doc.tokens):
+        if token.text != "si" or doc.claimed[i]:
+            continue
+        after = doc.tokens[i + 1].text if i + 1 < len(doc.tokens) else ""
+        if after in _SI_NOT_BEFORE:
+            return
+        doc.claimed[i] = True
+        out["location"] = {"borough": "staten-island", "neighborhood": None}
+        return
+
+
+# Words that make a last "sat" the test, not Saturday.
+_TEST_CONTEXT = frozenset(("prep", "prepping", "tutor", "tutoring", "test", "exam", "score", "digital", "psat", "act"))
+_AGE_WORD = re.compile(r"^(?:\d+(?:yo|y)|yo|old|yrs?)$")
+
+
+def _last_word_day(doc: Doc, out: dict[str, Any], place_tokens: set[int], today: date) -> None:
+    """A query's last word "sat" or "sun" right after a place or an age is the day: "swimming for my
+    5yo in the bx sat" (Saturday). After anything else it stays the test or a noun ("tutor to help
+    my son prep sat", "tennis lessons, not in full sun"), and never when the query reads as test prep."""
+    words = [i for i, t in enumerate(doc.tokens) if t.is_word]
+    if len(words) < 2 or out["dates"] or out["weekdays"] or out["service"] == "sat":
+        return
+    last, before = words[-1], words[-2]
+    day = doc.tokens[last].text
+    if day not in ("sat", "sun") or doc.claimed[last] and day != "sat":
+        return
+    if before not in place_tokens and not _AGE_WORD.match(doc.tokens[before].text):
+        return
+    if day == "sat" and _TEST_CONTEXT.intersection(t.text for t in doc.tokens):
+        return
+    doc.claimed[last] = True
+    out["dates"] = [when.coming(today, day).isoformat()]
+
+
 def _learns_english_as_new_language(doc: Doc, out: dict[str, Any]) -> bool:
     """ "teach my mom english? she only speaks spanish", "english lessons for my dad": English for
     someone who speaks another language, or for a grown-up relative, is English as a second language,
-    not the school subject (English language arts)."""
+    not the school subject (English language arts), unless the words are the school's ("AP", "essay",
+    "literature") or the learner is a native speaker."""
+    words = {t.text for t in doc.tokens if t.is_word}
+    if words & _SCHOOL_ENGLISH or any(p in doc.s for p in ("native speaker", "native english", "high school")):
+        return False
     if out["lesson_language"] not in (None, "english"):
         return True
-    words = {t.text for t in doc.tokens if t.is_word}
     return out["audience"] is None and out["age"] is None and bool(people.ADULT_RELATIVES & words)
+
+
+# Words of English as a school subject: "AP english", "english literature", "english essay".
+_SCHOOL_ENGLISH = frozenset(
+    ("ap", "literature", "lit", "essay", "essays", "grade", "grader", "regents", "exam", "homework", "memoir", "novel")
+)
 
 
 def _parse(query: str, today: date) -> dict[str, Any]:
@@ -213,7 +264,7 @@ def _pipeline(query: str, today: date) -> tuple[dict[str, Any], GoalReading]:
     price.extract(doc, out)
 
     hits = match(doc, lex)
-    fuzzy = fuzzy_match(doc, lex, FILLER)
+    fuzzy = fuzzy_match(doc, lex, FILLER, shorthand=not any(kind == "service" for kind, _, _ in hits))
     hits += fuzzy
     hits.sort(key=lambda h: h[2][0])
 
@@ -251,6 +302,10 @@ def _pipeline(query: str, today: date) -> tuple[dict[str, Any], GoalReading]:
 
     service.resolve(svc, lex, out)
     place.resolve(places, lex, out)
+    if out["location"] is None and english is None:
+        _staten_island_shorthand(doc, out)
+    place_tokens = {i for kind, _, idx in hits if kind in ("place", "ambig") for i in idx}
+    _last_word_day(doc, out, place_tokens, today)
     # A ZIP or a landmark fills the place when no neighborhood or borough is named.
     zip_location, landmark_borough = out.pop("_zip_location", None), out.pop("_landmark_borough", None)
     if out["location"] is None and zip_location:

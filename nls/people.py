@@ -316,12 +316,15 @@ _KID_AGE_ASIDE = re.compile(rf"\b{_KID_WORD}\s*(?:,\s*|\(\s*)(?P<n>\d{{1,2}})\b\
 _GRADE = re.compile(
     r"\b(?P<n>\d{1,2})(?:st|nd|rd|th)\s*-?\s*grade(?:rs?)?\b|\b(?P<k>kindergarten|first|second|third|fourth|fifth|sixth|ninth|tenth|eleventh|twelfth)\s+grade(?:rs?)?\b"
 )
-# A high-school class year said of a child: "my junior", "my son is a senior", "she's a freshman"
-# (a "senior" alone is an older adult: "yoga for seniors").
+# A high-school class year said of a child: "my junior", "my freshman's grades", "my son is a senior".
+# Not a rank at work or a year of college ("my junior developer", "my freshman year of college"), and
+# not an older adult ("he's a senior citizen", "yoga for seniors").
+_CLASS_END = r"(?=\s*(?:$|[,.!?;:)]|(?:is|has|needs|wants|who|in\s+high|just|keeps|got|and|but)\b))"
 _CLASS_YEAR = re.compile(
-    r"\b(?:my|our)\s+(?:high\s+school\s+)?(?:freshman|sophomore|junior)s?\b"
-    r"|\b(?:son|daughter|kid|child|boy|girl|he|she)(?:'s|s|\s+is)\s+(?:a|an)\s+(?:high\s+school\s+)?"
-    r"(?:freshman|sophomore|junior|senior)\b(?!\s+(?:in|at)\s+(?:college|university))"
+    r"\b(?:my|our)\s+(?:high\s+school\s+)?(?:freshman|sophomore|junior)"
+    rf"(?:s\b(?!\s+(?:year|class|developers?|associates?|analysts?|engineers?))|{_CLASS_END})"
+    r"|\b(?:son|daughter|kid|child|boy|girl)(?:s|\s+is)\s+(?:a|an)\s+(?:high\s+school\s+)?"
+    rf"(?:freshman|sophomore|junior|senior){_CLASS_END}"
 )
 _GATE = re.compile(rf"\d|\b(?:{NUM_WORD_RE})\b|grade|kindergarten|freshman|sophomore|junior|senior")
 _GRADE_WORD = {

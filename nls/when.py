@@ -367,6 +367,11 @@ def _to24(h: int, mer: str | None, prefer: str | None = None) -> int | None:
     return h  # 8-12
 
 
+def coming(today: date, weekday_name: str) -> date:
+    """The next day (today included) of this weekday ("sat", "sunday")."""
+    return _next_weekday(today, WEEKDAYS[weekday_name])
+
+
 def _next_weekday(today: date, wd: int) -> date:
     return today + timedelta(days=(wd - today.weekday()) % 7)
 
@@ -801,14 +806,7 @@ def _has_date_context(doc: Doc, item_start: int, item_end: int) -> bool:
     if nxt in _TIME_WORDS or nxt in {"at", "before", "after", "around", "between"}:
         return True
     prev = doc.prev_word(item_start)
-    if nxt is None and prev and prev[0] not in _NOT_BEFORE_LAST_DAY | _CONTEXT_ONLY and not prev[0].isdigit():
-        return True  # the last word, after a place or a person: "swimming for my 5yo in the bx sat"
     return bool(prev) and prev[0] in _TIME_WORDS
-
-
-# Words after which a query's last "sat"/"sun" is the test or a noun ("prep for the sat", "yoga in the sun").
-_NOT_BEFORE_LAST_DAY = {"the", "a", "for", "with", "of", "about", "and", "or", "to", "in", "my", "his", "her", "our"}
-_NOT_BEFORE_LAST_DAY |= {"their", "your", "new", "math", "verbal", "reading", "writing", "psat", "act"}
 
 
 def _weekday_chains(doc: Doc, w: _When) -> None:
@@ -852,10 +850,13 @@ def _weekday_chains(doc: Doc, w: _When) -> None:
         _day_meridiem(doc, w, m.end())
 
 
-# "we both work till 6", "she's in school until 3", "i'm at the office till 7": busy until then, so
-# the lesson is after; "i get off work at 6", "off at 5", "done with work at 7": free from then.
+# "we both work till 6", "she's in school until 3", "i'm at the office till 7": the learner (or their
+# family) is busy until then, so the lesson is after ("a teacher who can work until 8" is not);
+# "i get off work at 6", "off at 5", "done with work at 7": free from then.
 _BUSY_UNTIL = re.compile(
-    r"\b(?:work(?:s|ing)?|at\s+(?:work|the\s+office|school|my\s+job)|in\s+(?:school|class|the\s+office)|busy)\s+$"
+    r"(?<!who\s)(?<!that\s)\b(?:i|we|he|she|they|im|were|shes|hes|theyre|both|is|are|and|mom|dad|parents)\s+"
+    r"(?:both\s+|all\s+)?(?:work(?:s|ing)?|at\s+(?:work|the\s+office|school|my\s+job)|in\s+(?:school|class|the\s+office)"
+    r"|busy)\s+$"
 )
 _FREE_AT = re.compile(r"\b(?:off(?:\s+work)?|(?:finish|finishes|done\s+with|out\s+of)\s+work)\s+$")
 

@@ -164,7 +164,8 @@ _INSERT_IMPRESSION = insert(cast(Table, SearchImpression.__table__)).on_conflict
 
 
 def write_impressions(db: Session, batch: list[Impression]) -> int:
-    """Store impressions in one INSERT of many rows (a repeated search_id is ignored); commits.
+    """Store impressions with one statement executed for all rows, pipelined by psycopg (a repeated
+    search_id is ignored); commits.
     An impression of an account that is gone or deleted (its token outlived it) is stored unlinked.
     Analytics is not worth a WAL flush: a crash may lose the last fraction of a second."""
     if not batch:

@@ -65,3 +65,25 @@ def test_while_redis_is_down_lookups_use_the_local_cache_and_its_version():
     assert cache.lookup("search:piano") == (key, b"an answer")
     cache.bump()
     assert cache.lookup("search:piano")[1] is None
+
+
+def test_a_bump_owed_from_an_outage_is_paid_by_the_next_lookup():
+    redis = FlakyRedis("redis://127.0.0.1:6379/0")
+    cache = Cache(redis, namespace=f"test:{uuid.uuid4().hex}")
+    key, _ = cache.lookup("search:piano")
+    cache.set(key, b"old answer")
+    redis.down = True
+    cache.bump()  # a booking while Redis is away
+    redis.down = False
+    assert cache.lookup("search:piano")[1] is None  # the old answer is never served again
+
+
+def test_a_reader_who_just_wrote_is_never_answered_from_the_cache():
+    from core.read_cache import FreshReadCache
+
+    cache = Cache(RedisHandle("redis://127.0.0.1:6379/0"), namespace=f"test:{uuid.uuid4().hex}")
+    key, _ = cache.lookup("search:piano")
+    cache.set(key, b"an answer a replica may have computed")
+    fresh = FreshReadCache(cache)
+    assert fresh.lookup("search:piano") == (key, None)  # same key to store the primary's answer under
+    assert cache.lookup("search:piano")[1] == b"an answer a replica may have computed"

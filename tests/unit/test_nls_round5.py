@@ -74,7 +74,7 @@ def test_last_weekend_day(q, expected):
             },
         ),
         ("vln lessons", {"service": "violin", "category": "music"}),
-        ("phy tutor", {"service": "physics", "category": "tutoring"}),
+        ("tpt lessons", {"service": "trumpet", "category": "music"}),
         # two services hold these letters in order (Spanish, sparring): no guess
         ("spn tutor", {"category": "tutoring"}),
         # English words and unknown shorthand stay what they are
@@ -191,3 +191,47 @@ def test_class_years(q, expected):
 )
 def test_place_shorthand(q, expected):
     check(q, **expected)
+
+
+@pytest.mark.parametrize(
+    "q,expected",
+    [
+        # a shorthand is read only when the query names no service, and only as consonants kept in order
+        ("small grp yoga class", {"service": "yoga", "category": "sports"}),
+        ("chp math tutor", {"service": "math", "category": "tutoring"}),
+        ("hiking coach for mtn trips", {}),
+        # a teen's class year, not a rank at work, a year of college or an older adult
+        ("guitar lessons, my dad is 80, he's a senior citizen", {**GUITAR, "audience": "adults"}),
+        ("python tutor for my junior developer", {"service": "python", "category": "tutoring"}),
+        ("calculus tutor, i failed calc my freshman year of college", {"service": "calculus", "category": "tutoring"}),
+        # the last "sat" of a test-prep query is the test
+        ("tutor to help my son prep sat", {"service": "sat", "category": "tutoring", "audience": "kids"}),
+        ("tennis lessons, not in full sun", {"service": "tennis", "category": "sports"}),
+        # "si" is no place in other languages' words or the body
+        ("yoga for si joint pain", {"service": "yoga", "category": "sports"}),
+        (
+            "clases de guitarra si es posible en queens",
+            {**GUITAR, "location": {"borough": "queens", "neighborhood": None}},
+        ),
+        # a teacher who works late is no busy learner
+        ("piano teacher who can work until 8pm", {"service": "piano", "category": "music", "end_time": "20:00"}),
+        # school English stays the school subject
+        (
+            "english tutor for my daughter's AP exam, tutor should speak korean",
+            {"service": "english", "category": "tutoring", "audience": "kids", "lesson_language": "korean"},
+        ),
+        ("my husband wants to study english literature", {"service": "english", "category": "tutoring"}),
+    ],
+)
+def test_what_the_new_readings_leave_alone(q, expected):
+    check(q, **expected)
+
+
+def test_busy_until_after_and():
+    check(
+        "esl, I live in Astoria and work until 6",
+        service="english-esl-efl",
+        category="languages",
+        location={"borough": "queens", "neighborhood": "astoria"},
+        start_time="18:00",
+    )
