@@ -289,6 +289,11 @@ _AGE_SINGLE = [
         rf"\b(?:age|aged)\s*:?\s*(?P<n>{_N})\b(?!\s*(?:\+|and\s+(?:up|under|over|older|younger|below|above)|or\s+(?:older|younger|under|over)|-|to\b))"
     ),
 ]
+# "ballet at 35?", "learning guitar at 60": a number after "at" that no clock shows is an age.
+_AT_AGE = re.compile(
+    r"\bat\s+(?P<n>2[5-9]|[3-9]\d)\b(?!\s*(?:[:.$%/-]|th\b|st\b|nd\b|rd\b|street|ave|avenue|dollars|bucks|per\b|an?\s+hour"
+    r"|hourly|minutes?|mins?|hours?|hrs?|stars?|percent|people|students|degrees|am\b|pm\b))"
+)
 _AGE_OPEN = re.compile(
     rf"\b(?:ages?|aged)\s*:?\s*(?P<n>{_N})\s*(?P<dir>\+|and\s+(?:up|over|older|above)|or\s+older|and\s+(?:under|younger|below)|or\s+younger|or\s+under)"
 )
@@ -426,6 +431,9 @@ def extract_ages(doc: Doc, out: dict[str, Any]) -> None:
         for m in doc.finditer(pat):
             if _set_age(out, to_number(m.group("n"))):
                 doc.claim(*m.span())
+    for m in doc.finditer(_AT_AGE):  # 25 and over: never a clock hour
+        if _set_age(out, to_number(m.group("n"))):
+            doc.claim(*m.span())
     for pat in (_WHO_IS, _KID_AGE_ASIDE):
         for m in doc.finditer(pat):
             if _set_age(out, to_number(m.group("n"))):

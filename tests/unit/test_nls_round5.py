@@ -235,3 +235,26 @@ def test_busy_until_after_and():
         location={"borough": "queens", "neighborhood": "astoria"},
         start_time="18:00",
     )
+
+
+@pytest.mark.parametrize(
+    "q,expected",
+    [
+        (
+            "ballet at 35? where in brooklyn",
+            {
+                "service": "ballet",
+                "category": "dance",
+                "age": 35,
+                "audience": "adults",
+                "location": {"borough": "brooklyn", "neighborhood": None},
+            },
+        ),
+        ("learning guitar at 60", {**GUITAR, "age": 60, "audience": "adults"}),
+        # a price, a street or a clock stays what it is
+        ("guitar lessons at 50 an hour", {**GUITAR, "price_max": 50}),
+        ("guitar lessons at 7am", {**GUITAR, "start_time": "07:00", "end_time": "08:00"}),
+    ],
+)
+def test_an_age_after_at(q, expected):
+    check(q, **expected)
