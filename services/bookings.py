@@ -8,12 +8,15 @@ Times are NYC wall-clock in the table; inputs and outputs are timezone-aware dat
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import ParamSpec
 
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -205,6 +208,11 @@ def _lock_account(db: Session, user_id: uuid.UUID):
     ).first()
 
 
+class Deadlocked(Conflict):
+    """Postgres chose this transaction as a deadlock's victim and rolled it back: running it again is
+    safe, and then it sees what the other writer committed."""
+
+
 def _flush_or_conflict(db: Session) -> None:
     """Flush the pending insert; an EXCLUDE violation becomes a Conflict naming the overlap."""
     try:
@@ -220,7 +228,9 @@ def _flush_or_conflict(db: Session) -> None:
         if getattr(exc.orig, "sqlstate", None) != "40P01":
             raise
         db.rollback()  # two writers waited on each other; Postgres aborted one of them
-        raise Conflict("Someone else was booking this time at the same moment; try again.", code="busy_retry") from None
+        raise Deadlocked(
+            "Someone else was booking this time at the same moment; try again.", code="busy_retry"
+        ) from None
 
 
 # ---- views -------------------------------------------------------------------------------------
@@ -325,6 +335,29 @@ def _email(db: Session, *, kind: str, to: str, subject_body: tuple[str, str], bo
 # ---- create ------------------------------------------------------------------------------------
 
 
+# Concurrent inserts checked by the same exclusion constraint can wait on each other (a student's
+# double click onto two instructors): the victim is run once more, and then finds the overlap.
+DEADLOCK_RETRIES = 2
+P = ParamSpec("P")
+
+
+def _retried_on_deadlock(write: Callable[P, dict]) -> Callable[P, dict]:
+    """`write`, run again when Postgres picks it as a deadlock's victim (it was rolled back whole)."""
+
+    @functools.wraps(write)
+    def run(*args: P.args, **kwargs: P.kwargs) -> dict:
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            try:
+                return write(*args, **kwargs)
+            except Deadlocked:
+                if attempt == DEADLOCK_RETRIES:
+                    raise
+        raise AssertionError("unreachable")
+
+    return run
+
+
+@_retried_on_deadlock
 def create(
     db: Session,
     *,
