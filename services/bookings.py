@@ -36,7 +36,7 @@ from models import (
 )
 from models.booking import LOCATION_TYPES
 from services import analytics, mail, outbox
-from services.errors import Conflict, Invalid, NotFound, Unauthorized
+from services.errors import Conflict, Deadlocked, Invalid, NotFound, Unauthorized
 from services.sql import affected
 
 GRID_MINUTES = 15
@@ -206,11 +206,6 @@ def _lock_account(db: Session, user_id: uuid.UUID):
     return db.execute(
         select(User.role, User.is_active, User.anonymized_at).where(User.id == user_id).with_for_update(read=True)
     ).first()
-
-
-class Deadlocked(Conflict):
-    """Postgres chose this transaction as a deadlock's victim and rolled it back: running it again is
-    safe, and then it sees what the other writer committed."""
 
 
 def _flush_or_conflict(db: Session) -> None:

@@ -48,6 +48,11 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Deadlocked(Conflict):
+    """Postgres chose this transaction as a deadlock's victim and rolled it back: running it again is
+    safe, and then it sees what the other writer committed (services/bookings.py retries it)."""
+
+
 class Invalid(DomainError):
     """The input breaks a rule that the request schema cannot express."""
 
