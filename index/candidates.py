@@ -3,6 +3,7 @@ pgvector cosine similarity and pg_trgm word similarity."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -163,6 +164,13 @@ def bind_vectors(conn: Connection) -> None:
         info["pgvector"] = True
 
 
+def _joined(rows: list[Candidate], extra: Iterable[Any]) -> list[Candidate]:
+    """`rows` with the extra statement's rows appended (tier 0: they lead the ranking); a row in both
+    keeps the extra's place."""
+    added = {row.id: row for row in (Candidate(*r) for r in extra)}
+    return [row for row in rows if row.id not in added] + list(added.values())
+
+
 def _tiered(row: Candidate, tier: int) -> Candidate:
     row.tier = tier
     return row
@@ -201,37 +209,12 @@ def fetch(
     if qtext and not c.category:
         # Lexical matches the ANN may have missed ("chess" typed as a bare word) lead the ranking.
         # Within a category every row is in it already: its name in the text would add them all.
-        lexical = {
-            row.id: row
-            for row in (
-                Candidate(*r)
-                for r in conn.execute(
-                    text(
-                        SELECT + where + " AND :qtext <% s.search_text ORDER BY lexical DESC, s.id LIMIT :extra_limit"
-                    ),
-                    params,
-                )
-            )
-        }
-        rows = [row for row in rows if row.id not in lexical] + list(lexical.values())
+        extra = " AND :qtext <% s.search_text ORDER BY lexical DESC, s.id LIMIT :extra_limit"
+        rows = _joined(rows, conn.execute(text(SELECT + where + extra), params))
     if c.boost:
         # The services a loose goal points to (index/goals.py) are candidates whatever the
         # document vectors say; the ranking then weighs how well each serves the goal.
         params["boost"] = list(c.boost)
-        boosted = {
-            row.id: row
-            for row in (
-                Candidate(*r)
-                for r in conn.execute(
-                    text(
-                        SELECT
-                        + where
-                        + " AND sv.slug = ANY(CAST(:boost AS text[]))"
-                        + " ORDER BY s.embedding <=> CAST(:qvec AS vector) LIMIT :extra_limit"
-                    ),
-                    params,
-                )
-            )
-        }
-        rows = [row for row in rows if row.id not in boosted] + list(boosted.values())
+        extra = " AND sv.slug = ANY(CAST(:boost AS text[])) ORDER BY s.embedding <=> CAST(:qvec AS vector) LIMIT :extra_limit"
+        rows = _joined(rows, conn.execute(text(SELECT + where + extra), params))
     return rows, len(rows) < params["ann_limit"]

@@ -200,7 +200,8 @@ def _staten_island_shorthand(doc: Doc, out: dict[str, Any]) -> None:
         return
 
 
-# Words that make a last "sat" the test, not Saturday.
+# Words anywhere in a query that make its last "sat" the test, not Saturday (narrower than
+# when._TEST_WORDS, which reads the word right after "sat": "lessons" there, not here).
 _TEST_CONTEXT = frozenset(("prep", "prepping", "tutor", "tutoring", "test", "exam", "score", "digital", "psat", "act"))
 _AGE_WORD = re.compile(r"^(?:\d+(?:yo|y)|yo|old|yrs?)$")
 
