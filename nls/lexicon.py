@@ -446,6 +446,15 @@ def get_lexicon() -> Lexicon:
     return _LEXICON
 
 
+# A service word followed by one of these is a phrasal verb, not the lesson: "running around with
+# other kids", "we're running late", "ran out of ideas", "run errands".
+PHRASAL_VERBS = {
+    "run": frozenset({"around", "late", "out", "errands", "into"}),
+    "running": frozenset({"around", "late", "out", "errands", "into"}),
+    "ran": frozenset({"around", "late", "out", "errands", "into"}),
+}
+
+
 def match(doc: Any, lex: Lexicon) -> list[tuple[str, Any, list[int]]]:
     """Greedy longest exact matches over unclaimed word runs; claims them."""
     out: list[tuple[str, Any, list[int]]] = []
@@ -466,6 +475,9 @@ def match(doc: Any, lex: Lexicon) -> list[tuple[str, Any, list[int]]]:
                 i += 1
                 continue
             L, (kind, value) = hit
+            if L == 1 and i + 1 < n and words[i + 1] in PHRASAL_VERBS.get(words[i], ()):
+                i += 2
+                continue
             idx = run[i : i + L]
             doc.claim_tokens(idx[0], idx[-1] + 1)
             out.append((kind, value, idx))

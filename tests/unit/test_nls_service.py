@@ -181,3 +181,17 @@ def test_every_catalog_service_name_parses_to_itself():
 )
 def test_english_as_a_language_or_as_a_school_subject(q, service):
     assert nls.parse(q, now=NOW)["service"] == service
+
+
+@pytest.mark.parametrize(
+    "q,service",
+    [
+        ("something to get my 8 year old running around with other kids", None),  # a phrasal verb
+        ("we're always running late, online lessons please", None),
+        ("need a place where my twins can run around on saturdays", None),
+        ("running coach for my first marathon", "running"),
+        ("learn to run a 5k", "running"),
+    ],
+)
+def test_run_around_and_running_late_are_not_running_lessons(q, service):
+    assert nls.parse(q, now=NOW)["service"] == service
