@@ -28,6 +28,7 @@ class Service:
     hands_on: bool
     card: str  # the text that is embedded for goal matching
     age_groups: tuple[str, ...]  # who the service is for at all (toddler, kids, teens, adults)
+    with_grown_up: bool = False  # a young child takes it together with a parent ("Grown Up & Me Dance")
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -59,6 +60,7 @@ def services() -> dict[str, Service]:
                     bool(card["hands_on"]),
                     text,
                     tuple(svc.get("age_groups", ())),
+                    bool(card.get("with_grown_up", False)),
                 )
     return out
 
@@ -97,6 +99,30 @@ def card_sentences(slug: str) -> list[str]:
 def _read_cards() -> dict[str, Any]:
     cards: dict[str, Any] = _read("service_cards.json")["services"]
     return cards
+
+
+@dataclass(frozen=True)
+class Untaught:
+    """A subject students ask for that the catalog does not teach (horseback riding, CPR)."""
+
+    slug: str
+    name: str
+    card: str  # embedded whole, as a service card is
+    sentences: tuple[str, ...]  # ... and sentence by sentence
+
+
+@lru_cache
+def untaught() -> dict[str, Untaught]:
+    """Subjects students look for lessons in that no service here teaches, carded like the services
+    (data/fixtures/untaught_subjects.json). A goal that lands clearly nearer one of them than any
+    service ("learn to sail a small boat") is told we do not teach it, instead of being shown the
+    nearest wrong teachers (swimming)."""
+    out: dict[str, Untaught] = {}
+    for slug, card in _read("untaught_subjects.json")["subjects"].items():
+        wants = [s.strip() for s in re.split(r"(?<=[.!?])\s+", card["wants"]) if s.strip()]
+        text = f"{card['name']} lessons. {card['wants']}"
+        out[slug] = Untaught(slug, card["name"], text, (f"{card['name']} lessons", *wants, *card["situations"]))
+    return out
 
 
 @lru_cache

@@ -641,7 +641,8 @@ def _goal(
     if parsed.get("service"):
         match = cards.override(qvec, parsed["service"], parsed.get("lesson_language"), adult)
     else:
-        match = cards.judge(qvec, " ".join(text), parsed.get("category"), reading.english or q, adult)
+        together = goals.asks_together(reading.english or q)
+        match = cards.judge(qvec, " ".join(text), parsed.get("category"), reading.english or q, adult, together)
         if match.kind in ("clear", "loose") and catalog.names_category(" ".join(text)):
             # "music lessons" asks for the whole category: rank by the cards, filter nothing.
             match = goals.GoalMatch("loose", match.similarity, (), match.nearest, broad=True)

@@ -329,6 +329,59 @@ def test_a_common_word_for_a_subject_we_do_not_teach_gets_a_no_match_answer(inde
     assert subject in response["message"].lower() and response["suggestions"]
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "my daughter is horse crazy and wants to learn to ride properly, trotting and jumping",
+        "how do i get my private pilot's licence, flying a small plane is my dream",
+        "we just bought a little sailboat and have no idea how to handle it on the water",
+        "first time on skis this winter, i need someone to teach me to turn and stop",
+    ],
+)
+def test_a_goal_nearer_a_subject_we_do_not_teach_than_any_service_gets_a_no_match_answer(indexed_engine, q):
+    # Each sentence names no subject word the catalog lacks, and lands near a taught service
+    # (riding a bike, driving, swimming, ice skating): only the untaught subjects' cards tell it apart.
+    response = search(indexed_engine, q)
+    assert response["no_match"] and response["results"] == [], [r["service"]["slug"] for r in response["results"]]
+    assert response["suggestions"] and "We don't have lessons for" in response["message"]
+
+
+@pytest.mark.parametrize(
+    "q,slug",
+    [
+        ("my son wants to finally ride his bike without training wheels", "bike-riding"),
+        ("i need to pass my road test and learn to parallel park", "driving"),
+        ("want to stop being scared of the water and learn to swim this summer", "swimming"),
+        ("my daughter wants to learn to skate at the rink this winter", "ice-skating"),
+    ],
+)
+def test_a_goal_near_a_taught_service_still_finds_its_teachers(indexed_engine, q, slug):
+    response = search(indexed_engine, q)
+    assert not response["no_match"], response["message"]
+    assert response["results"][0]["service"]["slug"] == slug
+
+
+@pytest.mark.parametrize(
+    "q", ["my 5 year old has endless energy, where can she burn it off", "dance classes", "art for my 4 year old"]
+)
+def test_a_class_taken_with_a_parent_is_not_offered_when_the_child_goes_alone(indexed_engine, q):
+    response = search(indexed_engine, q)
+    shown = [r["service"]["slug"] for r in response["results"][:10]]
+    assert shown and not {"grown-up-me-dance", "grown-up-me-art"} & set(shown), shown
+
+
+@pytest.mark.parametrize(
+    "q,slug",
+    [
+        ("something where i can dance together with my 2 year old", "grown-up-me-dance"),
+        ("mommy and me painting class for my toddler", "grown-up-me-art"),
+    ],
+)
+def test_a_class_taken_with_a_parent_is_found_when_the_parent_comes_too(indexed_engine, q, slug):
+    response = search(indexed_engine, q)
+    assert response["results"] and response["results"][0]["service"]["slug"] == slug
+
+
 @pytest.mark.parametrize("q,slug", [("learn to box", "boxing"), ("kickboxing classes in astoria", "boxing")])
 def test_a_taught_subject_in_the_same_slot_still_finds_its_teachers(indexed_engine, q, slug):
     response = search(indexed_engine, q)

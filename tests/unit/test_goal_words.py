@@ -87,3 +87,19 @@ def test_a_loose_goal_ranks_services_relative_to_its_best_card_and_a_whole_categ
     assert loose["ballet"] == 1.0 and 0.5 < loose["tap"] < 1.0 and loose["math"] == 0.0
     broad = GoalMatch("loose", sims, broad=True).relevance()  # "dance classes": every dance serves
     assert broad == sims
+
+
+def test_no_subject_we_say_we_do_not_teach_is_a_catalog_service_or_one_of_its_names():
+    # A subject on the untaught list answers "we don't have lessons for it": if the catalog taught it
+    # under that name, students asking for it by name would be turned away.
+    from index import catalog
+
+    taught = {s.name.lower() for s in catalog.services().values()} | set(catalog.services())
+    terms = catalog._read("synonyms.json")["services"]
+    taught |= {t.lower() for names in terms.values() for t in names}
+    clashes = [
+        (slug, subject.name)
+        for slug, subject in catalog.untaught().items()
+        if slug in taught or subject.name.lower() in taught or f"{subject.name.lower()} lessons" in taught
+    ]
+    assert catalog.untaught() and not clashes
