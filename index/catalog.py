@@ -101,6 +101,20 @@ def _read_cards() -> dict[str, Any]:
     return cards
 
 
+@lru_cache
+def related() -> dict[str, tuple[str, ...]]:
+    """Per service, the services a student would take instead when too few of its teachers fit,
+    best first (data/fixtures/related_services.json: salsa → bachata, homework help → math,
+    reading). Written by hand, because how close two cards sit says little about it (chess sat
+    nearest skateboarding)."""
+    known = services()
+    return {
+        slug: tuple(r for r in others if r in known and r != slug)
+        for slug, others in _read("related_services.json")["related"].items()
+        if slug in known
+    }
+
+
 @dataclass(frozen=True)
 class Untaught:
     """A subject students ask for that the catalog does not teach (horseback riding, CPR)."""

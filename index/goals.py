@@ -169,9 +169,30 @@ class ServiceCards:
         """How close one word, on its own, lands to the nearest card."""
         return float(self.similarities(self.embed(word)).max())
 
-    def similar(self, slugs: tuple[str, ...], n: int = SIMILAR_SERVICES) -> tuple[str, ...]:
-        """The services whose cards are nearest to these services' cards (excluding them): what a
-        student who asked for them would also consider (violin: viola, cello)."""
+    def similar(
+        self, slugs: tuple[str, ...], n: int = SIMILAR_SERVICES, learner: frozenset[str] = frozenset()
+    ) -> tuple[str, ...]:
+        """What a student who asked for these services would also take (violin: viola, cello): the
+        catalog's related services (catalog.related), or, for a service that has no entry there,
+        the services whose cards are nearest to its card. With the learner's age groups known, only
+        services for them (infant self-rescue is no swimming class for a 6 year old)."""
+        services = catalog.services()
+        if not any(learner.intersection(services[slug].age_groups) for slug in slugs if slug in services):
+            learner = frozenset()  # a service for the parent ("my baby won't sleep"): its substitutes are too
+
+        def for_learner(slug: str) -> bool:
+            groups = services[slug].age_groups
+            return not learner or not groups or bool(learner.intersection(groups))
+
+        related = catalog.related()
+        if all(slug in related for slug in slugs):
+            index = {slug: i for i, slug in enumerate(self.slugs)}
+            chosen: list[str] = []
+            for slug in slugs:
+                if self.categories[index[slug]] in NO_SUBSTITUTE:
+                    continue
+                chosen += [r for r in related[slug] if r not in slugs and r not in chosen and for_learner(r)]
+            return tuple(chosen[:n])
         whole = self.matrix[self.is_whole]
         index = {slug: i for i, slug in enumerate(self.slugs)}
         rows = [index[s] for s in slugs if s in index]
@@ -182,7 +203,10 @@ class ServiceCards:
         order = [
             i
             for i in np.argsort(-sims)
-            if self.slugs[i] not in slugs and sims[i] >= SIMILAR_MIN and self.categories[i] in categories
+            if self.slugs[i] not in slugs
+            and sims[i] >= SIMILAR_MIN
+            and self.categories[i] in categories
+            and for_learner(self.slugs[i])
         ]
         return tuple(self.slugs[i] for i in order[:n])
 

@@ -365,7 +365,8 @@ def _with_similar_services(cons: Constraints) -> Constraints | None:
     asked = (cons.service,) if cons.service else cons.services
     if not asked:
         return None
-    similar = goals.get_cards().similar(asked)
+    learner = frozenset(cons.learner or ((cons.audience,) if cons.audience else ()))
+    similar = goals.get_cards().similar(asked, learner=learner)
     return replace(cons, service=None, services=(*asked, *similar)) if similar else None
 
 

@@ -103,3 +103,38 @@ def test_no_subject_we_say_we_do_not_teach_is_a_catalog_service_or_one_of_its_na
         if slug in taught or subject.name.lower() in taught or f"{subject.name.lower()} lessons" in taught
     ]
     assert catalog.untaught() and not clashes
+
+
+def test_similar_services_come_from_the_related_list_best_first():
+    # Card nearness put tango before bachata for salsa and found nothing for homework help.
+    cards = goals.get_cards()
+    assert cards.similar(("salsa",))[0] == "bachata"
+    assert set(cards.similar(("homework-help",))) >= {"math", "reading"}
+
+
+def test_a_similar_service_must_take_the_learner():
+    cards = goals.get_cards()
+    # infant self-rescue is no swimming class for a 6 year old or an adult ...
+    assert "isr-infant-self-rescue" not in cards.similar(("swimming",), learner=frozenset({"kids"}))
+    assert "isr-infant-self-rescue" not in cards.similar(("swimming",), learner=frozenset({"adults"}))
+    # ... while a service for the parent of a baby keeps its substitutes for parents
+    assert cards.similar(("newborn-sleep-coaching",), learner=frozenset({"toddler"}))
+
+
+def test_a_service_the_related_list_does_not_know_falls_back_to_card_nearness(monkeypatch):
+    from index import catalog
+
+    cards = goals.get_cards()
+    monkeypatch.setattr(catalog, "related", lambda: {})
+    assert set(cards.similar(("violin",))) >= {"cello", "viola"}
+    assert cards.similar(("spanish",)) == ()
+
+
+def test_every_related_service_is_a_catalog_service_and_no_language_stands_in_for_another():
+    from index import catalog
+
+    services = catalog.services()
+    raw = catalog._read("related_services.json")["related"]
+    assert set(raw) == set(services)
+    assert all(r in services and r != slug for slug, others in raw.items() for r in others)
+    assert not [s for s, others in raw.items() if services[s].category == "languages" and others]
