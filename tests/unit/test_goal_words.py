@@ -138,3 +138,9 @@ def test_every_related_service_is_a_catalog_service_and_no_language_stands_in_fo
     assert set(raw) == set(services)
     assert all(r in services and r != slug for slug, others in raw.items() for r in others)
     assert not [s for s, others in raw.items() if services[s].category == "languages" and others]
+
+
+def test_a_more_basic_subject_never_stands_in_for_a_more_advanced_one():
+    cards = goals.get_cards()
+    assert not {"algebra", "trigonometry", "math"} & set(cards.similar(("calculus",)))
+    assert not {"algebra", "math"} & set(cards.similar(("statistics",)))
