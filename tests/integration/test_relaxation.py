@@ -385,7 +385,8 @@ def test_a_class_taken_with_a_parent_is_found_when_the_parent_comes_too(indexed_
 @pytest.mark.parametrize("q,slug", [("learn to box", "boxing"), ("kickboxing classes in astoria", "muay-thai")])
 def test_a_taught_subject_in_the_same_slot_still_finds_its_teachers(indexed_engine, q, slug):
     response = search(indexed_engine, q)
-    assert not response["no_match"] and response["results"][0]["service"]["slug"] == slug
+    # the asked service is on the page (a similar one that meets everything may lead it: boxing in Astoria)
+    assert not response["no_match"] and slug in [r["service"]["slug"] for r in response["results"]]
 
 
 OUTER_HOODS = (
