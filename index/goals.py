@@ -69,6 +69,10 @@ SUBJECT_SENTENCE_FAR = 0.5
 # and the closest query with a taught answer 0.04 ("get my 8 year old off the ipad and running around").
 UNTAUGHT_NEAR = 0.50
 UNTAUGHT_MARGIN = 0.10
+# When the parse named a service the sentence must stand clearly further from it: "swimming in open
+# water before my snorkeling trip" (+0.11 to scuba diving) and "the math section of the asvab" (+0.17)
+# are taught; "forge my own knife on an anvil" (+0.21 to blacksmithing) is not.
+UNTAUGHT_OVER_NAMED_MARGIN = 0.20
 # Words that say what kind of lesson, not what it teaches ("weekly lessons", "a trial class").
 LESSON_MODIFIERS = frozenset(
     "private group weekly trial semi intensive crash actual proper real extra individual virtual remote "
@@ -302,11 +306,13 @@ class ServiceCards:
         untaught = self._untaught(qvec, match, match.best) if category is None else None
         return untaught or match
 
-    def _untaught(self, qvec: np.ndarray, match: GoalMatch, taught: float) -> GoalMatch | None:
+    def _untaught(
+        self, qvec: np.ndarray, match: GoalMatch, taught: float, margin: float = UNTAUGHT_MARGIN
+    ) -> GoalMatch | None:
         """A "none" answer when the query lands clearly nearer a subject we do not teach than `taught`,
         the similarity of the nearest service that could serve it."""
         name, score = self.nearest_untaught(qvec)
-        if name is None or score < UNTAUGHT_NEAR or score - taught < UNTAUGHT_MARGIN:
+        if name is None or score < UNTAUGHT_NEAR or score - taught < margin:
             return None
         topic = name.lower().removesuffix(" lessons")  # the message says "lessons for ..." itself
         return GoalMatch("none", match.similarity, (), match.nearest, topic=topic)
@@ -325,7 +331,10 @@ class ServiceCards:
         nearest = tuple(self.slugs[i] for i in order[:SUGGESTIONS])
         # "learn to forge my own knife on an anvil" names knife skills, and asks for blacksmithing.
         untaught = self._untaught(
-            qvec, GoalMatch("loose", similarity, (), nearest), max(best, similarity.get(named, 0.0))
+            qvec,
+            GoalMatch("loose", similarity, (), nearest),
+            max(best, similarity.get(named, 0.0)),
+            UNTAUGHT_OVER_NAMED_MARGIN,
         )
         if untaught is not None:
             return untaught
@@ -386,8 +395,11 @@ def _unstretched(word: str) -> str:
 
 # Words that say the grown-up takes the class too: "me and my 2 year old", "mommy and me", "with my toddler".
 _TOGETHER = re.compile(
-    r"\b(?:together|me and (?:my|our)|and me|with me|mommy|daddy|mama|papa|grown[- ]?ups?|parent[- ](?:and|&)[- ]"
-    r"|caregiver|with (?:her|him|them)\b|with (?:my|our) (?:baby|babies|toddlers?|little|son|daughter|kids?|child|twins|\d+))"
+    r"\b(?:together|side by side|me and (?:my|our)|and me|with me|mommy|daddy|mama|papa|moms?|mums?|dads?|mothers?"
+    r"|fathers?|grandmas?|grandpas?|grandparents?|nanny|grown[- ]?ups?|parents?[- ]?(?:and|&)?[- ]?(?:child|kid|toddler)"
+    r"|(?:and|with) (?:their |a )?parents?|caregivers?|with (?:her|him|them)\b"
+    r"|with (?:my|our) (?:baby|babies|toddlers?|little|son|daughter|kids?|child|twins|preschooler|grand\w+|\d+|one"
+    r"|two|three|four|five))"
 )
 
 

@@ -413,6 +413,7 @@ def cache_key(
     earliest: datetime,
     learner: tuple[str, ...] = (),
     other_places: tuple[str, ...] = (),
+    together: bool = False,
 ) -> str:
     # The parse carries resolved dates, so "tomorrow" maps to a new key every day; the earliest
     # bookable start moves every 15 minutes, so a cached slot never becomes too soon to book.
@@ -424,6 +425,7 @@ def cache_key(
         only_level=opts.level,
         learner=learner,  # read from the words, not the parse: "i want guitar" and "guitar" parse alike
         other_places=other_places,  # "canarsie or flatlands" parses as canarsie
+        together=together,  # "dance class with my 2 year old" and "... for my 2 year old" parse alike
         # ~100 m: nearby students share answers, distances stay right to a tenth of a mile
         at=(round(opts.lat, 3), round(opts.lng, 3)) if opts.lat is not None and opts.lng is not None else None,
     )
@@ -463,7 +465,10 @@ def search(
     now_market = (now_user if now_user.tzinfo else now_user.replace(tzinfo=user_tz)).astimezone(MARKET_TZ)
     earliest = slots.earliest_start(now_market, opts.notice_minutes)
     # The write version is part of the key (Cache.lookup): any committed change makes a new one.
-    key, hit = cache.lookup(cache_key(parsed, opts, earliest, learner, other_places)) if cache else (None, None)
+    together = goals.asks_together(reading.english or q)
+    key, hit = (
+        cache.lookup(cache_key(parsed, opts, earliest, learner, other_places, together)) if cache else (None, None)
+    )
     if hit is not None:
         response: dict[str, Any] = orjson.loads(hit)
         response.update(query=q, cached=True, took_ms=round((clock.perf_counter() - started) * 1000, 2))
@@ -486,7 +491,7 @@ def search(
         format=where.format or original.format,
         learner=learner or None,
     )
-    goal = _goal(parsed, reading, q, timings, learner)
+    goal = _goal(parsed, reading, q, timings, learner, together)
     if goal is not None and goal.kind in ("none", "unreadable"):
         response = _no_match(engine, q, parsed, goal, timings)
         if cache and key:
@@ -624,7 +629,12 @@ def _where(parsed: dict[str, Any], opts: SearchOptions, other_places: tuple[str,
 
 
 def _goal(
-    parsed: dict[str, Any], reading: nls.GoalReading, q: str, timings: dict[str, Any], learner: tuple[str, ...] = ()
+    parsed: dict[str, Any],
+    reading: nls.GoalReading,
+    q: str,
+    timings: dict[str, Any],
+    learner: tuple[str, ...] = (),
+    together: bool = True,
 ) -> goals.GoalMatch | None:
     """The services a query's goal reaches. Asked when the query names no service but says more
     than its conditions ("lessons this saturday in astoria" says nothing to match), and when a
@@ -642,7 +652,6 @@ def _goal(
     if parsed.get("service"):
         match = cards.override(qvec, parsed["service"], parsed.get("lesson_language"), adult)
     else:
-        together = goals.asks_together(reading.english or q)
         match = cards.judge(qvec, " ".join(text), parsed.get("category"), reading.english or q, adult, together)
         if match.kind in ("clear", "loose") and catalog.names_category(" ".join(text)):
             # "music lessons" asks for the whole category: rank by the cards, filter nothing.

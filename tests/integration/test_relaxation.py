@@ -4,6 +4,7 @@ computed here with plain SQL over the tables, never with the search's own code."
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -380,6 +381,31 @@ def test_a_class_taken_with_a_parent_is_not_offered_when_the_child_goes_alone(in
 def test_a_class_taken_with_a_parent_is_found_when_the_parent_comes_too(indexed_engine, q, slug):
     response = search(indexed_engine, q)
     assert response["results"] and response["results"][0]["service"]["slug"] == slug
+
+
+@pytest.mark.parametrize(
+    "q,slug",
+    [
+        ("i want to get comfortable swimming in open water before my snorkeling trip", "swimming"),
+        ("my son needs help with the math section of the asvab", "math"),
+    ],
+)
+def test_a_named_service_in_a_sentence_near_an_untaught_subject_still_finds_its_teachers(indexed_engine, q, slug):
+    response = search(indexed_engine, q)
+    assert not response["no_match"], response["message"]
+    assert slug in [r["service"]["slug"] for r in response["results"]]
+
+
+def test_a_cached_answer_for_a_child_alone_is_not_given_to_a_parent_who_comes_too(indexed_engine):
+    from core.cache import Cache
+    from core.redis_client import RedisHandle
+
+    cache = Cache(RedisHandle("redis://127.0.0.1:6379/0"), namespace=f"test:{uuid.uuid4().hex}")
+    alone = search(indexed_engine, "dance class for my 2 year old", cache=cache)
+    together = search(indexed_engine, "dance class with my 2 year old", cache=cache)
+    assert not together["cached"]
+    assert "grown-up-me-dance" not in [r["service"]["slug"] for r in alone["results"][:3]]
+    assert together["results"][0]["service"]["slug"] == "grown-up-me-dance"
 
 
 @pytest.mark.parametrize("q,slug", [("learn to box", "boxing"), ("kickboxing classes in astoria", "muay-thai")])

@@ -144,3 +144,19 @@ def test_a_more_basic_subject_never_stands_in_for_a_more_advanced_one():
     cards = goals.get_cards()
     assert not {"algebra", "trigonometry", "math"} & set(cards.similar(("calculus",)))
     assert not {"algebra", "math"} & set(cards.similar(("statistics",)))
+    assert not {"algebra", "geometry"} & set(cards.similar(("trigonometry",)))
+
+
+@pytest.mark.parametrize(
+    "q,together",
+    [
+        ("mom and toddler dance class", True),
+        ("parent-child music class", True),
+        ("i want to paint side by side with my two year old", True),
+        ("art class for toddlers and their parents", True),
+        ("my 4 year old has so much energy", False),
+        ("art for my 4 year old", False),
+    ],
+)
+def test_what_says_a_grown_up_takes_the_class_too(q, together):
+    assert goals.asks_together(q) is together
