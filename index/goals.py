@@ -283,7 +283,7 @@ class ServiceCards:
             asked = [w for w in subject_words(query) if w in words]
             unknown = [w for w in asked if zipf_frequency(w, "en") < SPECIFIC_TERM and not _known(w)]
             if unknown:
-                return GoalMatch("none", match.similarity, (), match.nearest, topic=unknown[0])
+                return GoalMatch("none", match.similarity, (), match.nearest, topic=self._named(qvec, unknown[0]))
             # A common word can be an untaught subject too ("bowling lessons", "learn to sail",
             # "teach me fly fishing"): the word on its own lands near no card, and neither does the
             # sentence. Taught subjects land close on their own ("swim" 0.61, "knit" 0.67).
@@ -294,17 +294,26 @@ class ServiceCards:
                     if w not in LESSON_MODIFIERS and not _begins_a_name(w) and self.word_similarity(w) < SUBJECT_FAR
                 ]
                 if far:
-                    return GoalMatch("none", match.similarity, (), match.nearest, topic=" ".join(far))
+                    topic = self._named(qvec, " ".join(far))
+                    return GoalMatch("none", match.similarity, (), match.nearest, topic=topic)
             rarest = min(words, key=lambda w: zipf_frequency(w, "en"))
             # In a short query the rarest word is the subject; a long sentence has rare words
             # that are not ("my 2 yo is obsessed with water"), so there it also takes no card near.
             short = len(words) <= SHORT_QUERY_WORDS and len(query.split()) <= SHORT_QUERY_MAX
             if zipf_frequency(rarest, "en") < SPECIFIC_TERM and not _known(rarest) and (short or match.best < FAR):
-                return GoalMatch("none", match.similarity, (), match.nearest, topic=rarest)
+                return GoalMatch("none", match.similarity, (), match.nearest, topic=self._named(qvec, rarest))
         # A category the catalog teaches ("dance classes") is never an untaught subject, however close
         # the cards of dances we do not teach (line dancing) land.
         untaught = self._untaught(qvec, match, match.best) if category is None else None
         return untaught or match
+
+    def _named(self, qvec: np.ndarray, word: str) -> str:
+        """The untaught subject's full name when its card is near and holds the word ("kung" → "kung
+        fu", "fishin" stays): the message then says what the student asked for."""
+        name, score = self.nearest_untaught(qvec)
+        if name is not None and score >= UNTAUGHT_NEAR and word in re.findall(r"[a-z]+", name.lower()):
+            return name.lower().removesuffix(" lessons")
+        return word
 
     def _untaught(
         self, qvec: np.ndarray, match: GoalMatch, taught: float, margin: float = UNTAUGHT_MARGIN

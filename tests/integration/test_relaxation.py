@@ -383,6 +383,11 @@ def test_a_class_taken_with_a_parent_is_found_when_the_parent_comes_too(indexed_
     assert response["results"] and response["results"][0]["service"]["slug"] == slug
 
 
+def test_a_subject_we_do_not_teach_is_named_in_full_in_the_answer(indexed_engine):
+    response = search(indexed_engine, "my kid wants to learn kung fu")
+    assert response["no_match"] and "“kung fu”" in response["message"], response["message"]
+
+
 @pytest.mark.parametrize(
     "q,slug",
     [
