@@ -91,8 +91,11 @@ def card_sentences(slug: str) -> list[str]:
     service = services()[slug]
     head = f"{service.name} lessons ({service.subcategory}, {service.category_name})"
     card = _read_cards()[slug]
-    wants = [s.strip() for s in re.split(r"(?<=[.!?])\s+", card["wants"]) if s.strip()]
-    return [head, *wants, *card["situations"]]
+    return [head, *_sentences(card["wants"]), *card["situations"]]
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
 
 
 @lru_cache
@@ -133,9 +136,9 @@ def untaught() -> dict[str, Untaught]:
     nearest wrong teachers (swimming)."""
     out: dict[str, Untaught] = {}
     for slug, card in _read("untaught_subjects.json")["subjects"].items():
-        wants = [s.strip() for s in re.split(r"(?<=[.!?])\s+", card["wants"]) if s.strip()]
         text = f"{card['name']} lessons. {card['wants']}"
-        out[slug] = Untaught(slug, card["name"], text, (f"{card['name']} lessons", *wants, *card["situations"]))
+        sentences = (f"{card['name']} lessons", *_sentences(card["wants"]), *card["situations"])
+        out[slug] = Untaught(slug, card["name"], text, sentences)
     return out
 
 

@@ -190,10 +190,9 @@ class ServiceCards:
 
         related = catalog.related()
         if all(slug in related for slug in slugs):
-            index = {slug: i for i, slug in enumerate(self.slugs)}
             chosen: list[str] = []
             for slug in slugs:
-                if self.categories[index[slug]] in NO_SUBSTITUTE:
+                if services[slug].category in NO_SUBSTITUTE:
                     continue
                 chosen += [r for r in related[slug] if r not in slugs and r not in chosen and for_learner(r)]
             return tuple(chosen[:n])
@@ -304,7 +303,7 @@ class ServiceCards:
                 return GoalMatch("none", match.similarity, (), match.nearest, topic=self._named(qvec, rarest))
         # A category the catalog teaches ("dance classes") is never an untaught subject, however close
         # the cards of dances we do not teach (line dancing) land.
-        untaught = self._untaught(qvec, match, match.best) if category is None else None
+        untaught = self._untaught(qvec, match.similarity, match.nearest, match.best) if category is None else None
         return untaught or match
 
     def _named(self, qvec: np.ndarray, word: str) -> str:
@@ -312,19 +311,23 @@ class ServiceCards:
         fu", "fishin" stays): the message then says what the student asked for."""
         name, score = self.nearest_untaught(qvec)
         if name is not None and score >= UNTAUGHT_NEAR and word in re.findall(r"[a-z]+", name.lower()):
-            return name.lower().removesuffix(" lessons")
+            return _topic(name)
         return word
 
     def _untaught(
-        self, qvec: np.ndarray, match: GoalMatch, taught: float, margin: float = UNTAUGHT_MARGIN
+        self,
+        qvec: np.ndarray,
+        similarity: dict[str, float],
+        nearest: tuple[str, ...],
+        taught: float,
+        margin: float = UNTAUGHT_MARGIN,
     ) -> GoalMatch | None:
         """A "none" answer when the query lands clearly nearer a subject we do not teach than `taught`,
         the similarity of the nearest service that could serve it."""
         name, score = self.nearest_untaught(qvec)
         if name is None or score < UNTAUGHT_NEAR or score - taught < margin:
             return None
-        topic = name.lower().removesuffix(" lessons")  # the message says "lessons for ..." itself
-        return GoalMatch("none", match.similarity, (), match.nearest, topic=topic)
+        return GoalMatch("none", similarity, (), nearest, topic=_topic(name))
 
     def override(
         self, qvec: np.ndarray, named: str, language: str | None = None, adult: bool = False
@@ -339,12 +342,8 @@ class ServiceCards:
         best = float(sims[order[0]])
         nearest = tuple(self.slugs[i] for i in order[:SUGGESTIONS])
         # "learn to forge my own knife on an anvil" names knife skills, and asks for blacksmithing.
-        untaught = self._untaught(
-            qvec,
-            GoalMatch("loose", similarity, (), nearest),
-            max(best, similarity.get(named, 0.0)),
-            UNTAUGHT_OVER_NAMED_MARGIN,
-        )
+        taught = max(best, similarity.get(named, 0.0))
+        untaught = self._untaught(qvec, similarity, nearest, taught, UNTAUGHT_OVER_NAMED_MARGIN)
         if untaught is not None:
             return untaught
         if self.slugs[order[0]] == named or best < CLEAR or best - similarity.get(named, 0.0) < OVERRIDE_MARGIN:
@@ -360,6 +359,12 @@ class ServiceCards:
         if self.categories[order[0]] in NO_SUBSTITUTE:
             return (self.slugs[order[0]],)
         return tuple(self.slugs[i] for i in order[:MAX_SERVICES] if sims[i] >= best - MARGIN)
+
+
+def _topic(name: str) -> str:
+    """An untaught subject's name as the no-match message quotes it ("Flying lessons" → "flying"):
+    the message says "lessons for …" itself."""
+    return name.lower().removesuffix(" lessons")
 
 
 def _first_of_each(owners: np.ndarray) -> np.ndarray:

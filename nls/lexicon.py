@@ -448,11 +448,7 @@ def get_lexicon() -> Lexicon:
 
 # A service word followed by one of these is a phrasal verb, not the lesson: "running around with
 # other kids", "we're running late", "ran out of ideas", "run errands".
-PHRASAL_VERBS = {
-    "run": frozenset({"around", "late", "out", "errands", "into"}),
-    "running": frozenset({"around", "late", "out", "errands", "into"}),
-    "ran": frozenset({"around", "late", "out", "errands", "into"}),
-}
+PHRASAL_VERBS = dict.fromkeys(("run", "running", "ran"), frozenset({"around", "late", "out", "errands", "into"}))
 
 
 def match(doc: Any, lex: Lexicon) -> list[tuple[str, Any, list[int]]]:
