@@ -351,9 +351,11 @@ def test_a_goal_nearer_a_subject_we_do_not_teach_than_any_service_gets_a_no_matc
     "q,slug",
     [
         ("my son wants to finally ride his bike without training wheels", "bike-riding"),
-        ("i need to pass my road test and learn to parallel park", "driving"),
-        ("want to stop being scared of the water and learn to swim this summer", "swimming"),
-        ("my daughter wants to learn to skate at the rink this winter", "ice-skating"),
+        # no service named: the goal alone must reach the taught service, not the untaught neighbour
+        ("help my son pedal without training wheels", "bike-riding"),
+        ("teach me to handle a car on the highway", "driving"),
+        ("i want to stop being scared of the deep end at the pool", "swimming"),
+        ("want to do jumps and spins on the ice like in the olympics", "figure-skating"),
     ],
 )
 def test_a_goal_near_a_taught_service_still_finds_its_teachers(indexed_engine, q, slug):
