@@ -28,7 +28,6 @@ from api.routes import monitoring as monitoring_routes
 from api.routes import privacy as privacy_routes
 from api.routes import public as public_routes
 from api.routes import reviews as review_routes
-from api.search_outcomes import SearchOutcomeMiddleware
 from core import monitoring
 from core.cache import Cache, DeploymentNamespace
 from core.db import get_engine
@@ -89,8 +88,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     monitoring.instrument_engine(app.state.engine)
     # Innermost: replicas from DATABASE_READ_URL, and the middleware that retries a failed replica read.
     read_routing.install(app, settings)
-    # Added innermost first: requests pass RequestContext -> CORS -> BodyLimit -> RateLimit -> SearchOutcome -> routes.
-    app.add_middleware(SearchOutcomeMiddleware)
+    # Added innermost first: requests pass RequestContext -> CORS -> BodyLimit -> RateLimit -> JsonLimit -> routes.
     # JSON shape limits sit inside the body size limit (which bounds what they read) and the rate limits.
     app.add_middleware(JsonLimitMiddleware, max_depth=settings.max_json_depth, max_keys=settings.max_json_keys)
     if settings.rate_limit_enabled:

@@ -132,7 +132,8 @@ async def get_reads(request: Request) -> Reads:
     # Without replicas the choice is the primary, with no I/O: made on the event loop (a sync
     # dependency costs a trip through the thread pool). With replicas it may ask Redis whether the
     # user has just written (and the deployment's namespace, once), so it runs in the pool.
-    if getattr(request.app.state, "read_router", None) is None:
+    router: ReadRouter | None = getattr(request.app.state, "read_router", None)
+    if router is None or not router.replicas:  # install() always makes a router, with or without replicas
         reads = _primary(request.app.state.engine, request.app.state.cache)
     else:
         reads = await run_in_threadpool(_choose, request)

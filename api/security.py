@@ -24,6 +24,11 @@ def _bearer(request: Request) -> str | None:
     return request.cookies.get(ACCESS_COOKIE)
 
 
+def has_bearer(request: Request) -> bool:
+    """Whether the request carries a token (header or cookie): reading its user takes the database."""
+    return _bearer(request) is not None
+
+
 def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
 

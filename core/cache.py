@@ -141,11 +141,26 @@ class Cache:
             self.redis.call(lambda r: r.incr(version_key))
             self._bump_owed = False
 
+    async def _apay_bump_debt(self, version_key: str) -> None:
+        if self._bump_owed:
+            await self.redis.acall(lambda r: r.incr(version_key))
+            self._bump_owed = False
+
     def version(self) -> str:
         key = f"{self.ns}:{VERSION_KEY}"
         try:
             self._pay_bump_debt(key)
             value = self.redis.call(lambda r: r.get(key))
+            return "r" + (value.decode() if isinstance(value, bytes) else str(value or "0"))
+        except RedisDown:
+            return f"l{self.local.version}"
+
+    async def aversion(self) -> str:
+        """version() on the event loop."""
+        key = f"{self.ns}:{VERSION_KEY}"
+        try:
+            await self._apay_bump_debt(key)
+            value = await self.redis.acall(lambda r: r.get(key))
             return "r" + (value.decode() if isinstance(value, bytes) else str(value or "0"))
         except RedisDown:
             return f"l{self.local.version}"
@@ -169,6 +184,25 @@ class Cache:
             version_key = f"{ns}:{VERSION_KEY}"
             self._pay_bump_debt(version_key)
             version, value = self.redis.call(lambda r: self._lookup(keys=[version_key], args=[f"{ns}:{key}"], client=r))
+            versioned = f"{key}:r{version.decode() if isinstance(version, bytes) else version}"
+        except RedisDown:
+            versioned = f"{key}:l{self.local.version}"
+            value = self.local.get(f"{ns}:{versioned}")
+        if value is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return versioned, value.encode() if isinstance(value, str) else value
+
+    async def alookup(self, key: str) -> tuple[str, bytes | None]:
+        """lookup() on the event loop, through the asyncio Redis client: the same single round trip,
+        and a slow Redis delays this request only."""
+        ns = self.ns
+        value: bytes | str | None
+        version_key = f"{ns}:{VERSION_KEY}"
+        try:
+            await self._apay_bump_debt(version_key)
+            version, value = await self.redis.acall(lambda r: r.eval(_LOOKUP_SCRIPT, 1, version_key, f"{ns}:{key}"))
             versioned = f"{key}:r{version.decode() if isinstance(version, bytes) else version}"
         except RedisDown:
             versioned = f"{key}:l{self.local.version}"

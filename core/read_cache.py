@@ -32,6 +32,9 @@ class ReplicaReadCache(Cache):
     def lookup(self, key: str) -> tuple[str, bytes | None]:
         return self.inner.lookup(key)
 
+    async def alookup(self, key: str) -> tuple[str, bytes | None]:
+        return await self.inner.alookup(key)
+
     def set(self, key: str, value: bytes, ttl: int = 300) -> None:
         self.inner.set(key, value, ttl=min(ttl, self.max_ttl))
 
@@ -47,3 +50,7 @@ class FreshReadCache(ReplicaReadCache):
     def lookup(self, key: str) -> tuple[str, bytes | None]:
         self.inner.misses += 1
         return f"{key}:{self.inner.version()}", None  # the key lookup() gives, without fetching the entry
+
+    async def alookup(self, key: str) -> tuple[str, bytes | None]:
+        self.inner.misses += 1
+        return f"{key}:{await self.inner.aversion()}", None

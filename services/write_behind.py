@@ -10,7 +10,8 @@ background thread writes the rows in batches.
 `write(batch)` receives a list of at most `max_batch` items in the order they were put, and owns its
 transaction. It is called by one thread at a time (a flush lock), so batches reach the database in
 order. The thread starts on the first put(); it writes `interval` seconds after the first item of a batch
-arrives, or as soon as `max_batch` items wait, and sleeps while nothing is queued.
+arrives, or as soon as `max_batch` items wait, and sleeps while nothing is queued. After each batch it
+gathers again: under steady traffic a batch holds about `interval` seconds of items.
 
 What may be lost, by design (for data that is a convenience, such as search history or impressions):
 - on a crash (kill -9, power loss), the items still queued: at most `interval` seconds of them plus
@@ -101,21 +102,27 @@ class WriteBehind(Generic[T]):
     def flush(self) -> None:
         """Write every item queued before this call (and any put meanwhile), in this thread."""
         with self._flush_lock:
-            while True:
-                with self._wake:
-                    if not self._queue:
-                        return
-                    size = min(self.max_batch, len(self._queue))
-                    batch = [self._queue.popleft() for _ in range(size)]
-                try:
-                    self.write(batch)
-                except Exception:  # noqa: BLE001 - a lost batch is bounded and logged; the loop goes on
-                    log.exception("write-behind %s: a batch of %d was lost", self.name, len(batch))
-                    with self._wake:
-                        self._counts["failed"] += len(batch)
-                else:
-                    with self._wake:
-                        self._counts["written"] += len(batch)
+            while self._write_next():
+                pass
+
+    def _write_next(self) -> bool:
+        """Write the next batch (at most max_batch items, the oldest first); False when none was queued.
+        The caller holds the flush lock."""
+        with self._wake:
+            if not self._queue:
+                return False
+            size = min(self.max_batch, len(self._queue))
+            batch = [self._queue.popleft() for _ in range(size)]
+        try:
+            self.write(batch)
+        except Exception:  # noqa: BLE001 - a lost batch is bounded and logged; the loop goes on
+            log.exception("write-behind %s: a batch of %d was lost", self.name, len(batch))
+            with self._wake:
+                self._counts["failed"] += len(batch)
+        else:
+            with self._wake:
+                self._counts["written"] += len(batch)
+        return True
 
     def close(self, timeout: float = 5.0) -> None:
         """Refuse new items, flush the rest and stop the thread. Idempotent."""
@@ -135,9 +142,14 @@ class WriteBehind(Generic[T]):
                 if not self._closed and len(self._queue) < self.max_batch:
                     self._wake.wait(self.interval)  # gather a batch
                 closed = self._closed
-            self.flush()
             if closed:
+                self.flush()
                 return
+            # One batch, then back to gathering: draining until the queue is empty would, under steady
+            # traffic, write the two or three items that arrived during each write as a batch of their
+            # own (a transaction and a commit per request, measured: 470 batches of 2-3 in 2 s at 600/s).
+            with self._flush_lock:
+                self._write_next()
 
 
 @atexit.register

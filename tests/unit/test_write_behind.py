@@ -59,6 +59,26 @@ def test_a_full_batch_is_written_before_the_interval():
     writer.close()
 
 
+def test_under_steady_traffic_each_batch_gathers_an_interval_of_items():
+    # Items that arrive while a batch is being written wait for the next interval: they are not
+    # written at once as a batch of their own (a transaction per two or three requests).
+    class SlowSink(Sink):
+        def __call__(self, batch: list[int]) -> None:
+            time.sleep(0.05)  # a write takes a while: items keep arriving meanwhile
+            super().__call__(batch)
+
+    sink = SlowSink()
+    writer = WriteBehind(sink, name="t", interval=0.2, max_batch=500)
+    for i in range(200):  # one item every 5 ms for about a second
+        writer.put(i)
+        time.sleep(0.005)
+    writer.close()
+    assert sink.items == list(range(200))
+    # one batch per interval plus write (~0.25 s), and what close() flushes; writing whatever came in
+    # during each 50 ms write would take some 17 batches
+    assert len(sink.batches) <= 9, [len(b) for b in sink.batches]
+
+
 def test_a_full_queue_refuses_instead_of_growing():
     sink = Sink()
     writer = WriteBehind(sink, name="t", interval=3600, max_batch=10, max_pending=10)
