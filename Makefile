@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PGVECTOR := $(VENV)/.pgvector-portable
-MODEL := var/models/all-MiniLM-L6-v2/model.onnx
+MODEL := var/models/all-MiniLM-L6-v2/model.int8.onnx
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 

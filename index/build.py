@@ -9,6 +9,7 @@ to nearly its own length, and each chunk is written to the database while the ne
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 import uuid
@@ -23,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from index.candidates import bind_vectors
 from index.documents import DOCUMENT_ROWS_SQL, Document, build_document
-from index.embedding import Embedder
+from index.embedding import Embedder, model_tag
 
 BATCH = 16  # measured: small batches pad less and run faster on 2 cores
 CHUNK = BATCH * 8  # rows per database write
@@ -31,15 +32,22 @@ CHUNK = BATCH * 8  # rows per database write
 Pending = list[tuple[uuid.UUID, Document]]
 
 
-def pending_documents(engine: Engine, profile_ids: list[Any] | None = None) -> Pending:
-    """(id, document) for rows never embedded or whose document changed."""
+def stored_hash(doc: Document, tag: str) -> str:
+    """What a row's embedded_hash holds: its document and the model that embedded it, so a document
+    embedded by another model or precision (float32 before int8) is embedded again."""
+    return hashlib.sha256(f"{doc.hash}\x00{tag}".encode()).hexdigest()
+
+
+def pending_documents(engine: Engine, profile_ids: list[Any] | None = None, tag: str | None = None) -> Pending:
+    """(id, document) for rows never embedded, whose document changed, or embedded by another model."""
+    tag = tag or model_tag()
     sql = DOCUMENT_ROWS_SQL + (" AND s.profile_id = ANY(:ids)" if profile_ids else "")
     with engine.connect() as conn:
         rows = conn.execute(text(sql), {"ids": profile_ids} if profile_ids else {}).all()
     out = []
     for row in rows:
         doc = build_document(row)
-        if row.embedded_hash != doc.hash:
+        if row.embedded_hash != stored_hash(doc, tag):
             out.append((row.id, doc))
     return out
 
@@ -53,7 +61,8 @@ def build(
 ) -> dict[str, Any]:
     """Embed the pending documents; on_texts() is called once their trigram texts are written."""
     started = time.perf_counter()
-    todo = pending_documents(engine, profile_ids)
+    tag = model_tag()
+    todo = pending_documents(engine, profile_ids, tag)
     if not todo:
         return {"embedded": 0, "seconds": round(time.perf_counter() - started, 2)}
     _write_texts(engine, todo)
@@ -62,7 +71,7 @@ def build(
     # Length-bucketed: neighbours in this order have nearly the same number of tokens.
     todo.sort(key=lambda item: len(item[1].embedding_text))
     # A batch job: every core, unlike the API's query session.
-    embedder = Embedder(threads=os.cpu_count() or 1)
+    embedder = Embedder(threads=os.cpu_count() or 1)  # precision from EMBEDDING_PRECISION, as `tag`
     written: Future[None] | None = None
     with (
         Progress(
@@ -80,7 +89,7 @@ def build(
             vectors = embedder.embed([doc.embedding_text for _, doc in chunk], batch_size=BATCH)
             if written is not None:
                 written.result()  # one write in flight: errors surface here, memory stays flat
-            written = writer.submit(_write_vectors, engine, chunk, vectors)
+            written = writer.submit(_write_vectors, engine, chunk, vectors, embedder.tag)
             progress.advance(task, len(chunk))
         if written is not None:
             written.result()
@@ -96,12 +105,12 @@ def _write_texts(engine: Engine, todo: Pending) -> None:
         )
 
 
-def _write_vectors(engine: Engine, chunk: Pending, vectors: np.ndarray) -> None:
+def _write_vectors(engine: Engine, chunk: Pending, vectors: np.ndarray, tag: str) -> None:
     with engine.begin() as conn:
-        _update_vectors(conn, chunk, vectors)
+        _update_vectors(conn, chunk, vectors, tag)
 
 
-def _update_vectors(conn: Connection, chunk: Pending, vectors: np.ndarray) -> None:
+def _update_vectors(conn: Connection, chunk: Pending, vectors: np.ndarray, tag: str) -> None:
     bind_vectors(conn)  # numpy vectors bound by pgvector's encoder, not formatted as text
     conn.execute(
         text(
@@ -109,7 +118,7 @@ def _update_vectors(conn: Connection, chunk: Pending, vectors: np.ndarray) -> No
             "embedded_hash = :h WHERE id = :id"
         ),
         [
-            {"id": row_id, "t": doc.trigram_text, "e": vec, "h": doc.hash}
+            {"id": row_id, "t": doc.trigram_text, "e": vec, "h": stored_hash(doc, tag)}
             for (row_id, doc), vec in zip(chunk, vectors, strict=True)
         ],
     )
