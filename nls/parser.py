@@ -238,6 +238,25 @@ def _learns_english_as_new_language(doc: Doc, out: dict[str, Any]) -> bool:
     return out["audience"] is None and out["age"] is None and bool(people.ADULT_RELATIVES & words)
 
 
+def _names_a_cuisine(doc: Doc, phrase: list[str]) -> bool:
+    """ "cook korean food", "a cooking class, something italian": a language's name among cooking
+    words is a cuisine (a cooking class), unless the words are about speaking it or the name is
+    followed by a lesson word ("spanish lessons for our kitchen staff's meals")."""
+    tokens = [t.text for t in doc.tokens if t.is_word]
+    words = set(tokens)
+    after = {tokens[i + 1] for i, w in enumerate(tokens[:-1]) if w in phrase}
+    return bool(words & _COOKING_WORDS) and not words & _SPEAKING_WORDS and not after & _LESSON_WORDS
+
+
+_COOKING_WORDS = frozenset(
+    "cook cooks cooking food foods cuisine cuisines dish dishes recipe recipes meal meals".split()
+)
+_SPEAKING_WORDS = frozenset(
+    "speak speaks speaking spoken language languages conversation conversational fluent fluency talk talking "
+    "grammar translate translating vocabulary accent pronunciation read reading write writing".split()
+)
+
+
 # Words of English as a school subject: "AP english", "english literature", "english essay".
 _SCHOOL_ENGLISH = frozenset(
     ("ap", "literature", "lit", "essay", "essays", "grade", "grader", "regents", "exam", "homework", "memoir", "novel")
@@ -332,6 +351,12 @@ def _pipeline(query: str, today: date) -> tuple[dict[str, Any], GoalReading]:
         out["service"] = "english-esl-efl"
         out["category"] = lex.service_category.get("english-esl-efl")
         stands = True
+    elif out["category"] == "languages" and _names_a_cuisine(doc, phrase):
+        out["service"], out["category"] = "cuisines", lex.service_category.get("cuisines")
+        stands = True
+        for i, token in enumerate(doc.tokens):  # "korean" stays in the text: which cuisine
+            if token.text in phrase:
+                doc.claimed[i] = False
 
     # an explicit price beats a vague one (the vague word stays consumed)
     if out["price_min"] is not None or out["price_max"] is not None:

@@ -145,3 +145,23 @@ def test_long_input_truncated_for_extraction_but_query_kept():
     r = nls.parse(q, now=NOW)
     assert r["query"] == q and r["service"] == "piano"
     assert r["location"] == {"borough": "brooklyn", "neighborhood": "park-slope"}
+
+
+def test_a_language_among_cooking_words_is_a_cuisine():
+    # The cooking class, not the language; the language's name stays in the text (which cuisine).
+    for q, kept in (
+        ("i want learn cook korean food", "korean"),
+        ("korean food", "korean"),
+        ("a cooking class for our anniversary, something italian maybe", "italian"),
+    ):
+        r = nls.parse(q, now=NOW)
+        assert (r["service"], r["category"]) == ("cuisines", "hobbies"), q
+        assert kept in r["text"].split(), q
+    # Speaking it, or the language's lessons: the language.
+    for q, lang in (
+        ("korean conversation over dinner", "korean"),
+        ("spanish lessons for my chef", "spanish"),
+        ("spanish lessons so i can read recipes", "spanish"),
+        ("learn italian", "italian"),
+    ):
+        assert nls.parse(q, now=NOW)["service"] == lang, q
