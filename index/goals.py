@@ -156,8 +156,11 @@ class ServiceCards:
         self.untaught_owners = np.array(untaught_owners, dtype=int)
         self.untaught_is_whole = _first_of_each(self.untaught_owners)
         self.embed: Callable[[str], np.ndarray] = embedder.embed_query
-        model = embedder.model_path  # the int8 and float32 exports embed cards differently
-        digest = hashlib.sha256("\n".join(texts).encode() + str(model.stat().st_size).encode()).hexdigest()[:16]
+        # The model file's size and time: the int8 and float32 exports embed cards differently, and a
+        # re-export (another onnxruntime's quantization) may keep the size.
+        stat = embedder.model_path.stat()
+        model = f"{embedder.model_path.name}:{stat.st_size}:{stat.st_mtime_ns}"
+        digest = hashlib.sha256("\n".join(texts).encode() + model.encode()).hexdigest()[:16]
         path = (cache_dir or embedder.model_dir) / f"service-cards-{digest}.npy"
         if path.is_file():
             matrix = np.load(path)

@@ -238,23 +238,35 @@ def _learns_english_as_new_language(doc: Doc, out: dict[str, Any]) -> bool:
     return out["audience"] is None and out["age"] is None and bool(people.ADULT_RELATIVES & words)
 
 
-def _names_a_cuisine(doc: Doc, phrase: list[str]) -> bool:
-    """ "cook korean food", "a cooking class, something italian": a language's name among cooking
-    words is a cuisine (a cooking class), unless the words are about speaking it or the name is
-    followed by a lesson word ("spanish lessons for our kitchen staff's meals")."""
+def _names_a_cuisine(doc: Doc, phrase: list[str], service: str | None) -> bool:
+    """ "cook korean food", "italian food", "a cooking class, something italian": a language's name
+    right beside a cooking word, or "something <name>" in a query about cooking, is a cuisine. A cook
+    is often a person ("spanish for line cooks", "esl for cooks"), and food is often where the
+    language is needed ("japanese for ordering food in tokyo"): only the name's neighbours count,
+    and never after "learn"/"speak", before "for", or for English or sign language."""
+    if service in _NEVER_A_CUISINE:
+        return False
     tokens = [t.text for t in doc.tokens if t.is_word]
     words = set(tokens)
-    after = {tokens[i + 1] for i, w in enumerate(tokens[:-1]) if w in phrase}
-    return bool(words & _COOKING_WORDS) and not words & _SPEAKING_WORDS and not after & _LESSON_WORDS
+    for i, word in enumerate(tokens):
+        if word not in phrase:
+            continue
+        before = tokens[i - 1] if i else ""
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if before in _LEARNING_WORDS or after == "for" or after in _LESSON_WORDS:
+            return False
+        if after in _FOOD_AFTER or before in _COOK_BEFORE:
+            return True
+        if before == "something" and words & _COOKING_WORDS:
+            return True
+    return False
 
 
-_COOKING_WORDS = frozenset(
-    "cook cooks cooking food foods cuisine cuisines dish dishes recipe recipes meal meals".split()
-)
-_SPEAKING_WORDS = frozenset(
-    "speak speaks speaking spoken language languages conversation conversational fluent fluency talk talking "
-    "grammar translate translating vocabulary accent pronunciation read reading write writing".split()
-)
+_NEVER_A_CUISINE = frozenset({"english", "english-esl-efl", "sign-language"})
+_FOOD_AFTER = frozenset("food foods cuisine cuisines dish dishes cooking recipe recipes meal meals".split())
+_COOK_BEFORE = frozenset("cook cooking make making".split())
+_COOKING_WORDS = frozenset("cook cooking cuisine cuisines recipe recipes".split())
+_LEARNING_WORDS = frozenset("learn learning speak speaking study studying practice practise".split())
 
 
 # Words of English as a school subject: "AP english", "english literature", "english essay".
@@ -351,7 +363,7 @@ def _pipeline(query: str, today: date) -> tuple[dict[str, Any], GoalReading]:
         out["service"] = "english-esl-efl"
         out["category"] = lex.service_category.get("english-esl-efl")
         stands = True
-    elif out["category"] == "languages" and _names_a_cuisine(doc, phrase):
+    elif out["category"] == "languages" and _names_a_cuisine(doc, phrase, out["service"]):
         out["service"], out["category"] = "cuisines", lex.service_category.get("cuisines")
         stands = True
         for i, token in enumerate(doc.tokens):  # "korean" stays in the text: which cuisine

@@ -87,3 +87,38 @@ def test_a_reader_who_just_wrote_is_never_answered_from_the_cache():
     fresh = FreshReadCache(cache)
     assert fresh.lookup("search:piano") == (key, None)  # same key to store the primary's answer under
     assert cache.lookup("search:piano")[1] == b"an answer a replica may have computed"
+
+
+class FlakyBothRedis(FlakyRedis):
+    """FlakyRedis for the asyncio client too (the search route looks up on the event loop)."""
+
+    async def acall(self, fn):
+        if self.down:
+            raise RedisDown("switched off by the test")
+        return await super().acall(fn)
+
+
+def test_the_event_loop_lookup_sees_what_the_thread_lookup_sees():
+    """Cache.alookup (the search route, on the event loop) gives the same key and entry as lookup():
+    after a set, after a bump, with a bump owed from an outage, and while Redis is down."""
+    import asyncio
+
+    from core.read_cache import FreshReadCache, ReplicaReadCache
+
+    redis = FlakyBothRedis("redis://127.0.0.1:6379/0")
+    cache = Cache(redis, namespace=f"test:{uuid.uuid4().hex}")
+    key, _ = cache.lookup("search:piano")
+    cache.set(key, b"an answer")
+    assert asyncio.run(cache.alookup("search:piano")) == (key, b"an answer")
+    assert asyncio.run(ReplicaReadCache(cache, max_ttl=5).alookup("search:piano")) == (key, b"an answer")
+    assert asyncio.run(FreshReadCache(cache).alookup("search:piano")) == (key, None)  # just wrote: never cached
+    cache.bump()  # a booking
+    key_after, value_after = asyncio.run(cache.alookup("search:piano"))
+    assert value_after is None and key_after != key and key_after == cache.lookup("search:piano")[0]
+    cache.set(key_after, b"the new answer")
+    redis.down = True
+    cache.bump()  # a booking while Redis is away
+    down_key, down_value = asyncio.run(cache.alookup("search:piano"))
+    assert down_value is None and down_key == cache.lookup("search:piano")[0]  # the local cache's version
+    redis.down = False
+    assert asyncio.run(cache.alookup("search:piano"))[1] is None  # the owed bump hides the old answer

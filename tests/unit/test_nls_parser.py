@@ -163,5 +163,15 @@ def test_a_language_among_cooking_words_is_a_cuisine():
         ("spanish lessons for my chef", "spanish"),
         ("spanish lessons so i can read recipes", "spanish"),
         ("learn italian", "italian"),
+        # a cook is often a person, and food where the language is needed (independent review)
+        ("esl for line cooks", "english-esl-efl"),
+        ("spanish for cooks", "spanish"),
+        ("spanish for my cooking job", "spanish"),
+        ("spanish for food service workers", "spanish"),
+        ("mandarin for my nanny who cooks", "mandarin"),
+        ("learn french before my food tour in paris", "french"),
+        ("japanese for ordering food in tokyo", "japanese"),
+        ("learn japanese, moving to tokyo and i love the food", "japanese"),
+        ("korean with a native speaker, we can cook together", "korean"),
     ):
         assert nls.parse(q, now=NOW)["service"] == lang, q
