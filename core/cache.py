@@ -90,6 +90,11 @@ def database_identity(engine: Engine) -> str:
     return f"{cluster}/{database}"
 
 
+def _text(value: bytes | str | int) -> str:
+    """A value Redis returned (bytes), as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 class LocalCache:
     """A small thread-safe LRU with per-entry expiry, used while Redis is down."""
 
@@ -151,7 +156,7 @@ class Cache:
         try:
             self._pay_bump_debt(key)
             value = self.redis.call(lambda r: r.get(key))
-            return "r" + (value.decode() if isinstance(value, bytes) else str(value or "0"))
+            return "r" + _text(value or "0")
         except RedisDown:
             return f"l{self.local.version}"
 
@@ -161,7 +166,7 @@ class Cache:
         try:
             await self._apay_bump_debt(key)
             value = await self.redis.acall(lambda r: r.get(key))
-            return "r" + (value.decode() if isinstance(value, bytes) else str(value or "0"))
+            return "r" + _text(value or "0")
         except RedisDown:
             return f"l{self.local.version}"
 
@@ -179,34 +184,32 @@ class Cache:
         there: version and entry read together, in one round trip. A bump between this lookup and the
         `set` leaves the answer under the old version, where nothing reads it again."""
         ns = self.ns
-        value: bytes | str | None
+        version_key = f"{ns}:{VERSION_KEY}"
         try:
-            version_key = f"{ns}:{VERSION_KEY}"
             self._pay_bump_debt(version_key)
             version, value = self.redis.call(lambda r: self._lookup(keys=[version_key], args=[f"{ns}:{key}"], client=r))
-            versioned = f"{key}:r{version.decode() if isinstance(version, bytes) else version}"
         except RedisDown:
-            versioned = f"{key}:l{self.local.version}"
-            value = self.local.get(f"{ns}:{versioned}")
-        if value is None:
-            self.misses += 1
-        else:
-            self.hits += 1
-        return versioned, value.encode() if isinstance(value, str) else value
+            return self._local_entry(ns, key)
+        return self._counted(f"{key}:r{_text(version)}", value)
 
     async def alookup(self, key: str) -> tuple[str, bytes | None]:
         """lookup() on the event loop, through the asyncio Redis client: the same single round trip,
         and a slow Redis delays this request only."""
         ns = self.ns
-        value: bytes | str | None
         version_key = f"{ns}:{VERSION_KEY}"
         try:
             await self._apay_bump_debt(version_key)
             version, value = await self.redis.acall(lambda r: r.eval(_LOOKUP_SCRIPT, 1, version_key, f"{ns}:{key}"))
-            versioned = f"{key}:r{version.decode() if isinstance(version, bytes) else version}"
         except RedisDown:
-            versioned = f"{key}:l{self.local.version}"
-            value = self.local.get(f"{ns}:{versioned}")
+            return self._local_entry(ns, key)
+        return self._counted(f"{key}:r{_text(version)}", value)
+
+    def _local_entry(self, ns: str, key: str) -> tuple[str, bytes | None]:
+        """A lookup while Redis is down: the in-process cache, under its own version."""
+        versioned = f"{key}:l{self.local.version}"
+        return self._counted(versioned, self.local.get(f"{ns}:{versioned}"))
+
+    def _counted(self, versioned: str, value: bytes | str | None) -> tuple[str, bytes | None]:
         if value is None:
             self.misses += 1
         else:
