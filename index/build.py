@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from index.candidates import bind_vectors
 from index.documents import DOCUMENT_ROWS_SQL, Document, build_document
-from index.embedding import Embedder, model_tag
+from index.embedding import Embedder, model_tag, precision_setting
 
 BATCH = 16  # measured: small batches pad less and run faster on 2 cores
 CHUNK = BATCH * 8  # rows per database write
@@ -61,7 +61,8 @@ def build(
 ) -> dict[str, Any]:
     """Embed the pending documents; on_texts() is called once their trigram texts are written."""
     started = time.perf_counter()
-    tag = model_tag()
+    precision = precision_setting()  # read once: the documents found pending and their vectors agree
+    tag = model_tag(precision)
     todo = pending_documents(engine, profile_ids, tag)
     if not todo:
         return {"embedded": 0, "seconds": round(time.perf_counter() - started, 2)}
@@ -71,7 +72,7 @@ def build(
     # Length-bucketed: neighbours in this order have nearly the same number of tokens.
     todo.sort(key=lambda item: len(item[1].embedding_text))
     # A batch job: every core, unlike the API's query session.
-    embedder = Embedder(threads=os.cpu_count() or 1)  # precision from EMBEDDING_PRECISION, as `tag`
+    embedder = Embedder(threads=os.cpu_count() or 1, precision=precision)
     written: Future[None] | None = None
     with (
         Progress(
@@ -89,7 +90,7 @@ def build(
             vectors = embedder.embed([doc.embedding_text for _, doc in chunk], batch_size=BATCH)
             if written is not None:
                 written.result()  # one write in flight: errors surface here, memory stays flat
-            written = writer.submit(_write_vectors, engine, chunk, vectors, embedder.tag)
+            written = writer.submit(_write_vectors, engine, chunk, vectors, tag)
             progress.advance(task, len(chunk))
         if written is not None:
             written.result()

@@ -44,17 +44,19 @@ MODEL_FILES = {"int8": "model.int8.onnx", "float32": "model.onnx"}
 DEFAULT_PRECISION = "int8"
 
 
-def precision_setting() -> str:
-    """EMBEDDING_PRECISION (int8 or float32; int8 when unset)."""
-    value = os.environ.get("EMBEDDING_PRECISION", DEFAULT_PRECISION).strip().lower()
+def precision_setting(value: str | None = None) -> str:
+    """`value`, else EMBEDDING_PRECISION (int8 or float32; int8 when unset), checked."""
+    value = (value or os.environ.get("EMBEDDING_PRECISION", DEFAULT_PRECISION)).strip().lower()
     if value not in MODEL_FILES:
-        raise ValueError(f"EMBEDDING_PRECISION must be one of {', '.join(MODEL_FILES)}, not {value!r}")
+        raise ValueError(
+            f"embedding precision (EMBEDDING_PRECISION) must be one of {', '.join(MODEL_FILES)}, not {value!r}"
+        )
     return value
 
 
 def model_tag(precision: str | None = None) -> str:
     """What stored document vectors were embedded with: the model and its precision."""
-    return f"all-MiniLM-L6-v2:{precision or precision_setting()}"
+    return f"all-MiniLM-L6-v2:{precision_setting(precision)}"
 
 
 # Default intra-op threads, chosen by measurement (bench/bench_embed.py, 2-core
@@ -84,9 +86,7 @@ class Embedder:
         self, model_dir: Path | None = None, threads: int = DEFAULT_THREADS, precision: str | None = None
     ) -> None:
         self.model_dir = Path(model_dir) if model_dir is not None else MODEL_DIR
-        self.precision = precision or precision_setting()
-        if self.precision not in MODEL_FILES:
-            raise ValueError(f"precision must be one of {', '.join(MODEL_FILES)}")
+        self.precision = precision_setting(precision)
         self.tag = model_tag(self.precision)
         onnx_path = self.model_path = self.model_dir / MODEL_FILES[self.precision]
         tok_path = self.model_dir / "tokenizer.json"

@@ -441,7 +441,6 @@ class Prepared:
     loop and answers a cached search there, without a trip through the thread pool."""
 
     q: str
-    opts: SearchOptions
     started: float
     parsed: dict[str, Any]
     reading: nls.GoalReading
@@ -472,7 +471,6 @@ def prepare(q: str, *, now: datetime | None = None, opts: SearchOptions | None =
     together = goals.asks_together(reading.english or q)
     return Prepared(
         q=q,
-        opts=opts,
         started=started,
         parsed=parsed,
         reading=reading,
@@ -523,7 +521,7 @@ def search(
 
     t = clock.perf_counter()
     # A query that names no service is matched to services by its whole sentence (_goal); the same vector
-    # retrieves its teachers: one embedding instead of two for half the queries, for nDCG@10 -0.0003 on
+    # retrieves its teachers: one embedding instead of two for every such query, for nDCG@10 -0.0003 on
     # the judged dev pools (389 queries, 4 W / 8 L, p = 0.46).
     vector_text = _goal_text(reading, q) if _reads_goal_only(parsed) else embedding_text(parsed)
     qvec = get_embedder().embed_query(vector_text)
