@@ -8,7 +8,7 @@ from typing import Any
 
 # Everything the build needs, in one query over the active rows (optionally a subset of profiles).
 DOCUMENT_ROWS_SQL = """
-SELECT s.id, s.embedded_hash, u.full_name, p.bio,
+SELECT s.id, s.embedded_hash, s.embedding IS NULL AS unembedded, u.full_name, p.bio,
        sv.name AS service_name, sv.search_terms, sc.name AS subcategory_name, c.name AS category_name,
        s.levels, s.age_groups
 FROM instructor_services s
@@ -50,5 +50,6 @@ def build_document(row: Any) -> Document:
         part for part in (row.service_name, row.subcategory_name, row.category_name, terms, row.full_name) if part
     ).lower()
     service = f"{row.service_name} lessons ({row.subcategory_name}, {row.category_name})."
-    audience = f"For {', '.join(row.age_groups or [])}; {', '.join(row.levels or [])}."
-    return Document(trigram, (service, audience), (row.bio or "").strip())
+    who = "; ".join(", ".join(values) for values in (row.age_groups, row.levels) if values)
+    shared = (service, f"For {who}.") if who else (service,)
+    return Document(trigram, shared, (row.bio or "").strip())

@@ -201,22 +201,72 @@ def test_a_vector_index_an_interrupted_build_left_missing_or_invalid_is_made_aga
     monkeypatch.setattr(build_module, "_write_vectors", crash)
     with pytest.raises(RuntimeError):
         build(small_engine, quiet=True)
-    assert vector_index(small_engine) is True  # an error inside the build: rebuilt on the way out
+    assert vector_index(small_engine) is True  # an error inside the build: made again on the way out
     monkeypatch.undo()
     with small_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("DROP INDEX ix_instructor_services_embedding_hnsw"))  # a build killed outright
         profile = conn.execute(text("SELECT profile_id FROM instructor_services LIMIT 1")).scalar()
     build(small_engine, profile_ids=[profile], quiet=True)
+    assert vector_index(small_engine) is None  # an instructor's edit (inside the API) does no DDL
+    build(small_engine, quiet=True)  # the next whole-table build (make run, make setup) does
     assert vector_index(small_engine) is True
     with small_engine.begin() as conn:  # what a CONCURRENTLY build killed half-way leaves behind
         conn.execute(
             text(
-                "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'ix_instructor_services_embedding_hnsw'::regclass"
+                "UPDATE pg_index SET indisvalid = false "
+                "WHERE indexrelid = 'ix_instructor_services_embedding_hnsw'::regclass"
             )
         )
     assert vector_index(small_engine) is False
-    build(small_engine, profile_ids=[profile], quiet=True)
+    build(small_engine, quiet=True)
     assert vector_index(small_engine) is True
+
+
+def test_a_re_embed_of_a_serving_database_keeps_the_vector_index(small_engine, monkeypatch):
+    """Every row pending but already holding a vector (another model, precision or recipe): searches
+    go on using the index while the build runs, instead of scanning exactly for all of it."""
+    from index import build as build_module
+
+    monkeypatch.setattr(build_module, "BULK_ROWS", 5)
+    build(small_engine, quiet=True)
+    seen: list[bool | None] = []
+    write = build_module._write_vectors
+
+    def watched_write(engine, chunk, vectors, tag):
+        seen.append(vector_index(engine))
+        write(engine, chunk, vectors, tag)
+
+    monkeypatch.setattr(build_module, "_write_vectors", watched_write)
+    monkeypatch.setattr(build_module, "VECTOR_RECIPE", "another-recipe")
+    with small_engine.connect() as conn:
+        rows = conn.execute(text("SELECT count(*) FROM instructor_services WHERE is_active")).scalar()
+    assert build(small_engine, quiet=True)["embedded"] == rows
+    assert seen and set(seen) == {True}
+
+
+def test_whole_table_builds_take_turns_and_an_edit_does_not_wait_for_them(small_engine):
+    """Two whole-table builds at once (`make setup` beside `make run`'s) would set the index aside and
+    make it under each other: the second waits for the first's lock. An instructor's edit never waits."""
+    import threading
+
+    from index.build import BUILD_LOCK
+
+    build(small_engine, quiet=True)
+    with small_engine.connect() as conn:
+        profile = conn.execute(text("SELECT profile_id FROM instructor_services LIMIT 1")).scalar()
+    holder = small_engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    holder.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": BUILD_LOCK})
+    try:
+        done = threading.Event()
+        waiting = threading.Thread(target=lambda: (build(small_engine, quiet=True), done.set()))
+        waiting.start()
+        assert build(small_engine, profile_ids=[profile], quiet=True)["embedded"] == 0
+        assert not done.wait(1.0)  # still waiting for the lock
+    finally:
+        holder.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": BUILD_LOCK})
+        holder.close()
+    waiting.join(30)
+    assert done.is_set()
 
 
 def test_a_rebuild_that_changes_no_text_leaves_the_trigram_texts_alone(small_engine):

