@@ -14,7 +14,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True)
 @app.command()
 def build(quiet: bool = False) -> None:
     """Embed every instructor-service document that is new or changed."""
-    from index.build import build as run_build
+    from index.build import build_and_invalidate, exit_cleanly_on_signals
 
     try:
         url = resolve_url()
@@ -22,7 +22,9 @@ def build(quiet: bool = False) -> None:
     except DatabaseUnavailable as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)
-    typer.echo(run_build(make_engine(url), quiet=quiet))
+    exit_cleanly_on_signals()
+    # A deployment runs this beside serving API workers: their cached answers go once vectors are in.
+    typer.echo(build_and_invalidate(make_engine(url), quiet=quiet))
 
 
 @app.command()

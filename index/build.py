@@ -12,7 +12,10 @@ length, and each chunk is written to the database while the next one is embedded
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import signal
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -48,6 +51,7 @@ VECTOR_INDEX = next(
 VECTOR_RECIPE = "parts-v1"  # Embedder.embed_composed over Document.embedding_parts; change it when either changes
 
 Pending = list[tuple[uuid.UUID, Document]]
+log = logging.getLogger("instainstru.index")
 
 
 def stored_hash(doc: Document, tag: str) -> str:
@@ -101,17 +105,43 @@ def build(
         # Rows with no vector yet (a first start): written with the vector index set aside and the index
         # built once at the end. A re-embed (another model or recipe) keeps it: the database is serving,
         # and without it every search would scan exactly for the whole build (seconds at 100k).
-        bulk = sum(1 for row in rows if row.unembedded) >= max(BULK_ROWS, len(rows) // 4)
-        if bulk:
+        pending = {row_id for row_id, _ in todo}
+        unembedded = sum(1 for row in rows if row.unembedded and row.id in pending)
+        if unembedded >= max(BULK_ROWS, len(rows) // 4):
             _drop_vector_index(engine)
         try:
             if todo:
                 _embed_and_write(engine, todo, precision, tag, quiet, on_texts)
-        finally:
-            # Also makes again an index a killed build left missing or invalid: holding the lock, no
-            # other build can be making it now.
-            _ensure_vector_index(engine)
+        except BaseException:
+            # On the way out of a failed or stopped build: the index again if the database still answers,
+            # never hiding why the build stopped.
+            _logged(_ensure_vector_index, engine)
+            raise
+        # Also makes again an index a killed build left missing or invalid: holding the lock, no other
+        # build can be making it now.
+        _ensure_vector_index(engine)
     return {"embedded": len(todo), "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _logged(step: Callable[[Engine], None], engine: Engine) -> None:
+    try:
+        step(engine)
+    except Exception:  # noqa: BLE001 - the error being raised matters more; this one is logged
+        log.exception("index build: %s failed while the build was stopping", step.__name__)
+
+
+def exit_cleanly_on_signals() -> None:
+    """For a build run as its own process: SIGTERM, SIGINT or SIGHUP exit through the build's cleanup
+    (the vector index made again), and any further signal is ignored so it cannot cut that short
+    (`make run` sends SIGTERM to a build beside it on Ctrl-C, which the build also receives)."""
+
+    def stop(signum: int, _frame: object) -> None:
+        for other in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(other, signal.SIG_IGN)
+        sys.exit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, stop)
 
 
 @contextmanager
@@ -123,7 +153,13 @@ def _one_whole_table_build(engine: Engine) -> Iterator[None]:
         try:
             yield
         finally:
-            conn.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": BUILD_LOCK})
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": BUILD_LOCK})
+            except Exception:  # noqa: BLE001 - a lost connection took its lock with it
+                log.warning(
+                    "index build: could not release the build lock; its connection is gone, and the lock with it"
+                )
+                conn.invalidate()
 
 
 def _embed_and_write(
@@ -192,10 +228,14 @@ def _ensure_vector_index(engine: Engine) -> None:
         _drop_vector_index(engine)
     ddl = str(CreateIndex(VECTOR_INDEX, if_not_exists=True).compile(dialect=engine.dialect))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        # pgvector builds the graph in memory when it fits (369 MB at 100k instructors), far faster
-        # than spilling; this session only.
+        # pgvector builds the graph in memory when it fits (369 MB at 100k instructors): 34.8 s instead
+        # of 147.7 s at the default 64 MB. Parallel workers share it through /dev/shm, so a container
+        # needs shm_size above it (deploy/docker-compose.yml). Reset before the connection goes back.
         conn.execute(text(f"SET maintenance_work_mem = '{INDEX_BUILD_MEMORY}'"))
-        conn.execute(text(ddl.replace("CREATE INDEX", "CREATE INDEX CONCURRENTLY", 1)))
+        try:
+            conn.execute(text(ddl.replace("CREATE INDEX", "CREATE INDEX CONCURRENTLY", 1)))
+        finally:
+            conn.execute(text("RESET maintenance_work_mem"))
 
 
 def _write_texts(engine: Engine, todo: Pending) -> None:
@@ -244,14 +284,8 @@ def build_and_invalidate(engine: Engine, *, quiet: bool = False) -> dict[str, An
 
 
 if __name__ == "__main__":
-    import signal
-    import sys
-
     from core.db import get_engine
 
-    # `make run` ends a build still running beside the server with SIGTERM: exit through the finally
-    # blocks, so a vector index set aside is made again before the process goes.
-    for stop in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(stop, lambda signum, frame: sys.exit(128 + signum))
+    exit_cleanly_on_signals()
 
     print(build_and_invalidate(get_engine(), quiet="--quiet" in sys.argv))  # noqa: T201 - the command's output

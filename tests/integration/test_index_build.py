@@ -254,19 +254,24 @@ def test_whole_table_builds_take_turns_and_an_edit_does_not_wait_for_them(small_
     build(small_engine, quiet=True)
     with small_engine.connect() as conn:
         profile = conn.execute(text("SELECT profile_id FROM instructor_services LIMIT 1")).scalar()
+    whole, edit = threading.Event(), threading.Event()
     holder = small_engine.connect().execution_options(isolation_level="AUTOCOMMIT")
     holder.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": BUILD_LOCK})
+    waiting = threading.Thread(target=lambda: (build(small_engine, quiet=True), whole.set()), daemon=True)
+    editing = threading.Thread(
+        target=lambda: (build(small_engine, profile_ids=[profile], quiet=True), edit.set()), daemon=True
+    )
     try:
-        done = threading.Event()
-        waiting = threading.Thread(target=lambda: (build(small_engine, quiet=True), done.set()))
         waiting.start()
-        assert build(small_engine, profile_ids=[profile], quiet=True)["embedded"] == 0
-        assert not done.wait(1.0)  # still waiting for the lock
+        editing.start()
+        assert edit.wait(30)  # the edit went through while the lock was held
+        assert not whole.wait(1.0)  # the whole-table build is still waiting for it
     finally:
         holder.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": BUILD_LOCK})
         holder.close()
-    waiting.join(30)
-    assert done.is_set()
+        waiting.join(30)
+        editing.join(30)
+    assert whole.is_set()
 
 
 def test_a_rebuild_that_changes_no_text_leaves_the_trigram_texts_alone(small_engine):
