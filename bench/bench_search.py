@@ -106,10 +106,14 @@ async def _load(base: str, stream: list[str], clients: int, seconds: float) -> t
 def _wrk(base: str, stream: list[str], clients: int, seconds: float) -> tuple[list[float], int, int] | None:
     """wrk (C, one thread) drives the load when installed, so the client does not eat the server's CPU.
     Returns p50/p95 as a two-value list, errors and req/s."""
+    return _wrk_paths(base, ["/api/search?" + urllib.parse.urlencode({"q": q}) for q in stream], clients, seconds)
+
+
+def _wrk_paths(base: str, paths: list[str], clients: int, seconds: float) -> tuple[list[float], int, int] | None:
     if not shutil.which("wrk"):
         return None
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
-        f.write("\n".join("/api/search?" + urllib.parse.urlencode({"q": q}) for q in stream))
+        f.write("\n".join(paths))
     script = os.path.join(os.path.dirname(__file__), "mix.lua")
     out = subprocess.run(
         ["wrk", "-t1", f"-c{clients}", f"-d{int(seconds)}s", "-s", script, base],
@@ -169,6 +173,10 @@ def over_http(size: int, queries: list[str], clients: int, seconds: float, worke
             # The same requests again: each answer now comes from the response cache.
             cached = [timed(lambda q=q: client.get("/api/search", params={"q": q + " lessons"})) for q in queries]
             health += [timed(lambda: client.get("/health")) for _ in range(300)]  # before and after, same load
+        # The same two, sequential (one connection), timed by wrk: a Python client adds about a millisecond
+        # to every request (and more to a 20-result answer it reads), which the httpx figures above include.
+        seq_health = _wrk_paths(base, ["/health"], 1, 5)
+        seq_cached = _wrk(base, [q + " lessons" for q in queries], 1, 5)
         unique = [f"{q} {i}" for i, q in enumerate(zipf_stream(queries, 20000, seed=9))]
         load = _wrk if shutil.which("wrk") else (lambda b, s, c, t: asyncio.run(_load(b, s, c, t)))
         mixed = load(base, zipf_stream(queries, 20000), clients, seconds)
@@ -177,7 +185,16 @@ def over_http(size: int, queries: list[str], clients: int, seconds: float, worke
     finally:
         server.terminate()
         server.wait()
-    return {"health": health, "fresh": fresh, "cached": cached, "mixed": mixed, "uncached": uncached, "rss_mb": rss}
+    return {
+        "health": health,
+        "fresh": fresh,
+        "cached": cached,
+        "seq_health": seq_health,
+        "seq_cached": seq_cached,
+        "mixed": mixed,
+        "uncached": uncached,
+        "rss_mb": rss,
+    }
 
 
 def main() -> None:
@@ -231,6 +248,12 @@ def main() -> None:
     table.add_row("/health, sequential", f"{health_p50:.2f}", f"{pct(h['health'], 95):.2f}", "", "")
     table.add_row("search, sequential, uncached", f"{fresh_p50:.2f}", f"{pct(h['fresh'], 95):.2f}", "", "")
     table.add_row("search, sequential, cached", f"{cached_p50:.2f}", f"{pct(h['cached'], 95):.2f}", "", "")
+    if h["seq_health"] and h["seq_cached"]:
+        for label, (lat, errors, rps) in (
+            ("/health, sequential (wrk)", h["seq_health"]),
+            ("search, sequential, cached (wrk)", h["seq_cached"]),
+        ):
+            table.add_row(label, f"{lat[0]:.2f}", f"{lat[1]:.2f}", str(rps), str(errors))
     for label, (lat, errors, rps) in (
         ("search, Zipf mix (cache on)", h["mixed"]),
         ("search, all distinct (uncached)", h["uncached"]),
@@ -242,6 +265,9 @@ def main() -> None:
         f"search p50 / health p50 = {fresh_p50 / health_p50:.1f}x uncached, {cached_p50 / health_p50:.1f}x cached  (load client: "
         f"{'wrk' if shutil.which('wrk') else 'httpx asyncio'})"
     )
+    if h["seq_health"] and h["seq_cached"]:
+        wrk_ratio = h["seq_cached"][0][0] / h["seq_health"][0][0]
+        console.print(f"timed by wrk (one connection): cached search p50 / health p50 = {wrk_ratio:.1f}x")
     console.print(f"API process resident memory after the load: {h['rss_mb']:,.0f} MB ({args.workers} worker(s))")
 
 
