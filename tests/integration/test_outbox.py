@@ -186,6 +186,7 @@ def test_two_outbox_workers_at_once_send_each_email_once(engine, db_url):
     SMTP server: every message arrives exactly once, and both workers delivered some."""
     import collections
     import re
+    import threading
     import time
 
     inbox = SlowInbox()
@@ -215,6 +216,19 @@ def test_two_outbox_workers_at_once_send_each_email_once(engine, db_url):
         for _ in range(2)
     ]
     recipients = [f"two-workers-{tag}-{i}@example.test" for i in range(300)]
+    # Their output read as it comes: a worker prints "outbox: N sent" once its run ends, which can be
+    # just after the last message is marked sent, so the test waits for both reports before stopping them.
+    lines: list[list[str]] = [[], []]
+    readers = [
+        threading.Thread(target=lambda out=w.stdout, got=got: got.extend(out), daemon=True)
+        for w, got in zip(workers, lines, strict=True)
+    ]
+    for reader in readers:
+        reader.start()
+
+    def reported() -> list[int]:
+        return [sum(int(n) for n in re.findall(r"outbox: (\d+) sent", "".join(got))) for got in lines]
+
     try:
 
         def polling_workers() -> int:
@@ -244,14 +258,16 @@ def test_two_outbox_workers_at_once_send_each_email_once(engine, db_url):
                     text("SELECT count(*) FROM outbox WHERE recipient = ANY(:r) AND sent_at IS NULL"),
                     {"r": recipients},
                 ).scalar_one()
-            if not left:
+            if not left and sum(reported()) >= len(recipients):
                 break
-            assert time.monotonic() < deadline, f"{left} emails never sent"
+            assert time.monotonic() < deadline, f"{left} emails never sent, {reported()} reported"
             time.sleep(0.2)
     finally:
         for w in workers:
             w.terminate()
-        output = [w.communicate(timeout=60)[0] for w in workers]
+        for w, reader in zip(workers, readers, strict=True):
+            w.wait(timeout=60)
+            reader.join(timeout=10)
         controller.stop()
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM outbox WHERE recipient = ANY(:r)"), {"r": recipients})
@@ -260,5 +276,5 @@ def test_two_outbox_workers_at_once_send_each_email_once(engine, db_url):
     duplicates = {to: n for to, n in received.items() if n > 1}
     assert not duplicates, f"{len(duplicates)} emails sent more than once"
     assert len(received) == len(recipients)
-    sent_by = [sum(int(n) for n in re.findall(r"outbox: (\d+) sent", out)) for out in output]
-    assert all(n > 0 for n in sent_by), sent_by  # both workers really delivered
+    sent_by = reported()
+    assert sum(sent_by) == len(recipients) and all(n > 0 for n in sent_by), sent_by  # both really delivered
