@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from core.settings import PROJECT_ROOT
+from tests.databases import fresh_migrated_database
 
 TEST_PGDATA = PROJECT_ROOT / "var" / "pgdata-test"
 # One database per test run, so runs side by side (developers, CI) never drop each other's data.
@@ -30,14 +31,11 @@ def pg_server():
 
 @pytest.fixture(scope="session")
 def db_url(pg_server) -> Iterator[str]:
-    from core import embedded_pg, migrate
+    from core import embedded_pg
     from core.db import make_engine
     from services import seeding
 
-    embedded_pg.drop_database(pg_server, TEST_DB)
-    embedded_pg.ensure_database(pg_server, TEST_DB)
-    url = embedded_pg.url_for(pg_server, TEST_DB)
-    migrate.upgrade(url)
+    url = fresh_migrated_database(pg_server, TEST_DB)
     engine = make_engine(url)
     seeding.seed(engine, instructors=TEST_INSTRUCTORS, seed=TEST_SEED, start=date.today(), quiet=True)
     engine.dispose()

@@ -24,6 +24,7 @@ from schemathesis.generation.modes import GenerationMode
 from api.app import create_app
 from core.settings import PROJECT_ROOT, Settings
 from tests import factories as support
+from tests.databases import fresh_migrated_database
 
 FUZZ_DB = f"instainstru_fuzz_{os.getpid()}"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
@@ -33,15 +34,12 @@ STATS: dict = {"operations": set(), "cases": 0, "status": Counter(), "server_err
 
 @pytest.fixture(scope="module")
 def fuzz_engine(pg_server):
-    from core import embedded_pg, migrate
+    from core import embedded_pg
     from core.db import make_engine
     from index.build import build
     from services import seeding
 
-    embedded_pg.drop_database(pg_server, FUZZ_DB)
-    embedded_pg.ensure_database(pg_server, FUZZ_DB)
-    url = embedded_pg.url_for(pg_server, FUZZ_DB)
-    migrate.upgrade(url)
+    url = fresh_migrated_database(pg_server, FUZZ_DB)
     engine = make_engine(url)
     seeding.seed(engine, instructors=30, seed=11, start=date.today(), quiet=True)
     build(engine, quiet=True)

@@ -19,6 +19,7 @@ from api.app import create_app
 from core.settings import Settings
 from services import index_status
 from tests import factories
+from tests.databases import fresh_migrated_database
 from tests.net import closed_port
 
 STATUS_DB = f"instainstru_status_{os.getpid()}"
@@ -28,14 +29,11 @@ GUITAR = ("guitar", Decimal("70"), None, [60])
 
 @pytest.fixture(scope="module")
 def status_engine(pg_server) -> Iterator[Engine]:
-    from core import embedded_pg, migrate
+    from core import embedded_pg
     from core.db import make_engine
     from services import seeding
 
-    embedded_pg.drop_database(pg_server, STATUS_DB)
-    embedded_pg.ensure_database(pg_server, STATUS_DB)
-    url = embedded_pg.url_for(pg_server, STATUS_DB)
-    migrate.upgrade(url)
+    url = fresh_migrated_database(pg_server, STATUS_DB)
     engine = make_engine(url)
     seeding.load_catalog(engine)
     yield engine

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from core.settings import PROJECT_ROOT
 from index.build import build
 from index.embedding import get_embedder
+from tests.databases import fresh_migrated_database
 from tests.factories import make_instructor
 
 
@@ -144,31 +145,10 @@ def vector_index(engine: Engine) -> bool | None:
         return conn.execute(text(VECTOR_INDEX_SQL)).scalar()
 
 
-@pytest.fixture
-def small_engine(pg_server) -> Iterator[Engine]:
-    """A database of its own, 12 instructors, never embedded: builds here cannot disturb the suite's."""
-    from core import embedded_pg, migrate
-    from core.db import make_engine
-    from services import seeding
-
-    embedded_pg.drop_database(pg_server, BULK_DB)
-    embedded_pg.ensure_database(pg_server, BULK_DB)
-    url = embedded_pg.url_for(pg_server, BULK_DB)
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    seeding.seed(engine, instructors=12, seed=3, quiet=True)
-    yield engine
-    engine.dispose()
-    embedded_pg.drop_database(pg_server, BULK_DB)
-
-
-def test_a_large_build_writes_its_vectors_without_the_vector_index_and_builds_it_at_the_end(small_engine, monkeypatch):
-    """Most of the table pending: the HNSW index is set aside while vectors are written (each row written
-    into it cost 0.6 ms of the database's CPU at 10k) and is there, valid, once the build returns; a small
-    build (one instructor's edit) writes through the index."""
+def index_seen_by_writes(monkeypatch: pytest.MonkeyPatch) -> list[bool | None]:
+    """The vector index's state (vector_index) at each chunk of vectors the build writes, in order."""
     from index import build as build_module
 
-    monkeypatch.setattr(build_module, "BULK_ROWS", 5)
     seen: list[bool | None] = []
     write = build_module._write_vectors
 
@@ -177,6 +157,32 @@ def test_a_large_build_writes_its_vectors_without_the_vector_index_and_builds_it
         write(engine, chunk, vectors, tag)
 
     monkeypatch.setattr(build_module, "_write_vectors", watched_write)
+    return seen
+
+
+@pytest.fixture
+def small_engine(pg_server) -> Iterator[Engine]:
+    """A database of its own, 12 instructors, never embedded: builds here cannot disturb the suite's."""
+    from core import embedded_pg
+    from core.db import make_engine
+    from services import seeding
+
+    url = fresh_migrated_database(pg_server, BULK_DB)
+    engine = make_engine(url)
+    seeding.seed(engine, instructors=12, seed=3, quiet=True)
+    yield engine
+    engine.dispose()
+    embedded_pg.drop_database(pg_server, BULK_DB)
+
+
+def test_a_large_build_writes_its_vectors_without_the_vector_index_and_builds_it_at_the_end(small_engine, monkeypatch):
+    """Most of the table with no vector yet: the HNSW index is set aside while vectors are written (each row written
+    into it cost 0.6 ms of the database's CPU at 10k) and is there, valid, once the build returns; a small
+    build (one instructor's edit) writes through the index."""
+    from index import build as build_module
+
+    monkeypatch.setattr(build_module, "BULK_ROWS", 5)
+    seen = index_seen_by_writes(monkeypatch)
     built = build(small_engine, quiet=True)
     assert built["embedded"] > 5 and seen and set(seen) == {None}
     assert vector_index(small_engine) is True
@@ -229,14 +235,7 @@ def test_a_re_embed_of_a_serving_database_keeps_the_vector_index(small_engine, m
 
     monkeypatch.setattr(build_module, "BULK_ROWS", 5)
     build(small_engine, quiet=True)
-    seen: list[bool | None] = []
-    write = build_module._write_vectors
-
-    def watched_write(engine, chunk, vectors, tag):
-        seen.append(vector_index(engine))
-        write(engine, chunk, vectors, tag)
-
-    monkeypatch.setattr(build_module, "_write_vectors", watched_write)
+    seen = index_seen_by_writes(monkeypatch)
     monkeypatch.setattr(build_module, "VECTOR_RECIPE", "another-recipe")
     with small_engine.connect() as conn:
         rows = conn.execute(text("SELECT count(*) FROM instructor_services WHERE is_active")).scalar()

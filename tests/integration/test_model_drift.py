@@ -10,17 +10,15 @@ from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import Engine
 
 import models
-from core import embedded_pg, migrate
+from core import embedded_pg
+from tests.databases import fresh_migrated_database
 
 DRIFT_DB = "instainstru_drift"
 
 
 @pytest.fixture(scope="module")
 def migrated(pg_server):
-    embedded_pg.drop_database(pg_server, DRIFT_DB)
-    embedded_pg.ensure_database(pg_server, DRIFT_DB)
-    url = embedded_pg.url_for(pg_server, DRIFT_DB)
-    migrate.upgrade(url)
+    url = fresh_migrated_database(pg_server, DRIFT_DB)
     engine = create_engine(url)
     yield engine
     engine.dispose()
