@@ -38,8 +38,8 @@ BATCH = 16  # measured: small batches pad less and run faster on 2 cores
 CHUNK = BATCH * 8  # rows per database write
 # Measured at 10k instructors (19,045 rows): writing every vector into the HNSW index row by row took
 # 12.7 s of the database's time, competing with the model for the 2 cores; without the index, 2.1 s, and
-# building the index afterwards 2.7-3.6 s. A build of at least this many rows, and a quarter of the
-# table, defers the index.
+# building the index afterwards 2.7-3.6 s. A build with at least this many pending rows that have no
+# vector yet, and a quarter of the table, defers the index.
 BULK_ROWS = 1000
 INDEX_BUILD_MEMORY = "1GB"
 BUILD_LOCK = "instainstru:index-build"
