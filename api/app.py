@@ -42,12 +42,10 @@ from services import analytics, history, passwords
 
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    # Load the parser lexicons and the ONNX model before the first request, not during it.
-    import nls
-    from index.embedding import get_embedder
+    # Load the parser lexicons, the ONNX model, the cards and the map before the first request, not during it.
+    from index.search import warm_up
 
-    nls.parse("piano lessons in park slope this saturday")
-    get_embedder().embed_query("piano lessons")
+    warm_up()
     # The deployment's Redis namespace is read from the database once: here, in a thread, so the
     # first search's cache lookup on the event loop never waits for it.
     await run_in_threadpool(_app.state.namespace)

@@ -28,7 +28,7 @@ from bench.queries import query_mix, zipf_stream
 from core.cache import Cache, DeploymentNamespace
 from core.redis_client import RedisHandle
 from index.embedding import get_embedder
-from index.search import search
+from index.search import search, warm_up
 
 console = Console()
 
@@ -46,6 +46,7 @@ def timed(fn) -> float:
 
 def in_process(size: int, queries: list[str]) -> dict:
     engine = bench_engine(size)
+    warm_up()  # as the API does at startup
     get_embedder().cache_clear()
     for q in queries[:10]:
         search(engine, q)  # warm the connection pool and the plan cache

@@ -1,0 +1,40 @@
+"""The scores a candidate row carries are its own: the nearest-rows statement computes the lexical
+score after keeping its nearest rows (not for every row it sorts), and each row must still get the
+trigram similarity and the cosine similarity of its own text and vector. The expectations are
+computed here by plain SQL per row, not by index.candidates."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from index import candidates
+from index.constraints import Constraints
+from index.embedding import get_embedder
+
+OWN_SCORES = """
+SELECT word_similarity(:qtext, search_text) AS lexical, 1 - (embedding <=> CAST(:qvec AS vector)) AS semantic
+FROM instructor_services WHERE id = :id
+"""
+
+
+@pytest.mark.parametrize(
+    ("asked", "words"),
+    [
+        (Constraints(category="music"), "violin"),  # a category: its nearest rows
+        (Constraints(boost=("piano", "guitar")), "guitar"),  # the ANN and the goal's extra
+    ],
+)
+def test_each_nearest_row_carries_its_own_lexical_and_semantic_score(indexed_engine, asked, words):
+    qvec = get_embedder().embed_query(words)
+    with indexed_engine.connect() as conn, conn.begin():
+        rows, _ = candidates.fetch(conn, asked, qvec=qvec, qtext=words)
+        candidates.bind_vectors(conn)
+        assert len(rows) >= 20
+        for row in rows:
+            own = conn.execute(text(OWN_SCORES), {"qtext": words, "qvec": qvec, "id": row.id}).one()
+            assert row.lexical == pytest.approx(own.lexical, abs=1e-6), row.service_name
+            assert row.semantic == pytest.approx(own.semantic, abs=1e-5), row.service_name
+        # Someone's text shares words with the query: a lexical score of zero everywhere would pass the
+        # comparison above only if it were true.
+        assert max(row.lexical for row in rows) > 0.9
