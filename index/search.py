@@ -314,7 +314,8 @@ def _run(
     # availability. Batch edges do not depend on offset, so pages never overlap or skip.
     find_slots = _slot_finder(conn, cons, now, opts, relaxing)
     need = opts.offset + opts.limit
-    kept: list[dict[str, Any]] = []
+    # The page's cards are written once the ranking is known: a batch ranks 50 rows for a page of 20.
+    kept: list[tuple[cand.Candidate, float, slots.SlotSummary, int, Constraints, int]] = []
     broken: set[str] = set()
     checked = 0
     while checked < len(ordered) and len(kept) < need:
@@ -336,30 +337,50 @@ def _run(
             scored.append((order, round(score, 4), row, summary, level, slot_cons))
         scored.sort(key=lambda x: (x[0], -x[1], str(x[2].id)))
         for _, s, row, summary, level, slot_cons in scored:
-            # The card explains itself against the original ask, with the days its slots are on.
-            shown = replace(
-                asked,
-                dates=slot_cons.dates,
-                weekdays=slot_cons.weekdays,
-                start_time=slot_cons.start_time,
-                end_time=slot_cons.end_time,
-            )
-            result = _result(row, shown, parsed, summary, minutes[row.profile_id], s)
-            fit = fits[row.id]
-            result["misses"] = misses.describe(
-                row,
-                asked,
-                fit,
-                level,
-                summary.first[0][0] if summary.first else None,
-                catalog.is_hands_on(row.slug),
-            )
-            broken.update(misses.kinds(fit, level, asked))
-            kept.append(result)
+            broken.update(misses.kinds(fits[row.id], level, asked))
+            kept.append((row, s, summary, level, slot_cons, minutes[row.profile_id]))
         timings["rank"] += (clock.perf_counter() - t_rank) * 1000
+    t = clock.perf_counter()
+    page = [
+        _card(row, asked, fits[row.id], parsed, score, summary, level, slot_cons, minutes)
+        for row, score, summary, level, slot_cons, minutes in kept[opts.offset : need]
+    ]
+    timings["rank"] += (clock.perf_counter() - t) * 1000
     exact = checked >= len(ordered) and complete
     total = len(kept) if checked >= len(ordered) else round(len(kept) / max(checked, 1) * len(ordered))
-    return kept[opts.offset : need], total, exact, broken
+    return page, total, exact, broken
+
+
+def _card(
+    row: cand.Candidate,
+    asked: Constraints,
+    fit: misses.RowFit,
+    parsed: dict[str, Any],
+    score: float,
+    summary: slots.SlotSummary,
+    level: int,
+    slot_cons: Constraints,
+    minutes: int,
+) -> dict[str, Any]:
+    """One result as the student sees it: it explains itself against the original ask, with the days
+    its slots are on, and says what it misses."""
+    shown = replace(
+        asked,
+        dates=slot_cons.dates,
+        weekdays=slot_cons.weekdays,
+        start_time=slot_cons.start_time,
+        end_time=slot_cons.end_time,
+    )
+    result = _result(row, shown, parsed, summary, minutes, score)
+    result["misses"] = misses.describe(
+        row,
+        asked,
+        fit,
+        level,
+        summary.first[0][0] if summary.first else None,
+        catalog.is_hands_on(row.slug),
+    )
+    return result
 
 
 def _with_similar_services(cons: Constraints) -> Constraints | None:
