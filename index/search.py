@@ -304,7 +304,7 @@ def _run(
             fit.key,
             rank.online_only_for_hands_on(row),
             -rank.prescore(row, cons, parsed),
-            str(row.id),
+            row.id,  # a UUID orders as its text does (fixed-width hex), without formatting it
         )
         if row.profile_id not in best or key < best[row.profile_id][0]:
             best[row.profile_id] = (key, row)
@@ -335,7 +335,7 @@ def _run(
             order = (fit.rank_key(level), rank.online_only_for_hands_on(row))
             score = rank.score(row, cons, parsed, summary, now) + rank.nearness(misses.distance(row, asked))
             scored.append((order, round(score, 4), row, summary, level, slot_cons))
-        scored.sort(key=lambda x: (x[0], -x[1], str(x[2].id)))
+        scored.sort(key=lambda x: (x[0], -x[1], x[2].id))
         for _, s, row, summary, level, slot_cons in scored:
             broken.update(misses.kinds(fits[row.id], level, asked))
             kept.append((row, s, summary, level, slot_cons, minutes[row.profile_id]))
