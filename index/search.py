@@ -269,12 +269,15 @@ def _run(
     timings: dict[str, Any],
     asked: Constraints | None = None,
     goal_similarity: dict[str, float] | None = None,
+    fewer_than: int = 0,
 ) -> tuple[list[dict[str, Any]], int, bool, set[str]]:
     """Ranked results for one set of constraints: (page, total, total_is_exact, relaxed kinds).
 
     `asked` holds the original constraints while relaxing: every row is then measured against
     them (index/misses.py), those meeting everything go first, and each card lists what it misses.
     `goal_similarity` maps each service to how well it serves a vague query's goal (index/goals.py).
+    With fewer than `fewer_than` teachers before slots, the run stops there: no page, and that count
+    as its total (an upper bound).
     Every run of one search shares `conn` and its transaction: a checkout (with its liveness ping) and
     a commit per relaxation run were 13% of an uncached search's time in the API."""
     relaxing = asked is not None
@@ -310,6 +313,8 @@ def _run(
             best[row.profile_id] = (key, row)
     ordered = [row for _, row in sorted(best.values(), key=lambda x: x[0])]
     timings["rank"] += (clock.perf_counter() - t) * 1000
+    if len(ordered) < fewer_than:
+        return [], len(ordered), complete, set()
     # Slots are computed batch by batch in prescore order; each batch is re-ranked with its
     # availability. Batch edges do not depend on offset, so pages never overlap or skip.
     find_slots = _slot_finder(conn, cons, now, opts, relaxing)
@@ -623,37 +628,60 @@ def _relaxing_runs(
 ) -> tuple[list[dict[str, Any]], int, bool, list[str]]:
     """The run for the conditions as asked and, with fewer than ENOUGH results, the relaxing runs:
     (page, total, total_is_exact, relaxed names)."""
-    results, total, exact, _ = _run(conn, original, parsed, qvec, now_market, opts, timings, goal_similarity=similarity)
+    plan = _relaxing_plan(original, where)
+    # When relaxing runs will follow, a strict run that has fewer than ENOUGH teachers before any slot
+    # is looked up cannot fill a page: its slots are not looked up (the relaxing run measures every row
+    # against the ask, so whoever meets all of it still comes first).
+    results, total, exact, _ = _run(
+        conn,
+        original,
+        parsed,
+        qvec,
+        now_market,
+        opts,
+        timings,
+        goal_similarity=similarity,
+        fewer_than=ENOUGH if plan else 0,
+    )
     relaxed: list[str] = []
-    if total < ENOUGH:
-        # Relax per result: time and date (each instructor keeps the slots that fit), the place and
-        # the price in one run, since every card is measured against the original ask and the nearer
-        # misses rank first (a run per step gave the same first page at two to five times the cost);
-        # then similar services; then, as a last resort, language, rating and audience.
-        cons = replace(original, online_ok=True)
-        tried = [s for s in ("time", "date") if (original.has_time() if s == "time" else original.has_date())]
+    if total < ENOUGH and plan:
         broken: set[str] = set()
-        fresh = bool(tried)  # the per-result time and date relaxation alone is worth a run
-        for stage in ROW_RELAX_STAGES:
-            for step in stage:
-                if step == "format" and where.format:
-                    continue  # outside the city only online lessons can happen: that never relaxes
-                looser = _with_similar_services(cons) if step == "service" else cons.relax(step)
-                if looser is not None:
-                    cons = looser
-                    tried.append(step)
-                    fresh = True
-            if not fresh:
-                continue
-            fresh = False
+        tried: list[str] = []
+        for cons, steps in plan:
             results, total, exact, broken = _run(
                 conn, cons, parsed, qvec, now_market, opts, timings, asked=original, goal_similarity=similarity
             )
+            tried = steps
             if total >= ENOUGH:
                 break
         shown = broken if total else set(tried)
-        relaxed = [s for s in RELAX_NAMES if s in shown] if tried else []
+        relaxed = [s for s in RELAX_NAMES if s in shown]
     return results, total, exact, relaxed
+
+
+def _relaxing_plan(original: Constraints, where: Where) -> list[tuple[Constraints, list[str]]]:
+    """The relaxing runs, loosest last, each with the steps relaxed so far. Time and date relax per
+    result (each instructor keeps the slots that fit), the place and the price in one run, since
+    every card is measured against the original ask and the nearer misses rank first (a run per step
+    gave the same first page at two to five times the cost); then similar services; then, as a last
+    resort, language, rating and audience."""
+    cons = replace(original, online_ok=True)
+    tried = [s for s in ("time", "date") if (original.has_time() if s == "time" else original.has_date())]
+    fresh = bool(tried)  # the per-result time and date relaxation alone is worth a run
+    plan: list[tuple[Constraints, list[str]]] = []
+    for stage in ROW_RELAX_STAGES:
+        for step in stage:
+            if step == "format" and where.format:
+                continue  # outside the city only online lessons can happen: that never relaxes
+            looser = _with_similar_services(cons) if step == "service" else cons.relax(step)
+            if looser is not None:
+                cons = looser
+                tried.append(step)
+                fresh = True
+        if fresh:
+            plan.append((cons, list(tried)))
+            fresh = False
+    return plan
 
 
 @dataclass
