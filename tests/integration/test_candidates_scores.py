@@ -38,3 +38,32 @@ def test_each_nearest_row_carries_its_own_lexical_and_semantic_score(indexed_eng
         # Someone's text shares words with the query: a lexical score of zero everywhere would pass the
         # comparison above only if it were true.
         assert max(row.lexical for row in rows) > 0.9
+
+
+NEAREST_MUSIC_OF_ACTIVE_INSTRUCTORS = """
+SELECT s.id FROM instructor_services s
+JOIN services sv ON sv.id = s.service_id JOIN subcategories sc ON sc.id = sv.subcategory_id
+JOIN categories c ON c.id = sc.category_id
+JOIN instructor_profiles p ON p.id = s.profile_id JOIN users u ON u.id = p.user_id
+WHERE s.is_active AND u.is_active AND u.role = 'instructor' AND c.slug = 'music'
+ORDER BY s.embedding <=> CAST(:qvec AS vector), s.id LIMIT :n
+"""
+
+
+def test_nearest_rows_leave_out_deactivated_instructors_and_keep_the_count(indexed_engine, monkeypatch):
+    """A category's nearest rows are chosen before the join that tells deactivated instructors apart:
+    theirs must still be left out, and the page must still get as many rows as asked."""
+    monkeypatch.setattr(candidates, "ANN_LIMIT", 10)
+    qvec = get_embedder().embed_query("piano lessons")
+    with indexed_engine.connect() as conn, conn.begin():
+        first, _ = candidates.fetch(conn, Constraints(category="music"), qvec=qvec, qtext="")
+        conn.execute(
+            text("UPDATE users SET is_active = false WHERE id = (SELECT user_id FROM instructor_profiles WHERE id = :p)"),
+            {"p": first[0].profile_id},
+        )
+        candidates.bind_vectors(conn)
+        expected = conn.execute(text(NEAREST_MUSIC_OF_ACTIVE_INSTRUCTORS), {"qvec": qvec, "n": 10}).scalars().all()
+        rows, _ = candidates.fetch(conn, Constraints(category="music"), qvec=qvec, qtext="")
+        conn.rollback()
+    assert first[0].profile_id not in {row.profile_id for row in rows}
+    assert [row.id for row in rows] == expected and len(rows) == 10
