@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import threading
 import time as clock
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -479,23 +481,99 @@ class Prepared:
     key: str
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """What a query says, read against a day: everything `prepare` computes but the time and the key."""
+
+    parsed: dict[str, Any]
+    reading: nls.GoalReading
+    learner: tuple[str, ...]
+    other_places: tuple[str, ...]
+    together: bool
+
+
+class _Readings:
+    """The readings of recent queries, by the words, the student's day and the options that change a
+    reading. The parser reads dates against the day only, never the time, so a reading stays right all
+    day; the time-dependent parts (the earliest bookable start, the key) are computed for every request.
+    Popular queries repeat, and reading one took 0.1-0.4 ms of a cached search's ~1.4."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._items: OrderedDict[tuple[Any, ...], _Reading] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> _Reading | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], value: _Reading) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_readings = _Readings()
+
+
+def _own_copy(parsed: dict[str, Any]) -> dict[str, Any]:
+    """A parse the caller may change (search drops a service a goal overrides) without changing the
+    remembered one: its values are scalars, or lists and dicts of scalars."""
+    return {k: dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v for k, v in parsed.items()}
+
+
+def _read(q: str, opts: SearchOptions, today: date, now_user: datetime) -> _Reading:
+    key = (
+        q,
+        today,
+        opts.tz,
+        opts.drop,
+        opts.price_min,
+        opts.price_max,
+        opts.format,
+        opts.day,
+        opts.time_of_day,
+        opts.level,
+    )
+    found = _readings.get(key)
+    if found is None:
+        parsed, reading = nls.parse_with_reading(q, now=now_user.replace(tzinfo=None), tz=opts.tz)
+        for chip in opts.drop:
+            for name in DROPPABLE[chip]:
+                parsed[name] = False if name in ("near_me", "nearby") else None
+        _apply_filters(parsed, opts, today)
+        found = _Reading(
+            parsed=parsed,
+            reading=reading,
+            learner=() if "audience" in opts.drop else nls.learner(q, parsed),
+            other_places=() if "place" in opts.drop else reading.other_neighborhoods,
+            together=goals.asks_together(reading.english or q),
+        )
+        _readings.put(key, found)
+    return replace(found, parsed=_own_copy(found.parsed))
+
+
 def prepare(q: str, *, now: datetime | None = None, opts: SearchOptions | None = None) -> Prepared:
     """Parse `q`, apply the student's filters and chips, and compute the cache key (relevance order)."""
     opts = opts or SearchOptions()
     started = clock.perf_counter()
     user_tz = ZoneInfo(opts.tz)
     now_user = (now.astimezone(user_tz) if now and now.tzinfo else now) or datetime.now(user_tz)
-    parsed, reading = nls.parse_with_reading(q, now=now_user.replace(tzinfo=None), tz=opts.tz)
-    for chip in opts.drop:
-        for name in DROPPABLE[chip]:
-            parsed[name] = False if name in ("near_me", "nearby") else None
-    _apply_filters(parsed, opts, now_user.date())
-    learner = () if "audience" in opts.drop else nls.learner(q, parsed)
-    other_places = () if "place" in opts.drop else reading.other_neighborhoods
+    read = _read(q, opts, now_user.date(), now_user)
+    parsed, reading, learner, other_places, together = (
+        read.parsed,
+        read.reading,
+        read.learner,
+        read.other_places,
+        read.together,
+    )
     # Aware New York time: elapsed-time arithmetic (the minimum notice) stays right across DST.
     now_market = (now_user if now_user.tzinfo else now_user.replace(tzinfo=user_tz)).astimezone(MARKET_TZ)
     earliest = slots.earliest_start(now_market, opts.notice_minutes)
-    together = goals.asks_together(reading.english or q)
     return Prepared(
         q=q,
         started=started,
