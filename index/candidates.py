@@ -68,35 +68,47 @@ LEXICAL = "CASE WHEN :qtext = '' THEN 0 ELSE word_similarity(:qtext, {text}) END
 SELECT = f"SELECT {ROW}, {SEMANTIC}, {LEXICAL.format(text='s.search_text')}{FROM_WHERE}"
 
 
-# Rows of deactivated instructors are dropped only after the nearest rows are chosen (see `nearest`):
-# choosing this many more keeps the count asked for.
+# Rows of instructors no longer listed (an account switched off, a role taken away) are dropped only
+# after the nearest rows are chosen (see `nearest`): this many more are chosen, and a statement that
+# still comes back short is run again the full way (`_nearest_rows`).
 SPARE_ROWS = 20
 READS_PROFILE = re.compile(r"\b[pu]\.")
 
 
-def nearest(where: str, limit: str, extra: str = "") -> str:
+def services_first(where: str, extra: str = "") -> bool:
+    """Whether `nearest` may choose among the services before joining profiles: no condition reads them."""
+    return not READS_PROFILE.search(where + extra)
+
+
+def nearest(where: str, limit: str, extra: str = "", choose_first: bool = True) -> str:
     """The `limit` rows nearest the query vector among those `where` lets through, nearest first,
-    with the lexical score computed for those rows only. When no condition reads the instructor's
-    profile or account, the nearest rows are chosen among the services alone and joined to profiles
-    and accounts afterwards: joining every row of a category first took 12 µs a row (a music goal at
-    100,000 instructors sorted 10,000 rows, 180 ms; now 31 ms)."""
-    if not READS_PROFILE.search(where + extra):
+    with the lexical score computed for those rows only. When `choose_first` and no condition reads
+    the instructor's profile or account, the nearest rows are chosen among the services alone and
+    joined to profiles and accounts afterwards: joining every row first took 12 µs a row (a music
+    goal's services at 100,000 instructors: 10,000 rows joined, then sorted, 180-300 ms; now ~30 ms)."""
+    if choose_first and services_first(where, extra):
         chosen = (
             f"SELECT s.id AS chosen_id, s.embedding <=> CAST(:qvec AS vector) AS distance{CATALOG_FROM}{where}{extra}"
             f" ORDER BY distance LIMIT CAST(:{limit} AS int) + {SPARE_ROWS}"
         )
-        return (
-            f"SELECT {ROW}, {SEMANTIC}, {LEXICAL.format(text='s.search_text')}"
-            f" FROM ({chosen}) AS chosen JOIN instructor_services s ON s.id = chosen.chosen_id{JOINS}"
+        listed = (
+            f"SELECT {ROW}, {SEMANTIC}, {LEXICAL.format(text='s.search_text')}, chosen.distance"
+            f" FROM chosen JOIN instructor_services s ON s.id = chosen.chosen_id{JOINS}"
             f" ORDER BY chosen.distance LIMIT :{limit}"
+        )
+        # One row (of NULLs) even when none is listed, so that the count of chosen rows always comes back.
+        return (
+            f"WITH chosen AS ({chosen}), listed AS ({listed})"
+            f" SELECT {', '.join(name for _, name in ROW_COLUMNS)}, semantic, lexical, counted.n AS chosen_rows"
+            f" FROM (SELECT count(*) AS n FROM chosen) AS counted LEFT JOIN listed ON true ORDER BY listed.distance"
         )
     inner = (
         f"SELECT {ROW}, {SEMANTIC}, s.search_text, s.embedding <=> CAST(:qvec AS vector) AS distance{FROM_WHERE}"
         f"{where}{extra} ORDER BY distance LIMIT :{limit}"
     )
     return (
-        f"SELECT {', '.join(name for _, name in ROW_COLUMNS)}, semantic, {LEXICAL.format(text='nearest.search_text')}"
-        f" FROM ({inner}) AS nearest ORDER BY distance"
+        f"SELECT {', '.join(name for _, name in ROW_COLUMNS)}, semantic, {LEXICAL.format(text='nearest.search_text')},"
+        f" 0 AS chosen_rows FROM ({inner}) AS nearest ORDER BY distance"
     )
 
 
@@ -236,6 +248,20 @@ def _tiered(row: Candidate, tier: int) -> Candidate:
     return row
 
 
+def _nearest_rows(conn: Connection, where: str, extra: str, params: dict[str, Any], limit: str) -> list[Any]:
+    """`nearest`'s rows (without its count of chosen rows). Chosen among the services first, an answer
+    short of `limit` although every chosen row was used means that more than SPARE_ROWS of them
+    belonged to instructors no longer listed: it is asked again the full way, so that fewer rows than
+    asked always means every row the conditions let through."""
+    found = conn.execute(text(nearest(where, limit, extra)), params).all()
+    chosen = found[0][-1] if found else 0
+    rows = [row[:-1] for row in found if row[0] is not None]
+    wanted = params[limit]
+    if services_first(where, extra) and len(rows) < wanted and chosen >= wanted + SPARE_ROWS:
+        rows = [row[:-1] for row in conn.execute(text(nearest(where, limit, extra, choose_first=False)), params)]
+    return rows
+
+
 def fetch(
     conn: Connection, c: Constraints, *, qvec: np.ndarray, qtext: str, depth: int = 0
 ) -> tuple[list[Candidate], bool]:
@@ -264,9 +290,9 @@ def fetch(
     # The lexical and goal extras lead the ranking (tier 0), so their number must not grow with the
     # page asked for: a fixed cap keeps every page's rows where the first page put them.
     params["extra_limit"] = EXTRA_ROWS
-    ann = nearest(where, "ann_limit")
     rows = [
-        _tiered(Candidate(*row), rank // TIER_ROWS) for rank, row in enumerate(conn.execute(text(ann), params).all())
+        _tiered(Candidate(*row), rank // TIER_ROWS)
+        for rank, row in enumerate(_nearest_rows(conn, where, "", params, "ann_limit"))
     ]
     if qtext and not c.category:
         # Lexical matches the ANN may have missed ("chess" typed as a bare word) lead the ranking.
@@ -277,6 +303,6 @@ def fetch(
         # The services a loose goal points to (index/goals.py) are candidates whatever the
         # document vectors say; the ranking then weighs how well each serves the goal.
         params["boost"] = list(c.boost)
-        boosted = nearest(where, "extra_limit", extra=" AND sv.slug = ANY(CAST(:boost AS text[]))")
-        rows = _joined(rows, conn.execute(text(boosted), params).all())
+        boosted = _nearest_rows(conn, where, " AND sv.slug = ANY(CAST(:boost AS text[]))", params, "extra_limit")
+        rows = _joined(rows, boosted)
     return rows, len(rows) < params["ann_limit"]

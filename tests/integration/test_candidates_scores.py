@@ -50,20 +50,26 @@ ORDER BY s.embedding <=> CAST(:qvec AS vector), s.id LIMIT :n
 """
 
 
-def test_nearest_rows_leave_out_deactivated_instructors_and_keep_the_count(indexed_engine, monkeypatch):
-    """A category's nearest rows are chosen before the join that tells deactivated instructors apart:
-    theirs must still be left out, and the page must still get as many rows as asked."""
+@pytest.mark.parametrize("spare", [0, candidates.SPARE_ROWS])
+def test_nearest_rows_leave_out_instructors_no_longer_listed_and_keep_the_count(indexed_engine, monkeypatch, spare):
+    """A category's nearest rows are chosen before the join that tells unlisted instructors apart (an
+    account switched off, a role taken away): theirs must still be left out, and the answer must still
+    hold as many rows as asked, also when more of them drop out than were chosen to spare."""
     monkeypatch.setattr(candidates, "ANN_LIMIT", 10)
+    monkeypatch.setattr(candidates, "SPARE_ROWS", spare)
     qvec = get_embedder().embed_query("piano lessons")
     with indexed_engine.connect() as conn, conn.begin():
         first, _ = candidates.fetch(conn, Constraints(category="music"), qvec=qvec, qtext="")
+        gone = {first[0].profile_id, first[1].profile_id}
         conn.execute(
-            text("UPDATE users SET is_active = false WHERE id = (SELECT user_id FROM instructor_profiles WHERE id = :p)"),
-            {"p": first[0].profile_id},
+            text(
+                "UPDATE users SET role = 'student' WHERE id IN (SELECT user_id FROM instructor_profiles WHERE id = ANY(:p))"
+            ),
+            {"p": list(gone)},
         )
         candidates.bind_vectors(conn)
         expected = conn.execute(text(NEAREST_MUSIC_OF_ACTIVE_INSTRUCTORS), {"qvec": qvec, "n": 10}).scalars().all()
-        rows, _ = candidates.fetch(conn, Constraints(category="music"), qvec=qvec, qtext="")
+        rows, complete = candidates.fetch(conn, Constraints(category="music"), qvec=qvec, qtext="")
         conn.rollback()
-    assert first[0].profile_id not in {row.profile_id for row in rows}
-    assert [row.id for row in rows] == expected and len(rows) == 10
+    assert not gone & {row.profile_id for row in rows}
+    assert [row.id for row in rows] == expected and len(rows) == 10 and not complete
