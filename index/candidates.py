@@ -61,6 +61,7 @@ ROW_COLUMNS = (
     ("u.full_name", "full_name"),
 )
 ROW = ", ".join(f"{expr} AS {name}" for expr, name in ROW_COLUMNS)
+ROW_NAMES = ", ".join(name for _, name in ROW_COLUMNS)
 SEMANTIC = "COALESCE(1 - (s.embedding <=> CAST(:qvec AS vector)), 0) AS semantic"
 # Trigram word similarity costs about 18 µs a row (the whole table: 350 ms at 10k), so a statement
 # that keeps only its nearest rows computes it for those rows alone (`nearest`), not for all it sorts.
@@ -99,7 +100,7 @@ def nearest(where: str, limit: str, extra: str = "", choose_first: bool = True) 
         # One row (of NULLs) even when none is listed, so that the count of chosen rows always comes back.
         return (
             f"WITH chosen AS ({chosen}), listed AS ({listed})"
-            f" SELECT {', '.join(name for _, name in ROW_COLUMNS)}, semantic, lexical, counted.n AS chosen_rows"
+            f" SELECT {ROW_NAMES}, semantic, lexical, counted.n AS chosen_rows"
             f" FROM (SELECT count(*) AS n FROM chosen) AS counted LEFT JOIN listed ON true ORDER BY listed.distance"
         )
     inner = (
@@ -107,7 +108,7 @@ def nearest(where: str, limit: str, extra: str = "", choose_first: bool = True) 
         f"{where}{extra} ORDER BY distance LIMIT :{limit}"
     )
     return (
-        f"SELECT {', '.join(name for _, name in ROW_COLUMNS)}, semantic, {LEXICAL.format(text='nearest.search_text')},"
+        f"SELECT {ROW_NAMES}, semantic, {LEXICAL.format(text='nearest.search_text')},"
         f" 0 AS chosen_rows FROM ({inner}) AS nearest ORDER BY distance"
     )
 

@@ -61,7 +61,7 @@ DROPPABLE = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class SearchOptions:
     limit: int = 20
     offset: int = 0
@@ -497,43 +497,28 @@ def _own_copy(parsed: dict[str, Any]) -> dict[str, Any]:
     return {k: dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v for k, v in parsed.items()}
 
 
+# Options that do not change how a query reads: set to their defaults in a remembered reading's key, so
+# that every page and order of a query shares one reading (any other option, a new one too, is part of it).
+UNREAD_OPTIONS = ("limit", "offset", "notice_minutes", "cache_ttl", "lat", "lng", "sort")
+_DEFAULTS = SearchOptions()
+
+
 @lru_cache(maxsize=4096)
-def _reading_of(
-    q: str,
-    today: date,
-    tz: str,
-    drop: tuple[str, ...],
-    price_min: float | None,
-    price_max: float | None,
-    format: str | None,
-    day: str | None,
-    time_of_day: str | None,
-    level: str | None,
-) -> _Reading:
+def _reading_of(q: str, today: date, opts: SearchOptions) -> _Reading:
     """The reading of a query on a day, with the options that change a reading, remembered: the parser
     reads dates against the day only, never the time, so a reading stays right all day (the earliest
     bookable start and the key, which move with the time, are computed for every request). Popular
     queries repeat, and reading one took 0.1-0.4 ms of a cached search's ~1.4."""
-    opts = SearchOptions(
-        tz=tz,
-        drop=drop,
-        price_min=price_min,
-        price_max=price_max,
-        format=format,
-        day=day,
-        time_of_day=time_of_day,
-        level=level,
-    )
-    parsed, reading = nls.parse_with_reading(q, now=today, tz=tz)
-    for chip in drop:
+    parsed, reading = nls.parse_with_reading(q, now=today, tz=opts.tz)
+    for chip in opts.drop:
         for name in DROPPABLE[chip]:
             parsed[name] = False if name in ("near_me", "nearby") else None
     _apply_filters(parsed, opts, today)
     return _Reading(
         parsed=parsed,
         reading=reading,
-        learner=() if "audience" in drop else nls.learner(q, parsed),
-        other_places=() if "place" in drop else reading.other_neighborhoods,
+        learner=() if "audience" in opts.drop else nls.learner(q, parsed),
+        other_places=() if "place" in opts.drop else reading.other_neighborhoods,
         together=goals.asks_together(reading.english or q),
     )
 
@@ -544,18 +529,8 @@ def forget_readings() -> None:
 
 
 def _read(q: str, opts: SearchOptions, today: date) -> _Reading:
-    found = _reading_of(
-        q,
-        today,
-        opts.tz,
-        tuple(opts.drop),
-        opts.price_min,
-        opts.price_max,
-        opts.format,
-        opts.day,
-        opts.time_of_day,
-        opts.level,
-    )
+    read_as = replace(opts, drop=tuple(opts.drop), **{name: getattr(_DEFAULTS, name) for name in UNREAD_OPTIONS})
+    found = _reading_of(q, today, read_as)
     return replace(found, parsed=_own_copy(found.parsed))
 
 
@@ -566,27 +541,20 @@ def prepare(q: str, *, now: datetime | None = None, opts: SearchOptions | None =
     user_tz = ZoneInfo(opts.tz)
     now_user = (now.astimezone(user_tz) if now and now.tzinfo else now) or datetime.now(user_tz)
     read = _read(q, opts, now_user.date())
-    parsed, reading, learner, other_places, together = (
-        read.parsed,
-        read.reading,
-        read.learner,
-        read.other_places,
-        read.together,
-    )
     # Aware New York time: elapsed-time arithmetic (the minimum notice) stays right across DST.
     now_market = (now_user if now_user.tzinfo else now_user.replace(tzinfo=user_tz)).astimezone(MARKET_TZ)
     earliest = slots.earliest_start(now_market, opts.notice_minutes)
     return Prepared(
         q=q,
         started=started,
-        parsed=parsed,
-        reading=reading,
-        learner=learner,
-        other_places=other_places,
-        together=together,
+        parsed=read.parsed,
+        reading=read.reading,
+        learner=read.learner,
+        other_places=read.other_places,
+        together=read.together,
         now_market=now_market,
         parse_ms=(clock.perf_counter() - started) * 1000,
-        key=cache_key(parsed, opts, earliest, learner, other_places, together),
+        key=cache_key(read.parsed, opts, earliest, read.learner, read.other_places, read.together),
     )
 
 
@@ -910,19 +878,14 @@ def warm_up() -> None:
     (two queries of the benchmark's 200 took 80-90 ms instead of 15-20 at 10k, every run; none with
     the freeze). Objects made later are collected as usual; only a process's first call freezes (an
     app made again in the same process, as tests do, leaves the rest to the collector)."""
-    global _warmed
     nls.parse("piano lessons in park slope this saturday")
     get_embedder().embed_query("piano lessons")
     goals.get_cards()
     catalog.services()
     geo.centroid("park-slope")
-    if not _warmed:
+    if not gc.get_freeze_count():
         gc.collect()
         gc.freeze()
-        _warmed = True
-
-
-_warmed = False
 
 
 def _popular(engine: Engine, n: int = goals.SUGGESTIONS) -> list[str]:
