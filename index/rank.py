@@ -37,11 +37,12 @@ def shrunk_rating(c: Candidate) -> float:
 
 
 def shown_price(c: Candidate, fmt: str | None) -> float | None:
-    prices = {"in_person": c.price_in_person, "online": c.price_online}
     if fmt:
-        value = prices[fmt]
+        value = c.price_in_person if fmt == "in_person" else c.price_online
+    elif c.price_in_person is None or c.price_online is None:
+        value = c.price_online if c.price_in_person is None else c.price_in_person
     else:
-        value = min((p for p in prices.values() if p is not None), default=None)
+        value = min(c.price_in_person, c.price_online)
     return float(value) if value is not None else None
 
 
@@ -51,9 +52,12 @@ def priced_format(c: Candidate, cons: Constraints) -> str | None:
     return cons.priced_format or ("in_person" if catalog.is_hands_on(c.slug) else None)
 
 
-def online_only_for_hands_on(c: Candidate) -> bool:
-    """An online-only teacher of a hands-on service: kept, but never above an in-person teacher."""
-    return catalog.is_hands_on(c.slug) and not (c.price_in_person is not None and (c.neighborhoods or c.boroughs))
+def online_only_for_hands_on(c: Candidate, hands_on: bool | None = None) -> bool:
+    """An online-only teacher of a hands-on service: kept, but never above an in-person teacher.
+    `hands_on`: catalog.is_hands_on(c.slug), when the caller has it."""
+    if hands_on is None:
+        hands_on = catalog.is_hands_on(c.slug)
+    return hands_on and not (c.price_in_person is not None and bool(c.neighborhoods or c.boroughs))
 
 
 def price_fit(c: Candidate, cons: Constraints, intent: str | None) -> float:

@@ -171,7 +171,11 @@ def _lesson_minutes(c: cand.Candidate, cons: Constraints) -> int:
     return min(c.duration_options, key=lambda m: (abs(m - c.default_duration), m))
 
 
+@lru_cache(maxsize=8192)
 def _iso(dt: datetime) -> str:
+    """A New York wall-clock time as ISO text with its offset. Starts fall on a 15-minute grid and
+    recur across searches: remembered, since working out the zone's offset costs microseconds a call
+    (seven calls a card)."""
     return dt.replace(tzinfo=MARKET_TZ).isoformat()
 
 
@@ -292,6 +296,7 @@ def _run(
     t = clock.perf_counter()
     fits: dict[object, misses.RowFit] = {}
     best: dict[object, tuple[tuple[Any, ...], cand.Candidate]] = {}
+    reads = misses.reads_rows(asked)
     for row in rows:  # one result per instructor: the best-matching of their services
         if goal_similarity is not None:
             row.goal = goal_similarity.get(row.slug, 0.0)
@@ -302,11 +307,11 @@ def _run(
             continue  # the SQL read the cheaper price; the lesson this student would take costs more
         if cons.within is not None and cons.point is not None and (misses.distance(row, cons) or 0.0) > cons.within:
             continue  # serves a neighborhood in the radius only through a whole borough's far side
-        fit = fits[row.id] = misses.row_fit(row, asked, hands_on)
+        fit = fits[row.id] = misses.row_fit(row, asked, hands_on, reads)
         key = (
             row.tier,
             fit.key,
-            rank.online_only_for_hands_on(row),
+            rank.online_only_for_hands_on(row, hands_on),
             -rank.prescore(row, cons, parsed),
             row.id,  # a UUID orders as its text does (fixed-width hex), without formatting it
         )
@@ -370,12 +375,17 @@ def _card(
 ) -> dict[str, Any]:
     """One result as the student sees it: it explains itself against the original ask, with the days
     its slots are on, and says what it misses."""
-    shown = replace(
-        asked,
-        dates=slot_cons.dates,
-        weekdays=slot_cons.weekdays,
-        start_time=slot_cons.start_time,
-        end_time=slot_cons.end_time,
+    window = (slot_cons.dates, slot_cons.weekdays, slot_cons.start_time, slot_cons.end_time)
+    shown = (
+        asked
+        if window == (asked.dates, asked.weekdays, asked.start_time, asked.end_time)
+        else replace(
+            asked,
+            dates=slot_cons.dates,
+            weekdays=slot_cons.weekdays,
+            start_time=slot_cons.start_time,
+            end_time=slot_cons.end_time,
+        )
     )
     result = _result(row, shown, parsed, summary, minutes, score)
     result["misses"] = misses.describe(
