@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     database_name: str = "instainstru"
     pgdata_dir: Path = PROJECT_ROOT / ".pgdata"
+    # The embedded server's buffer cache (a Postgres size, "512MB"); unset: an eighth of the machine's
+    # memory, at most 2GB (core/embedded_pg.py). Read when the server starts.
+    pg_shared_buffers: str | None = Field(default=None, pattern=r"^[1-9][0-9]*(kB|MB|GB)$")
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Prefix of every Redis key of this deployment; unset: derived from the database's identity (F4).
     redis_namespace: str | None = None
