@@ -8,4 +8,4 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     PGPASSWORD="$REPLICATION_PASSWORD" pg_basebackup -h postgres -p 5432 -U replicator \
         -D "$PGDATA" -R -X stream -c fast
 fi
-exec postgres -D "$PGDATA" -c hot_standby=on
+exec postgres -D "$PGDATA" -c hot_standby=on -c "shared_buffers=${PG_SHARED_BUFFERS:-2GB}"
