@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
+from functools import lru_cache
 
 from index import catalog, geo, places
 from index.candidates import Candidate, audience_groups
@@ -44,6 +44,12 @@ def distance(c: Candidate, asked: Constraints) -> float | None:
     return c.miles_from[1]
 
 
+@lru_cache(maxsize=512)
+def _neighbors(neighborhood: str) -> frozenset[str]:
+    """The neighborhoods next door to one, as a set (asked per row while ranking)."""
+    return frozenset(geo.adjacent(neighborhood))
+
+
 def _serves_area(c: Candidate, asked: Constraints) -> bool:
     if not asked.area:
         return False
@@ -67,9 +73,7 @@ def place_level(c: Candidate, asked: Constraints, hands_on: bool = False) -> int
         return PLACE_ONLINE
     if teaches_in_person(c):
         miles = distance(c, asked)
-        next_door = asked.neighborhood is not None and bool(
-            set(geo.adjacent(asked.neighborhood)) & set(c.neighborhoods)
-        )
+        next_door = asked.neighborhood is not None and not _neighbors(asked.neighborhood).isdisjoint(c.neighborhoods)
         if next_door or (miles is not None and miles <= NEAR_MILES):
             return PLACE_NEAR
         if borough and places.serves(c.neighborhoods, c.boroughs, neighborhood=None, borough=borough):
@@ -182,7 +186,7 @@ class RowFit:
             or (self.other_service and not self.suits_learner)
         )
 
-    @cached_property  # read once per row while sorting and again for its card
+    @property
     def key(self) -> tuple[int, int, int, int, int, int]:
         """Before slots: rows that meet every stated condition first, the asked service before a
         similar one; a similar service that meets everything comes before the asked service that

@@ -303,11 +303,12 @@ def _run(
         hands_on = catalog.is_hands_on(row.slug)
         if opts.level and opts.level not in row.levels:
             continue  # the student's level filter: teachers who take that level only
-        if relaxing and not _within_price(row, asked, cons, hands_on):
+        fit = misses.row_fit(row, asked, hands_on, reads)
+        if relaxing and not _within_price(row, asked, cons, hands_on, fit.place):
             continue  # the SQL read the cheaper price; the lesson this student would take costs more
         if cons.within is not None and cons.point is not None and (misses.distance(row, cons) or 0.0) > cons.within:
             continue  # serves a neighborhood in the radius only through a whole borough's far side
-        fit = fits[row.id] = misses.row_fit(row, asked, hands_on, reads)
+        fits[row.id] = fit
         key = (
             row.tier,
             fit.key,
@@ -409,11 +410,12 @@ def _with_similar_services(cons: Constraints) -> Constraints | None:
     return replace(cons, service=None, services=(*asked, *similar)) if similar else None
 
 
-def _within_price(row: cand.Candidate, asked: Constraints, cons: Constraints, hands_on: bool) -> bool:
-    """Whether the price of the lesson the student would take fits the current (maybe relaxed) bounds."""
+def _within_price(row: cand.Candidate, asked: Constraints, cons: Constraints, hands_on: bool, place: int) -> bool:
+    """Whether the price of the lesson the student would take fits the current (maybe relaxed) bounds.
+    `place`: the row's place level against the ask (misses.RowFit.place)."""
     if cons.price_max is None and cons.price_min is None:
         return True
-    price = misses.price_of(row, asked, hands_on)
+    price = misses.price_of(row, asked, hands_on, place)
     if price is None:
         return False
     return (cons.price_max is None or price <= cons.price_max) and (cons.price_min is None or price >= cons.price_min)
