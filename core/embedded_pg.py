@@ -46,7 +46,10 @@ def write_settings(pgdata: Path) -> None:
     wanted = f"# written by core/embedded_pg.py at each start\nshared_buffers = '{shared_buffers()}'\n"
     path = pgdata / SETTINGS_FILE
     if not path.exists() or path.read_text() != wanted:
-        path.write_text(wanted)
+        # Whole or not at all: another process may be starting the same server.
+        partial = path.with_name(f"{SETTINGS_FILE}.{os.getpid()}")
+        partial.write_text(wanted)
+        partial.replace(path)
 
 
 def start(pgdata: Path) -> PostgresServer:
