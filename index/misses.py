@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from index import catalog, geo, places
+from index import catalog, geo, places, rank
 from index.candidates import Candidate, audience_groups
 from index.constraints import Constraints
 
@@ -105,13 +105,7 @@ def taken_format(c: Candidate, asked: Constraints, hands_on: bool, place: int | 
 
 def price_of(c: Candidate, asked: Constraints, hands_on: bool, place: int | None = None) -> float | None:
     """The price that a price condition reads: that of the lesson the student would take."""
-    fmt = taken_format(c, asked, hands_on, place)
-    prices = {"in_person": c.price_in_person, "online": c.price_online}
-    if fmt:
-        value = prices[fmt]
-    else:
-        value = min((p for p in prices.values() if p is not None), default=None)
-    return float(value) if value is not None else None
+    return rank.shown_price(c, taken_format(c, asked, hands_on, place))
 
 
 def over_price(c: Candidate, asked: Constraints, hands_on: bool, place: int | None = None) -> bool:

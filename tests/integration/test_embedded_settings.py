@@ -12,10 +12,6 @@ from core import embedded_pg
 from core.settings import get_settings
 
 
-def _started(folder: Path):
-    return embedded_pg.start(folder)
-
-
 def _stopped(folder: Path, server) -> None:
     embedded_pg._servers.pop(folder.resolve(), None)
     server.cleanup()
@@ -36,9 +32,9 @@ def asked(monkeypatch):
 
 def test_a_new_data_folder_takes_the_asked_buffer_cache_from_its_next_start(tmp_path, asked):
     folder = tmp_path / "pgdata"
-    server = _started(folder)
+    server = embedded_pg.start(folder)
     _stopped(folder, server)  # made just now, by initdb, with Postgres's defaults
-    server = _started(folder)
+    server = embedded_pg.start(folder)
     try:
         assert _shared_buffers(server) == asked
     finally:
@@ -48,9 +44,9 @@ def test_a_new_data_folder_takes_the_asked_buffer_cache_from_its_next_start(tmp_
 @pytest.mark.skipif(psutil.virtual_memory().total < 2 * 2**30, reason="an eighth of under 2 GiB is Postgres's own")
 def test_the_default_buffer_cache_is_larger_than_postgres_own(tmp_path):
     folder = tmp_path / "pgdata"
-    server = _started(folder)
+    server = embedded_pg.start(folder)
     _stopped(folder, server)
-    server = _started(folder)
+    server = embedded_pg.start(folder)
     try:
         shown = _shared_buffers(server)
         assert shown.endswith(("MB", "GB")) and shown != "128MB", shown
