@@ -570,11 +570,21 @@ def prepare(q: str, *, now: datetime | None = None, opts: SearchOptions | None =
     )
 
 
+@lru_cache(maxsize=256)
+def _decoded(hit: bytes) -> dict[str, Any]:
+    """A cached answer, decoded once (~70 µs for a 22 KB page): the cache hands the same bytes object
+    back while the entry is current (core/cache.HeldEntries). Shared: never changed, only copied."""
+    answer: dict[str, Any] = orjson.loads(hit)
+    return answer
+
+
 def from_cache(prepared: Prepared, hit: bytes) -> dict[str, Any]:
-    """The cached answer to a prepared query, as this student asked it (their words, the time taken)."""
-    response: dict[str, Any] = orjson.loads(hit)
-    response.update(query=prepared.q, cached=True, took_ms=round((clock.perf_counter() - prepared.started) * 1000, 2))
-    response["parsed"]["query"] = prepared.q
+    """The cached answer to a prepared query, as this student asked it (their words, the time taken).
+    A new dict whose top level and `parsed` are its own; the results are shared and read only."""
+    cached = _decoded(hit)
+    took_ms = round((clock.perf_counter() - prepared.started) * 1000, 2)
+    response = {**cached, "query": prepared.q, "cached": True, "took_ms": took_ms}
+    response["parsed"] = {**cached["parsed"], "query": prepared.q}
     _observe(None, cached=True)
     return response
 

@@ -2,83 +2,65 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api import search_outcomes
-from api.filters import DAY_HELP, SORT_HELP, Sort, check_filters
+from api.filters import check_filters
 from api.impressions import schedule, search_impression, with_search_id
 from api.read_routing import ReadsDep
 from api.recording import remember
 from api.schemas.search import ErrorOut, SearchResponse, SearchStatusOut
+from api.search_params import SEARCH_OPENAPI, read_search_params
 from api.security import has_bearer
 from index.search import DROPPABLE, SearchOptions, from_cache, prepare, search
 from services import experiments, index_status
 
 router = APIRouter(prefix="/api", tags=["search"])
-MAX_QUERY = 5000
 # Longer queries are parsed in the thread pool: a typical query takes ~0.1 ms to read, but 300
 # characters of typos or numbers 1.2-1.7 ms (independent review) and 2,000 characters ~3 ms, which the
 # event loop should not spend.
 LOOP_QUERY_CHARS = 120
 
 
-@router.get("/search", response_model=SearchResponse)
-async def search_route(
-    request: Request,
-    reads: ReadsDep,
-    q: Annotated[str, Query(max_length=MAX_QUERY, description="what the student typed")],
-    limit: Annotated[int, Query(ge=1, le=50)] = 20,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-    tz: Annotated[str, Query(max_length=64, description="IANA time zone of the student")] = "America/New_York",
-    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
-    lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
-    drop: Annotated[list[str] | None, Query(description=f"constraints to ignore: {', '.join(DROPPABLE)}")] = None,
-    sort: Annotated[Sort, Query(description=SORT_HELP)] = ("relevance"),
-    price_min: Annotated[float | None, Query(ge=0, le=10_000, description="overrides the parsed price")] = None,
-    price_max: Annotated[float | None, Query(ge=0, le=10_000, description="overrides the parsed price")] = None,
-    format: Annotated[Literal["in_person", "online"] | None, Query(description="overrides the parsed format")] = None,
-    day: Annotated[str | None, Query(max_length=20, description=DAY_HELP)] = None,
-    time_of_day: Annotated[str | None, Query(max_length=20, description="morning, afternoon or evening")] = None,
-    level: Annotated[str | None, Query(max_length=20, description="only teachers who take this level")] = None,
-    record: Annotated[bool, Query(description="false: not a submitted search (as-you-type), kept out of history")] = (
-        True
-    ),
-) -> Response:
+# The query parameters are read by api.search_params (one validation), documented from the same model.
+@router.get("/search", response_model=SearchResponse, openapi_extra=SEARCH_OPENAPI)
+async def search_route(request: Request, reads: ReadsDep) -> Response:
+    p = read_search_params(request.query_params)
+    q, sort, offset = p.q, p.sort, p.offset
     if not q.strip():
         raise HTTPException(422, "Type what you are looking for, e.g. 'piano lessons in park slope'.")
     try:
-        ZoneInfo(tz)
+        ZoneInfo(p.tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise HTTPException(422, f"Unknown time zone {tz!r}; use an IANA name such as America/New_York.")
-    if (lat is None) != (lng is None):
+        raise HTTPException(422, f"Unknown time zone {p.tz!r}; use an IANA name such as America/New_York.")
+    if (p.lat is None) != (p.lng is None):
         raise HTTPException(422, "Give both lat and lng (your position), or neither.")
-    drop = drop or []
+    drop = p.drop or []
     unknown = sorted(set(drop) - set(DROPPABLE))
     if unknown:
         raise HTTPException(422, f"Cannot drop {', '.join(unknown)}; choose from {', '.join(DROPPABLE)}.")
-    check_filters(tz, price_min, price_max, day, time_of_day, level)
+    check_filters(p.tz, p.price_min, p.price_max, p.day, p.time_of_day, p.level)
     state = request.app.state
     opts = SearchOptions(
-        limit=limit,
+        limit=p.limit,
         offset=offset,
-        tz=tz,
+        tz=p.tz,
         notice_minutes=state.settings.min_notice_minutes,
         drop=tuple(sorted(set(drop))),
-        lat=lat,
-        lng=lng,
+        lat=p.lat,
+        lng=p.lng,
         sort=sort,
-        price_min=price_min,
-        price_max=price_max,
-        format=format,
-        day=day,
-        time_of_day=time_of_day,
-        level=level,
+        price_min=p.price_min,
+        price_max=p.price_max,
+        format=p.format,
+        day=p.day,
+        time_of_day=p.time_of_day,
+        level=p.level,
     )
     # Read and keyed here, on the event loop, and looked up in the cache with the asyncio Redis client:
     # a cached answer never waits for a thread. A miss is searched in the thread pool, which gets the
@@ -99,7 +81,7 @@ async def search_route(
     # Serialized once here, by orjson (a 20-result page in tens of microseconds): the dict already has
     # the contract's shape (see api/schemas/search.py).
     response = Response(orjson.dumps(answer), media_type="application/json")
-    if record and offset == 0:  # a submitted search, not a keystroke or the next page of one
+    if p.record and offset == 0:  # a submitted search, not a keystroke or the next page of one
         total = int(result.get("total") or 0)
         if has_bearer(request):  # a signed-in user is read from the database: in the pool, on a session of its own
 
@@ -111,7 +93,9 @@ async def search_route(
         else:  # a guest: a cookie and a queue append, no I/O
             remember(request, response, None, query=q, search_type="natural_language", total=total)
     schedule(
-        request, response, search_impression(result, search_id, offset=offset, sort=sort, submitted=record, trial=trial)
+        request,
+        response,
+        search_impression(result, search_id, offset=offset, sort=sort, submitted=p.record, trial=trial),
     )
     return response
 

@@ -127,3 +127,52 @@ def test_the_event_loop_lookup_sees_what_the_thread_lookup_sees():
     assert down_value is None and down_key == cache.lookup("search:piano")[0]  # the local cache's version
     redis.down = False
     assert run(cache.alookup("search:piano"))[1] is None  # the owed bump hides the old answer
+
+
+def _run(coroutine):  # in a thread of its own: another test may have left a loop running in this one
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def test_an_answer_read_again_is_the_stored_one_until_redis_no_longer_has_it():
+    """A process keeps the entries it read (#18: Redis then sends the version alone). Each later lookup,
+    on a thread or on the event loop, still gives the stored answer; once Redis no longer holds the entry
+    (expired, evicted) or the version moves on (a write), it is a miss, although this process still
+    holds the old bytes."""
+    import redis as redis_lib
+
+    namespace = f"test:{uuid.uuid4().hex}"
+    cache = Cache(RedisHandle("redis://127.0.0.1:6379/0"), namespace=namespace)
+    key, _ = cache.lookup("search:piano")
+    cache.set(key, b"an answer")
+    for _ in range(3):
+        assert cache.lookup("search:piano") == (key, b"an answer")
+        assert _run(cache.alookup("search:piano")) == (key, b"an answer")
+    redis_lib.Redis.from_url("redis://127.0.0.1:6379/0").delete(f"{namespace}:{key}")  # as if it expired
+    assert cache.lookup("search:piano") == (key, None)
+    assert _run(cache.alookup("search:piano")) == (key, None)
+    cache.set(key, b"a newer answer")  # another process stored one under the same version
+    assert cache.lookup("search:piano") == (key, b"a newer answer")
+    assert _run(cache.alookup("search:piano")) == (key, b"a newer answer")
+    cache.bump()  # a booking
+    key_after, value_after = _run(cache.alookup("search:piano"))
+    assert value_after is None and key_after != key
+    assert cache.lookup("search:piano") == (key_after, None)
+
+
+def test_two_processes_each_see_the_other_ones_invalidation():
+    """Two processes (two Cache objects on one Redis namespace), both holding an answer: a write through
+    one hides it from the other at once."""
+    namespace = f"test:{uuid.uuid4().hex}"
+    one = Cache(RedisHandle("redis://127.0.0.1:6379/0"), namespace=namespace)
+    two = Cache(RedisHandle("redis://127.0.0.1:6379/0"), namespace=namespace)
+    key, _ = one.lookup("search:piano")
+    one.set(key, b"an answer")
+    assert two.lookup("search:piano") == (key, b"an answer")
+    assert _run(two.alookup("search:piano")) == (key, b"an answer")
+    one.bump()
+    assert two.lookup("search:piano")[1] is None
+    assert _run(two.alookup("search:piano"))[1] is None
