@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from http.cookies import SimpleCookie
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
 
-from api.security import GUEST_COOKIE, _bearer, client_ip, guest_id
+from api.security import _bearer, client_ip, guest_id
 from services import analytics, experiments, tokens
 
 log = logging.getLogger(__name__)
@@ -87,7 +86,7 @@ def schedule(request: Request, response: Response, impression: analytics.Impress
     response.headers["Cache-Control"] = private_cache_control(response.headers.get("cache-control"))
     try:
         impression.user_id = _token_subject(request)
-        impression.guest_id = guest_id(request) or _new_guest(response)
+        impression.guest_id = guest_id(request) or getattr(request.state, "new_guest_id", None)
         impression.ip = client_ip(request)
         request.app.state.impressions.add(impression)
     except Exception:  # noqa: BLE001 - analytics must never fail a search
@@ -113,13 +112,3 @@ def _token_subject(request: Request) -> uuid.UUID | None:
     except tokens.InvalidToken:
         return None
     return uuid.UUID(claims["sub"])
-
-
-def _new_guest(response: Response) -> str | None:
-    """The guest id this very answer hands a first-time guest (api.recording sets the cookie)."""
-    for name, value in response.raw_headers:
-        if name == b"set-cookie" and value.startswith(f"{GUEST_COOKIE}=".encode()):
-            cookie: SimpleCookie = SimpleCookie()
-            cookie.load(value.decode("latin-1"))
-            return cookie[GUEST_COOKIE].value
-    return None

@@ -24,6 +24,7 @@ def remember(request: Request, response: Response, db, *, query: str, search_typ
         if user is None and guest is None and GUEST_HEADER not in request.headers:
             guest = history.new_guest_id()
             set_guest_cookie(response, settings, guest)
+            request.state.new_guest_id = guest  # the impression names it too (api.impressions.schedule)
         request.app.state.history_writer.add(
             user_id=user.id if user else None,
             guest_id=guest,

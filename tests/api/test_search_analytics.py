@@ -146,3 +146,12 @@ def test_a_booking_made_from_a_result_is_attributed_once(client, indexed_engine)
             {"s": student.id},
         ).scalar_one()
     assert attributed == 1
+
+
+def test_a_first_time_guest_is_named_in_the_impression_by_the_cookie_it_was_given(indexed_engine):
+    with new_client(indexed_engine, ip=IP) as fresh:  # no cookie, no header: a first visit
+        response = fresh.get("/api/search", params={"q": "chess lessons"})
+        given = next(c for c in response.headers.get_list("set-cookie") if c.startswith("guest_id="))
+        row = impression(fresh, indexed_engine, response.json()["search_id"])
+    assert row["guest_id"] == given.split(";")[0].removeprefix("guest_id=")
+    assert row["user_id"] is None
