@@ -127,11 +127,15 @@ class ServiceCards:
         services = catalog.services()
         self.slugs = list(services)
         self.categories = np.array([services[s].category for s in self.slugs])
-        # Services only children take (cooking for littles, messy art): no goal of an adult learner
-        # reaches them ("teach my husband to cook" is a cooking class, not one for toddlers).
-        self.children_only = np.array(
-            [bool(services[s].age_groups) and "adults" not in services[s].age_groups for s in self.slugs]
-        )
+        # Services only younger learners take: no goal of an older learner reaches them ("teach my
+        # husband to cook" is a cooking class, not one for toddlers; "my teen wants to cook dinner" is
+        # not cooking for littles, whose age groups are toddlers and kids).
+        self.too_young_for = {
+            older: np.array(
+                [bool(services[s].age_groups) and not set(services[s].age_groups) & fits for s in self.slugs]
+            )
+            for older, fits in (("adults", {"adults"}), ("teens", {"teens", "adults"}))
+        }
         # Classes a child takes with a parent reach a goal only when the query says so ("me and my
         # 2 year old"): "my 4 year old has so much energy" wants a class for the child (gymnastics),
         # though the grown-up-and-me dance card speaks of burning energy too.
@@ -230,7 +234,7 @@ class ServiceCards:
         return self.untaught_names[best], float(scores[best])
 
     def match(
-        self, qvec: np.ndarray, category: str | None = None, adult: bool = False, together: bool = True
+        self, qvec: np.ndarray, category: str | None = None, older: str | None = None, together: bool = True
     ) -> GoalMatch:
         """Clear when one card, or a few, stand out from the rest; otherwise loose."""
         sims = self.similarities(qvec)
@@ -238,8 +242,8 @@ class ServiceCards:
             sims[self.with_grown_up] = sims.min()
         similarity = {slug: float(s) for slug, s in zip(self.slugs, sims, strict=True)}
         allowed = np.ones(len(self.slugs), dtype=bool) if category is None else self.categories == category
-        if adult:
-            allowed &= ~self.children_only
+        if older in self.too_young_for:
+            allowed &= ~self.too_young_for[older]
         order = [i for i in np.argsort(-sims) if allowed[i]]
         if not order:
             return GoalMatch("loose", similarity)
@@ -256,7 +260,7 @@ class ServiceCards:
         text: str,
         category: str | None = None,
         query: str = "",
-        adult: bool = False,
+        older: str | None = None,
         together: bool = True,
     ) -> GoalMatch:
         """What the words say first: a query made of no English words is unreadable; one whose
@@ -268,9 +272,9 @@ class ServiceCards:
         food" in Tokyo wants Japanese, not a cooking class; "i love latin music and dancing around
         my kitchen" wants Zumba, not a music lesson. When the whole sentence lands clearly closer
         to a card outside the parsed category, the category is dropped (`category_dropped`)."""
-        match = self.match(qvec, category, adult, together)
+        match = self.match(qvec, category, older, together)
         if category is not None and len(query.split()) >= SENTENCE_WORDS:
-            anywhere = self.match(qvec, adult=adult, together=together)
+            anywhere = self.match(qvec, older=older, together=together)
             sims = np.fromiter(anywhere.similarity.values(), dtype=np.float32)  # in self.slugs order
             inside = self.categories == category
             best_inside = float(sims[inside].max()) if inside.any() else 0.0
@@ -333,7 +337,7 @@ class ServiceCards:
         return GoalMatch("none", similarity, (), nearest, topic=_topic(name))
 
     def override(
-        self, qvec: np.ndarray, named: str, language: str | None = None, adult: bool = False
+        self, qvec: np.ndarray, named: str, language: str | None = None, older: str | None = None
     ) -> GoalMatch | None:
         """For a query whose parse named `named`: the services its whole sentence points to instead,
         when another card is clearly closer; a "none" match when a subject we do not teach is; else
@@ -341,7 +345,10 @@ class ServiceCards:
         is a condition, never the subject."""
         sims = self.similarities(qvec)
         similarity = {slug: float(s) for slug, s in zip(self.slugs, sims, strict=True)}
-        order = [i for i in np.argsort(-sims) if self.slugs[i] != language and not (adult and self.children_only[i])]
+        too_young = self.too_young_for.get(older or "")
+        order = [
+            i for i in np.argsort(-sims) if self.slugs[i] != language and not (too_young is not None and too_young[i])
+        ]
         best = float(sims[order[0]])
         nearest = tuple(self.slugs[i] for i in order[:SUGGESTIONS])
         # "learn to forge my own knife on an anvil" names knife skills, and asks for blacksmithing.

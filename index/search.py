@@ -843,11 +843,12 @@ def _goal(
     t = clock.perf_counter()
     qvec = get_embedder().embed_query(_goal_text(reading, q))
     cards = goals.get_cards()
-    adult = parsed.get("audience") == "adults" or learner == ("adults",)
+    # An older learner's goal never reaches a service only younger ones take (goals.ServiceCards).
+    older = next((g for g in ("adults", "teens") if parsed.get("audience") == g or learner == (g,)), None)
     if parsed.get("service"):
-        match = cards.override(qvec, parsed["service"], parsed.get("lesson_language"), adult)
+        match = cards.override(qvec, parsed["service"], parsed.get("lesson_language"), older)
     else:
-        match = cards.judge(qvec, " ".join(text), parsed.get("category"), reading.english or q, adult, together)
+        match = cards.judge(qvec, " ".join(text), parsed.get("category"), reading.english or q, older, together)
         if match.kind in ("clear", "loose") and catalog.names_category(" ".join(text)):
             # "music lessons" asks for the whole category: rank by the cards, filter nothing.
             match = goals.GoalMatch("loose", match.similarity, (), match.nearest, broad=True)

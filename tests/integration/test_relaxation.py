@@ -251,7 +251,11 @@ def test_too_few_teachers_of_a_service_are_followed_by_similar_services_that_say
 def test_a_category_word_inside_a_sentence_does_not_hide_the_service_the_sentence_wants(indexed_engine, q, services):
     response = search(indexed_engine, q, now=datetime(2026, 11, 30, 8, tzinfo=MARKET_TZ))
     assert response["results"], response["message"]
-    assert {r["service"]["slug"] for r in response["results"][:3]} <= services
+    # The first result, and every result shown as meeting the whole query, teach what the sentence
+    # wants. (Not "the first three": the test data is seeded from today's date, and on some days only
+    # two teachers of these services have slots in the window; the rest are shown with their misses.)
+    assert response["results"][0]["service"]["slug"] in services
+    assert {r["service"]["slug"] for r in response["results"] if not r.get("misses")} <= services
 
 
 def _slugs(response: dict, n: int = 3) -> set[str]:
