@@ -119,6 +119,11 @@ class GoalMatch:
         return {slug: min(1.0, max(0.0, 1 + (sim - best) / (2 * margin))) for slug, sim in self.similarity.items()}
 
 
+# The older learners whose goals never reach a service only younger ones take, with the age groups
+# (a service's `age_groups`) each of them may join.
+OLDER_LEARNERS = {"adults": frozenset({"adults"}), "teens": frozenset({"teens", "adults"})}
+
+
 class ServiceCards:
     """The embedded cards. Embedding 224 cards takes a few seconds, so the matrix is kept in a file
     named by the hash of the card texts and the model, and re-embedded only when either changes."""
@@ -134,8 +139,9 @@ class ServiceCards:
             older: np.array(
                 [bool(services[s].age_groups) and not set(services[s].age_groups) & fits for s in self.slugs]
             )
-            for older, fits in (("adults", {"adults"}), ("teens", {"teens", "adults"}))
+            for older, fits in OLDER_LEARNERS.items()
         }
+        self._for_anyone = np.zeros(len(self.slugs), dtype=bool)
         # Classes a child takes with a parent reach a goal only when the query says so ("me and my
         # 2 year old"): "my 4 year old has so much energy" wants a class for the child (gymnastics),
         # though the grown-up-and-me dance card speaks of burning energy too.
@@ -233,6 +239,10 @@ class ServiceCards:
         best = int(scores.argmax())
         return self.untaught_names[best], float(scores[best])
 
+    def _too_young(self, older: str | None) -> np.ndarray:
+        """The services only learners younger than `older` take (none for a learner of no older group)."""
+        return self._for_anyone if older is None else self.too_young_for.get(older, self._for_anyone)
+
     def match(
         self, qvec: np.ndarray, category: str | None = None, older: str | None = None, together: bool = True
     ) -> GoalMatch:
@@ -242,8 +252,7 @@ class ServiceCards:
             sims[self.with_grown_up] = sims.min()
         similarity = {slug: float(s) for slug, s in zip(self.slugs, sims, strict=True)}
         allowed = np.ones(len(self.slugs), dtype=bool) if category is None else self.categories == category
-        if older in self.too_young_for:
-            allowed &= ~self.too_young_for[older]
+        allowed &= ~self._too_young(older)
         order = [i for i in np.argsort(-sims) if allowed[i]]
         if not order:
             return GoalMatch("loose", similarity)
@@ -345,10 +354,8 @@ class ServiceCards:
         is a condition, never the subject."""
         sims = self.similarities(qvec)
         similarity = {slug: float(s) for slug, s in zip(self.slugs, sims, strict=True)}
-        too_young = self.too_young_for.get(older or "")
-        order = [
-            i for i in np.argsort(-sims) if self.slugs[i] != language and not (too_young is not None and too_young[i])
-        ]
+        too_young = self._too_young(older)
+        order = [i for i in np.argsort(-sims) if self.slugs[i] != language and not too_young[i]]
         best = float(sims[order[0]])
         nearest = tuple(self.slugs[i] for i in order[:SUGGESTIONS])
         # "learn to forge my own knife on an anvil" names knife skills, and asks for blacksmithing.

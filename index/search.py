@@ -844,7 +844,7 @@ def _goal(
     qvec = get_embedder().embed_query(_goal_text(reading, q))
     cards = goals.get_cards()
     # An older learner's goal never reaches a service only younger ones take (goals.ServiceCards).
-    older = next((g for g in ("adults", "teens") if parsed.get("audience") == g or learner == (g,)), None)
+    older = next((g for g in goals.OLDER_LEARNERS if parsed.get("audience") == g or learner == (g,)), None)
     if parsed.get("service"):
         match = cards.override(qvec, parsed["service"], parsed.get("lesson_language"), older)
     else:
