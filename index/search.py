@@ -303,11 +303,11 @@ def _run(
         hands_on = catalog.is_hands_on(row.slug)
         if opts.level and opts.level not in row.levels:
             continue  # the student's level filter: teachers who take that level only
+        if cons.within is not None and cons.point is not None and (misses.distance(row, cons) or 0.0) > cons.within:
+            continue  # serves a neighborhood in the radius only through a whole borough's far side
         fit = misses.row_fit(row, asked, hands_on, reads)
         if relaxing and not _within_price(row, asked, cons, hands_on, fit.place):
             continue  # the SQL read the cheaper price; the lesson this student would take costs more
-        if cons.within is not None and cons.point is not None and (misses.distance(row, cons) or 0.0) > cons.within:
-            continue  # serves a neighborhood in the radius only through a whole borough's far side
         fits[row.id] = fit
         key = (
             row.tier,
