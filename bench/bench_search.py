@@ -22,6 +22,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import text
+from threadpoolctl import threadpool_limits
 
 from bench.datasets import bench_engine
 from bench.queries import query_mix, zipf_stream
@@ -46,6 +47,7 @@ def timed(fn) -> float:
 
 def in_process(size: int, queries: list[str]) -> dict:
     engine = bench_engine(size)
+    threadpool_limits(1, user_api="blas")  # numpy's BLAS on one thread, as in the API process (api/app.py)
     warm_up()  # as the API does at startup
     get_embedder().cache_clear()
     for q in queries[:10]:
