@@ -26,11 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, and_, delete, exists, or_, select, text, update
+import orjson
+from sqlalchemy import and_, delete, exists, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import TextClause
 
 from core.clock import market_now
 from core.settings import PROJECT_ROOT
@@ -160,12 +162,22 @@ def query_kinds(parsed: dict[str, Any]) -> list[str]:
     return kinds
 
 
-_INSERT_IMPRESSION = insert(cast(Table, SearchImpression.__table__)).on_conflict_do_nothing(index_elements=["id"])
+@cache
+def _insert_impressions(columns: tuple[str, ...]) -> TextClause:
+    """The INSERT of a batch given as one JSON array of rows with these keys: orjson encodes it and
+    Postgres turns it into rows (jsonb_populate_recordset reads JSON arrays into the text[] and uuid[]
+    columns). The same INSERT executed per row, pipelined, cost the writer's thread 0.125 ms of CPU a
+    row in psycopg and SQLAlchemy, on the GIL the requests wait for; this costs 0.049 (batches of 40
+    bench answers, the same rows written)."""
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    return text(
+        f"INSERT INTO search_impressions ({quoted}) SELECT {quoted}"
+        " FROM jsonb_populate_recordset(NULL::search_impressions, CAST(:rows AS jsonb)) ON CONFLICT (id) DO NOTHING"
+    )
 
 
 def write_impressions(db: Session, batch: list[Impression]) -> int:
-    """Store impressions with one statement executed for all rows, pipelined by psycopg (a repeated
-    search_id is ignored); commits.
+    """Store impressions with one statement for the whole batch (a repeated search_id is ignored); commits.
     An impression of an account that is gone or deleted (its token outlived it) is stored unlinked.
     Analytics is not worth a WAL flush: a crash may lose the last fraction of a second."""
     if not batch:
@@ -203,9 +215,8 @@ def write_impressions(db: Session, batch: list[Impression]) -> int:
             }
         )
     db.execute(text("SET LOCAL synchronous_commit = off"))
-    # One statement with the rows as its parameters: compiled once per process and cached, where a
-    # statement with the rows inlined (insert().values(rows)) was compiled anew for every batch.
-    written = affected(db.execute(_INSERT_IMPRESSION, rows))
+    insert_rows = _insert_impressions(tuple(rows[0]))
+    written = affected(db.execute(insert_rows, {"rows": orjson.dumps(rows, option=orjson.OPT_NON_STR_KEYS).decode()}))
     db.commit()
     return written
 
