@@ -91,12 +91,14 @@ VAGUE = [
 def query_mix(n: int = 200, seed: int = 3) -> list[str]:
     rng = random.Random(seed)
     out: list[str] = []
+    seen: set[str] = set()
     while len(out) < n:
         if rng.random() < 0.08:
             q = rng.choice(VAGUE)
         else:
             q = rng.choice(SERVICES) + rng.choice(WHO) + rng.choice(PLACES) + rng.choice(WHEN) + rng.choice(PRICE)
-        if q not in out:
+        if q not in seen:
+            seen.add(q)
             out.append(q)
     return out
 
