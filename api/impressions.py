@@ -43,7 +43,7 @@ def search_impression(
         query=str(result.get("query") or ""),
         parsed=dict(result.get("parsed") or {}),
         relaxed=list(result.get("relaxed") or []),
-        result_ids=[uuid.UUID(r["instructor_service_id"]) for r in result.get("results") or []],
+        result_ids=[r["instructor_service_id"] for r in result.get("results") or []],
         total=int(result.get("total") or 0),
         offset=offset,
         sort=sort,

@@ -126,7 +126,9 @@ class Impression:
     query: str
     parsed: dict[str, Any]
     relaxed: list[str] = field(default_factory=list)
-    result_ids: list[uuid.UUID] | None = None
+    # As the answer's text: the batch travels to Postgres as JSON, so no UUID is built on the request path
+    # (20 of them cost 15 µs, ~2% of a cached search).
+    result_ids: list[str] | None = None
     total: int | None = None
     offset: int = 0
     sort: str = "relevance"
@@ -147,7 +149,7 @@ class Impression:
         """Result ids and total from a browse answer's body."""
         if self.answer and self.result_ids is None:
             shown = json.loads(self.answer)
-            self.result_ids = [uuid.UUID(r["instructor_service_id"]) for r in shown.get("results") or []]
+            self.result_ids = [str(r["instructor_service_id"]) for r in shown.get("results") or []]
             self.total = int(shown.get("total") or 0)
         self.answer = None
 

@@ -33,7 +33,7 @@ def test_each_field_of_a_batch_is_stored_as_the_answer_showed_it(db):
         query='  Piano  "for" my 8 year old — in Park Slope  ',
         parsed={"service": "piano", "age": 8, "location": {"borough": "brooklyn", "neighborhood": "park-slope"}},
         relaxed=["date", "price"],
-        result_ids=ids,
+        result_ids=[str(i) for i in ids],
         total=42,
         offset=20,
         sort="price",
