@@ -3,11 +3,7 @@ answers /metrics reports the requests both served."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
 
@@ -15,17 +11,11 @@ import httpx
 import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from core.settings import PROJECT_ROOT
+from tests.net import served_api
 
 pytestmark = pytest.mark.db
 REQUESTS = 200
 SERIES = re.compile(r'^instainstru_http_requests_total\{method="GET",route="/health/lite",status="200"\} (\S+)$', re.M)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def served_per_worker(folder) -> dict[str, float]:
@@ -40,30 +30,14 @@ def served_per_worker(folder) -> dict[str, float]:
 
 
 def test_counters_add_up_across_two_workers(db_url, tmp_path):
-    port = free_port()
     folder = tmp_path / "prometheus"
     folder.mkdir()
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in ("INSTAINSTRU_RESOLVED_DB_URL", "DB_TIER")},
-        "DATABASE_URL": db_url,
-        "PROMETHEUS_MULTIPROC_DIR": str(folder),
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--workers", "2"]
-        + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with served_api(db_url, env={"PROMETHEUS_MULTIPROC_DIR": str(folder)}, workers=2) as (server, base):
         deadline = time.monotonic() + 180
         # Both workers up: each made its files (they import the metrics while starting).
-        while len(list(folder.glob("counter_*.db"))) < 2 or not _answers(base):
+        while len(list(folder.glob("counter_*.db"))) < 2:
             assert server.poll() is None, server.communicate()[1].decode()[-2000:]
-            assert time.monotonic() < deadline, "uvicorn with 2 workers never answered"
+            assert time.monotonic() < deadline, "uvicorn with 2 workers never started both"
             time.sleep(0.5)
 
         def load(n: int) -> None:
@@ -81,16 +55,6 @@ def test_counters_add_up_across_two_workers(db_url, tmp_path):
             body = httpx.get(f"{base}/metrics", headers={"Connection": "close"}).text
             scraped.append(float(SERIES.search(body).group(1)))  # type: ignore[union-attr]
         per_worker = served_per_worker(folder)
-    finally:
-        server.terminate()
-        server.communicate(timeout=60)
     assert len(per_worker) == 2 and all(n > 0 for n in per_worker.values()), per_worker  # both served some
     assert sum(per_worker.values()) == REQUESTS
     assert scraped == [REQUESTS] * len(scraped)  # every scrape adds both workers up
-
-
-def _answers(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/health", timeout=2).status_code == 200  # not the counted route
-    except httpx.HTTPError:
-        return False
