@@ -43,14 +43,14 @@ from services import analytics, history, passwords
 
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    # Load the parser lexicons, the ONNX model, the cards and the map before the first request, not during it.
-    from index.search import warm_up
-
     # numpy's BLAS runs the query-time products (a query against the 2,547 card sentences, for one) on one
     # thread. With OpenBLAS's default two, the second thread spins for ~0.1 s after each product: at 10,000
     # instructors that was 22 of an uncached search's 40 ms of process CPU, and under load a core taken
     # from Postgres and the other requests (README: Figures).
     threadpool_limits(1, user_api="blas")
+    # Load the parser lexicons, the ONNX model, the cards and the map before the first request, not during it.
+    from index.search import warm_up
+
     warm_up()
     # The deployment's Redis namespace is read from the database once: here, in a thread, so the
     # first search's cache lookup on the event loop never waits for it.
