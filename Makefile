@@ -70,7 +70,7 @@ setup: install model ## migrate and seed without serving
 seed: install ## seed demo data: make seed N=10000
 	$(PY) -m cli seed --instructors $(or $(N),2000)
 
-# The 100k database takes about an hour to embed the first time (2 cores); later runs reuse it.
+# The 100k database takes about 16 minutes the first time (2 cores: seeding ~6, embedding ~10); later runs reuse it.
 BENCH_SIZES ?= 1000 10000 100000
 bench: install model browser ## parse, embedding, search and page benchmarks (builds the 1k, 10k and 100k databases once)
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
