@@ -42,9 +42,11 @@ FROM_WHERE = "\nFROM instructor_services s" + JOINS
 # The catalog tables alone: what a choice of nearest rows needs when no condition reads the profile.
 CATALOG_FROM = "\nFROM instructor_services s" + CATALOG_JOINS + "WHERE s.is_active\n"
 # A candidate row's columns, in Candidate's field order (before semantic and lexical).
+# The ids come as text: a search keys dicts and sorts by them (a UUID orders as its text does, fixed-width
+# hex), and psycopg would build a UUID object for each, hashed in Python at every lookup.
 ROW_COLUMNS = (
-    ("s.id", "id"),
-    ("s.profile_id", "profile_id"),
+    ("CAST(s.id AS text)", "id"),
+    ("CAST(s.profile_id AS text)", "profile_id"),
     ("s.price_in_person", "price_in_person"),
     ("s.price_online", "price_online"),
     ("s.duration_options", "duration_options"),

@@ -53,7 +53,7 @@ WITH wanted AS (
     WHERE gs >= :earliest
       AND (busy.spans IS NULL OR NOT busy.spans && tsrange(gs, gs + make_interval(mins => wi.minutes), '[)'))
 )
-SELECT instructor_id, min(minutes) AS minutes, count(*) AS n,
+SELECT CAST(instructor_id AS text), min(minutes) AS minutes, count(*) AS n,
        (array_agg(starts_at ORDER BY starts_at))[1:CAST(:keep AS int)] AS first_starts
 FROM starts
 GROUP BY instructor_id
@@ -96,8 +96,10 @@ def find(
     if not wanted:
         return {}
     day_from, day_to = c.date_range(now.date())
+    # Answered with the caller's own keys: a search keys by the ids' text, a profile page by its UUID.
+    keys = {str(k): k for k in wanted}
     params = {
-        "ids": [str(k) for k in wanted],
+        "ids": list(keys),
         "durations": list(wanted.values()),
         "win_start": window_start(c.start_time),
         "win_end": c.end_time or time(23, 59, 59),
@@ -111,7 +113,7 @@ def find(
     out: dict[object, SlotSummary] = {}
     for instructor_id, minutes, count, first_starts in conn.execute(text(SLOTS_SQL), params):
         lesson = timedelta(minutes=minutes)
-        out[instructor_id] = SlotSummary(count, [(s, s + lesson) for s in first_starts])
+        out[keys[instructor_id]] = SlotSummary(count, [(s, s + lesson) for s in first_starts])
     return out
 
 

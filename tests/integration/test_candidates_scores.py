@@ -72,4 +72,4 @@ def test_nearest_rows_leave_out_instructors_no_longer_listed_and_keep_the_count(
         rows, complete = candidates.fetch(conn, Constraints(category="music"), qvec=qvec, qtext="")
         conn.rollback()
     assert not gone & {row.profile_id for row in rows}
-    assert [row.id for row in rows] == expected and len(rows) == 10 and not complete
+    assert [row.id for row in rows] == [str(x) for x in expected] and len(rows) == 10 and not complete

@@ -11,7 +11,8 @@ from index.search import search
 
 SCANS = """
 SELECT generic_plans, custom_plans FROM pg_prepared_statements
-WHERE statement LIKE 'SELECT s.id AS id%' AND statement LIKE '%sv.slug = $%' AND statement NOT LIKE '%ANY%'
+WHERE statement LIKE 'SELECT %AS id,%FROM instructor_services s%' AND statement LIKE '%sv.slug = $%'
+  AND statement NOT LIKE '%ANY%'
 """
 
 
