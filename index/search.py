@@ -314,7 +314,7 @@ def _run(
             fit.key,
             rank.online_only_for_hands_on(row, hands_on),
             -rank.prescore(row, cons, parsed),
-            row.id,  # a UUID orders as its text does (fixed-width hex), without formatting it
+            row.id,  # the id as text: fixed-width hex orders as the UUID would
         )
         if row.profile_id not in best or key < best[row.profile_id][0]:
             best[row.profile_id] = (key, row)
