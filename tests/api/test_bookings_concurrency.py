@@ -4,7 +4,6 @@ Back-to-back slots booked at the same moment both succeed."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +18,7 @@ from api.app import create_app
 from core.db import make_engine
 from core.settings import Settings
 from tests.factories import at, bearer, booking_body, make_instructor, make_user, nyc_today
+from tests.net import closed_port
 
 REQUESTS = 60
 
@@ -27,9 +27,7 @@ REQUESTS = 60
 def server(db_url):
     settings = Settings(db_pool_size=30, db_max_overflow=40)
     engine = make_engine(db_url, settings)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = closed_port()
     srv = uvicorn.Server(
         uvicorn.Config(
             create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning", lifespan="on"

@@ -8,7 +8,6 @@ import hashlib
 import io
 import json
 import logging
-import socket
 import threading
 import time
 import urllib.request
@@ -22,6 +21,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from core.logging import JsonFormatter
 from core.settings import Settings
+from tests.net import closed_port
 
 
 @contextmanager
@@ -50,16 +50,10 @@ def test_the_apps_access_log_holds_no_address(indexed_engine):
     assert lines[0]["client"] != hashlib.sha256(ip.encode()).hexdigest()[:32]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def _served(app) -> Iterator[str]:
     """The app served by uvicorn in a thread of this process, uvicorn's access log on (INFO)."""
-    port = _free_port()
+    port = closed_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="info"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -4,7 +4,6 @@ still spends one per-IP budget; behind a configured proxy the forwarded address 
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import uuid
@@ -16,16 +15,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core.settings import Settings
+from tests.net import closed_port
 
 
 def _xff() -> dict[str, str]:
     return {"X-Forwarded-For": f"198.51.100.{uuid.uuid4().int % 250}"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _serve_options(monkeypatch, settings: Settings) -> dict:
@@ -50,7 +44,7 @@ def test_the_served_app_trusts_forwarded_headers_only_from_configured_proxies(
     options = _serve_options(monkeypatch, settings)
     for key in ("host", "port", "workers", "factory", "log_level"):
         options.pop(key, None)
-    port = _free_port()
+    port = closed_port()
     config = uvicorn.Config(
         create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning", **options
     )
