@@ -8,13 +8,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import psycopg
 from pgvector.psycopg.vector import register_vector_info
 from psycopg.types import TypeInfo
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.engine import Connection
 
 from index import catalog, places
@@ -77,6 +78,22 @@ SELECT = f"SELECT {ROW}, {SEMANTIC}, {LEXICAL.format(text='s.search_text')}{FROM
 # still comes back short is run again the full way (`_nearest_rows`).
 SPARE_ROWS = 20
 READS_PROFILE = re.compile(r"\b[pu]\.")
+# The plan mode of a service scan, and the settings of the ANN statements (see `fetch`): for this
+# transaction only (is_local), each in one round trip.
+GENERIC_PLANS = text("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
+ANN_SETTINGS = text(
+    "SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', '200', true),"
+    " set_config('hnsw.max_scan_tuples', '10000000', true), set_config('hnsw.scan_mem_multiplier', '8', true),"
+    " set_config('plan_cache_mode', 'auto', true)"
+)
+
+
+@lru_cache(maxsize=512)
+def statement(sql: str) -> TextClause:
+    """The statement for a SQL text, built once per text: `text()` scans the whole text for its
+    parameters at every call (~30 µs for a scan, ~100 µs for the slot statement), and a search's
+    statements come in a few dozen shapes. Shared between threads: a TextClause is never changed."""
+    return text(sql)
 
 
 def services_first(where: str, extra: str = "") -> bool:
@@ -246,7 +263,7 @@ def _plan_generically(conn: Connection) -> None:
     cost speed: the ANN branch sets its own plan mode on every call."""
     transaction = conn.get_transaction()
     if transaction is None or conn.info.get("generic_plans_in") is not transaction:
-        conn.execute(text("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"))
+        conn.execute(GENERIC_PLANS)
         conn.info["generic_plans_in"] = conn.get_transaction()
 
 
@@ -282,12 +299,12 @@ def _nearest_rows(conn: Connection, where: str, extra: str, params: dict[str, An
     short of `limit` although every chosen row was used means that more than SPARE_ROWS of them
     belonged to instructors no longer listed: it is asked again the full way, so that fewer rows than
     asked always means every row the conditions let through."""
-    found = conn.execute(text(nearest(where, limit, extra)), params).all()
+    found = conn.execute(statement(nearest(where, limit, extra)), params).all()
     chosen = found[0][-1] if found else 0
     rows = [row[:-1] for row in found if row[0] is not None]
     wanted = params[limit]
     if services_first(where, extra) and len(rows) < wanted and chosen >= wanted + SPARE_ROWS:
-        rows = [row[:-1] for row in conn.execute(text(nearest(where, limit, extra, choose_first=False)), params)]
+        rows = [row[:-1] for row in conn.execute(statement(nearest(where, limit, extra, choose_first=False)), params)]
     return rows
 
 
@@ -309,20 +326,14 @@ def fetch(
         # long as running it: 1k, the bench's 646 scans: 1.6 -> 0.55 ms a scan; 10k: median 2.7 -> 1.6.
         _plan_generically(conn)
         with _prepared_at_once(conn):
-            scanned = conn.execute(text(SELECT + where), params).all()
+            scanned = conn.execute(statement(SELECT + where), params).all()
         return [Candidate(*row) for row in scanned], True
     # The settings in one round trip, for this transaction only (is_local): plans chosen per query, since
     # a generic plan may walk the whole table where a custom one walks the index; strict_order keeps the same
     # prefix at any depth; ef_search 200 keeps recall@200 >= 0.95 at 100k (bench/bench_hnsw.py); an
     # iterative scan may look through the whole index (pgvector stops at 20,000 tuples and 1 x work_mem
     # by default), so fewer rows than asked really is every row a selective filter lets through.
-    conn.execute(
-        text(
-            "SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', '200', true),"
-            " set_config('hnsw.max_scan_tuples', '10000000', true), set_config('hnsw.scan_mem_multiplier', '8', true),"
-            " set_config('plan_cache_mode', 'auto', true)"
-        )
-    )
+    conn.execute(ANN_SETTINGS)
     conn.info.pop("generic_plans_in", None)
     params["ann_limit"] = max(ANN_LIMIT, depth)
     # The lexical and goal extras lead the ranking (tier 0), so their number must not grow with the
@@ -336,7 +347,7 @@ def fetch(
         # Lexical matches the ANN may have missed ("chess" typed as a bare word) lead the ranking.
         # Within a category every row is in it already: its name in the text would add them all.
         extra = " AND :qtext <% s.search_text ORDER BY lexical DESC, s.id LIMIT :extra_limit"
-        rows = _joined(rows, conn.execute(text(SELECT + where + extra), params).all())
+        rows = _joined(rows, conn.execute(statement(SELECT + where + extra), params).all())
     if c.boost:
         # The services a loose goal points to (index/goals.py) are candidates whatever the
         # document vectors say; the ranking then weighs how well each serves the goal.

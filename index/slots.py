@@ -59,6 +59,9 @@ FROM starts
 GROUP BY instructor_id
 """
 
+# Built once: `text()` scans the whole text for its parameters at every call (~100 µs for this one).
+SLOTS = text(SLOTS_SQL)
+
 
 @dataclass
 class SlotSummary:
@@ -111,7 +114,7 @@ def find(
     }
     params["keep"] = keep
     out: dict[object, SlotSummary] = {}
-    for instructor_id, minutes, count, first_starts in conn.execute(text(SLOTS_SQL), params):
+    for instructor_id, minutes, count, first_starts in conn.execute(SLOTS, params):
         lesson = timedelta(minutes=minutes)
         out[keys[instructor_id]] = SlotSummary(count, [(s, s + lesson) for s in first_starts])
     return out
@@ -131,6 +134,7 @@ WHERE a.instructor_id = :instructor AND a.slot_date BETWEEN :day_from AND :day_t
                   AND b.blackout_date = a.slot_date)
 ORDER BY a.slot_date, a.start_time
 """
+FREE = text(FREE_SQL)
 
 
 def free_stretches(
@@ -141,7 +145,7 @@ def free_stretches(
     window reads "free 10:00–12:00" rather than ending at the last start plus one lesson."""
     out: list[tuple[datetime, datetime]] = []
     params = {"instructor": instructor_id, "day_from": day_from, "day_to": day_to}
-    for _, opens, closes, busy in conn.execute(text(FREE_SQL), params):
+    for _, opens, closes, busy in conn.execute(FREE, params):
         cursor = max(opens, earliest)
         for span in busy:
             if span.lower > cursor:
