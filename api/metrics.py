@@ -120,6 +120,15 @@ class AppCollector:
                 gauge = GaugeMetricFamily(f"instainstru_db_pool_{name}", help_text)
                 gauge.add_metric([], value)
                 yield gauge
+        turnover = monitoring.pool_turnover(state.engine) if pool is not None else None
+        if turnover is not None:
+            for name, help_text, count in (
+                ("opened", "Database connections the pool opened", turnover.opened),
+                ("closed", "Database connections the pool closed (steady under load: none)", turnover.closed),
+            ):
+                counter = CounterMetricFamily(f"instainstru_db_pool_connections_{name}", help_text)
+                counter.add_metric([], count)
+                yield counter
         redis = getattr(state, "redis", None)
         if redis is not None:
             gauge = GaugeMetricFamily("instainstru_redis_circuit_open", "1 while Redis is considered down")

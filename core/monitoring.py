@@ -9,6 +9,9 @@ in a ring of the last MONITORING_RING_SIZE such entries; GET /api/monitoring/slo
 - instainstru_db_query_duration_seconds: every statement's duration (histogram)
 - instainstru_slow_queries_total, instainstru_slow_requests_total{method,route}: over the thresholds
 
+Each instrumented engine also counts the database connections its pool opens and closes
+(`pool_turnover`), which api/metrics.py exports per app.
+
 Statements are kept as SQLAlchemy sends them, with placeholders, never with their parameters, so
 no email address or password hash reaches the ring.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -137,10 +141,46 @@ def _failed(context: Any) -> None:
         starts.pop()
 
 
+@dataclass
+class PoolTurnover:
+    """Database connections an engine's pool has opened and closed. Under steady load both stay flat.
+    A pool smaller than the searches in flight closes every connection beyond its size when it comes
+    back, and opens another for the next search: a new server process each time, with its plans and
+    prepared statements lost (2.5 ms of Postgres CPU a search at 10k, 16 clients, a pool of 10)."""
+
+    opened: int = 0
+    closed: int = 0
+
+
+_TURNOVER: weakref.WeakKeyDictionary[Engine, PoolTurnover] = weakref.WeakKeyDictionary()
+
+
+def pool_turnover(engine: Engine) -> PoolTurnover | None:
+    """The connections `engine` opened and closed since it was instrumented (None: not instrumented)."""
+    return _TURNOVER.get(engine)
+
+
+def _count_turnover(engine: Engine) -> None:
+    turnover = _TURNOVER[engine] = PoolTurnover()
+
+    def opened(*_: Any) -> None:
+        turnover.opened += 1
+
+    def closed(*_: Any) -> None:
+        turnover.closed += 1
+
+    # Pool events on the engine: they follow it to the new pool that dispose() makes.
+    event.listen(engine, "connect", opened)
+    event.listen(engine, "close", closed)
+    event.listen(engine, "close_detached", closed)
+
+
 def instrument_engine(engine: Engine) -> Engine:
-    """Time every statement of `engine` (idempotent: an engine is instrumented once)."""
+    """Time every statement of `engine` and count its pool's connections (idempotent: an engine is
+    instrumented once)."""
     if not event.contains(engine, "before_cursor_execute", _before):
         event.listen(engine, "before_cursor_execute", _before)
         event.listen(engine, "after_cursor_execute", _after)
         event.listen(engine, "handle_error", _failed)
+        _count_turnover(engine)
     return engine
