@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, time
-from decimal import Decimal
 from itertools import product
 
 import pytest
@@ -20,8 +19,8 @@ def row(slug="piano", in_person=55, online=45, hoods=("park-slope",), languages=
     return Candidate(
         id="row",
         profile_id="p",
-        price_in_person=Decimal(in_person) if in_person is not None else None,
-        price_online=Decimal(online) if online is not None else None,
+        price_in_person=float(in_person) if in_person is not None else None,
+        price_online=float(online) if online is not None else None,
         duration_options=[45],
         levels=["beginner"],
         age_groups=["adults"],
@@ -29,7 +28,7 @@ def row(slug="piano", in_person=55, online=45, hoods=("park-slope",), languages=
         service_name=slug.title(),
         default_duration=45,
         category="music",
-        rating_avg=Decimal(str(rating)),
+        rating_avg=float(rating),
         rating_count=12,
         languages=list(languages),
         boroughs=[],

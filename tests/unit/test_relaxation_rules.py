@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time
-from decimal import Decimal
 
 from index import misses, rank
 from index.candidates import Candidate
@@ -16,8 +15,8 @@ def row(slug="piano", in_person=55, online=45, hoods=("park-slope",), boroughs=(
     return Candidate(
         id="row-" + slug,
         profile_id="p-" + slug,
-        price_in_person=Decimal(in_person) if in_person is not None else None,
-        price_online=Decimal(online) if online is not None else None,
+        price_in_person=float(in_person) if in_person is not None else None,
+        price_online=float(online) if online is not None else None,
         duration_options=[60],
         levels=["beginner"],
         age_groups=["kids", "adults"],
@@ -25,7 +24,7 @@ def row(slug="piano", in_person=55, online=45, hoods=("park-slope",), boroughs=(
         service_name=slug.title(),
         default_duration=60,
         category="music",
-        rating_avg=Decimal(str(rating)),
+        rating_avg=float(rating),
         rating_count=reviews,
         languages=["english"],
         boroughs=list(boroughs),
