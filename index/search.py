@@ -896,7 +896,7 @@ POPULAR_TTL = 600.0
 
 def warm_up() -> None:
     """Load what a first search would otherwise load while a student waits (the parser's lexicons, the
-    model, the service cards, the catalog, the map), then set all of it aside from the garbage
+    model, the service cards and the word frequencies that read a goal, the catalog, the map), then set all of it aside from the garbage
     collector: a full collection walked these long-lived objects inside whichever search set it off
     (two queries of the benchmark's 200 took 80-90 ms instead of 15-20 at 10k, every run; none with
     the freeze). Objects made later are collected as usual; only a process's first call freezes (an
@@ -904,6 +904,7 @@ def warm_up() -> None:
     nls.parse("piano lessons in park slope this saturday")
     get_embedder().embed_query("piano lessons")
     goals.get_cards()
+    goals.topic_words("lessons")  # wordfreq's English list, 321,180 words: 0.1 s at its first use
     catalog.services()
     geo.centroid("park-slope")
     if not gc.get_freeze_count():
