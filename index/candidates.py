@@ -4,21 +4,17 @@ pgvector cosine similarity and pg_trgm word similarity."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import psycopg
 from pgvector.psycopg.vector import register_vector_info
-from psycopg.pq import Format
 from psycopg.types import TypeInfo
-from sqlalchemy import TextClause, text
 from sqlalchemy.engine import Connection
 
-from index import catalog, places
+from index import catalog, places, statements
 from index.constraints import Constraints
 
 # Rows per query in the ANN branch (no service or category): HNSW with iterative scan keeps
@@ -82,20 +78,12 @@ SPARE_ROWS = 20
 READS_PROFILE = re.compile(r"\b[pu]\.")
 # The plan mode of a service scan, and the settings of the ANN statements (see `fetch`): for this
 # transaction only (is_local), each in one round trip.
-GENERIC_PLANS = text("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
-ANN_SETTINGS = text(
+GENERIC_PLANS = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
+ANN_SETTINGS = (
     "SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', '200', true),"
     " set_config('hnsw.max_scan_tuples', '10000000', true), set_config('hnsw.scan_mem_multiplier', '8', true),"
     " set_config('plan_cache_mode', 'auto', true)"
 )
-
-
-@lru_cache(maxsize=512)
-def statement(sql: str) -> TextClause:
-    """The statement for a SQL text, built once per text: `text()` scans the whole text for its
-    parameters at every call (~30 µs for a scan, ~100 µs for the slot statement), and a search's
-    statements come in a few dozen shapes. Shared between threads: a TextClause is never changed."""
-    return text(sql)
 
 
 def services_first(where: str, extra: str = "") -> bool:
@@ -265,46 +253,8 @@ def _plan_generically(conn: Connection) -> None:
     cost speed: the ANN branch sets its own plan mode on every call."""
     transaction = conn.get_transaction()
     if transaction is None or conn.info.get("generic_plans_in") is not transaction:
-        conn.execute(GENERIC_PLANS)
+        statements.rows(conn, GENERIC_PLANS)
         conn.info["generic_plans_in"] = conn.get_transaction()
-
-
-class _BinaryCursor(psycopg.Cursor[Any]):
-    """A cursor whose results come in Postgres's binary format."""
-
-    def __init__(self, connection: psycopg.Connection[Any], **kwargs: Any) -> None:
-        super().__init__(connection, **kwargs)
-        self.format = Format.BINARY
-
-
-@contextmanager
-def _binary_results(conn: Connection) -> Iterator[None]:
-    """Rows of statements executed inside come in binary: psycopg decodes a scan's rows in about half
-    the time it takes to parse their text (arrays, floats), on the thread that holds the GIL. Only for
-    statements whose every column has a binary loader (these: text, integers, floats and their arrays)."""
-    driver = conn.connection.driver_connection
-    assert isinstance(driver, psycopg.Connection), "the engine's driver is psycopg"
-    factory = driver.cursor_factory
-    driver.cursor_factory = _BinaryCursor
-    try:
-        yield
-    finally:
-        driver.cursor_factory = factory
-
-
-@contextmanager
-def _prepared_at_once(conn: Connection) -> Iterator[None]:
-    """Statements executed inside are prepared on the server at their first execution, where psycopg
-    waits for the fifth: with a connection pool and a few dozen shapes of scan, most scans would
-    otherwise be planned anew."""
-    driver = conn.connection.driver_connection
-    assert isinstance(driver, psycopg.Connection), "the engine's driver is psycopg"
-    threshold = driver.prepare_threshold
-    driver.prepare_threshold = 0
-    try:
-        yield
-    finally:
-        driver.prepare_threshold = threshold
 
 
 def _joined(rows: list[Candidate], extra: Iterable[Any]) -> list[Candidate]:
@@ -324,12 +274,13 @@ def _nearest_rows(conn: Connection, where: str, extra: str, params: dict[str, An
     short of `limit` although every chosen row was used means that more than SPARE_ROWS of them
     belonged to instructors no longer listed: it is asked again the full way, so that fewer rows than
     asked always means every row the conditions let through."""
-    found = conn.execute(statement(nearest(where, limit, extra)), params).all()
+    found = statements.rows(conn, nearest(where, limit, extra), params, binary=True)
     chosen = found[0][-1] if found else 0
     rows = [row[:-1] for row in found if row[0] is not None]
     wanted = params[limit]
     if services_first(where, extra) and len(rows) < wanted and chosen >= wanted + SPARE_ROWS:
-        rows = [row[:-1] for row in conn.execute(statement(nearest(where, limit, extra, choose_first=False)), params)]
+        full = statements.rows(conn, nearest(where, limit, extra, choose_first=False), params, binary=True)
+        rows = [row[:-1] for row in full]
     return rows
 
 
@@ -342,13 +293,6 @@ def fetch(
     filters never starve it), at least `depth` of them, so a deeper page asks for more instead of
     stopping at a cap; an exact scan of a category read tens of thousands of rows at 100,000
     instructors (0.5–1.4 s). The lexical and goal extras are capped at EXTRA_ROWS."""
-    with _binary_results(conn):
-        return _fetch(conn, c, qvec=qvec, qtext=qtext, depth=depth)
-
-
-def _fetch(
-    conn: Connection, c: Constraints, *, qvec: np.ndarray, qtext: str, depth: int = 0
-) -> tuple[list[Candidate], bool]:
     where, params = where_clause(c)
     bind_vectors(conn)
     params.update(qvec=qvec, qtext=qtext[:200])
@@ -356,16 +300,18 @@ def _fetch(
         # The scan is planned once per connection and shape, and that plan reused. Its rows do not
         # depend on the plan (every matching row, no LIMIT), and planning its six-table join took as
         # long as running it: 1k, the bench's 646 scans: 1.6 -> 0.55 ms a scan; 10k: median 2.7 -> 1.6.
+        # Prepared at its first execution (psycopg waits for the fifth): with a connection pool and a few
+        # dozen shapes of scan, most scans would otherwise be planned anew. Rows in binary: psycopg decodes
+        # them in about half the time it parses their text (arrays, floats).
         _plan_generically(conn)
-        with _prepared_at_once(conn):
-            scanned = conn.execute(statement(SELECT + where), params).all()
+        scanned = statements.rows(conn, SELECT + where, params, binary=True, prepare=True)
         return [Candidate(*row) for row in scanned], True
     # The settings in one round trip, for this transaction only (is_local): plans chosen per query, since
     # a generic plan may walk the whole table where a custom one walks the index; strict_order keeps the same
     # prefix at any depth; ef_search 200 keeps recall@200 >= 0.95 at 100k (bench/bench_hnsw.py); an
     # iterative scan may look through the whole index (pgvector stops at 20,000 tuples and 1 x work_mem
     # by default), so fewer rows than asked really is every row a selective filter lets through.
-    conn.execute(ANN_SETTINGS)
+    statements.rows(conn, ANN_SETTINGS)
     conn.info.pop("generic_plans_in", None)
     params["ann_limit"] = max(ANN_LIMIT, depth)
     # The lexical and goal extras lead the ranking (tier 0), so their number must not grow with the
@@ -379,7 +325,7 @@ def _fetch(
         # Lexical matches the ANN may have missed ("chess" typed as a bare word) lead the ranking.
         # Within a category every row is in it already: its name in the text would add them all.
         extra = " AND :qtext <% s.search_text ORDER BY lexical DESC, s.id LIMIT :extra_limit"
-        rows = _joined(rows, conn.execute(statement(SELECT + where + extra), params).all())
+        rows = _joined(rows, statements.rows(conn, SELECT + where + extra, params, binary=True))
     if c.boost:
         # The services a loose goal points to (index/goals.py) are candidates whatever the
         # document vectors say; the ranking then weighs how well each serves the goal.
