@@ -172,7 +172,7 @@ def where_clause(c: Constraints) -> tuple[str, dict[str, Any]]:
         params["service"] = c.service
     elif c.services:
         sql.append("sv.slug = ANY(CAST(:services AS text[]))")
-        params["services"] = list(c.services)
+        params["services"] = statements.array_literal(c.services)
     if c.category and not c.service:
         sql.append("c.slug = :category")
         params["category"] = c.category
@@ -184,7 +184,7 @@ def where_clause(c: Constraints) -> tuple[str, dict[str, Any]]:
         "ELSE LEAST(s.price_in_person, s.price_online) END",
     )
     if (c.price_max is not None or c.price_min is not None) and not c.priced_format:
-        params["hands_on"] = list(catalog.hands_on())
+        params["hands_on"] = statements.array_literal(catalog.hands_on())
     if c.price_max is not None:
         sql.append(f"{price} <= :price_max")
         params["price_max"] = c.price_max
@@ -198,8 +198,10 @@ def where_clause(c: Constraints) -> tuple[str, dict[str, Any]]:
         place = "s.price_in_person IS NOT NULL AND (cardinality(p.boroughs) > 0 OR cardinality(p.neighborhoods) > 0)"
         if c.area:
             place += " AND (p.neighborhoods && CAST(:area AS text[]) OR p.boroughs && CAST(:area_boroughs AS text[]))"
-            params["area"] = list(c.area)
-            params["area_boroughs"] = sorted({b for h in c.area if (b := places.borough_of(h))})
+            params["area"] = statements.array_literal(c.area)
+            params["area_boroughs"] = statements.array_literal(
+                sorted({b for h in c.area if (b := places.borough_of(h))})
+            )
         elif c.neighborhood:
             place += " AND (:hood = ANY(p.neighborhoods) OR :borough = ANY(p.boroughs))"
             params["hood"] = c.neighborhood
@@ -207,17 +209,17 @@ def where_clause(c: Constraints) -> tuple[str, dict[str, Any]]:
         elif c.borough:
             place += " AND (:borough = ANY(p.boroughs) OR p.neighborhoods && CAST(:borough_hoods AS text[]))"
             params["borough"] = c.borough
-            params["borough_hoods"] = places.neighborhoods_of(c.borough)
+            params["borough_hoods"] = statements.array_literal(places.neighborhoods_of(c.borough))
         if c.online_ok and c.format is None:
             # While relaxing: an online lesson stands in for a visit, except for hands-on services.
             place = f"(({place}) OR (s.price_online IS NOT NULL AND NOT sv.slug = ANY(CAST(:hands_on AS text[]))))"
-            params["hands_on"] = list(catalog.hands_on())
+            params["hands_on"] = statements.array_literal(catalog.hands_on())
         sql.append(place)
     groups = audience_groups(c)
     if groups:
         sql.append("(s.age_groups && CAST(:groups AS text[]) OR sv.slug = ANY(CAST(:not_meant_for AS text[])))")
-        params["groups"] = groups
-        params["not_meant_for"] = list(catalog.not_meant_for(tuple(groups)))
+        params["groups"] = statements.array_literal(groups)
+        params["not_meant_for"] = statements.array_literal(catalog.not_meant_for(tuple(groups)))
     if c.language:
         sql.append(":language = ANY(p.languages)")
         params["language"] = c.language
@@ -329,7 +331,7 @@ def fetch(
     if c.boost:
         # The services a loose goal points to (index/goals.py) are candidates whatever the
         # document vectors say; the ranking then weighs how well each serves the goal.
-        params["boost"] = list(c.boost)
+        params["boost"] = statements.array_literal(c.boost)
         boosted = _nearest_rows(conn, where, " AND sv.slug = ANY(CAST(:boost AS text[]))", params, "extra_limit")
         rows = _joined(rows, boosted)
     return rows, len(rows) < params["ann_limit"]

@@ -20,14 +20,14 @@ MARKET_TZ = ZoneInfo("America/New_York")  # availability and bookings are New Yo
 
 SLOTS_SQL = f"""
 WITH wanted AS (
-    SELECT * FROM unnest(CAST(string_to_array(:ids, ',') AS uuid[]), CAST(string_to_array(:durations, ',') AS int[])) AS w(instructor_id, minutes)
+    SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:durations AS int[])) AS w(instructor_id, minutes)
 ), windows AS (
     SELECT a.instructor_id, a.slot_date, w.minutes,
            a.slot_date + GREATEST(a.start_time, CAST(:win_start AS time)) AS first_start,
            a.slot_date + LEAST(a.end_time, CAST(:win_end AS time)) AS last_end
     FROM availability_slots a
     JOIN wanted w ON w.instructor_id = a.instructor_id
-    WHERE a.instructor_id = ANY(CAST(string_to_array(:ids, ',') AS uuid[]))
+    WHERE a.instructor_id = ANY(CAST(:ids AS uuid[]))
       AND a.slot_date BETWEEN :day_from AND :day_to
       AND (CAST(:dates AS date[]) IS NULL OR a.slot_date = ANY(CAST(:dates AS date[])))
       AND (CAST(:dows AS int[]) IS NULL OR EXTRACT(ISODOW FROM a.slot_date)::int - 1 = ANY(CAST(:dows AS int[])))
@@ -41,7 +41,7 @@ WITH wanted AS (
     SELECT bk.instructor_id, bk.booking_date,
            range_agg(tsrange(bk.booking_date + bk.start_time, bk.booking_date + bk.end_time, '[)')) AS spans
     FROM bookings bk
-    WHERE bk.instructor_id = ANY(CAST(string_to_array(:ids, ',') AS uuid[]))
+    WHERE bk.instructor_id = ANY(CAST(:ids AS uuid[]))
       AND bk.booking_date BETWEEN :day_from AND :day_to
       AND bk.status IN ({", ".join(f"'{s}'" for s in LIVE_STATUSES)})
     GROUP BY bk.instructor_id, bk.booking_date
@@ -100,9 +100,8 @@ def find(
     # Answered with the caller's own keys: a search keys by the ids' text, a profile page by its UUID.
     keys = {str(k): k for k in wanted}
     params = {
-        # Fifty ids as one text, split by Postgres: psycopg dumps a list element by element in Python.
-        "ids": ",".join(keys),
-        "durations": ",".join(str(m) for m in wanted.values()),
+        "ids": statements.array_literal(keys),
+        "durations": statements.array_literal(wanted.values()),
         "win_start": window_start(c.start_time),
         "win_end": c.end_time or time(23, 59, 59),
         "day_from": max(day_from, now.date()),

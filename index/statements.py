@@ -13,6 +13,7 @@ api/read_routing.py expect."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, cast
 
@@ -28,6 +29,15 @@ _BIND = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
 def _pyformat(sql: str) -> str:
     """`sql` with its `:name` parameters as psycopg's `%(name)s` (and a literal % doubled)."""
     return _BIND.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+
+def array_literal(values: Iterable[object]) -> str:
+    """Values as one Postgres array literal ('{"a","b"}'), for a parameter that the statement casts
+    (`CAST(:ids AS uuid[])`): psycopg dumps a list element by element in Python (a regex per text), where
+    this is one string that Postgres parses once. (`string_to_array` would split it again for every row
+    a filter reads: a borough's fifty neighborhoods made a scan 2.4 -> 3.8 ms.)"""
+    quoted = (str(v).replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return "{" + ",".join(f'"{v}"' for v in quoted) + "}"
 
 
 def rows(
