@@ -58,12 +58,17 @@ def rows(
     conn.dispatch.before_cursor_execute(conn, cursor, sql, params, None, False)
     try:
         cursor.execute(_pyformat(sql), params, prepare=prepare)
-        return cursor.fetchall()
+        found = cursor.fetchall()
     except psycopg.Error as exc:
+        # The listeners close their account of a failed statement too (core/monitoring keeps a start time
+        # per statement), before the connection may be invalidated: an invalidated connection inside a
+        # transaction refuses every use until the transaction is rolled back, its info dict included.
+        conn.dispatch.after_cursor_execute(conn, cursor, sql, params, None, False)
         raise _sqlalchemy_error(conn, exc, sql, params) from exc
     finally:
-        conn.dispatch.after_cursor_execute(conn, cursor, sql, params, None, False)
         cursor.close()
+    conn.dispatch.after_cursor_execute(conn, cursor, sql, params, None, False)
+    return found
 
 
 def _sqlalchemy_error(conn: Connection, exc: psycopg.Error, sql: str, params: dict[str, Any] | None) -> Exception:
