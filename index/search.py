@@ -902,11 +902,12 @@ POPULAR_TTL = 600.0
 
 def warm_up() -> None:
     """Load what a first search would otherwise load while a student waits (the parser's lexicons, the
-    model, the service cards and the word frequencies that read a goal, the catalog, the map), then set all of it aside from the garbage
-    collector: a full collection walked these long-lived objects inside whichever search set it off
-    (two queries of the benchmark's 200 took 80-90 ms instead of 15-20 at 10k, every run; none with
-    the freeze). Objects made later are collected as usual; only a process's first call freezes (an
-    app made again in the same process, as tests do, leaves the rest to the collector)."""
+    model, the service cards and the word frequencies that read a goal, the catalog, the map), then set
+    all of it aside from the garbage collector: a full collection walked these long-lived objects inside
+    whichever search set it off (two queries of the benchmark's 200 took 80-90 ms instead of 15-20 at
+    10k, every run; none with the freeze). Objects made later are collected as usual; only a process's
+    first call freezes (an app made again in the same process, as tests do, leaves the rest to the
+    collector)."""
     nls.parse("piano lessons in park slope this saturday")
     get_embedder().embed_query("piano lessons")
     goals.get_cards()

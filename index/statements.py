@@ -57,17 +57,18 @@ def rows(
     cursor = driver.cursor(binary=binary)
     conn.dispatch.before_cursor_execute(conn, cursor, sql, params, None, False)
     try:
-        cursor.execute(_pyformat(sql), params, prepare=prepare)
-        found = cursor.fetchall()
+        try:
+            cursor.execute(_pyformat(sql), params, prepare=prepare)
+            found = cursor.fetchall()
+        finally:
+            # The listeners close their account of every statement, a failed one too (core/monitoring keeps
+            # a start time per statement), and before the connection may be invalidated below: an
+            # invalidated connection inside a transaction refuses every use until the transaction is rolled
+            # back, its info dict included.
+            conn.dispatch.after_cursor_execute(conn, cursor, sql, params, None, False)
+            cursor.close()
     except psycopg.Error as exc:
-        # The listeners close their account of a failed statement too (core/monitoring keeps a start time
-        # per statement), before the connection may be invalidated: an invalidated connection inside a
-        # transaction refuses every use until the transaction is rolled back, its info dict included.
-        conn.dispatch.after_cursor_execute(conn, cursor, sql, params, None, False)
         raise _sqlalchemy_error(conn, exc, sql, params) from exc
-    finally:
-        cursor.close()
-    conn.dispatch.after_cursor_execute(conn, cursor, sql, params, None, False)
     return found
 
 
