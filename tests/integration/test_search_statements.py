@@ -25,12 +25,29 @@ def test_a_search_on_a_dropped_connection_raises_operational_error_and_the_pool_
             backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
         with indexed_engine.connect() as other:
             assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend}).scalar_one()
-        # The pool hands out the same connection, whose server is gone; no ping, to reach the statements.
-        engine.pool._pre_ping = False
+        # The pool (no pre-ping: create_engine's default) hands out the same connection, whose server is gone.
         with pytest.raises(OperationalError) as raised:
             search(engine, "violin lessons")
         assert raised.value.connection_invalidated
         assert search(engine, "guitar lessons")["results"]  # a new connection: the dead one left the pool
+    finally:
+        engine.dispose()
+
+
+def test_a_statement_outside_a_transaction_invalidates_its_dropped_connection(indexed_engine):
+    # Inside a search's transaction, SQLAlchemy's rollback would notice the dropped connection by itself;
+    # outside one, only the statement's own error handling can.
+    engine = create_engine(indexed_engine.url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as conn:
+            backend = statements.rows(conn, "SELECT pg_backend_pid()")[0][0]
+        with indexed_engine.connect() as other:
+            assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend}).scalar_one()
+        with pytest.raises(OperationalError) as raised, engine.connect() as conn:
+            statements.rows(conn, "SELECT 1")
+        assert raised.value.connection_invalidated
+        with engine.connect() as conn:
+            assert statements.rows(conn, "SELECT 1") == [(1,)]  # a new connection: the dead one left the pool
     finally:
         engine.dispose()
 
