@@ -60,16 +60,13 @@ def model_tag(precision: str | None = None) -> str:
     return f"all-MiniLM-L6-v2:{precision_setting(precision)}"
 
 
-# Default intra-op threads, chosen by measurement (bench/bench_embed.py, 2-core
-# shared box, medians of interleaved runs): single-query uncached latency
-# p50 was 3.1 ms with threads=2 vs 4.4 ms with threads=1 (a separate
-# interleaved run: 2.8 vs 4.6 ms), so the default is 2, the lower median.
-# Trade-offs seen in the same runs: threads=2 has a worse p95 (~13 vs ~5.5 ms)
-# and, with 2 concurrent request threads sharing the session, threads=1 won
-# (p50 8.4 vs 10.5 ms, 237 vs 190 queries/s). A deployment running several
-# concurrent workers per box may prefer Embedder(threads=1). Those runs let
-# onnxruntime's worker thread spin between runs; it no longer does (below).
-DEFAULT_THREADS = 2
+# One intra-op thread for a query. A query is a dozen tokens: the run is bound by reading the int8
+# weights, not by arithmetic, and a second thread, woken for each of the ~100 operators (it no longer
+# spins between them, below), costs more CPU than it saves time. Measured on this 2-core box (300 short
+# queries, three interleaved rounds, a build running beside them): 1 thread 1.42 ms of wall and 1.41 ms
+# of CPU a query; 2 threads 1.70-1.82 ms of wall and 2.06-2.19 of CPU. The index build runs its batches
+# on every core (index/build.py), where the matrices are large enough to share.
+DEFAULT_THREADS = 1
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
