@@ -170,6 +170,19 @@ def test_query_without_service_still_works(indexed_engine):
         assert violations(response["parsed"], result, response["relaxed"]) == []
 
 
+@pytest.mark.parametrize("stray", ["2017", "17"])
+def test_a_number_the_parser_cannot_read_does_not_reorder_the_teachers(indexed_engine, stray):
+    """A stray number ("piano lessons for kids 17") names no subject: the teachers, their order and
+    their scores are those of the sentence without it, and it still reads as its own query."""
+    plain = search(indexed_engine, "piano lessons for kids")
+    numbered = search(indexed_engine, f"piano lessons for kids {stray}")
+    assert numbered["parsed"]["text"] == stray  # the parser left it over: the case this is about
+    assert numbered["results"]
+    assert [(r["instructor_service_id"], r["score"]) for r in numbered["results"]] == [
+        (r["instructor_service_id"], r["score"]) for r in plain["results"]
+    ]
+
+
 def test_a_hopeless_query_says_nothing_matched(indexed_engine):
     # A budget alone never empties the page (every price is the last resort); a floor nobody reaches does.
     response = search(indexed_engine, "harp lessons in tottenville between $5000 and $6000 next tuesday at 6am")
