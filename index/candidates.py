@@ -14,7 +14,7 @@ from pgvector.psycopg.vector import register_vector_info
 from psycopg.types import TypeInfo
 from sqlalchemy.engine import Connection
 
-from index import catalog, places, statements
+from index import catalog, places, sessions, statements
 from index.constraints import Constraints
 
 # Rows per query in the ANN branch (no service or category): HNSW with iterative scan keeps
@@ -76,14 +76,6 @@ SELECT = f"SELECT {ROW}, {SEMANTIC}, {LEXICAL.format(text='s.search_text')}{FROM
 # still comes back short is run again the full way (`_nearest_rows`).
 SPARE_ROWS = 20
 READS_PROFILE = re.compile(r"\b[pu]\.")
-# The plan mode of a service scan, and the settings of the ANN statements (see `fetch`): for this
-# transaction only (is_local), each in one round trip.
-GENERIC_PLANS = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
-ANN_SETTINGS = (
-    "SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', '200', true),"
-    " set_config('hnsw.max_scan_tuples', '10000000', true), set_config('hnsw.scan_mem_multiplier', '8', true),"
-    " set_config('plan_cache_mode', 'auto', true)"
-)
 
 
 def services_first(where: str, extra: str = "") -> bool:
@@ -249,16 +241,6 @@ def bind_vectors(conn: Connection) -> None:
         info["pgvector"] = True
 
 
-def _plan_generically(conn: Connection) -> None:
-    """Generic plans for the rest of this transaction: set once per transaction (a relaxing search scans
-    two to three times), since the round trip costs as much as a small scan saves. A stale mark can only
-    cost speed: the ANN branch sets its own plan mode on every call."""
-    transaction = conn.get_transaction()
-    if transaction is None or conn.info.get("generic_plans_in") is not transaction:
-        statements.rows(conn, GENERIC_PLANS)
-        conn.info["generic_plans_in"] = conn.get_transaction()
-
-
 def _joined(rows: list[Candidate], extra: Iterable[Any]) -> list[Candidate]:
     """`rows` with the extra statement's rows appended (tier 0: they lead the ranking); a row in both
     keeps the extra's place."""
@@ -305,16 +287,10 @@ def fetch(
         # Prepared at its first execution (psycopg waits for the fifth): with a connection pool and a few
         # dozen shapes of scan, most scans would otherwise be planned anew. Rows in binary: psycopg decodes
         # them in about half the time it parses their text (arrays, floats).
-        _plan_generically(conn)
+        sessions.use(conn, "scan")
         scanned = statements.rows(conn, SELECT + where, params, binary=True, prepare=True)
         return [Candidate(*row) for row in scanned], True
-    # The settings in one round trip, for this transaction only (is_local): plans chosen per query, since
-    # a generic plan may walk the whole table where a custom one walks the index; strict_order keeps the same
-    # prefix at any depth; ef_search 200 keeps recall@200 >= 0.95 at 100k (bench/bench_hnsw.py); an
-    # iterative scan may look through the whole index (pgvector stops at 20,000 tuples and 1 x work_mem
-    # by default), so fewer rows than asked really is every row a selective filter lets through.
-    statements.rows(conn, ANN_SETTINGS)
-    conn.info.pop("generic_plans_in", None)
+    sessions.use(conn, "nearest")  # plans chosen per query, and the HNSW scan the statements need
     params["ann_limit"] = max(ANN_LIMIT, depth)
     # The lexical and goal extras lead the ranking (tier 0), so their number must not grow with the
     # page asked for: a fixed cap keeps every page's rows where the first page put them.

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 import nls
 from core.cache import Cache
 from index import candidates as cand
-from index import catalog, geo, goals, misses, places, rank, slots
+from index import catalog, geo, goals, misses, places, rank, sessions, slots
 from index.constraints import ROW_RELAX_STAGES, Constraints
 from index.embedding import get_embedder
 from nls.when import PERIODS
@@ -292,8 +292,8 @@ def _run(
     `goal_similarity` maps each service to how well it serves a vague query's goal (index/goals.py).
     With fewer than `fewer_than` teachers before slots, the run stops there: no page (None), and that
     count as its total (an upper bound).
-    Every run of one search shares `conn` and its transaction: a checkout (with its liveness ping) and
-    a commit per relaxation run were 13% of an uncached search's time in the API."""
+    Every run of one search shares `conn` (index/sessions.py): a checkout (with its liveness ping) and a
+    commit per relaxation run were 13% of an uncached search's time in the API."""
     relaxing = asked is not None
     asked = asked or cons
     t = clock.perf_counter()
@@ -660,7 +660,7 @@ def search(
             parsed.update(service=None, category=None)
         original = replace(original, service=None, category=None, services=goal.services)
     similarity = goal.relevance() if goal is not None else None
-    with engine.connect() as conn, conn.begin():
+    with sessions.search_connection(engine) as conn:
         results, total, exact, relaxed = _relaxing_runs(
             conn, original, parsed, qvec, now_market, opts, timings, similarity, where
         )
@@ -963,7 +963,7 @@ def browse(
     qvec = get_embedder().embed_query(name)
     now_market = (now.astimezone(MARKET_TZ) if now and now.tzinfo else now) or datetime.now(MARKET_TZ)
     _apply_filters(parsed, opts, now_market.date())
-    with engine.connect() as conn, conn.begin():
+    with sessions.search_connection(engine) as conn:
         results, total, exact, _ = _run(conn, Constraints.from_parsed(parsed), parsed, qvec, now_market, opts, timings)
     return {
         "filters": {k: v for k, v in parsed.items() if v not in (None, False, "")},
