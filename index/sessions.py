@@ -20,7 +20,7 @@ settings.
 from __future__ import annotations
 
 import contextvars
-import weakref
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -61,15 +61,16 @@ def _set(settings: Settings, local: bool) -> str:
 
 
 _searching = contextvars.ContextVar("searching", default=False)
-_watched: weakref.WeakSet[Engine] = weakref.WeakSet()
+_watching = threading.Lock()
 
 
 @contextmanager
 def search_connection(engine: Engine) -> Iterator[Connection]:
     """A pooled connection for one search's statements, in autocommit."""
-    if engine not in _watched:
-        event.listen(engine, "checkout", _reset_for_others)
-        _watched.add(engine)
+    if not event.contains(engine, "checkout", _reset_for_others):
+        with _watching:  # two first searches at once must not both add it
+            if not event.contains(engine, "checkout", _reset_for_others):
+                event.listen(engine, "checkout", _reset_for_others)
     token = _searching.set(True)
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
