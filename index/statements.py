@@ -1,5 +1,6 @@
 """How a search's statements reach Postgres: through psycopg on the SQLAlchemy connection's own
-database connection, inside its transaction, with SQLAlchemy's statement events and exception types.
+database connection, in whatever transaction state it has (a search's runs in autocommit,
+index/sessions.py), with SQLAlchemy's statement events and exception types.
 
 A search runs four to six statements, and SQLAlchemy's execute cost about 80 µs of CPU a statement
 (compiled-cache lookup, execution context, result metadata) plus a Row object per row, on the thread
