@@ -55,7 +55,11 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # The deployment's Redis namespace is read from the database once: here, in a thread, so the
     # first search's cache lookup on the event loop never waits for it.
     await run_in_threadpool(_app.state.namespace)
+    # Cached answers this process holds are then answered without a round trip to Redis while their
+    # version is current (core/cache.VersionWatch).
+    _app.state.cache.watch_versions()
     yield
+    _app.state.cache.close()
     _app.state.impressions.close()  # the impressions still queued are written, not lost
     _app.state.history_writer.close()  # the searches still queued are written, not lost
 

@@ -1,7 +1,8 @@
 """Cache-aside with a version key: Redis when it answers, an in-process TTL cache when it does not.
 
 Writes that change search results call bump(); the version is part of every key, so old entries
-are simply never read again and expire on their own.
+are simply never read again and expire on their own. A bump is announced on a channel: a process that
+watches it (VersionWatch, started by the API) answers an entry it holds without asking Redis.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
+import redis
 import redis.asyncio
 from redis.exceptions import NoScriptError
 from sqlalchemy import text
@@ -28,13 +30,23 @@ VERSION_KEY = "search:version"
 # the entry it read last (HeldEntries) names that entry's version (ARGV[2]): while it is current and
 # the entry still stored, the reply is the version alone and the answer (~22 KB for a search page) is
 # not sent again (0.18 -> 0.11 ms a lookup, measured on this machine).
+# An entry sent whole comes with the milliseconds it has left to live (PTTL): a process that holds it
+# answers it without asking Redis only that long (Cache._still_current).
 _LOOKUP_SCRIPT = """
 local version = redis.call('GET', KEYS[1]) or '0'
 local entry = ARGV[1] .. ':r' .. version
 if ARGV[2] == version and redis.call('EXISTS', entry) == 1 then return {version} end
-return {version, redis.call('GET', entry)}
+return {version, redis.call('GET', entry), redis.call('PTTL', entry)}
 """
 _LOOKUP_SHA = hashlib.sha1(_LOOKUP_SCRIPT.encode()).hexdigest()
+# A bump and its announcement in one atomic step: a watcher that read the version after subscribing
+# misses no bump (VersionWatch).
+_BUMP_SCRIPT = """
+local version = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', ARGV[1], version)
+return version
+"""
+BUMPS_CHANNEL = "search:bumps"
 
 
 async def _alookup_script(r: redis.asyncio.Redis, version_key: str, entry: str, held_version: str) -> Any:
@@ -151,20 +163,27 @@ class LocalCache:
             self._data.clear()
 
 
+class Held(NamedTuple):
+    version: str
+    value: bytes
+    expires: float  # time.monotonic() when Redis lets the entry expire
+
+
 class HeldEntries:
-    """The entries this process last read from Redis, each with the version it was read under (a
-    bounded LRU, thread-safe). Redis stays the authority: a held entry is used only when a lookup's
-    reply says its version is current and the entry is still stored there (not expired, not evicted).
-    Two processes that computed the same missed answer at once both store it, the later overwriting
-    the earlier under the same key: one that read the earlier keeps it until the key expires (both
-    were computed for the same query, version and start time)."""
+    """The entries this process last read from Redis, each with the version it was read under and when
+    it expires there (a bounded LRU, thread-safe). Redis stays the authority: a held entry is used when
+    a lookup's reply says its version is current and the entry is still stored there (not expired, not
+    evicted), or, between lookups, while the version watch says its version is current and it has not
+    expired. Two processes that computed the same missed answer at once both store it, the later
+    overwriting the earlier under the same key: one that read the earlier keeps it until the key expires
+    (both were computed for the same query, version and start time)."""
 
     def __init__(self, max_items: int = 256):
         self.max_items = max_items
-        self._data: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self._data: OrderedDict[str, Held] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> tuple[str, bytes] | None:
+    def get(self, key: str) -> Held | None:
         with self._lock:
             held = self._data.get(key)
             if held is not None:
@@ -175,12 +194,115 @@ class HeldEntries:
         with self._lock:
             self._data.pop(key, None)
 
-    def put(self, key: str, version: str, value: bytes) -> None:
+    def put(self, key: str, version: str, value: bytes, expires: float) -> None:
         with self._lock:
-            self._data[key] = (version, value)
+            self._data[key] = Held(version, value, expires)
             self._data.move_to_end(key)
             while len(self._data) > self.max_items:
                 self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+class VersionWatch:
+    """The write version as Redis announces it, for answering held entries without a round trip.
+
+    A thread subscribes to the deployment's bumps channel, then reads the version (a bump before the
+    subscription took effect is in what it reads, one after it arrives as a message), and follows the
+    messages. `version` is None whenever the subscription is not known to be live (before it is made,
+    after its connection fails, while it is made again): lookups then ask Redis, as they always did.
+
+    What it costs: a bump made by another process is seen here when its message arrives (Redis sends it
+    as the bump's own script runs, before the writer's request has even answered), so for that instant
+    this process may still answer the entry it held. A process's own bumps take effect here at once."""
+
+    RETRY_SECONDS = 1.0
+    POLL_SECONDS = 0.25  # how often the thread looks up from its socket: for stop() and a namespace change
+
+    def __init__(self, url: str, namespace: Namespace, on_resubscribe: Callable[[], None]) -> None:
+        self._url = url
+        self._namespace = namespace
+        self._on_resubscribe = on_resubscribe
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def version(self) -> str | None:
+        return self._version
+
+    @staticmethod
+    def client_name(ns: str) -> str:
+        return "cache-watch:" + "".join(c if c.isalnum() or c in ":-_" else "_" for c in ns)
+
+    def saw(self, version: str) -> None:
+        """A version this process read or made. Only a newer one is taken: a lookup's reply may have been
+        sent before a bump whose announcement the watch already has, and going back to it would answer
+        entries that bump made old. (Only an announcement moves the version back: Redis lost the key.)"""
+        with self._lock:
+            if self._version is not None and int(version) > int(self._version):
+                self._version = version
+
+    def _announced(self, version: str) -> None:
+        """What Redis said: after subscribing, and then each bump in the order they were made."""
+        with self._lock:
+            self._version = version
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="cache version watch", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._version = None
+        if self._thread is not None:
+            self._thread.join(timeout=self.POLL_SECONDS + 1)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._follow()
+            except (redis.RedisError, OSError) as exc:
+                log.info("cache version watch: %s; lookups ask Redis until it is back", type(exc).__name__)
+            except Exception:  # noqa: BLE001 - the watch must outlive any failure; lookups ask Redis meanwhile
+                log.exception("cache version watch failed; lookups ask Redis until it is back")
+            with self._lock:
+                self._version = None
+            self._stop.wait(self.RETRY_SECONDS)
+
+    def _follow(self) -> None:
+        ns = namespace_of(self._namespace)
+        client = redis.Redis.from_url(
+            self._url,
+            socket_connect_timeout=0.25,
+            socket_timeout=self.POLL_SECONDS + 1,
+            client_name=self.client_name(ns),  # how an operator (or a test) finds it in CLIENT LIST
+        )
+        pubsub = client.pubsub()  # type: ignore[no-untyped-call]
+        try:
+            pubsub.subscribe(f"{ns}:{BUMPS_CHANNEL}")
+            while (message := pubsub.get_message(timeout=self.POLL_SECONDS)) is None or message["type"] != "subscribe":
+                if self._stop.is_set():
+                    return
+            self._on_resubscribe()  # held entries from before may be from a Redis that has since restarted
+            self._announced(_text(client.get(f"{ns}:{VERSION_KEY}") or "0"))
+            while not self._stop.is_set() and namespace_of(self._namespace) == ns:
+                message = pubsub.get_message(timeout=self.POLL_SECONDS)
+                if message is not None and message["type"] == "message":
+                    # The latest announcement is the version, older or not: if Redis lost the version key
+                    # (evicted), a bump counts from 1 again, and every entry held under the old numbers
+                    # must then be asked about.
+                    self._announced(_text(message["data"]))
+        finally:
+            with self._lock:
+                self._version = None
+            pubsub.close()
+            client.close()
 
 
 class Cache:
@@ -193,19 +315,44 @@ class Cache:
         # A write that happened while Redis was down still has to invalidate what Redis holds.
         self._bump_owed = False
         self._lookup = redis.client.register_script(_LOOKUP_SCRIPT)  # sent once, then called by its digest
+        self._bump = redis.client.register_script(_BUMP_SCRIPT)
+        self.watch: VersionWatch | None = None
+
+    def watch_versions(self) -> None:
+        """Follow the version's announcements (the API process does, for its lifetime): a held entry whose
+        version is current is then answered without a round trip to Redis."""
+        if self.watch is None:
+            self.watch = VersionWatch(self.redis.url, self._namespace, on_resubscribe=self.held.clear)
+            self.watch.start()
+
+    def close(self) -> None:
+        if self.watch is not None:
+            self.watch.stop()
+            self.watch = None
 
     @property
     def ns(self) -> str:
         return namespace_of(self._namespace)
 
+    def _announced_bump(self, r: redis.Redis) -> None:
+        """INCR the version and announce it, in one step; this process's watch takes it at once."""
+        ns = self.ns
+        version = self._bump(keys=[f"{ns}:{VERSION_KEY}"], args=[f"{ns}:{BUMPS_CHANNEL}"], client=r)
+        if self.watch is not None:
+            self.watch.saw(_text(version))
+
     def _pay_bump_debt(self, version_key: str) -> None:
         if self._bump_owed:
-            self.redis.call(lambda r: r.incr(version_key))
+            self.redis.call(self._announced_bump)
             self._bump_owed = False
 
     async def _apay_bump_debt(self, version_key: str) -> None:
         if self._bump_owed:
-            await self.redis.acall(lambda r: r.incr(version_key))
+            channel = f"{self.ns}:{BUMPS_CHANNEL}"
+            # Rare (once after Redis was down and a write happened): the script sent whole.
+            version = await self.redis.acall(lambda r: r.eval(_BUMP_SCRIPT, 1, version_key, channel))
+            if self.watch is not None:
+                self.watch.saw(_text(version))
             self._bump_owed = False
 
     def version(self) -> str:
@@ -232,7 +379,7 @@ class Cache:
         self.local.version += 1
         self.local.clear()
         try:
-            self.redis.call(lambda r: r.incr(f"{self.ns}:{VERSION_KEY}"))
+            self.redis.call(self._announced_bump)
         except RedisDown:
             self._bump_owed = True
 
@@ -244,10 +391,12 @@ class Cache:
         version_key = f"{ns}:{VERSION_KEY}"
         entry = f"{ns}:{key}"
         held = self.held.get(entry)
+        if held is not None and self._still_current(held):
+            return self._counted(f"{key}:r{held.version}", held.value)
         try:
             self._pay_bump_debt(version_key)
             reply = self.redis.call(
-                lambda r: self._lookup(keys=[version_key], args=[entry, held[0] if held else ""], client=r)
+                lambda r: self._lookup(keys=[version_key], args=[entry, held.version if held else ""], client=r)
             )
         except RedisDown:
             return self._local_entry(ns, key)
@@ -260,24 +409,40 @@ class Cache:
         version_key = f"{ns}:{VERSION_KEY}"
         entry = f"{ns}:{key}"
         held = self.held.get(entry)
+        if held is not None and self._still_current(held):
+            return self._counted(f"{key}:r{held.version}", held.value)
         try:
             await self._apay_bump_debt(version_key)
-            reply = await self.redis.acall(lambda r: _alookup_script(r, version_key, entry, held[0] if held else ""))
+            reply = await self.redis.acall(
+                lambda r: _alookup_script(r, version_key, entry, held.version if held else "")
+            )
         except RedisDown:
             return self._local_entry(ns, key)
         return self._replied(key, entry, held, reply)
 
-    def _replied(
-        self, key: str, entry: str, held: tuple[str, bytes] | None, reply: list[Any]
-    ) -> tuple[str, bytes | None]:
+    def _still_current(self, held: Held) -> bool:
+        """Whether a held entry may be answered without asking Redis: the watch is live and says its
+        version is current, Redis still stores it, and no write is waiting to be announced."""
+        watch = self.watch
+        return (
+            watch is not None
+            and watch.version == held.version
+            and time.monotonic() < held.expires
+            and not self._bump_owed
+        )
+
+    def _replied(self, key: str, entry: str, held: Held | None, reply: list[Any]) -> tuple[str, bytes | None]:
         """A lookup's answer from the script's reply: the version alone means the held entry is current."""
         version = _text(reply[0])
+        if self.watch is not None:
+            self.watch.saw(version)
         if len(reply) == 1 and held is not None:
-            value: bytes | None = held[1]
+            value: bytes | None = held.value
         else:
             value = _bytes(reply[1]) if len(reply) > 1 else None
             if value is not None:
-                self.held.put(entry, version, value)
+                expires = time.monotonic() + max(0, int(reply[2])) / 1000 if len(reply) > 2 else 0.0
+                self.held.put(entry, version, value, expires)
             elif held is not None:
                 self.held.drop(entry)  # gone from Redis: an answer stored there later must be read again
         return self._counted(f"{key}:r{version}", value)
