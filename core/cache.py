@@ -229,6 +229,7 @@ class VersionWatch:
         self._version: str | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._was_live = False  # subscribed since the last failure
 
     @property
     def version(self) -> str | None:
@@ -264,11 +265,14 @@ class VersionWatch:
             self._thread = None
 
     def _run(self) -> None:
+        said = False  # an outage is logged once, not at every retry
         while not self._stop.is_set():
             try:
                 self._follow()
             except (redis.RedisError, OSError) as exc:
-                log.info("cache version watch: %s; lookups ask Redis until it is back", type(exc).__name__)
+                if self._was_live or not said:
+                    log.warning("cache version watch: %s; lookups ask Redis until it is back", type(exc).__name__)
+                said, self._was_live = True, False
             except Exception:  # noqa: BLE001 - the watch must outlive any failure; lookups ask Redis meanwhile
                 log.exception("cache version watch failed; lookups ask Redis until it is back")
             with self._lock:
@@ -291,6 +295,7 @@ class VersionWatch:
                     return
             self._on_resubscribe()  # held entries from before may be from a Redis that has since restarted
             self._announced(_text(client.get(f"{ns}:{VERSION_KEY}") or "0"))
+            self._was_live = True
             while not self._stop.is_set() and namespace_of(self._namespace) == ns:
                 message = pubsub.get_message(timeout=self.POLL_SECONDS)
                 if message is not None and message["type"] == "message":
