@@ -390,8 +390,9 @@ class Cache:
 
     def lookup(self, key: str) -> tuple[str, bytes | None]:
         """`key` under the current version (the key to `set` a computed answer under), and what is stored
-        there: version and entry read together, in one round trip. A bump between this lookup and the
-        `set` leaves the answer under the old version, where nothing reads it again."""
+        there: version and entry read together, in one round trip, or in none for an entry this process
+        holds while the version watch says it is current (`_still_current`). A bump between this lookup
+        and the `set` leaves the answer under the old version, where nothing reads it again."""
         ns = self.ns
         version_key = f"{ns}:{VERSION_KEY}"
         entry = f"{ns}:{key}"
