@@ -227,6 +227,7 @@ class VersionWatch:
         self._on_resubscribe = on_resubscribe
         self._lock = threading.Lock()
         self._version: str | None = None
+        self.namespace: str | None = None  # the namespace whose channel `version` comes from
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._was_live = False  # subscribed since the last failure
@@ -294,6 +295,7 @@ class VersionWatch:
                 if self._stop.is_set():
                     return
             self._on_resubscribe()  # held entries from before may be from a Redis that has since restarted
+            self.namespace = ns
             self._announced(_text(client.get(f"{ns}:{VERSION_KEY}") or "0"))
             self._was_live = True
             while not self._stop.is_set() and namespace_of(self._namespace) == ns:
@@ -397,7 +399,7 @@ class Cache:
         version_key = f"{ns}:{VERSION_KEY}"
         entry = f"{ns}:{key}"
         held = self.held.get(entry)
-        if held is not None and self._still_current(held):
+        if held is not None and self._still_current(held, ns):
             return self._counted(f"{key}:r{held.version}", held.value)
         try:
             self._pay_bump_debt(version_key)
@@ -415,7 +417,7 @@ class Cache:
         version_key = f"{ns}:{VERSION_KEY}"
         entry = f"{ns}:{key}"
         held = self.held.get(entry)
-        if held is not None and self._still_current(held):
+        if held is not None and self._still_current(held, ns):
             return self._counted(f"{key}:r{held.version}", held.value)
         try:
             await self._apay_bump_debt(version_key)
@@ -426,12 +428,14 @@ class Cache:
             return self._local_entry(ns, key)
         return self._replied(key, entry, held, reply)
 
-    def _still_current(self, held: Held) -> bool:
-        """Whether a held entry may be answered without asking Redis: the watch is live and says its
-        version is current, Redis still stores it, and no write is waiting to be announced."""
+    def _still_current(self, held: Held, ns: str) -> bool:
+        """Whether a held entry may be answered without asking Redis: the watch is live on this namespace
+        (it moves to the deployment's own once the database names it) and says the entry's version is
+        current, Redis still stores it, and no write is waiting to be announced."""
         watch = self.watch
         return (
             watch is not None
+            and watch.namespace == ns
             and watch.version == held.version
             and time.monotonic() < held.expires
             and not self._bump_owed

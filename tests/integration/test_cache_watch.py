@@ -112,3 +112,25 @@ def test_a_bump_made_while_the_subscription_was_down_is_not_missed(watching, nam
     # Once subscribed again, the watch holds the version Redis has, not the one before the outage.
     assert _until(lambda: watching.watch.version == admin.get(f"{namespace}:{VERSION_KEY}").decode())
     assert watching.lookup("search:piano")[1] is None
+
+
+def test_a_watch_on_the_namespace_used_before_the_database_answered_vouches_for_nothing_after():
+    """A deployment's namespace falls back to one read from its URL while the database cannot be reached
+    (core/cache.DeploymentNamespace), then becomes its own. Until the watch has moved to the new
+    namespace's channel, its version says nothing about the entries held there."""
+    names = [f"test:{uuid.uuid4().hex}"]
+    cache = Cache(RedisHandle(URL), namespace=lambda: names[0])
+    cache.watch = VersionWatch(URL, lambda: names[0], on_resubscribe=cache.held.clear)
+    cache.watch.POLL_SECONDS = 3  # it notices the change only later (the steps below take milliseconds)
+    cache.watch.start()
+    try:
+        assert _until(lambda: cache.watch.version == "0")
+        names[0] = f"test:{uuid.uuid4().hex}"  # the database answered: the deployment's own namespace
+        other = Cache(RedisHandle(URL), namespace=names[0])
+        key, _ = cache.lookup("search:piano")
+        other.set(key, b"an answer")
+        assert cache.lookup("search:piano") == (key, b"an answer")  # held, under version 0 there too
+        other.bump()  # announced on the new namespace's channel, which the watch does not follow yet
+        assert cache.lookup("search:piano")[1] is None
+    finally:
+        cache.close()
