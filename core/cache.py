@@ -276,9 +276,7 @@ class VersionWatch:
                 said, self._was_live = True, False
             except Exception:  # noqa: BLE001 - the watch must outlive any failure; lookups ask Redis meanwhile
                 log.exception("cache version watch failed; lookups ask Redis until it is back")
-            with self._lock:
-                self._version = None
-            self._stop.wait(self.RETRY_SECONDS)
+            self._stop.wait(self.RETRY_SECONDS)  # `_follow` left `version` None on its way out
 
     def _follow(self) -> None:
         ns = namespace_of(self._namespace)
@@ -341,31 +339,37 @@ class Cache:
     def ns(self) -> str:
         return namespace_of(self._namespace)
 
-    def _announced_bump(self, r: redis.Redis) -> None:
-        """INCR the version and announce it, in one step; this process's watch takes it at once."""
+    def _bump_keys(self) -> tuple[str, str]:
+        """The version key and the channel its bumps are announced on."""
         ns = self.ns
-        version = self._bump(keys=[f"{ns}:{VERSION_KEY}"], args=[f"{ns}:{BUMPS_CHANNEL}"], client=r)
+        return f"{ns}:{VERSION_KEY}", f"{ns}:{BUMPS_CHANNEL}"
+
+    def _bumped(self, version: bytes | str | int) -> None:
+        """This process's own bump takes effect in its watch at once, not when the announcement arrives."""
         if self.watch is not None:
             self.watch.saw(_text(version))
 
-    def _pay_bump_debt(self, version_key: str) -> None:
+    def _announced_bump(self, r: redis.Redis) -> None:
+        """INCR the version and announce it, in one step."""
+        version_key, channel = self._bump_keys()
+        self._bumped(self._bump(keys=[version_key], args=[channel], client=r))
+
+    def _pay_bump_debt(self) -> None:
         if self._bump_owed:
             self.redis.call(self._announced_bump)
             self._bump_owed = False
 
-    async def _apay_bump_debt(self, version_key: str) -> None:
+    async def _apay_bump_debt(self) -> None:
         if self._bump_owed:
-            channel = f"{self.ns}:{BUMPS_CHANNEL}"
+            version_key, channel = self._bump_keys()
             # Rare (once after Redis was down and a write happened): the script sent whole.
-            version = await self.redis.acall(lambda r: r.eval(_BUMP_SCRIPT, 1, version_key, channel))
-            if self.watch is not None:
-                self.watch.saw(_text(version))
+            self._bumped(await self.redis.acall(lambda r: r.eval(_BUMP_SCRIPT, 1, version_key, channel)))
             self._bump_owed = False
 
     def version(self) -> str:
         key = f"{self.ns}:{VERSION_KEY}"
         try:
-            self._pay_bump_debt(key)
+            self._pay_bump_debt()
             value = self.redis.call(lambda r: r.get(key))
             return "r" + _text(value or "0")
         except RedisDown:
@@ -375,7 +379,7 @@ class Cache:
         """version() on the event loop."""
         key = f"{self.ns}:{VERSION_KEY}"
         try:
-            await self._apay_bump_debt(key)
+            await self._apay_bump_debt()
             value = await self.redis.acall(lambda r: r.get(key))
             return "r" + _text(value or "0")
         except RedisDown:
@@ -402,7 +406,7 @@ class Cache:
         if held is not None and self._still_current(held, ns):
             return self._counted(f"{key}:r{held.version}", held.value)
         try:
-            self._pay_bump_debt(version_key)
+            self._pay_bump_debt()
             reply = self.redis.call(
                 lambda r: self._lookup(keys=[version_key], args=[entry, held.version if held else ""], client=r)
             )
@@ -420,7 +424,7 @@ class Cache:
         if held is not None and self._still_current(held, ns):
             return self._counted(f"{key}:r{held.version}", held.value)
         try:
-            await self._apay_bump_debt(version_key)
+            await self._apay_bump_debt()
             reply = await self.redis.acall(
                 lambda r: _alookup_script(r, version_key, entry, held.version if held else "")
             )
