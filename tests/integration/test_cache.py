@@ -6,6 +6,7 @@ import uuid
 
 from core.cache import Cache
 from core.redis_client import RedisDown, RedisHandle
+from tests.aio import run as _run
 
 
 class FlakyRedis(RedisHandle):
@@ -101,40 +102,25 @@ class FlakyBothRedis(FlakyRedis):
 def test_the_event_loop_lookup_sees_what_the_thread_lookup_sees():
     """Cache.alookup (the search route, on the event loop) gives the same key and entry as lookup():
     after a set, after a bump, with a bump owed from an outage, and while Redis is down."""
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
     from core.read_cache import FreshReadCache, ReplicaReadCache
-
-    def run(coroutine):  # in a thread of its own: another test may have left a loop running in this one
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, coroutine).result()
 
     redis = FlakyBothRedis("redis://127.0.0.1:6379/0")
     cache = Cache(redis, namespace=f"test:{uuid.uuid4().hex}")
     key, _ = cache.lookup("search:piano")
     cache.set(key, b"an answer")
-    assert run(cache.alookup("search:piano")) == (key, b"an answer")
-    assert run(ReplicaReadCache(cache, max_ttl=5).alookup("search:piano")) == (key, b"an answer")
-    assert run(FreshReadCache(cache).alookup("search:piano")) == (key, None)  # just wrote: never cached
+    assert _run(cache.alookup("search:piano")) == (key, b"an answer")
+    assert _run(ReplicaReadCache(cache, max_ttl=5).alookup("search:piano")) == (key, b"an answer")
+    assert _run(FreshReadCache(cache).alookup("search:piano")) == (key, None)  # just wrote: never cached
     cache.bump()  # a booking
-    key_after, value_after = run(cache.alookup("search:piano"))
+    key_after, value_after = _run(cache.alookup("search:piano"))
     assert value_after is None and key_after != key and key_after == cache.lookup("search:piano")[0]
     cache.set(key_after, b"the new answer")
     redis.down = True
     cache.bump()  # a booking while Redis is away
-    down_key, down_value = run(cache.alookup("search:piano"))
+    down_key, down_value = _run(cache.alookup("search:piano"))
     assert down_value is None and down_key == cache.lookup("search:piano")[0]  # the local cache's version
     redis.down = False
-    assert run(cache.alookup("search:piano"))[1] is None  # the owed bump hides the old answer
-
-
-def _run(coroutine):  # in a thread of its own: another test may have left a loop running in this one
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+    assert _run(cache.alookup("search:piano"))[1] is None  # the owed bump hides the old answer
 
 
 def test_an_answer_read_again_is_the_stored_one_until_redis_no_longer_has_it():

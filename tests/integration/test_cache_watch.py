@@ -12,6 +12,7 @@ import redis as redis_lib
 
 from core.cache import VERSION_KEY, Cache, VersionWatch
 from core.redis_client import RedisHandle
+from tests.aio import run as _run
 
 URL = "redis://127.0.0.1:6379/0"
 
@@ -37,14 +38,6 @@ def _until(condition, seconds: float = 5.0) -> bool:
             return True
         time.sleep(0.01)
     return condition()
-
-
-def _run(coroutine):  # in a thread of its own: another test may have left a loop running in this one
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture

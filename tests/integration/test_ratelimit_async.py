@@ -8,24 +8,17 @@ import asyncio
 import socket
 import threading
 import uuid
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import redis
 
 from core.ratelimit import SEARCH, Budget, RateLimiter, WindowCounter
 from core.redis_client import RedisHandle
+from tests.aio import run as _run
 from tests.net import closed_port
 
 REDIS = "redis://127.0.0.1:6379/0"
 T = TypeVar("T")
-
-
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run in a thread of its own: browser tests earlier in the suite leave this thread a loop."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 def _limiter(url: str, per_ip: int = 2, per_user: int = 3, window: int = 60) -> RateLimiter:
