@@ -237,7 +237,13 @@ def bind_vectors(conn: Connection) -> None:
     if not info.get("pgvector"):
         driver = conn.connection.driver_connection
         assert isinstance(driver, psycopg.Connection), "the engine's driver is psycopg"
-        register_vector_info(driver, TypeInfo.fetch(driver, "vector"))
+        try:
+            vector = TypeInfo.fetch(driver, "vector")
+        except psycopg.Error as exc:
+            # As a statement's failure: SQLAlchemy's exception, the connection invalidated if the server went
+            # away (a replica stopped under load: read routing retries on the primary, not a 500).
+            raise statements.sqlalchemy_error(conn, exc, "TypeInfo.fetch('vector')", None) from exc
+        register_vector_info(driver, vector)
         info["pgvector"] = True
 
 

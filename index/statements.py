@@ -69,11 +69,11 @@ def rows(
             conn.dispatch.after_cursor_execute(conn, cursor, sql, params, None, False)
             cursor.close()
     except psycopg.Error as exc:
-        raise _sqlalchemy_error(conn, exc, sql, params) from exc
+        raise sqlalchemy_error(conn, exc, sql, params) from exc
     return found
 
 
-def _sqlalchemy_error(conn: Connection, exc: psycopg.Error, sql: str, params: dict[str, Any] | None) -> Exception:
+def sqlalchemy_error(conn: Connection, exc: psycopg.Error, sql: str, params: dict[str, Any] | None) -> Exception:
     """The exception SQLAlchemy would have raised for `exc`; a connection the server dropped is
     invalidated, so that the pool does not hand it out again."""
     invalidated = conn.dialect.is_disconnect(cast(Any, exc), conn.connection.dbapi_connection, None)

@@ -52,6 +52,28 @@ def test_a_statement_outside_a_transaction_invalidates_its_dropped_connection(in
         engine.dispose()
 
 
+def test_a_first_search_on_a_dropped_connection_fails_as_sqlalchemys_error(indexed_engine):
+    # A connection's first search asks Postgres for the vector type (candidates.bind_vectors) before any
+    # statement: a server gone by then must fail the same way (a stopped replica: read routing retries on
+    # the primary; it was a 500).
+    from index.candidates import bind_vectors
+
+    engine = create_engine(indexed_engine.url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as conn:
+            backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with indexed_engine.connect() as other:
+            assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend}).scalar_one()
+        with pytest.raises(OperationalError) as raised, engine.connect() as conn:
+            bind_vectors(conn)
+        assert raised.value.connection_invalidated
+        with engine.connect() as conn:
+            bind_vectors(conn)  # a new connection: the dead one left the pool
+            assert conn.connection.info["pgvector"]
+    finally:
+        engine.dispose()
+
+
 def test_a_bad_statement_raises_sqlalchemys_error_for_it(indexed_engine):
     with indexed_engine.connect() as conn, pytest.raises(DataError):
         statements.rows(conn, "SELECT 1 / :zero", {"zero": 0})
