@@ -311,6 +311,10 @@ class VersionWatch:
 
 
 class Cache:
+    # Whether what a search reads may be kept in process for the next search under the same version
+    # (index/slot_memo.py): yes for reads on the primary; the replica views below say no.
+    keeps_reads = True
+
     def __init__(self, redis: RedisHandle, namespace: Namespace):
         self.redis = redis
         self.local = LocalCache()
@@ -465,6 +469,13 @@ class Cache:
         """A lookup while Redis is down: the in-process cache, under its own version."""
         versioned = f"{key}:l{self.local.version}"
         return self._counted(versioned, self.local.get(f"{ns}:{versioned}"))
+
+    @staticmethod
+    def version_in(versioned: str) -> str | None:
+        """The version a key from lookup() was read under, when Redis gave it ("r12"); None when it is the
+        in-process cache's own (Redis down), which knows nothing of other processes' writes."""
+        version = versioned.rsplit(":", 1)[-1]
+        return version if version.startswith("r") else None
 
     def _counted(self, versioned: str, value: bytes | str | None) -> tuple[str, bytes | None]:
         if value is None:

@@ -15,6 +15,8 @@ class ReplicaReadCache(Cache):
     """For a read on a replica: answers from the cache as usual, but keeps what it computes for at most
     `max_ttl` seconds (so a stale answer is gone before its writer's read-your-writes window ends)."""
 
+    keeps_reads = False  # a replica may not have replayed a write that the version already counts
+
     def __init__(self, inner: Cache, max_ttl: int) -> None:  # no super().__init__: everything is delegated
         self.inner = inner
         self.max_ttl = max_ttl

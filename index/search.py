@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 import nls
 from core.cache import Cache
 from index import candidates as cand
-from index import catalog, geo, goals, misses, places, rank, sessions, slots
+from index import catalog, geo, goals, misses, places, rank, sessions, slot_memo, slots
 from index.constraints import ROW_RELAX_STAGES, Constraints
 from index.embedding import get_embedder
 from nls.when import PERIODS
@@ -246,7 +246,12 @@ SlotsFound = dict[Any, tuple[slots.SlotSummary, int, Constraints]]
 
 
 def _slot_finder(
-    conn: Connection, cons: Constraints, now: datetime, opts: SearchOptions, relaxing: bool
+    conn: Connection,
+    cons: Constraints,
+    now: datetime,
+    opts: SearchOptions,
+    relaxing: bool,
+    memo: slot_memo.MemoUnder | None,
 ) -> Callable[[dict[Any, int]], SlotsFound]:
     """Slots per instructor and how well they meet the asked days and times. Strictly, only slots
     in the asked window count. While relaxing, an instructor without one shows slots on the asked
@@ -264,7 +269,7 @@ def _slot_finder(
             if not wanted:
                 break
             for key, summary in slots.find(
-                conn, tier_cons, wanted, now=now, notice_minutes=opts.notice_minutes
+                conn, tier_cons, wanted, now=now, notice_minutes=opts.notice_minutes, memo=memo
             ).items():
                 if summary.count:
                     out[key] = (summary, level, tier_cons)
@@ -284,6 +289,7 @@ def _run(
     asked: Constraints | None = None,
     goal_similarity: dict[str, float] | None = None,
     fewer_than: int = 0,
+    memo: slot_memo.MemoUnder | None = None,
 ) -> tuple[list[dict[str, Any]] | None, int, bool, set[str]]:
     """Ranked results for one set of constraints: (page, total, total_is_exact, relaxed kinds).
 
@@ -291,7 +297,8 @@ def _run(
     them (index/misses.py), those meeting everything go first, and each card lists what it misses.
     `goal_similarity` maps each service to how well it serves a vague query's goal (index/goals.py).
     With fewer than `fewer_than` teachers before slots, the run stops there: no page (None), and that
-    count as its total (an upper bound).
+    count as its total (an upper bound). `memo`: slot summaries other searches read under the same
+    version (index/slot_memo.py).
     Every run of one search shares `conn` (index/sessions.py): a checkout (with its liveness ping) and a
     commit per relaxation run were 13% of an uncached search's time in the API."""
     relaxing = asked is not None
@@ -331,7 +338,7 @@ def _run(
         return None, len(ordered), complete, set()
     # Slots are computed batch by batch in prescore order; each batch is re-ranked with its
     # availability. Batch edges do not depend on offset, so pages never overlap or skip.
-    find_slots = _slot_finder(conn, cons, now, opts, relaxing)
+    find_slots = _slot_finder(conn, cons, now, opts, relaxing, memo)
     need = opts.offset + opts.limit
     # The page's cards are written once the ranking is known: a batch ranks 50 rows for a page of 20.
     kept: list[tuple[cand.Candidate, float, slots.SlotSummary, int, Constraints, int]] = []
@@ -660,9 +667,10 @@ def search(
             parsed.update(service=None, category=None)
         original = replace(original, service=None, category=None, services=goal.services)
     similarity = goal.relevance() if goal is not None else None
+    memo = _memo_under(cache, key)
     with sessions.search_connection(engine) as conn:
         results, total, exact, relaxed = _relaxing_runs(
-            conn, original, parsed, qvec, now_market, opts, timings, similarity, where
+            conn, original, parsed, qvec, now_market, opts, timings, similarity, where, memo
         )
     message = _relax_message(relaxed, total) if relaxed else (None if total else "No instructors match this search.")
     response = {
@@ -702,6 +710,7 @@ def _relaxing_runs(
     timings: dict[str, Any],
     similarity: dict[str, float] | None,
     where: Where,
+    memo: slot_memo.MemoUnder | None = None,
 ) -> tuple[list[dict[str, Any]], int, bool, list[str]]:
     """The run for the conditions as asked and, with fewer than ENOUGH results, the relaxing runs:
     (page, total, total_is_exact, relaxed names)."""
@@ -709,7 +718,16 @@ def _relaxing_runs(
     # it stops there (no page), since relaxing runs measure every row against the ask and whoever meets
     # all of it still comes first. Only when nothing can relax is it run through.
     results, total, exact, _ = _run(
-        conn, original, parsed, qvec, now_market, opts, timings, goal_similarity=similarity, fewer_than=ENOUGH
+        conn,
+        original,
+        parsed,
+        qvec,
+        now_market,
+        opts,
+        timings,
+        goal_similarity=similarity,
+        fewer_than=ENOUGH,
+        memo=memo,
     )
     if total >= ENOUGH:
         assert results is not None
@@ -718,7 +736,7 @@ def _relaxing_runs(
     if not plan:
         if results is None:
             results, total, exact, _ = _run(
-                conn, original, parsed, qvec, now_market, opts, timings, goal_similarity=similarity
+                conn, original, parsed, qvec, now_market, opts, timings, goal_similarity=similarity, memo=memo
             )
         assert results is not None
         return results, total, exact, []
@@ -726,7 +744,16 @@ def _relaxing_runs(
     tried: list[str] = []
     for cons, steps in plan:
         results, total, exact, broken = _run(
-            conn, cons, parsed, qvec, now_market, opts, timings, asked=original, goal_similarity=similarity
+            conn,
+            cons,
+            parsed,
+            qvec,
+            now_market,
+            opts,
+            timings,
+            asked=original,
+            goal_similarity=similarity,
+            memo=memo,
         )
         tried = steps
         if total >= ENOUGH:
@@ -734,6 +761,17 @@ def _relaxing_runs(
     shown = broken if total else set(tried)
     assert results is not None  # a relaxing run never stops early
     return results, total, exact, [s for s in RELAX_NAMES if s in shown]
+
+
+def _memo_under(cache: Cache | None, key: str | None) -> slot_memo.MemoUnder | None:
+    """The slot memo under the version this search looked up (`key` is the versioned key lookup gave), for
+    a cache that keeps reads; None otherwise (no cache, a replica's view, Redis down)."""
+    if cache is None or key is None or not cache.keeps_reads:
+        return None
+    version = Cache.version_in(key)
+    # With its namespace: one process may search two databases (tests, the eval), whose versions both count
+    # from 1 and whose seeded instructors may share their ids.
+    return slot_memo.MemoUnder(slot_memo.MEMO, f"{cache.ns}/{version}") if version is not None else None
 
 
 def _relaxing_plan(original: Constraints, where: Where) -> list[tuple[Constraints, list[str]]]:

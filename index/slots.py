@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
@@ -14,6 +14,9 @@ from sqlalchemy.engine import Connection
 from index import statements
 from index.constraints import Constraints
 from models.booking import LIVE_STATUSES
+
+if TYPE_CHECKING:
+    from index.slot_memo import MemoUnder
 
 STEP_MINUTES = 30
 MARKET_TZ = ZoneInfo("America/New_York")  # availability and bookings are New York wall-clock times
@@ -61,8 +64,8 @@ GROUP BY instructor_id
 """
 
 
-@dataclass
-class SlotSummary:
+@dataclass(frozen=True)
+class SlotSummary:  # shared by the searches that read it from the memo (index/slot_memo.py): never changed
     count: int = 0
     first: list[tuple[datetime, datetime]] = field(default_factory=list)
 
@@ -91,30 +94,70 @@ def window_start(asked: time | None) -> time:
 
 
 def find(
-    conn: Connection, c: Constraints, wanted: dict[Any, int], *, now: datetime, notice_minutes: int, keep: int = 3
+    conn: Connection,
+    c: Constraints,
+    wanted: dict[Any, int],
+    *,
+    now: datetime,
+    notice_minutes: int,
+    keep: int = 3,
+    memo: MemoUnder | None = None,
 ) -> dict[object, SlotSummary]:
-    """wanted: instructor profile id → lesson minutes. Returns a summary per instructor with slots."""
+    """wanted: instructor profile id → lesson minutes. Returns a summary per instructor with slots.
+    With a `memo`, instructors it knows for this window are not asked again (index/slot_memo.py), and
+    what the statement answers is added to it."""
     if not wanted:
         return {}
     day_from, day_to = c.date_range(now.date())
+    # The window: every parameter of the statement but the instructors and their lesson lengths.
+    window = (
+        window_start(c.start_time),
+        c.end_time or time(23, 59, 59),
+        max(day_from, now.date()),
+        day_to,
+        c.dates,
+        c.weekdays,
+        earliest_start(now, notice_minutes),
+        keep,
+    )
+    win_start, win_end, first_day, day_to, dates, weekdays, earliest, keep = window
+    params = {
+        "win_start": win_start,
+        "win_end": win_end,
+        "day_from": first_day,
+        "day_to": day_to,
+        "dates": list(dates) if dates else None,
+        "dows": list(weekdays) if weekdays else None,
+        "earliest": earliest,
+        "keep": keep,
+    }
     # Answered with the caller's own keys: a search keys by the ids' text, a profile page by its UUID.
     keys = {str(k): k for k in wanted}
-    params = {
-        "ids": statements.array_literal(keys),
-        "durations": statements.array_literal(wanted.values()),
-        "win_start": window_start(c.start_time),
-        "win_end": c.end_time or time(23, 59, 59),
-        "day_from": max(day_from, now.date()),
-        "day_to": day_to,
-        "dates": list(c.dates) if c.dates else None,
-        "dows": list(c.weekdays) if c.weekdays else None,
-        "earliest": earliest_start(now, notice_minutes),
-    }
-    params["keep"] = keep
+    asked = {str(k): minutes for k, minutes in wanted.items()}
     out: dict[object, SlotSummary] = {}
+    known = None
+    if memo is not None:
+        known = memo.window(window)
+        for key, minutes in list(asked.items()):
+            if (key, minutes) in known:
+                del asked[key]
+                summary = known[key, minutes]
+                if summary is not None:
+                    out[keys[key]] = summary
+        if not asked:
+            return out
+    params["ids"] = statements.array_literal(asked)
+    params["durations"] = statements.array_literal(asked.values())
+    found: dict[str, SlotSummary] = {}
     for instructor_id, minutes, count, first_starts in statements.rows(conn, SLOTS_SQL, params):
         lesson = timedelta(minutes=minutes)
-        out[keys[instructor_id]] = SlotSummary(count, [(s, s + lesson) for s in first_starts])
+        found[instructor_id] = SlotSummary(count, [(s, s + lesson) for s in first_starts])
+    for key, summary in found.items():
+        out[keys[key]] = summary
+    if known is not None and memo is not None:
+        for key, minutes in asked.items():
+            known[key, minutes] = found.get(key)
+        memo.added(len(asked))
     return out
 
 
