@@ -173,7 +173,7 @@ class Availability:
                     found = slots.find(
                         conn, cons, dict.fromkeys(everyone, m), now=self.now, notice_minutes=NOTICE_MINUTES
                     )
-                self._cache[key] = {str(k) for k, v in found.items() if v.count}
+                self._cache[key] = {str(k) for k, v in found.items() if v.starts}
             out |= self._cache[key] & set(pids)
         return out
 

@@ -131,7 +131,7 @@ def baseline_results(engine: Engine, rows: list, intended: dict, *, now: datetim
     out = []
     for row in rows:
         summary = asked.get(row.profile_id)
-        if not summary or not summary.count:
+        if not summary or not summary.starts:
             summary = anywhen.get(row.profile_id) or slotmod.SlotSummary()
         out.append(_result(row, cons, parsed, summary, minutes[row.profile_id], float(row.semantic)))
     return out

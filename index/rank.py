@@ -78,7 +78,7 @@ def availability_fit(slots: SlotSummary | None, now: datetime) -> float:
         return 0.0
     hours = max(0.0, (slots.first[0][0] - now.replace(tzinfo=None)).total_seconds() / 3600)
     soon = max(0.0, 1.0 - hours / (14 * 24))
-    return 0.5 * min(1.0, slots.count / 8) + 0.5 * soon
+    return 0.5 * min(1.0, slots.starts / 8) + 0.5 * soon
 
 
 def audience_level_fit(c: Candidate, cons: Constraints, level: str | None) -> float:
@@ -150,8 +150,8 @@ def explain(c: Candidate, cons: Constraints, parsed: dict[str, Any], slots: Slot
         why.append(f"takes {parsed['level']}s")
     if cons.audience and cons.audience in c.age_groups:
         why.append(f"teaches {cons.audience}")
-    if slots and slots.count:
-        why.append(f"{slots.count} open slot{'s' if slots.count != 1 else ''}{_window_words(cons)}")
+    if slots and slots.starts:
+        why.append(f"{slots.starts} open slot{'s' if slots.starts != 1 else ''}{_window_words(cons)}")
     return why
 
 

@@ -271,7 +271,7 @@ def _slot_finder(
             for key, summary in slots.find(
                 conn, tier_cons, wanted, now=now, notice_minutes=opts.notice_minutes, memo=memo
             ).items():
-                if summary.count:
+                if summary.starts:
                     out[key] = (summary, level, tier_cons)
         return out
 

@@ -22,11 +22,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
+from datetime import datetime
 
-from index.slots import SlotSummary
-
-# None: the instructor has no slot in the window (slots.find leaves them out of its answer).
-Known = dict[tuple[str, int], SlotSummary | None]
+# A summary as a plain tuple of atomic values (an int, datetimes), which the garbage collector stops
+# tracking: 47,000 kept SlotSummary objects (a tuple subclass is always tracked) made every full collection
+# of the API process take 15-25 ms instead of 5. None: the instructor has no slot in the window.
+Known = dict[tuple[str, int], tuple[int, tuple[tuple[datetime, datetime], ...]] | None]
 
 
 class SlotMemo:

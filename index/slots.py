@@ -3,9 +3,8 @@ where the lesson length fits, inside the asked days and time-of-day window."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
@@ -64,10 +63,11 @@ GROUP BY instructor_id
 """
 
 
-@dataclass(frozen=True)
-class SlotSummary:  # shared by the searches that read it from the memo (index/slot_memo.py): never changed
-    count: int = 0
-    first: list[tuple[datetime, datetime]] = field(default_factory=list)
+class SlotSummary(NamedTuple):
+    """How many bookable starts an instructor has in a window, and the first few (start, end)."""
+
+    starts: int = 0
+    first: tuple[tuple[datetime, datetime], ...] = ()
 
 
 def _ceil_quarter(t: datetime) -> datetime:
@@ -143,7 +143,7 @@ def find(
                 del asked[key]
                 summary = known[key, minutes]
                 if summary is not None:
-                    out[keys[key]] = summary
+                    out[keys[key]] = SlotSummary(*summary)
         if not asked:
             return out
     params["ids"] = statements.array_literal(asked)
@@ -151,12 +151,13 @@ def find(
     found: dict[str, SlotSummary] = {}
     for instructor_id, minutes, count, first_starts in statements.rows(conn, SLOTS_SQL, params):
         lesson = timedelta(minutes=minutes)
-        found[instructor_id] = SlotSummary(count, [(s, s + lesson) for s in first_starts])
+        found[instructor_id] = SlotSummary(count, tuple((s, s + lesson) for s in first_starts))
     for key, summary in found.items():
         out[keys[key]] = summary
     if known is not None and memo is not None:
         for key, minutes in asked.items():
-            known[key, minutes] = found.get(key)
+            summary = found.get(key)
+            known[key, minutes] = (summary.starts, summary.first) if summary is not None else None
         memo.added(len(asked))
     return out
 

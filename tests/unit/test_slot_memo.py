@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from index.slot_memo import SlotMemo
-from index.slots import SlotSummary
 
-SUMMARY = SlotSummary(1, [])
+SUMMARY = (1, ())
 
 
 def test_a_new_version_forgets_what_the_old_one_knew():
