@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from api.security import _bearer, client_ip, guest_id
+from core import ids
 from services import analytics, experiments, tokens
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ SEARCH_ID_HEADER = "X-Search-ID"
 
 def with_search_id(body: dict[str, Any]) -> tuple[uuid.UUID, dict[str, Any]]:
     """A new search id and a copy of the answer carrying it (the answer may be a cached object)."""
-    search_id = uuid.uuid4()
+    search_id = ids.new_uuid()
     return search_id, {"search_id": str(search_id), **body}
 
 
@@ -60,7 +61,7 @@ def stamp_browse(
     The body is spliced, not re-serialized: after the new first key its bytes are the cached ones."""
     if response.status_code not in (200, 304):
         return response
-    search_id = uuid.uuid4()
+    search_id = ids.new_uuid()
     parsed = {**filters, "day": listing.day, "time_of_day": listing.time_of_day, "level": listing.level}
     body = bytes(response.body) if response.status_code == 200 else b""
     impression = analytics.Impression(

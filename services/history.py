@@ -25,6 +25,7 @@ from sqlalchemy import case, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from core import ids
 from models import SearchHistory
 from models.history import SEARCH_TYPES
 from services.errors import NotFound
@@ -59,7 +60,7 @@ def valid_guest_id(value: str | None) -> TypeGuard[str]:
 
 
 def new_guest_id() -> str:
-    return uuid.uuid4().hex
+    return ids.new_hex()
 
 
 def _owner(user_id: uuid.UUID | None, guest_id: str | None):
@@ -186,7 +187,7 @@ def record_batch(db: Session, searches: list[Searched]) -> int:
         if not rows:
             continue
         params = {
-            "ids": [uuid.uuid4() for _ in rows],
+            "ids": [ids.new_uuid() for _ in rows],
             "users": [last.user_id for _, last, _ in rows],
             "guests": [None if is_user else last.guest_id for _, last, _ in rows],
             "queries": [last.query for _, last, _ in rows],
