@@ -310,7 +310,7 @@ def _run(
     t = clock.perf_counter()
     fits: dict[object, misses.RowFit] = {}
     best: dict[object, tuple[tuple[Any, ...], cand.Candidate]] = {}
-    reads = misses.reads_rows(asked)
+    fitter = misses.RowFitter(asked)
     for row in rows:  # one result per instructor: the best-matching of their services
         if goal_similarity is not None:
             row.goal = goal_similarity.get(row.slug, 0.0)
@@ -319,7 +319,7 @@ def _run(
             continue  # the student's level filter: teachers who take that level only
         if cons.within is not None and cons.point is not None and (misses.distance(row, cons) or 0.0) > cons.within:
             continue  # serves a neighborhood in the radius only through a whole borough's far side
-        fit = misses.row_fit(row, asked, hands_on, reads)
+        fit = fitter.fit(row, hands_on)
         if relaxing and not _within_price(row, asked, cons, hands_on, fit.place):
             continue  # the SQL read the cheaper price; the lesson this student would take costs more
         fits[row.id] = fit
