@@ -117,45 +117,6 @@ def over_price(c: Candidate, asked: Constraints, hands_on: bool, place: int | No
     return asked.price_min is not None and (price is None or price < asked.price_min)
 
 
-def other_misses(c: Candidate, asked: Constraints) -> list[str]:
-    """The conditions relaxed only when nothing else is left: lesson language, rating, audience,
-    lesson length, and the format."""
-    out = []
-    if asked.language and asked.language not in c.languages:
-        out.append("language")
-    if asked.min_rating is not None and (c.rating_avg is None or float(c.rating_avg) < asked.min_rating):
-        out.append("rating")
-    groups = set(audience_groups(asked) or ())
-    if groups and not groups & set(c.age_groups) and c.slug not in catalog.not_meant_for(tuple(sorted(groups))):
-        out.append("audience")
-    if asked.duration is not None and asked.duration not in c.duration_options:
-        out.append("duration")
-    if asked.format == "online" and c.price_online is None:
-        out.append("format")
-    elif asked.format == "in_person" and not teaches_in_person(c):
-        out.append("format")
-    return out
-
-
-def _meant_for(slug: str) -> set[str]:
-    service = catalog.services().get(slug)
-    return set(service.age_groups) if service else set()
-
-
-def takes_learner(c: Candidate, asked: Constraints) -> bool:
-    """Whether the teacher takes the learner's age group (profiles without age groups take the
-    catalog's); True when nothing is known of the learner."""
-    return not asked.learner or bool((set(c.age_groups) or _meant_for(c.slug)) & set(asked.learner))
-
-
-def other_learner(c: Candidate, asked: Constraints) -> bool:
-    """A teacher who does not take the learner's age group (an adult asking about themselves, a
-    toddler), for a service meant for that group at all."""
-    if not asked.learner:
-        return False
-    return bool(_meant_for(c.slug) & set(asked.learner)) and not takes_learner(c, asked)
-
-
 @dataclass(frozen=True)
 class RowFit:
     """What can be known of a row before its slots, against the original ask."""
@@ -231,9 +192,11 @@ _FITS: dict[tuple[bool, int, tuple[str, ...], bool, bool, bool], RowFit] = {}
 
 
 @lru_cache(maxsize=1024)
-def _meant_for_set(slug: str) -> frozenset[str]:
-    """_meant_for, remembered: the catalog does not change while the process runs (catalog.services)."""
-    return frozenset(_meant_for(slug))
+def _meant_for(slug: str) -> frozenset[str]:
+    """The age groups a service is meant for (the catalog's), remembered: the catalog does not change while
+    the process runs (catalog.services)."""
+    service = catalog.services().get(slug)
+    return frozenset(service.age_groups) if service else frozenset()
 
 
 class RowFitter:
@@ -259,7 +222,7 @@ class RowFitter:
         self.learner = frozenset(asked.learner or ())
 
     def fit(self, c: Candidate, hands_on: bool) -> RowFit:
-        """row_fit(c, asked, hands_on): how the row meets the ask before its slots."""
+        """How the row meets the ask before its slots."""
         asked = self.asked
         other_service = bool(
             (asked.service and c.slug != asked.service) or (self.services and c.slug not in self.services)
@@ -273,7 +236,7 @@ class RowFitter:
             place,
             self._others(c),
             other_service,
-            bool(self.learner) and bool(_meant_for_set(c.slug) & self.learner) and not takes,
+            bool(self.learner) and bool(_meant_for(c.slug) & self.learner) and not takes,
             takes,
         )
         # Fits take a few dozen values, and a frozen dataclass costs about a microsecond to make: one each.
@@ -283,7 +246,7 @@ class RowFitter:
         return fit
 
     def _place(self, c: Candidate, hands_on: bool) -> int:
-        """place_level(c, asked, hands_on)."""
+        """place_level(c, asked, hands_on), with what the ask says worked out once."""
         if not self.place_asked:
             return PLACE_IN
         asked = self.asked
@@ -310,7 +273,8 @@ class RowFitter:
         return PLACE_AWAY
 
     def _others(self, c: Candidate) -> tuple[str, ...]:
-        """tuple(other_misses(c, asked))."""
+        """The conditions relaxed only when nothing else is left: lesson language, rating, audience, lesson
+        length, and the format."""
         asked = self.asked
         out = []
         if asked.language and asked.language not in c.languages:
@@ -328,12 +292,12 @@ class RowFitter:
         return tuple(out)
 
     def _takes_learner(self, c: Candidate) -> bool:
-        """takes_learner(c, asked)."""
+        """Whether the teacher takes the learner's age group (profiles without age groups take the catalog's);
+        True when nothing is known of the learner. A teacher who does not, for a service meant for that group
+        at all, is `other_learner` (an adult asking about themselves, a toddler)."""
         if not self.learner:
             return True
-        return (
-            not self.learner.isdisjoint(c.age_groups) if c.age_groups else bool(_meant_for_set(c.slug) & self.learner)
-        )
+        return not self.learner.isdisjoint(c.age_groups) if c.age_groups else bool(_meant_for(c.slug) & self.learner)
 
 
 def row_fit(c: Candidate, asked: Constraints, hands_on: bool, reads: bool = True) -> RowFit:
