@@ -50,35 +50,56 @@ def _neighbors(neighborhood: str) -> frozenset[str]:
     return frozenset(geo.adjacent(neighborhood))
 
 
-def _serves_area(c: Candidate, asked: Constraints) -> bool:
-    if not asked.area:
-        return False
-    return bool(set(asked.area) & set(c.neighborhoods)) or any(places.borough_of(h) in c.boroughs for h in asked.area)
+@lru_cache(maxsize=16)
+def _hoods_of(borough: str) -> frozenset[str]:
+    """A borough's neighborhoods, as a set (a teacher serves a borough through any of them)."""
+    return frozenset(places.neighborhoods_of(borough))
+
+
+class AskedPlace:
+    """How well rows meet the asked place (PLACE_IN ... PLACE_AWAY), with what the ask says worked out once:
+    the asked borough, its neighborhoods, the area and the neighborhoods next door. A search measures every
+    row it scanned (RowFitter holds one for its run); a card asks for one row (place_level)."""
+
+    def __init__(self, asked: Constraints) -> None:
+        self.asked = asked
+        self.asked_at_all = asked.has_place() and asked.format != "online"
+        self.borough = asked.borough or (places.borough_of(asked.neighborhood) if asked.neighborhood else None)
+        # places.serves for a borough: its whole borough, or any of its neighborhoods
+        self.borough_hoods = _hoods_of(self.borough) if self.borough else frozenset()
+        self.area = frozenset(asked.area or ())
+        self.area_boroughs = [places.borough_of(h) for h in asked.area or ()]
+        self.neighbors = _neighbors(asked.neighborhood) if asked.neighborhood else frozenset()
+
+    def level(self, c: Candidate, hands_on: bool = False) -> int:
+        if not self.asked_at_all:
+            return PLACE_IN
+        asked = self.asked
+        in_person = teaches_in_person(c)
+        if in_person:
+            if self.area:
+                served = not self.area.isdisjoint(c.neighborhoods) or any(b in c.boroughs for b in self.area_boroughs)
+            elif asked.neighborhood:
+                served = asked.neighborhood in c.neighborhoods or self.borough in c.boroughs
+            else:
+                served = self.borough in c.boroughs or not self.borough_hoods.isdisjoint(c.neighborhoods)
+            far = asked.within is not None and (distance(c, asked) or 0.0) > asked.within
+            if served and not far:
+                return PLACE_IN
+        if c.price_online is not None and not hands_on and asked.format != "in_person":
+            return PLACE_ONLINE
+        if in_person:
+            miles = distance(c, asked)
+            next_door = asked.neighborhood is not None and not self.neighbors.isdisjoint(c.neighborhoods)
+            if next_door or (miles is not None and miles <= NEAR_MILES):
+                return PLACE_NEAR
+            if self.borough and (self.borough in c.boroughs or not self.borough_hoods.isdisjoint(c.neighborhoods)):
+                return PLACE_BOROUGH
+        return PLACE_AWAY
 
 
 def place_level(c: Candidate, asked: Constraints, hands_on: bool = False) -> int:
-    if not asked.has_place() or asked.format == "online":
-        return PLACE_IN
-    borough = asked.borough or (places.borough_of(asked.neighborhood) if asked.neighborhood else None)
-    if teaches_in_person(c):
-        served = (
-            _serves_area(c, asked)
-            if asked.area
-            else places.serves(c.neighborhoods, c.boroughs, neighborhood=asked.neighborhood, borough=borough)
-        )
-        far = asked.within is not None and (distance(c, asked) or 0.0) > asked.within
-        if served and not far:
-            return PLACE_IN
-    if c.price_online is not None and not hands_on and asked.format != "in_person":
-        return PLACE_ONLINE
-    if teaches_in_person(c):
-        miles = distance(c, asked)
-        next_door = asked.neighborhood is not None and not _neighbors(asked.neighborhood).isdisjoint(c.neighborhoods)
-        if next_door or (miles is not None and miles <= NEAR_MILES):
-            return PLACE_NEAR
-        if borough and places.serves(c.neighborhoods, c.boroughs, neighborhood=None, borough=borough):
-            return PLACE_BOROUGH
-    return PLACE_AWAY
+    return AskedPlace(asked).level(c, hands_on)
 
 
 def taken_format(c: Candidate, asked: Constraints, hands_on: bool, place: int | None = None) -> str | None:
@@ -208,13 +229,7 @@ class RowFitter:
         self.asked = asked
         self.reads = reads_rows(asked) if reads is None else reads
         self.services = asked.services or ()
-        self.place_asked = asked.has_place() and asked.format != "online"
-        self.borough = asked.borough or (places.borough_of(asked.neighborhood) if asked.neighborhood else None)
-        # places.serves for a borough: its whole borough, or any of its neighborhoods
-        self.borough_hoods = frozenset(places.neighborhoods_of(self.borough)) if self.borough else frozenset()
-        self.area = frozenset(asked.area or ())
-        self.area_boroughs = [places.borough_of(h) for h in asked.area or ()]
-        self.neighbors = _neighbors(asked.neighborhood) if asked.neighborhood else frozenset()
+        self.place = AskedPlace(asked)
         self.price_asked = asked.price_max is not None or asked.price_min is not None
         groups = audience_groups(asked)
         self.groups = frozenset(groups or ())
@@ -229,7 +244,7 @@ class RowFitter:
         )
         if not self.reads:
             return PLAIN_FITS[other_service]
-        place = self._place(c, hands_on)
+        place = self.place.level(c, hands_on)
         takes = self._takes_learner(c)
         fields = (
             over_price(c, asked, hands_on, place) if self.price_asked else False,
@@ -244,33 +259,6 @@ class RowFitter:
         if fit is None:
             fit = _FITS.setdefault(fields, RowFit(*fields))
         return fit
-
-    def _place(self, c: Candidate, hands_on: bool) -> int:
-        """place_level(c, asked, hands_on), with what the ask says worked out once."""
-        if not self.place_asked:
-            return PLACE_IN
-        asked = self.asked
-        in_person = teaches_in_person(c)
-        if in_person:
-            if self.area:
-                served = not self.area.isdisjoint(c.neighborhoods) or any(b in c.boroughs for b in self.area_boroughs)
-            elif asked.neighborhood:
-                served = asked.neighborhood in c.neighborhoods or self.borough in c.boroughs
-            else:
-                served = self.borough in c.boroughs or not self.borough_hoods.isdisjoint(c.neighborhoods)
-            far = asked.within is not None and (distance(c, asked) or 0.0) > asked.within
-            if served and not far:
-                return PLACE_IN
-        if c.price_online is not None and not hands_on and asked.format != "in_person":
-            return PLACE_ONLINE
-        if in_person:
-            miles = distance(c, asked)
-            next_door = asked.neighborhood is not None and not self.neighbors.isdisjoint(c.neighborhoods)
-            if next_door or (miles is not None and miles <= NEAR_MILES):
-                return PLACE_NEAR
-            if self.borough and (self.borough in c.boroughs or not self.borough_hoods.isdisjoint(c.neighborhoods)):
-                return PLACE_BOROUGH
-        return PLACE_AWAY
 
     def _others(self, c: Candidate) -> tuple[str, ...]:
         """The conditions relaxed only when nothing else is left: lesson language, rating, audience, lesson
@@ -360,13 +348,13 @@ def describe(
         where = _asked_place_name(asked)
         if not teaches_in_person(c):
             out.append(f"not in {where}: online lessons only")
-        elif taken_format(c, asked, hands_on) == "online":
+        elif taken_format(c, asked, hands_on, fit.place) == "online":
             out.append(f"not in {where}: online lesson, or in person in {_served(c, asked)}")
         else:
             out.append(f"not in {where}: serves {_served(c, asked)}")
     if fit.over_price:
-        price = price_of(c, asked, hands_on)
-        fmt = taken_format(c, asked, hands_on)
+        price = price_of(c, asked, hands_on, fit.place)
+        fmt = taken_format(c, asked, hands_on, fit.place)
         label = {"in_person": " in person", "online": " online"}.get(fmt or "", "")
         if price is None:
             out.append(f"no{label} price listed")
