@@ -7,10 +7,10 @@ only on the database, so what one search read is what the next would read, until
 every write that changes slots bumps the cache version (core/cache.py) after it commits.
 
 So a summary is kept under the version its search looked up before reading it, and is given only to a
-search that looked up the same version: a bump makes every summary kept before it unreachable, in this
-process at once for its own writes and in others when the bump's announcement arrives (the trade that the
-cached answers make, ADR 0011). A summary also goes after MAX_AGE seconds, the answers' own lifetime, so a
-change that bypassed the API is seen as soon as a cached answer would show it.
+search that looked up the same version. A search reaches the memo only after missing the answer cache, and
+that lookup asks Redis for the version: a bump, made through any process, makes every summary kept before
+it unreachable for the next search (ADR 0012). A summary also goes after MAX_AGE seconds, the answers' own
+lifetime, so a change that bypassed the API is seen as soon as a cached answer would show it.
 
 Kept only for reads on the primary by students who have not just written (`Cache.keeps_reads`), and only
 while Redis gives the version: a replica may not have replayed a write yet."""
@@ -36,7 +36,8 @@ class SlotMemo:
 
     MAX_AGE = 300.0
     MAX_WINDOWS = 512
-    MAX_ENTRIES = 200_000  # ~40 MB at worst; the bench's 3,000 sentences made 44,000
+    # ~100 MB at worst (480 bytes a summary with three starts, tracemalloc); 3,000 bench sentences made 44,000
+    MAX_ENTRIES = 200_000
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

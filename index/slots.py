@@ -109,26 +109,14 @@ def find(
     if not wanted:
         return {}
     day_from, day_to = c.date_range(now.date())
-    # The window: every parameter of the statement but the instructors and their lesson lengths.
-    window = (
-        window_start(c.start_time),
-        c.end_time or time(23, 59, 59),
-        max(day_from, now.date()),
-        day_to,
-        c.dates,
-        c.weekdays,
-        earliest_start(now, notice_minutes),
-        keep,
-    )
-    win_start, win_end, first_day, day_to, dates, weekdays, earliest, keep = window
     params = {
-        "win_start": win_start,
-        "win_end": win_end,
-        "day_from": first_day,
+        "win_start": window_start(c.start_time),
+        "win_end": c.end_time or time(23, 59, 59),
+        "day_from": max(day_from, now.date()),
         "day_to": day_to,
-        "dates": list(dates) if dates else None,
-        "dows": list(weekdays) if weekdays else None,
-        "earliest": earliest,
+        "dates": list(c.dates) if c.dates else None,
+        "dows": list(c.weekdays) if c.weekdays else None,
+        "earliest": earliest_start(now, notice_minutes),
         "keep": keep,
     }
     # Answered with the caller's own keys: a search keys by the ids' text, a profile page by its UUID.
@@ -137,7 +125,10 @@ def find(
     out: dict[object, SlotSummary] = {}
     known = None
     if memo is not None:
-        known = memo.window(window)
+        # The window: every parameter of the statement but the instructors and their lesson lengths (the days
+        # as the ask's tuples, which can be a key).
+        window = (*(params[name] for name in ("win_start", "win_end", "day_from", "day_to", "earliest")), keep)
+        known = memo.window((*window, c.dates, c.weekdays))
         for key, minutes in list(asked.items()):
             if (key, minutes) in known:
                 del asked[key]
