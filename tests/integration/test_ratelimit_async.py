@@ -8,7 +8,6 @@ import asyncio
 import socket
 import threading
 import uuid
-from typing import TypeVar
 
 import redis
 
@@ -18,7 +17,6 @@ from tests.aio import run as _run
 from tests.net import closed_port
 
 REDIS = "redis://127.0.0.1:6379/0"
-T = TypeVar("T")
 
 
 def _limiter(url: str, per_ip: int = 2, per_user: int = 3, window: int = 60) -> RateLimiter:
